@@ -1,0 +1,36 @@
+# Two commands: `make run` and `make test`. Both create or reuse .venv from requirements.txt.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+
+.PHONY: run test bench golden docs clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.headless true --server.address 127.0.0.1 \
+	  --server.port $(PORT) --browser.gatherUsageStats false
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_engine.py
+
+# Regenerate the golden CSVs on purpose (never done by `make test`).
+golden: $(STAMP)
+	$(BIN)/python -m pytest tests/test_golden.py --regen-golden
+
+# Regenerate the provenance tables in docs/ from the presets.
+docs: $(STAMP)
+	$(BIN)/python -m engine.provenance_docs
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,194 @@
+"""`subsidy-exit`: the command line. Errors are listed whole and exit with status 2; no
+traceback reaches the user."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from engine.errors import Problem, ScenarioError
+from engine.io import load_scenario, params, preset_names, with_overrides
+from engine.projection import Projection, project
+
+SUMMARY_LABELS = {
+    "exit_month": "exit month (months from start)",
+    "exit_date": "exit date",
+    "oss_month": "OSS month (trailing 12m OSS >= 100% from then on)",
+    "total_subsidy": "total subsidy, taka",
+    "sdi": "subsidy dependence index (subsidy / revenue)",
+    "min_cash_balance": "minimum cash balance, taka",
+    "peak_working_capital": "peak working-capital need, taka",
+    "min_dscr_12m": "minimum trailing-12m DSCR",
+    "buyer_hhi": "buyer concentration (Herfindahl)",
+    "member_income_per_member_month_avg": "member income per member, taka/month (avg)",
+}
+TABLE_COLUMNS = ["date", "sales_revenue", "cash_receipts", "operating_cash_flow",
+                 "debt_service", "subsidy", "cash_balance", "cash_balance_without_subsidy",
+                 "member_income_per_member"]
+
+
+def parse_value(raw: str) -> Any:
+    """A --set value as TOML reads it (numbers, true/false, "text", [lists]); else plain text."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def parse_sets(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    problems = []
+    for item in items:
+        if "=" not in item:
+            problems.append(Problem("--set", f"must look like PATH=VALUE (got {item!r})"))
+            continue
+        path, raw = item.split("=", 1)
+        out[path.strip()] = parse_value(raw.strip())
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def projection_json(p: Projection) -> dict[str, Any]:
+    monthly = p.monthly.reset_index()
+    records = [{k: _clean(v) for k, v in row.items()}
+               for row in monthly.astype(object).where(monthly.notna(), None).to_dict("records")]
+    return {"scenario": p.scenario.name, "summary": {k: _clean(v) for k, v in p.summary.items()},
+            "monthly": records}
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "none"
+    if isinstance(v, float):
+        return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}"
+    return str(v)
+
+
+def _summary_lines(p: Projection) -> list[str]:
+    width = max(len(v) for v in SUMMARY_LABELS.values())
+    return [f"  {label:<{width}}  {_fmt(p.summary[k])}" for k, label in SUMMARY_LABELS.items()]
+
+
+def _load(ref: str, sets: list[str]):
+    scenario = load_scenario(ref)
+    overrides = parse_sets(sets)
+    return with_overrides(scenario, overrides) if overrides else scenario
+
+
+def cmd_presets(args: argparse.Namespace) -> None:
+    for name in preset_names():
+        s = load_scenario(name)
+        variants = ", ".join(f"{name}:{v}" for v in s.variants) or "-"
+        print(f"{name:<22} {s.title}\n{'':<22} variants: {variants}")
+
+
+def cmd_params(args: argparse.Namespace) -> None:
+    s = _load(args.scenario, args.set)
+    rows = params(s)
+    width = max(len(p) for p, _, _ in rows)
+    for path, value, source in rows:
+        shown = json.dumps(value) if not isinstance(value, str) else value
+        print(f"{path:<{width}}  {shown}" + (f"    # {source}" if source and args.sources
+                                             else ""))
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    p = project(_load(args.scenario, args.set))
+    if args.csv:
+        p.monthly.to_csv(args.csv)
+    if args.json:
+        print(json.dumps(projection_json(p), indent=1, allow_nan=False))
+        return
+    print(f"{p.scenario.title} ({p.scenario.name}), {p.scenario.start}, "
+          f"{p.scenario.horizon_months} months")
+    print("\n".join(_summary_lines(p)))
+    print()
+    with pd.option_context("display.width", 200, "display.max_rows", 1000,
+                           "display.float_format", "{:,.0f}".format):
+        print(p.monthly[TABLE_COLUMNS].to_string())
+    for name, sched in p.loans.items():
+        print(f"\nloan {name}: {len(sched)} installments, total interest "
+              f"{sched.interest.sum():,.2f}, total paid {sched.payment.sum():,.2f}")
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    projections = [project(_load(ref, args.set)) for ref in args.scenarios]
+    if args.json:
+        print(json.dumps([projection_json(p) for p in projections], indent=1, allow_nan=False))
+        return
+    table = pd.DataFrame({p.scenario.name: {label: _fmt(p.summary[k])
+                                             for k, label in SUMMARY_LABELS.items()}
+                          for p in projections})
+    with pd.option_context("display.width", 250, "display.max_colwidth", 60):
+        print(table.to_string())
+
+
+def cmd_validate(args: argparse.Namespace) -> None:
+    s = load_scenario(args.file)
+    print(f"{args.file}: valid ({s.title}, {len(s.channels)} channels, {len(s.services)} "
+          f"services, {len(s.loans)} loans, variants: {', '.join(s.variants) or 'none'})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="subsidy-exit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("presets", help="list the presets and their variants")
+
+    def with_set(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                       help="override a parameter (repeatable); paths as `params` lists them")
+        return p
+
+    p = with_set(sub.add_parser("params", help="list every parameter path with its value"))
+    p.add_argument("scenario")
+    p.add_argument("--sources", action="store_true", help="show each value's provenance")
+    p = with_set(sub.add_parser("run", help="project a scenario"))
+    p.add_argument("scenario", help="preset name, NAME:VARIANT, or a TOML file")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--csv", type=Path, help="write the monthly table as CSV")
+    p = with_set(sub.add_parser("compare", help="compare scenarios side by side"))
+    p.add_argument("scenarios", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("validate", help="check a scenario file and list every problem")
+    p.add_argument("file")
+    return parser
+
+
+COMMANDS = {"presets": cmd_presets, "params": cmd_params, "run": cmd_run,
+            "compare": cmd_compare, "validate": cmd_validate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        COMMANDS[args.command](args)
+    except ScenarioError as e:
+        print(f"error: {len(e.problems)} problem(s):", file=sys.stderr)
+        for problem in e.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+    except OSError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Errors as data: every problem with its field path, and the file and line where known.
+
+A scenario is checked whole; all problems are collected and reported together, never only the
+first. `ScenarioError` carries the list; its text is one line per problem, in the form
+``channels[1].payment_delay_days: must be >= 0 (got -5)``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+_MARK = "@@problems@@"
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        return f"{where}{self.path}: {self.message}" if self.path else f"{where}{self.message}"
+
+
+class ScenarioError(ValueError):
+    """Invalid scenario input. `.problems` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def fail(problems: list[tuple[str, str]]) -> None:
+    """Raise from inside a pydantic validator with several (relative path, message) problems."""
+    if problems:
+        raise ValueError(_MARK + json.dumps(problems))
+
+
+def format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _num(x: Any) -> str:
+    return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, dict | list):
+        text = json.dumps(value, default=str)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    got = _got(err.get("input"))
+    bounds = {
+        "greater_than_equal": (">=", "ge"),
+        "greater_than": (">", "gt"),
+        "less_than_equal": ("<=", "le"),
+        "less_than": ("<", "lt"),
+    }
+    if kind in bounds:
+        op, key = bounds[kind]
+        return f"must be {op} {_num(ctx[key])} (got {got})"
+    if kind == "extra_forbidden":
+        return "unknown key (not a field here; check the spelling)"
+    if kind == "missing":
+        return "required, but missing"
+    if kind in ("float_parsing", "float_type"):
+        return f"must be a number (got {got})"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"must be a whole number (got {got})"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"must be true or false (got {got})"
+    if kind in ("string_type",):
+        return f"must be text (got {got})"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')} (got {got})"
+    if kind == "string_pattern_mismatch":
+        return f"must look like YYYY-MM (got {got})"
+    if kind in ("too_short", "too_long"):
+        return f"{err['msg'].lower()} (got {got})"
+    return f"{err['msg']} (got {got})"
+
+
+def problems_from_validation(err: ValidationError, prefix: str = "") -> list[Problem]:
+    """Turn a pydantic ValidationError into Problems with dotted/indexed field paths."""
+    out: list[Problem] = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and "[" in p))
+        base = format_loc(loc)
+        if prefix:
+            base = f"{prefix}.{base}" if base else prefix
+        ctx_error = (e.get("ctx") or {}).get("error")
+        text = str(ctx_error) if ctx_error is not None else ""
+        if e["type"] == "value_error" and _MARK in text:
+            for rel, msg in json.loads(text.split(_MARK, 1)[1]):
+                path = base + rel if rel.startswith("[") else ".".join(x for x in (base, rel) if x)
+                out.append(Problem(path, msg))
+        elif e["type"] == "value_error":
+            out.append(Problem(base, text.removeprefix("Value error, ")))
+        else:
+            out.append(Problem(base, _message(e)))
+    return out

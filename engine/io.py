@@ -1,0 +1,256 @@
+"""Scenario files: load presets and TOML files, apply overrides and variants, list parameters.
+
+Paths are dotted; list items are addressed by their `name` (``channels.pran.payment_delay_days``,
+``loans.sibl_3.annual_rate``) or by index (``products[0].unit_cost``). The same paths serve
+`with_overrides`, the CLI's ``--set``, variants in preset files and the app.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import ValidationError
+
+from engine.errors import Problem, ScenarioError, problems_from_validation
+from engine.scenario import Scenario
+
+PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
+MAX_FILE_BYTES = 1_000_000
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
+
+
+def _resolve(ref: str | Path) -> tuple[Path, str | None]:
+    text = str(ref)
+    variant = None
+    if not Path(text).exists() and ":" in text:
+        text, variant = text.rsplit(":", 1)
+    path = Path(text)
+    if not path.exists() and (PRESETS_DIR / f"{text}.toml").exists():
+        path = PRESETS_DIR / f"{text}.toml"
+    if not path.exists():
+        raise ScenarioError([Problem("", f"no preset or file named '{text}' "
+                                     f"(presets: {', '.join(preset_names())})")])
+    return path, variant
+
+
+def load_scenario(ref: str | Path) -> Scenario:
+    """Load a preset by name (``modhupur_pineapple``), ``NAME:VARIANT``, or a TOML file path."""
+    path, variant = _resolve(ref)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError([Problem("", f"file is larger than {MAX_FILE_BYTES} bytes",
+                                     str(path))])
+    text = path.read_text(encoding="utf-8")
+    scenario = parse_scenario(text, file=str(path))
+    if variant is not None:
+        scenario = apply_variant(scenario, variant)
+    return scenario
+
+
+def parse_scenario(text: str, file: str | None = None) -> Scenario:
+    """Parse and validate a scenario TOML text; every problem is reported with its line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", None)
+        raise ScenarioError([Problem("", f"not valid TOML: {e}", file, line)]) from None
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        problems = [Problem(p.path, p.message, file, locate_line(text, p.path))
+                    for p in problems_from_validation(e)]
+        raise ScenarioError(problems) from None
+    problems = []
+    for name in scenario.variants:
+        try:
+            apply_variant(scenario, name)
+        except ScenarioError as e:
+            problems += [Problem(f"variants.{name}: {p.path}", p.message, file,
+                                 locate_line(text, f"variants.{name}")) for p in e.problems]
+    bad_prov = [k for k in scenario.provenance if not _path_exists(scenario, k)]
+    problems += [Problem(f"provenance.{k}", "names no parameter", file,
+                         locate_line(text, "provenance")) for k in bad_prov]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def apply_variant(scenario: Scenario, variant: str) -> Scenario:
+    if variant not in scenario.variants:
+        raise ScenarioError([Problem("", f"'{scenario.name}' has no variant '{variant}' "
+                                     f"(variants: {', '.join(scenario.variants) or 'none'})")])
+    out = with_overrides(scenario, scenario.variants[variant])
+    return out.model_copy(update={"name": f"{scenario.name}:{variant}"})
+
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _split(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for name, index in _SEGMENT.findall(path):
+        parts.append(int(index) if index else name)
+    return parts
+
+
+def _step(node: Any, key: str | int, path: str) -> tuple[Any, str | int]:
+    """Return (container, key) such that container[key] is the next node."""
+    if isinstance(node, list):
+        if isinstance(key, int):
+            if 0 <= key < len(node):
+                return node, key
+            raise KeyError(f"{path}: index {key} out of range (0..{len(node) - 1})")
+        for i, item in enumerate(node):
+            if isinstance(item, dict) and item.get("name") == key:
+                return node, i
+        names = [item.get("name") for item in node if isinstance(item, dict)]
+        raise KeyError(f"{path}: no item named '{key}' (items: {', '.join(map(str, names))})")
+    if isinstance(node, dict) and not isinstance(key, int):
+        return node, key
+    raise KeyError(f"{path}: cannot go into a value")
+
+
+def _path_exists(scenario: Scenario, path: str) -> bool:
+    node: Any = scenario.model_dump()
+    try:
+        for key in _split(path):
+            container, k = _step(node, key, path)
+            if isinstance(container, dict) and k not in container:
+                return False
+            node = container[k]
+    except KeyError:
+        return False
+    return True
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """A new scenario with values replaced at dotted paths, validated like a file.
+
+    Every unknown path and every invalid value is reported at once, naming the path.
+    """
+    data = scenario.model_dump()
+    problems: list[Problem] = []
+    for path, value in overrides.items():
+        parts = _split(path)
+        node: Any = data
+        try:
+            if not parts:
+                raise KeyError(f"{path}: empty path")
+            for key in parts[:-1]:
+                container, k = _step(node, key, path)
+                if isinstance(container, dict) and k not in container:
+                    raise KeyError(f"{path}: unknown parameter")
+                node = container[k]
+            container, k = _step(node, parts[-1], path)
+            known = k in container if isinstance(container, dict) else True
+            if not known and not _is_open_mapping(path):
+                raise KeyError(f"{path}: unknown parameter")
+            container[k] = value
+        except KeyError as e:
+            problems.append(Problem(path, str(e.args[0]).split(": ", 1)[1]))
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        problems += [Problem(named_path(data, p.path), p.message)
+                     for p in problems_from_validation(e)]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def named_path(data: dict[str, Any], path: str) -> str:
+    """``channels[1].price`` -> ``channels.pran.price`` where the list items have names."""
+    out, node = "", data
+    for part in _split(path):
+        if isinstance(node, list) and isinstance(part, int) and part < len(node) \
+                and isinstance(node[part], dict) and node[part].get("name"):
+            out += f".{node[part]['name']}"
+        else:
+            out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + part
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return out
+
+
+def _is_open_mapping(path: str) -> bool:
+    """Paths under a free-keyed table (payer shares, provenance) may add a key."""
+    return bool(re.search(r"(^|\.)(shares|provenance)\.[^.]+$", path))
+
+
+def params(scenario: Scenario) -> list[tuple[str, Any, str]]:
+    """Every settable leaf as (path, value, provenance); list items addressed by name."""
+    out: list[tuple[str, Any, str]] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, f"{path}.{k}" if path else k)
+        elif isinstance(node, list) and node and all(isinstance(x, dict) for x in node):
+            for i, item in enumerate(node):
+                key = item.get("name") or f"[{i}]"
+                rest = {k: v for k, v in item.items() if not (k == "name" and item.get("name"))}
+                walk(rest, f"{path}.{key}" if not key.startswith("[") else f"{path}{key}")
+        else:
+            out.append((path, node, scenario.provenance.get(path, "")))
+
+    data = scenario.model_dump(exclude={"variants", "provenance"})
+    walk(data, "")
+    return out
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The scenario as TOML text (None values are left out, as TOML has no null)."""
+    return tomli_w.dumps(_drop_none(scenario.model_dump()))
+
+
+def _drop_none(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _drop_none(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_drop_none(v) for v in node]
+    return node
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
+
+
+def locate_line(text: str, path: str) -> int | None:
+    """Best-effort line number of a field path (``channels[1].payment_delay_days``) in TOML."""
+    target = [str(p) for p in _split(path.split(" ")[0])]
+    counters: dict[str, int] = {}
+    current: list[str] = []
+    best, best_len = None, 0
+    for lineno, line in enumerate(text.splitlines(), 1):
+        m = _HEADER.match(line)
+        if m:
+            names = [n.strip().strip('"') for n in m.group(2).split(".")]
+            current = []
+            for depth, name in enumerate(names):
+                current.append(name)
+                key = ".".join(current)
+                if m.group(1) == "[[" and depth == len(names) - 1:
+                    counters[key] = counters.get(key, -1) + 1
+                    for other in [k for k in counters if k.startswith(key + ".")]:
+                        del counters[other]
+                if key in counters:
+                    current.append(str(counters[key]))
+            loc = current
+        else:
+            k = _KEY.match(line)
+            if not k:
+                continue
+            loc = current + [p.strip('"') for p in k.group(1).split(".")]
+        n = len(loc)
+        if n >= best_len and loc == target[:n]:
+            best, best_len = lineno, n
+    return best
+

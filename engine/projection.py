@@ -1,0 +1,124 @@
+"""`project(scenario) -> Projection`: the monthly table, the summary and the loan schedules.
+
+The projection and its exit-month sweep are one batched simulation: row 0 is the scenario as
+given; row 1 + M is the counterfactual in which every subsidy ends at month M (M = 0..T-1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine import metrics
+from engine.cashflow import compile_scenario, simulate
+from engine.loans import schedule
+from engine.scenario import Scenario
+
+MONTHLY_COLUMNS = [
+    "sales_revenue", "cash_receipts", "receivables", "commissions", "variable_costs",
+    "fixed_costs", "service_cost_group", "subsidy", "operating_cash_flow", "interest",
+    "principal", "loan_fees", "debt_service", "loan_disbursements", "member_capital",
+    "investments", "distributions", "net_cash_flow", "cash_balance",
+    "member_income_per_member",
+]
+"""Columns of `Projection.monthly`, in order, before the derived ones (dscr, oss, without-subsidy
+cash)."""
+
+
+@dataclass(frozen=True)
+class Projection:
+    scenario: Scenario
+    monthly: pd.DataFrame
+    summary: dict[str, Any]
+    loans: dict[str, pd.DataFrame]
+    exit_sweep: pd.DataFrame
+    by_channel: pd.DataFrame
+
+
+def _none_if_nan(x: float) -> float | None:
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def sweep_rows(inputs, months: int):
+    """The baseline row followed by one counterfactual row per candidate exit month."""
+    batch = inputs.take(np.zeros(months + 1, dtype=int))
+    exits = np.concatenate([[months], np.arange(months)])
+    return replace(batch, exit_month=exits)
+
+
+def exit_month_from_sweep(cash: np.ndarray, reserve: float) -> tuple[int | None, np.ndarray]:
+    """Exit month from counterfactual cash paths (row M: subsidy ends at month M).
+
+    safe(M) holds when cash stays >= reserve in every month from M to the horizon. The exit
+    month is the first safe M, or None.
+    """
+    T = cash.shape[-1]
+    min_after = metrics.suffix_min_from(cash, np.arange(T))
+    safe = min_after >= reserve - 1e-9
+    return (int(np.argmax(safe)) if safe.any() else None), min_after
+
+
+def project(scenario: Scenario) -> Projection:
+    """Project a scenario month by month and sweep every exit month, in one batched run."""
+    T = scenario.horizon_months
+    m = simulate(sweep_rows(compile_scenario(scenario), T))
+    base = {k: v[0] for k, v in m.items()}
+    reserve = scenario.group.cash_reserve
+    exit_month, min_after = exit_month_from_sweep(m["cash_balance"][1:], reserve)
+
+    monthly = pd.DataFrame({k: base[k] for k in MONTHLY_COLUMNS})
+    monthly.index = pd.RangeIndex(T, name="month")
+    monthly.insert(0, "date", [scenario.month_label(t) for t in range(T)])
+    dscr, dscr_12m = metrics.dscr(m)
+    oss = metrics.oss_12m(m)
+    monthly["dscr"] = dscr[0]
+    monthly["dscr_12m"] = dscr_12m[0]
+    monthly["oss_12m"] = oss[0]
+    monthly["cash_balance_without_subsidy"] = m["cash_balance"][1]
+
+    cash_rows = m["cash_balance"][1:]
+    below = cash_rows < reserve - 1e-9
+    t = np.arange(T)
+    below &= t[None, :] >= t[:, None]
+    first_short = np.where(below.any(axis=1), np.argmax(below, axis=1), -1)
+    exit_sweep = pd.DataFrame({
+        "exit_month": t,
+        "exit_date": [scenario.month_label(i) for i in t],
+        "min_cash_after_exit": min_after,
+        "first_shortfall_month": pd.array([None if f < 0 else int(f) for f in first_short],
+                                          dtype="Int64"),
+        "safe": min_after >= reserve - 1e-9,
+    }).set_index("exit_month")
+
+    names = [c.name for c in scenario.channels]
+    by_channel = pd.DataFrame(base["revenue_by_channel"].T, columns=names,
+                              index=monthly.index)
+    buyers = {}
+    for c in scenario.channels:
+        buyers[c.buyer] = buyers.get(c.buyer, 0.0) + float(by_channel[c.name].sum())
+
+    oss_month = int(metrics.first_month_from_which(oss[:1] >= 1.0)[0])
+    has_debt = metrics.trailing_sum(base["debt_service"]) > 0
+    revenue = float(base["sales_revenue"].sum())
+    total_subsidy = float(base["subsidy"].sum())
+    summary: dict[str, Any] = {
+        "exit_month": exit_month,
+        "exit_date": None if exit_month is None else scenario.month_label(exit_month),
+        "oss_month": None if oss_month < 0 else oss_month,
+        "total_subsidy": total_subsidy,
+        "sdi": total_subsidy / revenue if revenue > 0 else None,
+        "min_cash_balance": float(base["cash_balance"].min()),
+        "peak_working_capital": float(metrics.peak_working_capital(m)[0]),
+        "min_dscr_12m": (_none_if_nan(np.nanmin(dscr_12m[0][has_debt])) if has_debt.any()
+                         else None),
+        "buyer_hhi": metrics.herfindahl(np.array(list(buyers.values()))),
+        "member_income_per_member_month_avg": float(base["member_income_per_member"].mean()),
+        "total_sales_revenue": revenue,
+        "end_receivables": float(base["receivables"][-1]),
+        "cash_reserve": reserve,
+    }
+    loans = {loan.name: schedule(loan) for loan in scenario.loans}
+    return Projection(scenario, monthly, summary, loans, exit_sweep, by_channel)

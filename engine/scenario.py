@@ -1,0 +1,246 @@
+"""The scenario: a producer group, what it makes and sells, what it owes and who pays for what.
+
+Frozen pydantic models; unknown keys are rejected; units are in the field names. Months are
+counted from the scenario's `start` (month 0 = the start month). Money is in taka unless a field
+says otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine.errors import fail
+from engine.loans import Loan
+
+GROUP = "group"
+"""The payer name that stands for the group itself in service cost shares."""
+
+SHARE_TOLERANCE = 1e-6
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Group(Model):
+    name: str = Field(description="The group's name.")
+    members: int = Field(ge=1, description="Members who share the group's income.")
+    founding_members: int | None = Field(
+        None, ge=1, description="Members at formation (the core group), for impact figures.")
+    hired_workers: int = Field(0, ge=0, description="Wage employees (jobs beyond the members).")
+    opening_cash: float = Field(0.0, ge=0, description="Cash at the start, taka.")
+    cash_reserve: float = Field(
+        0.0, ge=0, description="Cash the group must keep; below it the group is not safe.")
+    distribution_share: float = Field(
+        0.0, ge=0, le=1, description="Share of each month's surplus after debt service paid "
+        "out to members (0 keeps everything in the group).")
+
+
+class RampPoint(Model):
+    month: int = Field(ge=0, description="Month from start.")
+    factor: float = Field(ge=0, description="Capacity factor at that month (1 = full capacity).")
+
+
+class Product(Model):
+    name: str = Field(description="Short identifier.")
+    unit: str = Field("unit", description="What one unit is (fruit, pair, piece).")
+    monthly_capacity: float = Field(ge=0, description="Average units per month at factor 1.")
+    seasonality: list[float] = Field(
+        default_factory=lambda: [1.0] * 12, min_length=12, max_length=12,
+        description="Relative volume by calendar month, January first; normalised to mean 1.")
+    capacity_ramp: list[RampPoint] = Field(
+        default_factory=list, description="Capacity factor at given months, interpolated "
+        "linearly between points and held flat beyond them. Empty: factor 1 throughout.")
+    unit_cost: float = Field(0.0, ge=0, description="Variable cost per unit produced, taka.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Product:
+        problems = [(f"seasonality[{i}]", f"must be >= 0 (got {v})")
+                    for i, v in enumerate(self.seasonality) if v < 0]
+        if not problems and sum(self.seasonality) <= 0:
+            problems.append(("seasonality", "at least one month must be above 0"))
+        months = [p.month for p in self.capacity_ramp]
+        if months != sorted(set(months)):
+            problems.append(("capacity_ramp", f"months must increase (got {months})"))
+        fail(problems)
+        return self
+
+
+class Channel(Model):
+    name: str = Field(description="Short identifier, used in override paths.")
+    buyer: str = Field(description="Who buys (buyer concentration is computed per buyer).")
+    product: str = Field(description="Name of the product sold through this channel.")
+    share: float = Field(ge=0, le=1, description="Share of the product's volume offered here.")
+    price: float = Field(ge=0, description="List price per unit, taka.")
+    discount: float = Field(0.0, ge=0, le=1, description="Discount at delivery, share of price.")
+    acceptance_rate: float = Field(
+        1.0, ge=0, le=1, description="Share of delivered volume the buyer accepts (grading).")
+    fallback: str | None = Field(
+        None, description="Channel that takes rejected volume at its own terms; none: rejects "
+        "are lost.")
+    payment_delay_days: float = Field(0.0, ge=0, description="Days from sale to payment.")
+    commission_rate: float = Field(
+        0.0, ge=0, le=1, description="Intermediary's or association's cut of receipts.")
+    transport_cost_per_unit: float = Field(0.0, ge=0, description="Transport per unit sold.")
+
+
+class FixedCost(Model):
+    name: str = Field(description="Short identifier.")
+    monthly_amount: float = Field(ge=0, description="Taka per month.")
+    start_month: int = Field(0, ge=0, description="First month it is paid.")
+    end_month: int | None = Field(None, ge=0, description="Last month it is paid (None: to the "
+                                  "horizon).")
+
+
+class OneOff(Model):
+    month: int = Field(ge=0, description="Month from start.")
+    amount: float = Field(ge=0, description="Taka.")
+
+
+class ShareRow(Model):
+    from_month: int = Field(ge=0, description="Month from which these shares apply.")
+    shares: dict[str, float] = Field(description="Share of cost per payer; sums to 1.")
+
+
+class Taper(Model):
+    """How the payers' shares of a service move over time.
+
+    `none`: shares stay. `linear`: each tapered payer's share falls linearly from its initial
+    value at `start_month` to `to_level` times that value at `start_month + months`. `step`: from
+    `start_month`, and again every `every_months`, the tapered shares drop by `step` times their
+    initial value, never below `to_level` times it. `table`: explicit shares per payer from given
+    months. Whatever tapered payers stop paying, the group pays.
+    """
+
+    kind: Literal["none", "linear", "step", "table"] = "none"
+    payers: list[str] | None = Field(
+        None, description="Payers whose share tapers (None: every payer but the group).")
+    start_month: int = Field(0, ge=0)
+    months: int = Field(12, ge=1, description="linear: months from start to the final level.")
+    to_level: float = Field(0.0, ge=0, le=1, description="Final level, share of initial.")
+    step: float = Field(0.5, gt=0, le=1, description="step: drop per step, share of initial.")
+    every_months: int = Field(12, ge=1, description="step: months between steps.")
+    table: list[ShareRow] = Field(default_factory=list, description="table: rows of shares.")
+
+
+class Service(Model):
+    name: str = Field(description="Short identifier (training, counselling, watchmen...).")
+    monthly_cost: float = Field(0.0, ge=0, description="Recurring full cost per month, taka.")
+    start_month: int = Field(0, ge=0, description="First month of the recurring cost.")
+    end_month: int | None = Field(None, ge=0, description="Last month of the recurring cost.")
+    one_off: list[OneOff] = Field(default_factory=list, description="One-off costs.")
+    shares: dict[str, float] = Field(
+        description="Initial share of the cost per payer (donor, ngo, lead_firm, group...); "
+        "sums to 1.")
+    taper: Taper = Field(default_factory=Taper)
+    after_exit: Literal["continue", "stop"] = Field(
+        "continue", description="When subsidy ends: the group pays the full cost (continue) or "
+        "the service ends (stop).")
+    embedded: bool = Field(
+        False, description="Paid by a buyer through the product price: commercial, not "
+        "subsidy, and unchanged at exit.")
+    beneficiary: Literal["group", "partner"] = Field(
+        "group", description="partner: the service went to a partner in the group's linkage "
+        "(the NGO's trainers, the lead firm); others' payments count as partner support, not "
+        "as the group's subsidy, and the group never pays for it.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Service:
+        problems: list[tuple[str, str]] = []
+
+        def check_row(path: str, shares: dict[str, float], month: int) -> None:
+            for payer, v in shares.items():
+                if not 0 <= v <= 1:
+                    problems.append((f"{path}.{payer}", f"must be between 0 and 1 (got {v})"))
+            total = sum(shares.values())
+            if abs(total - 1) > SHARE_TOLERANCE:
+                problems.append((path, f"service '{self.name}', month {month}: payer shares "
+                                 f"must sum to 1 (got {total:.4g})"))
+
+        check_row("shares", self.shares, 0)
+        for i, row in enumerate(self.taper.table):
+            check_row(f"taper.table[{i}].shares", row.shares, row.from_month)
+        unknown = [p for p in (self.taper.payers or []) if p not in self.shares or p == GROUP]
+        if unknown:
+            problems.append(("taper.payers", f"must name non-group payers in shares "
+                             f"{sorted(p for p in self.shares if p != GROUP)} (got {unknown})"))
+        if self.end_month is not None and self.end_month < self.start_month:
+            problems.append(("end_month", f"must be >= start_month ({self.start_month}) "
+                             f"(got {self.end_month})"))
+        fail(problems)
+        return self
+
+
+class Contribution(Model):
+    month: int = Field(ge=0, description="Month from start.")
+    amount: float = Field(ge=0, description="Taka.")
+    name: str = Field("", description="What it is.")
+
+
+class Scenario(Model):
+    name: str = Field(description="Identifier (the preset's file name).")
+    title: str = Field(description="Human-readable title.")
+    start: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="First month, YYYY-MM.")
+    horizon_months: int = Field(ge=12, le=600, description="Months projected.")
+    currency: str = Field("BDT", description="Currency of every amount.")
+    usd_rate: float | None = Field(None, gt=0, description="Taka per US$ (for a US$ view).")
+    group: Group
+    products: list[Product] = Field(min_length=1)
+    channels: list[Channel] = Field(min_length=1)
+    fixed_costs: list[FixedCost] = Field(default_factory=list)
+    services: list[Service] = Field(default_factory=list)
+    loans: list[Loan] = Field(default_factory=list)
+    member_capital: list[Contribution] = Field(default_factory=list)
+    investments: list[Contribution] = Field(default_factory=list)
+    variants: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Named sets of overrides (NAME:VARIANT).")
+    provenance: dict[str, str] = Field(
+        default_factory=dict, description="Source of each value by path: a seed quote or "
+        "'assumption: ...'.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        problems: list[tuple[str, str]] = []
+        for field in ("products", "channels", "fixed_costs", "services", "loans"):
+            seen: set[str] = set()
+            for i, item in enumerate(getattr(self, field)):
+                if item.name in seen:
+                    problems.append((f"{field}[{i}].name", f"duplicate name '{item.name}'"))
+                seen.add(item.name)
+        products = {p.name for p in self.products}
+        channels = {c.name: c for c in self.channels}
+        for i, c in enumerate(self.channels):
+            if c.product not in products:
+                problems.append((f"channels[{i}].product",
+                                 f"must name a product {sorted(products)} (got '{c.product}')"))
+            if c.fallback is not None:
+                fb = channels.get(c.fallback)
+                if fb is None or fb.name == c.name:
+                    problems.append((f"channels[{i}].fallback", "must name another channel "
+                                     f"(got '{c.fallback}')"))
+                elif fb.product != c.product:
+                    problems.append((f"channels[{i}].fallback", f"'{fb.name}' sells "
+                                     f"'{fb.product}', not '{c.product}'"))
+                elif fb.fallback is not None:
+                    problems.append((f"channels[{i}].fallback", f"'{fb.name}' has a fallback of "
+                                     "its own; chains of fallbacks are not modelled"))
+        for p in self.products:
+            total = sum(c.share for c in self.channels if c.product == p.name)
+            if abs(total - 1) > SHARE_TOLERANCE:
+                idx = [i for i, c in enumerate(self.channels) if c.product == p.name]
+                problems.append((f"channels[{','.join(map(str, idx))}].share",
+                                 f"shares of product '{p.name}' must sum to 1 (got {total:.4g})"))
+        for i, loan in enumerate(self.loans):
+            if loan.disbursement_month >= self.horizon_months:
+                problems.append((f"loans[{i}].disbursement_month", f"must be < horizon_months "
+                                 f"({self.horizon_months}) (got {loan.disbursement_month})"))
+        fail(problems)
+        return self
+
+    def month_label(self, month: int) -> str:
+        """'YYYY-MM' of a month counted from start."""
+        y, m = map(int, self.start.split("-"))
+        total = y * 12 + (m - 1) + month
+        return f"{total // 12:04d}-{total % 12 + 1:02d}"

@@ -1,0 +1,212 @@
+"""A slow, obvious month-by-month model of a scenario, written from docs/methodology.md without
+using the engine's arrays. The batched engine must agree with it on every monthly column.
+
+Everything here is scalar Python loops over months, channels, services and loans.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+from engine.scenario import Scenario
+
+
+def _round(x: float, digits: int, mode: str) -> float:
+    how = ROUND_HALF_EVEN if mode == "half_even" else ROUND_HALF_UP
+    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=how))
+
+
+def loan_rows(loan) -> list[dict]:
+    """Installments by the rules in docs/methodology.md, one at a time."""
+    r = loan.annual_rate / 12
+    n, g = loan.installments, loan.grace_on_principal_periods
+    rnd = lambda x: _round(x, loan.currency_digits, loan.rounding)  # noqa: E731
+    if r > 0:
+        level = rnd(loan.principal * r / (1 - (1 + r) ** -(n - g)))
+    else:
+        level = None
+    rows, balance = [], loan.principal
+    for k in range(1, n + 1):
+        interest = rnd(loan.principal * r) if loan.interest_method == "flat" else rnd(balance * r)
+        if k <= g:
+            principal = 0.0
+        elif k == n:
+            principal = balance
+        elif (loan.interest_method == "declining_balance"
+              and loan.amortization == "equal_installments" and level is not None):
+            principal = rnd(level - interest)
+        else:
+            principal = rnd(loan.principal / (n - g))
+        principal = min(principal, balance)
+        saved = 0.0
+        if loan.market_annual_rate:
+            saved = max(0.0, balance * loan.market_annual_rate / 12 - interest)
+        balance = rnd(balance - principal)
+        rows.append({"month": loan.disbursement_month + k, "principal": principal,
+                     "interest": interest, "fees": loan.installment_fee, "saved": saved})
+    return rows
+
+
+def share_of_group(service, t: int) -> float:
+    """The group's share of a service's cost in month t (before any exit)."""
+    if service.beneficiary == "partner":
+        return 0.0
+    shares = dict(service.shares)
+    tp = service.taper
+    if tp.kind == "table":
+        for row in sorted(tp.table, key=lambda r: r.from_month):
+            if row.from_month <= t:
+                shares = dict(row.shares)
+    elif tp.kind in ("linear", "step"):
+        if tp.kind == "linear":
+            if t <= tp.start_month:
+                f = 1.0
+            elif t >= tp.start_month + tp.months:
+                f = tp.to_level
+            else:
+                f = 1 - (1 - tp.to_level) * (t - tp.start_month) / tp.months
+        else:
+            f = 1.0
+            if t >= tp.start_month:
+                steps = (t - tp.start_month) // tp.every_months + 1
+                f = max(tp.to_level, 1 - tp.step * steps)
+        tapered = tp.payers or [p for p in shares if p != "group"]
+        for p in tapered:
+            shares[p] = shares[p] * f
+    others = sum(v for p, v in shares.items() if p != "group")
+    return 1 - others
+
+
+def service_cost(service, t: int) -> float:
+    cost = 0.0
+    end = service.end_month if service.end_month is not None else 10**9
+    if service.start_month <= t <= end:
+        cost += service.monthly_cost
+    for o in service.one_off:
+        if o.month == t:
+            cost += o.amount
+    return cost
+
+
+def ramp_factor(product, t: int) -> float:
+    pts = product.capacity_ramp
+    if not pts:
+        return 1.0
+    if t <= pts[0].month:
+        return pts[0].factor
+    for a, b in zip(pts, pts[1:], strict=False):
+        if a.month <= t <= b.month:
+            return a.factor + (b.factor - a.factor) * (t - a.month) / (b.month - a.month)
+    return pts[-1].factor
+
+
+def receipt_share(sale_month: int, pay_month: int, delay_days: float) -> float:
+    """Share of a month's sales (spread evenly over its 30 days) paid in `pay_month`."""
+    lo, hi = 30 * sale_month + delay_days, 30 * sale_month + 30 + delay_days
+    overlap = min(hi, 30 * pay_month + 30) - max(lo, 30 * pay_month)
+    return max(0.0, overlap) / 30
+
+
+def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[float]]:
+    T = s.horizon_months
+    start_cal = int(s.start.split("-")[1]) - 1
+    exit_at = T if exit_month is None else exit_month
+    chans = {c.name: c for c in s.channels}
+    prods = {p.name: p for p in s.products}
+
+    def produced(p, t):
+        mean = sum(p.seasonality) / 12
+        return p.monthly_capacity * p.seasonality[(start_cal + t) % 12] / mean * ramp_factor(p, t)
+
+    revenue = {c.name: [0.0] * T for c in s.channels}
+    sold = {c.name: [0.0] * T for c in s.channels}
+    for t in range(T):
+        for c in s.channels:
+            offered = c.share * produced(prods[c.product], t)
+            acc = offered * c.acceptance_rate
+            sold[c.name][t] += acc
+            if c.fallback:
+                sold[c.fallback][t] += offered - acc
+    for c in s.channels:
+        for t in range(T):
+            revenue[c.name][t] = sold[c.name][t] * c.price * (1 - c.discount)
+
+    loans = [loan_rows(loan) for loan in s.loans]
+    out: dict[str, list[float]] = {k: [] for k in (
+        "sales_revenue", "cash_receipts", "receivables", "commissions", "variable_costs",
+        "fixed_costs", "service_cost_group", "subsidy", "operating_cash_flow", "interest",
+        "principal", "loan_fees", "debt_service", "loan_disbursements", "member_capital",
+        "investments", "distributions", "net_cash_flow", "cash_balance",
+        "member_income_per_member")}
+    cash = s.group.opening_cash
+    receivable = 0.0
+    for t in range(T):
+        rev = sum(revenue[c][t] for c in revenue)
+        receipts, commissions, commission_accrued = 0.0, 0.0, 0.0
+        for c in s.channels:
+            got = sum(revenue[c.name][m] * receipt_share(m, t, c.payment_delay_days)
+                      for m in range(t + 1))
+            receipts += got
+            commissions += got * c.commission_rate
+            commission_accrued += revenue[c.name][t] * c.commission_rate
+        receivable += rev - receipts
+        variable = sum(p.unit_cost * produced(p, t) for p in s.products)
+        variable += sum(sold[c.name][t] * c.transport_cost_per_unit for c in s.channels)
+        fixed = 0.0
+        for f in s.fixed_costs:
+            end = f.end_month if f.end_month is not None else 10**9
+            if f.start_month <= t <= end:
+                fixed += f.monthly_amount
+        group_cost, subsidy = 0.0, 0.0
+        for sv in s.services:
+            cost = service_cost(sv, t)
+            if sv.embedded:
+                group_cost += cost * share_of_group(sv, t)
+            elif t >= exit_at:
+                if sv.beneficiary == "group" and sv.after_exit == "continue":
+                    group_cost += cost
+            else:
+                g = share_of_group(sv, t)
+                group_cost += cost * g
+                if sv.beneficiary == "group":
+                    subsidy += cost * (1 - g)
+        interest = principal = fees = disb = 0.0
+        for loan, rows in zip(s.loans, loans, strict=True):
+            if loan.disbursement_month == t:
+                disb += loan.principal
+                fees += _round(loan.principal * loan.upfront_fee_rate + loan.upfront_fee_fixed,
+                               loan.currency_digits, loan.rounding)
+            for row in rows:
+                if row["month"] == t:
+                    interest += row["interest"]
+                    principal += row["principal"]
+                    fees += row["fees"]
+                    subsidy += row["saved"]
+        capital = sum(c.amount for c in s.member_capital if c.month == t)
+        invest = sum(c.amount for c in s.investments if c.month == t)
+        ocf = receipts - commissions - variable - fixed - group_cost
+        debt = interest + principal + fees
+        dist = s.group.distribution_share * max(0.0, ocf - debt)
+        net = ocf - debt + disb + capital - invest - dist
+        cash += net
+        income = (rev - commission_accrued - variable - fixed - group_cost - interest - fees)
+        for key, value in (
+            ("sales_revenue", rev), ("cash_receipts", receipts), ("receivables", receivable),
+            ("commissions", commissions), ("variable_costs", variable), ("fixed_costs", fixed),
+            ("service_cost_group", group_cost), ("subsidy", subsidy),
+            ("operating_cash_flow", ocf), ("interest", interest), ("principal", principal),
+            ("loan_fees", fees), ("debt_service", debt), ("loan_disbursements", disb),
+            ("member_capital", capital), ("investments", invest), ("distributions", dist),
+            ("net_cash_flow", net), ("cash_balance", cash),
+            ("member_income_per_member", income / s.group.members)):
+            out[key].append(value)
+    return out
+
+
+def reference_exit_month(s: Scenario) -> int | None:
+    """Brute force: try every exit month in turn, first safe one wins."""
+    for m in range(s.horizon_months):
+        cash = reference(s, exit_month=m)["cash_balance"]
+        if all(c >= s.group.cash_reserve - 1e-9 for c in cash[m:]):
+            return m
+    return None

@@ -1,0 +1,55 @@
+"""The batched engine equals the slow month-by-month reference model (tests/reference_model.py)
+on random scenarios and on every preset, for every monthly column."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import engine
+from engine.projection import MONTHLY_COLUMNS
+from tests.reference_model import reference, reference_exit_month
+from tests.strategies import scenarios
+
+
+def assert_matches_reference(scenario, exit_month=None, projection=None):
+    p = projection or engine.project(scenario)
+    ref = reference(scenario, exit_month)
+    for column in MONTHLY_COLUMNS:
+        np.testing.assert_allclose(p.monthly[column].to_numpy(), ref[column], rtol=1e-9,
+                                   atol=1e-6, err_msg=column)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios)
+def test_engine_equals_reference_on_random_scenarios(scenario):
+    assert_matches_reference(scenario)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios)
+def test_exit_month_equals_brute_force_loop(scenario):
+    assert engine.project(scenario).summary["exit_month"] == reference_exit_month(scenario)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios)
+def test_safe_at_m_implies_safe_later(scenario):
+    safe = engine.project(scenario).exit_sweep["safe"].to_numpy()
+    first = np.argmax(safe) if safe.any() else len(safe)
+    assert safe[first:].all()
+
+
+@pytest.mark.parametrize("name", engine.preset_names())
+def test_presets_equal_reference(name):
+    assert_matches_reference(engine.load_scenario(name))
+
+
+@pytest.mark.parametrize("name", engine.preset_names())
+def test_preset_counterfactual_rows_equal_reference(name):
+    """The sweep's no-subsidy row equals the reference model with every subsidy ended at 0."""
+    s = engine.load_scenario(name)
+    p = engine.project(s)
+    ref = reference(s, exit_month=0)
+    np.testing.assert_allclose(p.monthly["cash_balance_without_subsidy"], ref["cash_balance"],
+                               atol=1e-6)
+    assert p.summary["exit_month"] == reference_exit_month(s)
