@@ -58,7 +58,8 @@ def parse_scenario(text: str, file: str | None = None) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        line = getattr(e, "lineno", None)
+        found = re.search(r"line (\d+)", str(e))
+        line = int(found.group(1)) if found else None
         raise ScenarioError([Problem("", f"not valid TOML: {e}", file, line)]) from None
     try:
         scenario = Scenario.model_validate(data)

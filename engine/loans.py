@@ -140,7 +140,7 @@ def schedule(loan: Loan) -> pd.DataFrame:
             principal = level_principal
         principal = min(principal, balance)
         saved = max(0.0, balance * market_r - interest) if loan.market_annual_rate else 0.0
-        balance = rnd(balance - principal)
+        balance = balance - principal if k < n else 0.0
         fees = loan.installment_fee
         rows.append((k, loan.disbursement_month + k, principal, interest, fees,
                      rnd(principal + interest + fees), balance, saved))

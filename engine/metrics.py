@@ -18,7 +18,7 @@ def trailing_sum(a: np.ndarray, window: int = WINDOW) -> np.ndarray:
 
 def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den, NaN where den == 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(den != 0, num / np.where(den != 0, den, 1.0), np.nan)
 
 

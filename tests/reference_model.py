@@ -41,7 +41,7 @@ def loan_rows(loan) -> list[dict]:
         saved = 0.0
         if loan.market_annual_rate:
             saved = max(0.0, balance * loan.market_annual_rate / 12 - interest)
-        balance = rnd(balance - principal)
+        balance = balance - principal if k < n else 0.0
         rows.append({"month": loan.disbursement_month + k, "principal": principal,
                      "interest": interest, "fees": loan.installment_fee, "saved": saved})
     return rows

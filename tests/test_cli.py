@@ -1,0 +1,69 @@
+"""The command line: JSON shape, overrides, exit status 2 with every problem listed."""
+
+import json
+
+import pytest
+
+import engine
+from engine.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_run_json_has_summary_and_monthly(capsys):
+    code, out, _ = run(capsys, "run", "modhupur_pineapple", "--json")
+    data = json.loads(out)
+    p = engine.project(engine.load_scenario("modhupur_pineapple"))
+    assert code == 0 and data["scenario"] == "modhupur_pineapple"
+    assert data["summary"]["exit_month"] == p.summary["exit_month"]
+    assert len(data["monthly"]) == 60
+    assert data["monthly"][17]["sales_revenue"] == pytest.approx(
+        p.monthly.sales_revenue.iloc[17])
+
+
+def test_set_overrides_like_with_overrides(capsys):
+    code, out, _ = run(capsys, "run", "bogra_handicrafts", "--json",
+                       "--set", "channels.tmss_retail.price=300", "--set", "group.members=30")
+    s = engine.with_overrides(engine.load_scenario("bogra_handicrafts"),
+                              {"channels.tmss_retail.price": 300, "group.members": 30})
+    assert code == 0
+    assert json.loads(out)["summary"] == json.loads(json.dumps(engine.project(s).summary))
+
+
+def test_compare_json_is_a_list(capsys):
+    code, out, _ = run(capsys, "compare", "modhupur_pineapple:pran_contract",
+                       "modhupur_pineapple:spot", "--json")
+    names = [d["scenario"] for d in json.loads(out)]
+    assert code == 0 and names == ["modhupur_pineapple:pran_contract", "modhupur_pineapple:spot"]
+
+
+def test_errors_exit_2_with_every_problem(capsys, tmp_path):
+    code, _, err = run(capsys, "run", "modhupur_pineapple", "--set", "channels.spot.price=-1",
+                       "--set", "nope=1")
+    assert code == 2
+    assert "channels.spot.price: must be >= 0 (got -1)" in err
+    assert "nope: unknown parameter" in err
+    assert "Traceback" not in err
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\n')
+    code, _, err = run(capsys, "validate", str(bad))
+    assert code == 2 and "title: required, but missing" in err
+
+
+def test_params_lists_paths_by_name(capsys):
+    code, out, _ = run(capsys, "params", "modhupur_pineapple")
+    lines = {line.split()[0]: line.split()[1] for line in out.splitlines()}
+    assert code == 0
+    assert lines["loans.sibl_3.principal"] == "1450000.0"
+    assert lines["channels.pran.payment_delay_days"] == "24.5"
+
+
+def test_validate_and_presets(capsys):
+    code, out, _ = run(capsys, "validate", str(engine.io.PRESETS_DIR / "bogra_handicrafts.toml"))
+    assert code == 0 and "valid" in out
+    code, out, _ = run(capsys, "presets")
+    assert "modhupur_pineapple:pran_contract" in out

@@ -1,0 +1,57 @@
+"""Accounting identities that hold for every scenario, checked on random scenarios and presets."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import engine
+from tests.strategies import scenarios
+
+
+def check_identities(scenario):
+    p = engine.project(scenario)
+    m = p.monthly
+    opening = scenario.group.opening_cash
+    # cash_balance[t] = cash_balance[t-1] + net_cash_flow[t]
+    np.testing.assert_allclose(np.diff(m.cash_balance), m.net_cash_flow.iloc[1:], atol=1e-6)
+    assert m.cash_balance.iloc[0] == pytest.approx(opening + m.net_cash_flow.iloc[0], abs=1e-6)
+    # net cash flow is the sum of its parts
+    parts = (m.operating_cash_flow - m.debt_service + m.loan_disbursements + m.member_capital
+             - m.investments - m.distributions)
+    np.testing.assert_allclose(m.net_cash_flow, parts, atol=1e-6)
+    ocf = (m.cash_receipts - m.commissions - m.variable_costs - m.fixed_costs
+           - m.service_cost_group)
+    np.testing.assert_allclose(m.operating_cash_flow, ocf, atol=1e-6)
+    np.testing.assert_allclose(m.debt_service, m.interest + m.principal + m.loan_fees, atol=1e-6)
+    # receivables at the end = revenue - receipts
+    assert m.receivables.iloc[-1] == pytest.approx(m.sales_revenue.sum() - m.cash_receipts.sum(),
+                                                   abs=1e-6)
+    # principal repaid equals principal lent, for loans that mature within the horizon
+    for loan in scenario.loans:
+        schedule = p.loans[loan.name]
+        if schedule.month.max() < scenario.horizon_months:
+            assert schedule.principal.sum() == pytest.approx(loan.principal, abs=1e-6)
+            assert schedule.balance.iloc[-1] == 0
+    return p
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios)
+def test_identities_on_random_scenarios(scenario):
+    check_identities(scenario)
+
+
+@pytest.mark.parametrize("name", engine.preset_names())
+def test_identities_on_presets(name):
+    p = check_identities(engine.load_scenario(name))
+    # every preset loan matures within the horizon: all principal lent is repaid in it
+    assert p.monthly.principal.sum() == pytest.approx(p.monthly.loan_disbursements.sum())
+
+
+def test_receipts_equal_revenue_when_the_horizon_outlasts_the_delays():
+    # sales stop after month 23 (end of the ramp at factor 0); a 45-day delay is paid by month 25
+    from tests.helpers import hand_scenario
+    s = engine.with_overrides(hand_scenario(months=36, delay=45), {
+        "products.p.capacity_ramp": [{"month": 23, "factor": 1.0}, {"month": 24, "factor": 0.0}]})
+    m = engine.project(s).monthly
+    assert m.cash_receipts.sum() == pytest.approx(m.sales_revenue.sum())
