@@ -40,16 +40,21 @@ base = load(ref)
 start_values = values(base)
 
 st.sidebar.caption("Main parameters (hover a field for its source)")
+edits = st.session_state.setdefault("edits", {}).setdefault(ref, {})
 overrides = {}
 for f in main_fields(base):
     original = start_values[f.path]
     is_int = isinstance(original, int)
+    key = widget_key(ref, f.path)
+    if key not in st.session_state:  # a widget not drawn in the last run loses its state
+        st.session_state[key] = edits.get(f.path, original)
     v = st.sidebar.number_input(
-        f.label, value=original, step=int(f.step) if is_int else float(f.step),
+        f.label, step=int(f.step) if is_int else float(f.step),
         min_value=None if f.min_value is None else (int(f.min_value) if is_int else f.min_value),
         max_value=None if f.max_value is None else (int(f.max_value) if is_int else f.max_value),
-        key=widget_key(ref, f.path), help=base.provenance.get(f.path, "no source recorded"),
+        key=key, help=base.provenance.get(f.path, "no source recorded"),
     )
+    edits[f.path] = v
     if v != original:
         overrides[f.path] = v
 

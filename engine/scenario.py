@@ -227,11 +227,14 @@ class Scenario(Model):
                     problems.append((f"channels[{i}].fallback", f"'{fb.name}' has a fallback of "
                                      "its own; chains of fallbacks are not modelled"))
         for p in self.products:
-            total = sum(c.share for c in self.channels if c.product == p.name)
-            if abs(total - 1) > SHARE_TOLERANCE:
-                idx = [i for i, c in enumerate(self.channels) if c.product == p.name]
-                problems.append((f"channels[{','.join(map(str, idx))}].share",
-                                 f"shares of product '{p.name}' must sum to 1 (got {total:.4g})"))
+            idx = [i for i, c in enumerate(self.channels) if c.product == p.name]
+            total = sum(self.channels[i].share for i in idx)
+            if idx and abs(total - 1) > SHARE_TOLERANCE:
+                names = ", ".join(self.channels[i].name for i in idx)
+                problems.append((f"channels[{idx[0]}].share", f"shares of product '{p.name}' "
+                                 f"across channels {names} must sum to 1 (got {total:.4g})"))
+            if not idx:
+                problems.append(("channels", f"no channel sells product '{p.name}'"))
         for i, loan in enumerate(self.loans):
             if loan.disbursement_month >= self.horizon_months:
                 problems.append((f"loans[{i}].disbursement_month", f"must be < horizon_months "

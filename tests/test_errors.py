@@ -81,7 +81,8 @@ def test_cross_references_are_checked():
     messages = {p.path: p.message for p in err.value.problems}
     assert messages == {
         "channels[1].fallback": "must name another channel (got 'nowhere')",
-        "channels[0,1].share": "shares of product 'p' must sum to 1 (got 0.9)",
+        "channels[0].share": "shares of product 'p' across channels a, b must sum to 1 "
+                             "(got 0.9)",
     }
 
 
