@@ -3,6 +3,8 @@ give them) and validated by the engine's own model."""
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import strategies as st
 
 from engine.scenario import Scenario
@@ -13,8 +15,8 @@ rate = st.floats(0, 1, allow_nan=False)
 
 def _split_shares(weights: list[float]) -> list[float]:
     total = sum(weights)
-    shares = [round(w / total, 6) for w in weights]
-    shares[-1] = round(1 - sum(shares[:-1]), 6)
+    shares = [math.floor(w / total * 1e6) / 1e6 for w in weights]  # floors: the rest is >= 0
+    shares[-1] = 1 - sum(shares[:-1])
     return shares
 
 
