@@ -1,7 +1,11 @@
 """`project(scenario) -> Projection`: the monthly table, the summary and the loan schedules.
 
-The projection and its exit-month sweep are one batched simulation: row 0 is the scenario as
-given; row 1 + M is the counterfactual in which every subsidy ends at month M (M = 0..T-1).
+The projection and its exit-month sweep come from one batched simulation of two rows: row 0 is
+the scenario as given, row 1 the counterfactual with every subsidy ended from month 0. No month's
+flows depend on the cash balance, so the counterfactual "subsidy ends at M" takes row 0's flows
+before M and row 1's from M on; its cash for every (M, t) is a (T, T) array built from the two
+rows' cumulative sums. `sweep_rows` builds the same sweep the long way, one row per M, and the
+tests assert the two agree.
 """
 
 from __future__ import annotations
@@ -42,11 +46,23 @@ def _none_if_nan(x: float) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
 
-def sweep_rows(inputs, months: int):
-    """The baseline row followed by one counterfactual row per candidate exit month."""
-    batch = inputs.take(np.zeros(months + 1, dtype=int))
-    exits = np.concatenate([[months], np.arange(months)])
+def sweep_rows(inputs, candidates: int):
+    """The scenario's row followed by one row per exit month M = 0 .. candidates - 1."""
+    batch = inputs.take(np.zeros(candidates + 1, dtype=int))
+    exits = np.concatenate([[inputs.months], np.arange(candidates)])
     return replace(batch, exit_month=exits)
+
+
+def counterfactual_cash(net_with: np.ndarray, net_without: np.ndarray,
+                        opening_cash: float) -> np.ndarray:
+    """Cash balance [M, t] when every subsidy ends at month M, shape (T, T).
+
+    Before M the month's net cash flow is the scenario's; from M on it is the no-subsidy one.
+    """
+    T = net_with.shape[-1]
+    t = np.arange(T)
+    before = t[None, :] < t[:, None]                      # [M, t]: t < M
+    return opening_cash + np.cumsum(np.where(before, net_with, net_without), axis=-1)
 
 
 def exit_month_from_sweep(cash: np.ndarray, reserve: float) -> tuple[int | None, np.ndarray]:
@@ -64,10 +80,12 @@ def exit_month_from_sweep(cash: np.ndarray, reserve: float) -> tuple[int | None,
 def project(scenario: Scenario) -> Projection:
     """Project a scenario month by month and sweep every exit month, in one batched run."""
     T = scenario.horizon_months
-    m = simulate(sweep_rows(compile_scenario(scenario), T))
+    m = simulate(sweep_rows(compile_scenario(scenario), 1))   # rows: as given, no subsidy
     base = {k: v[0] for k, v in m.items()}
     reserve = scenario.group.cash_reserve
-    exit_month, min_after = exit_month_from_sweep(m["cash_balance"][1:], reserve)
+    cash_rows = counterfactual_cash(m["net_cash_flow"][0], m["net_cash_flow"][1],
+                                    scenario.group.opening_cash)
+    exit_month, min_after = exit_month_from_sweep(cash_rows, reserve)
 
     monthly = pd.DataFrame({k: base[k] for k in MONTHLY_COLUMNS})
     monthly.index = pd.RangeIndex(T, name="month")
@@ -79,7 +97,6 @@ def project(scenario: Scenario) -> Projection:
     monthly["oss_12m"] = oss[0]
     monthly["cash_balance_without_subsidy"] = m["cash_balance"][1]
 
-    cash_rows = m["cash_balance"][1:]
     below = cash_rows < reserve - 1e-9
     t = np.arange(T)
     below &= t[None, :] >= t[:, None]

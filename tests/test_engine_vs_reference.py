@@ -53,3 +53,16 @@ def test_preset_counterfactual_rows_equal_reference(name):
     np.testing.assert_allclose(p.monthly["cash_balance_without_subsidy"], ref["cash_balance"],
                                atol=1e-6)
     assert p.summary["exit_month"] == reference_exit_month(s)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios)
+def test_two_row_sweep_equals_one_row_per_exit_month(scenario):
+    """The (M, t) cash built from two rows equals simulating every exit month as its own row."""
+    from engine.cashflow import compile_scenario, simulate
+    from engine.projection import counterfactual_cash, sweep_rows
+    T = scenario.horizon_months
+    long_way = simulate(sweep_rows(compile_scenario(scenario), T))["cash_balance"][1:]
+    two = simulate(sweep_rows(compile_scenario(scenario), 1))["net_cash_flow"]
+    np.testing.assert_allclose(counterfactual_cash(two[0], two[1], scenario.group.opening_cash),
+                               long_way, rtol=1e-9, atol=1e-6)
