@@ -74,7 +74,7 @@ def _fmt(v: Any) -> str:
     if v is None:
         return "none"
     if isinstance(v, float):
-        return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}"
+        return f"{v:,.3f}" if abs(v) < 10 and not v.is_integer() else f"{v:,.0f}"
     return str(v)
 
 
