@@ -34,8 +34,10 @@ def scenario_refs() -> list[str]:
 
 
 refs = scenario_refs()
-default = refs.index("modhupur_pineapple") if "modhupur_pineapple" in refs else 0
+wanted = st.query_params.get("scenario", "modhupur_pineapple")
+default = refs.index(wanted) if wanted in refs else 0
 ref = st.sidebar.selectbox("Scenario", refs, index=default, key="scenario_ref")
+st.query_params["scenario"] = ref
 base = load(ref)
 start_values = values(base)
 
@@ -82,10 +84,12 @@ cols[1].metric("OSS month", "never" if s["oss_month"] is None
                else projection.scenario.month_label(s["oss_month"]),
                help="First month from which trailing-12-month operational self-sufficiency "
                "stays at or above 100%.")
-cols[2].metric("Minimum cash", f"{s['min_cash_balance']:,.0f} taka")
-cols[3].metric("Subsidy dependence (SDI)", "n/a" if s["sdi"] is None else f"{s['sdi']:.1%}",
+cols[2].metric("Minimum cash, taka", f"{s['min_cash_balance']:,.0f}")
+cols[3].metric("SDI", "n/a" if s["sdi"] is None else f"{s['sdi']:.1%}",
                help="Subsidy over the group's sales revenue, whole horizon.")
-cols[4].metric("Income per member", f"{s['member_income_per_member_month_avg']:,.0f} taka/month")
+cols[4].metric("Income/member, taka/mo",
+               f"{s['member_income_per_member_month_avg']:,.0f}",
+               help="Average monthly income of the members' enterprise per member (accrual).")
 
 st.plotly_chart(cash_chart(projection.monthly, projection.scenario.group.cash_reserve,
                            s["exit_month"], "Cash balance with and without subsidy"),
