@@ -12,10 +12,11 @@ Formulas and sources: docs/methodology.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from datetime import date
 
 import numpy as np
 
-from engine.loans import monthly_flows
+from engine.loans import Loan, add_months, monthly_flows
 from engine.scenario import GROUP, Scenario, Service
 
 DAYS_PER_MONTH = 30.0
@@ -62,11 +63,19 @@ class Inputs:
     def months(self) -> int:
         return self.fixed_costs.shape[-1]
 
+    SHARED = ("fallback", "service_continues", "service_embedded", "service_to_group")
+    """Fields without a batch axis: the scenario's structure, the same in every row."""
+
     def take(self, rows: np.ndarray) -> Inputs:
         """Rows of the batch (repeat a row by repeating its index)."""
-        shared = {"fallback", "service_continues", "service_embedded", "service_to_group"}
         return replace(self, **{f.name: getattr(self, f.name)[rows]
-                                for f in fields(self) if f.name not in shared})
+                                for f in fields(self) if f.name not in self.SHARED})
+
+    @staticmethod
+    def concat(parts: list[Inputs]) -> Inputs:
+        """Stack batches of the same scenario structure along the batch axis."""
+        return replace(parts[0], **{f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                                    for f in fields(parts[0]) if f.name not in Inputs.SHARED})
 
 
 def calendar_months(scenario: Scenario) -> np.ndarray:
@@ -134,6 +143,20 @@ def service_costs(service: Service, months: int) -> np.ndarray:
     return cost
 
 
+def start_date(scenario: Scenario) -> date:
+    y, m = map(int, scenario.start.split("-"))
+    return date(y, m, 1)
+
+
+def dated_loans(scenario: Scenario) -> list[Loan]:
+    """The scenario's loans with a disbursement date: the 1st of the disbursement month unless
+    the loan gives its own (which must fall in that month)."""
+    first = start_date(scenario)
+    return [loan if loan.disbursement_date else loan.model_copy(update={
+        "disbursement_date": add_months(first, loan.disbursement_month)})
+        for loan in scenario.loans]
+
+
 def compile_scenario(scenario: Scenario) -> Inputs:
     """Arrays for one scenario (n = 1); subsidies never end (exit_month = horizon)."""
     T = scenario.horizon_months
@@ -167,7 +190,7 @@ def compile_scenario(scenario: Scenario) -> Inputs:
                 out[item.month] += item.amount
         return out
 
-    loans = monthly_flows(scenario.loans, T)
+    loans = monthly_flows(dated_loans(scenario), T)
     g = scenario.group
     row = lambda a: np.asarray(a, dtype=float)[None]  # noqa: E731
     return Inputs(

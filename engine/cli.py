@@ -13,8 +13,12 @@ from typing import Any
 
 import pandas as pd
 
-from engine.errors import Problem, ScenarioError
+from pydantic import ValidationError
+
+from engine.analysis import DSCR_TARGET, loan_terms_table, max_affordable_loan, stress_table
+from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.io import load_scenario, params, preset_names, with_overrides
+from engine.loans import Loan, apr, eir, grant_element, schedule
 from engine.projection import Projection, project
 
 SUMMARY_LABELS = {
@@ -120,9 +124,48 @@ def cmd_run(args: argparse.Namespace) -> None:
     with pd.option_context("display.width", 200, "display.max_rows", 1000,
                            "display.float_format", "{:,.0f}".format):
         print(p.monthly[TABLE_COLUMNS].to_string())
-    for name, sched in p.loans.items():
-        print(f"\nloan {name}: {len(sched)} installments, total interest "
-              f"{sched.interest.sum():,.2f}, total paid {sched.payment.sum():,.2f}")
+    if p.scenario.loans:
+        print("\nLoans (APR and EIR by the MicroFinance Transparency convention; grant element "
+              "at the OECD's 10%):")
+        with pd.option_context("display.width", 200, "display.float_format", "{:,.4f}".format):
+            print(loan_terms_table(p.scenario).to_string())
+        terms = p.scenario.loans[-1]
+        print(f"\nLargest principal on the terms of {terms.name} keeping trailing-12m DSCR >= "
+              f"{DSCR_TARGET} and cash >= the reserve: "
+              f"{max_affordable_loan(p.scenario, terms):,.0f} taka")
+    print("\nStress tests:")
+    with pd.option_context("display.width", 200, "display.float_format", "{:,.2f}".format):
+        print(stress_table(p.scenario).to_string())
+
+
+LOAN_FLAGS = [f for f in Loan.model_fields if f not in ("name", "lender", "disbursement_month")]
+
+
+def cmd_loan(args: argparse.Namespace) -> None:
+    values = {f: parse_value(getattr(args, f)) for f in LOAN_FLAGS
+              if getattr(args, f) is not None}
+    try:
+        loan = Loan(name="loan", **values)
+    except ValidationError as e:
+        raise ScenarioError([Problem("--" + p.path.replace("_", "-"), p.message)
+                             for p in problems_from_validation(e)]) from None
+    s = schedule(loan)
+    if args.json:
+        print(json.dumps({"apr": apr(loan), "eir": eir(loan),
+                          "grant_element": grant_element(loan),
+                          "schedule": json.loads(s.to_json(orient="records", date_format="iso"))},
+                         indent=1))
+        return
+    if loan.disbursement_date is None:
+        s = s.drop(columns=["due_date"])
+    s = s.drop(columns=["month"] + (["interest_subsidy"] if loan.market_annual_rate is None
+                                    else []))
+    with pd.option_context("display.width", 200, "display.max_rows", 2000):
+        print(s.to_string(index=False, float_format=lambda v: f"{v:,.{loan.currency_digits}f}"))
+    print(f"\ntotal principal {s.principal.sum():,.2f}, interest {s.interest.sum():,.2f}, fees "
+          f"{s.fees.sum() + loan.upfront_fee:,.2f} (upfront {loan.upfront_fee:,.2f})")
+    print(f"APR {apr(loan):.4%}  EIR {eir(loan):.4%}  (nominal {loan.annual_rate:.4%}, "
+          f"{loan.interest_method}); grant element at 10%: {grant_element(loan):.2%}")
 
 
 def cmd_compare(args: argparse.Namespace) -> None:
@@ -163,12 +206,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_set(sub.add_parser("compare", help="compare scenarios side by side"))
     p.add_argument("scenarios", nargs="+")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("loan", help="print a loan's repayment schedule with APR and EIR")
+    for field in LOAN_FLAGS:
+        info = Loan.model_fields[field]
+        p.add_argument("--" + field.replace("_", "-"), dest=field, metavar="VALUE",
+                       help=info.description, required=field in ("principal", "annual_rate",
+                                                                 "installments"))
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("validate", help="check a scenario file and list every problem")
     p.add_argument("file")
     return parser
 
 
-COMMANDS = {"presets": cmd_presets, "params": cmd_params, "run": cmd_run,
+COMMANDS = {"presets": cmd_presets, "params": cmd_params, "run": cmd_run, "loan": cmd_loan,
             "compare": cmd_compare, "validate": cmd_validate}
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
-from engine.cashflow import compile_scenario, simulate
+from engine.cashflow import compile_scenario, dated_loans, simulate
 from engine.loans import schedule
 from engine.scenario import Scenario
 
@@ -137,5 +137,5 @@ def project(scenario: Scenario) -> Projection:
         "end_receivables": float(base["receivables"][-1]),
         "cash_reserve": reserve,
     }
-    loans = {loan.name: schedule(loan) for loan in scenario.loans}
+    loans = {loan.name: schedule(loan) for loan in dated_loans(scenario)}
     return Projection(scenario, monthly, summary, loans, exit_sweep, by_channel)

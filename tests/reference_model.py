@@ -6,8 +6,10 @@ Everything here is scalar Python loops over months, channels, services and loans
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from engine.loans import schedule
 from engine.scenario import Scenario
 
 
@@ -16,35 +18,15 @@ def _round(x: float, digits: int, mode: str) -> float:
     return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=how))
 
 
-def loan_rows(loan) -> list[dict]:
-    """Installments by the rules in docs/methodology.md, one at a time."""
-    r = loan.annual_rate / 12
-    n, g = loan.installments, loan.grace_on_principal_periods
-    rnd = lambda x: _round(x, loan.currency_digits, loan.rounding)  # noqa: E731
-    if r > 0:
-        level = rnd(loan.principal * r / (1 - (1 + r) ** -(n - g)))
-    else:
-        level = None
-    rows, balance = [], loan.principal
-    for k in range(1, n + 1):
-        interest = rnd(loan.principal * r) if loan.interest_method == "flat" else rnd(balance * r)
-        if k <= g:
-            principal = 0.0
-        elif k == n:
-            principal = balance
-        elif (loan.interest_method == "declining_balance"
-              and loan.amortization == "equal_installments" and level is not None):
-            principal = rnd(level - interest)
-        else:
-            principal = rnd(loan.principal / (n - g))
-        principal = min(principal, balance)
-        saved = 0.0
-        if loan.market_annual_rate:
-            saved = max(0.0, balance * loan.market_annual_rate / 12 - interest)
-        balance = balance - principal if k < n else 0.0
-        rows.append({"month": loan.disbursement_month + k, "principal": principal,
-                     "interest": interest, "fees": loan.installment_fee, "saved": saved})
-    return rows
+def loan_rows(loan, scenario_start: str) -> list[dict]:
+    """Installments from the loan's schedule (its rules are tested by hand in test_loans.py),
+    dated from the 1st of the disbursement month as the scenario places it."""
+    y, m = map(int, scenario_start.split("-"))
+    total = y * 12 + m - 1 + loan.disbursement_month
+    if loan.disbursement_date is None:
+        loan = loan.model_copy(update={"disbursement_date": date(total // 12, total % 12 + 1, 1)})
+    return [{"month": r.month, "principal": r.principal, "interest": r.interest,
+             "fees": r.fees, "saved": r.interest_subsidy} for r in schedule(loan).itertuples()]
 
 
 def share_of_group(service, t: int) -> float:
@@ -131,7 +113,7 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
         for t in range(T):
             revenue[c.name][t] = sold[c.name][t] * c.price * (1 - c.discount)
 
-    loans = [loan_rows(loan) for loan in s.loans]
+    loans = [loan_rows(loan, s.start) for loan in s.loans]
     out: dict[str, list[float]] = {k: [] for k in (
         "sales_revenue", "cash_receipts", "receivables", "commissions", "variable_costs",
         "fixed_costs", "service_cost_group", "subsidy", "operating_cash_flow", "interest",

@@ -1,0 +1,150 @@
+"""Questions asked of a projection, answered on the batch axis: the largest loan a group can
+carry, and stress tests.
+
+Every function here builds one batch of variant rows from a compiled scenario and runs
+`simulate` once (or a few times, for a search), never a Python loop of projections.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine import metrics
+from engine.cashflow import Inputs, compile_scenario, simulate, start_date
+from engine.loans import Loan, add_loan, add_months
+from engine.projection import counterfactual_cash, exit_month_from_sweep
+from engine.scenario import Scenario
+
+DSCR_TARGET = 1.25
+STRESSES: dict[str, dict[str, float]] = {
+    "base": {},
+    "price -10%": {"price": -0.10},
+    "price -20%": {"price": -0.20},
+    "payment delay +14 days": {"delay_days": 14},
+    "payment delay +30 days": {"delay_days": 30},
+    "volume -20%": {"volume": -0.20},
+}
+"""The loan officer's standard stress cases (DESIGN.md)."""
+
+
+def with_extra_loans(inputs: Inputs, loans: list[Loan | None]) -> Inputs:
+    """One row per loan: the inputs' single row plus that loan, whose principal is spent on an
+    investment in the month it is disbursed (the loan is used for its purpose, so it adds no
+    spare cash). None adds nothing."""
+    T = inputs.months
+    batch = inputs.take(np.zeros(len(loans), dtype=int))
+    extra = {k: np.zeros((len(loans), T)) for k in ("loan_disbursements", "interest", "principal",
+                                                    "loan_fees", "interest_subsidy")}
+    invest = np.zeros((len(loans), T))
+    for i, loan in enumerate(loans):
+        if loan is None:
+            continue
+        row = {k: v[i] for k, v in extra.items()}
+        add_loan(row, loan, T)
+        if loan.disbursement_month < T:
+            invest[i, loan.disbursement_month] = loan.principal
+    return replace(batch, **{k: getattr(batch, k) + v for k, v in extra.items()},
+                   investments=batch.investments + invest)
+
+
+def loan_feasible(m: dict[str, np.ndarray], from_month: int, reserve: float,
+                  dscr_target: float) -> np.ndarray:
+    """Rows where, from `from_month` on, trailing-12m DSCR >= target wherever there is debt
+    service in the window, and cash >= reserve."""
+    _, dscr_12m = metrics.dscr(m)
+    has_debt = metrics.trailing_sum(m["debt_service"]) > 0
+    window = np.arange(m["cash_balance"].shape[-1]) >= from_month
+    dscr_ok = np.where(has_debt & window, dscr_12m >= dscr_target - 1e-12, True).all(axis=-1)
+    cash_ok = np.where(window, m["cash_balance"] >= reserve - 1e-9, True).all(axis=-1)
+    return dscr_ok & cash_ok
+
+
+def max_affordable_loan(scenario: Scenario, terms: Loan, dscr_target: float = DSCR_TARGET,
+                        grid: int = 33, rounds: int = 6) -> float:
+    """The largest principal on `terms` (its principal is ignored) that keeps the trailing-12m
+    DSCR >= `dscr_target` and cash >= the reserve from the disbursement month on.
+
+    A larger principal only raises debt service, so feasibility is monotone in it; the search
+    evaluates `grid` principals per round as rows of one batch and narrows the bracket by a
+    factor of grid - 1 each round. Returns 0.0 when even a tiny loan fails.
+    """
+    inputs = compile_scenario(scenario)
+    if terms.disbursement_date is None:
+        terms = terms.model_copy(update={"disbursement_date": add_months(
+            start_date(scenario), terms.disbursement_month)})
+    reserve = scenario.group.cash_reserve
+
+    def feasible(principals: np.ndarray) -> np.ndarray:
+        loans = [terms.model_copy(update={"principal": float(p)}) for p in principals]
+        m = simulate(with_extra_loans(inputs, loans))
+        return loan_feasible(m, terms.disbursement_month, reserve, dscr_target)
+
+    hi = 10.0 * max(1.0, float(simulate(inputs)["sales_revenue"].sum()))
+    lo = 0.0
+    for _ in range(rounds):
+        points = np.linspace(lo, hi, grid)
+        points[0] = max(points[0], 10.0 ** -terms.currency_digits)
+        ok = feasible(points)
+        if not ok[0]:
+            return lo
+        last = int(np.flatnonzero(ok).max())
+        if last == grid - 1:
+            return float(points[-1])
+        lo, hi = float(points[last]), float(points[last + 1])
+    unit = 10.0 ** -terms.currency_digits
+    return math.floor(lo / unit) * unit   # rounding down keeps it feasible
+
+
+def stressed(inputs: Inputs, price: float = 0.0, delay_days: float = 0.0,
+             volume: float = 0.0) -> Inputs:
+    """A row with prices and volumes scaled by (1 + x) and payment delays lengthened. A volume
+    shock is a fall in what is sold (yield, demand); production costs already spent stay."""
+    return replace(inputs, price=inputs.price * (1 + price),
+                   delay_days=inputs.delay_days + delay_days,
+                   volume=inputs.volume * (1 + volume))
+
+
+def stress_table(scenario: Scenario, stresses: dict[str, dict[str, float]] | None = None
+                 ) -> pd.DataFrame:
+    """Min trailing-12m DSCR, min cash and exit month under each stress, from one batch of
+    2 rows per stress (with and without subsidy)."""
+    stresses = stresses or STRESSES
+    base = compile_scenario(scenario)
+    T = base.months
+    rows = []
+    for shock in stresses.values():
+        s = stressed(base, **shock)
+        rows += [s, replace(s, exit_month=np.array([0]))]
+    m = simulate(Inputs.concat(rows))
+    _, dscr_12m = metrics.dscr(m)
+    has_debt = metrics.trailing_sum(m["debt_service"]) > 0
+    out: list[dict[str, Any]] = []
+    for i, name in enumerate(stresses):
+        w, wo = 2 * i, 2 * i + 1
+        cash = counterfactual_cash(m["net_cash_flow"][w], m["net_cash_flow"][wo],
+                                   scenario.group.opening_cash)
+        exit_month, _ = exit_month_from_sweep(cash, scenario.group.cash_reserve)
+        d = dscr_12m[w][has_debt[w]]
+        out.append({"stress": name,
+                    "min_dscr_12m": float(np.nanmin(d)) if d.size else None,
+                    "min_cash_balance": float(m["cash_balance"][w].min()),
+                    "exit_month": exit_month,
+                    "exit_date": None if exit_month is None else scenario.month_label(exit_month),
+                    "member_income_per_member_month_avg":
+                        float(m["member_income_per_member"][w].mean())})
+    return pd.DataFrame(out).set_index("stress")
+
+
+def loan_terms_table(scenario: Scenario) -> pd.DataFrame:
+    """APR, EIR and grant element of each loan (MicroFinance Transparency, OECD)."""
+    from engine.loans import apr, eir, grant_element
+    rows = [{"loan": loan.name, "lender": loan.lender, "principal": loan.principal,
+             "annual_rate": loan.annual_rate, "interest_method": loan.interest_method,
+             "apr": apr(loan), "eir": eir(loan), "grant_element": grant_element(loan)}
+            for loan in scenario.loans]
+    return pd.DataFrame(rows).set_index("loan") if rows else pd.DataFrame()
