@@ -104,9 +104,10 @@ def stressed(inputs: Inputs, price: float = 0.0, delay_days: float = 0.0,
              volume: float = 0.0) -> Inputs:
     """A row with prices and volumes scaled by (1 + x) and payment delays lengthened. A volume
     shock is a fall in what is sold (yield, demand); production costs already spent stay."""
-    return replace(inputs, price=inputs.price * (1 + price),
+    return replace(inputs, list_price=inputs.list_price * (1 + price),
                    delay_days=inputs.delay_days + delay_days,
-                   volume=inputs.volume * (1 + volume))
+                   delay_days_max=inputs.delay_days_max + delay_days,
+                   produced=inputs.produced * (1 + volume))
 
 
 def stress_table(scenario: Scenario, stresses: dict[str, dict[str, float]] | None = None

@@ -28,11 +28,18 @@ receipts by d / 30 months, split across two months in proportion to days."""
 class Inputs:
     """Scenario inputs as arrays; every array's first axis is the batch axis (n rows)."""
 
-    volume: np.ndarray          # (n, C, T) units offered to each channel
+    produced: np.ndarray        # (n, P, T) units produced of each product
+    channel_product: np.ndarray  # (C,) index of the product each channel sells
+    contracts_first: np.ndarray  # (P,) True: quota channels are filled first
+    has_quota: np.ndarray       # (C,) True: the channel has a quota
+    share: np.ndarray           # (n, C) share of the product offered (of what quotas leave)
+    quota: np.ndarray           # (n, C) units a month (inf: none)
     acceptance: np.ndarray      # (n, C) accepted share
     fallback: np.ndarray        # (C, C) 1 where row channel's rejects go to column channel
-    price: np.ndarray           # (n, C, T) realised price: list price x (1 - discount)
-    delay_days: np.ndarray      # (n, C)
+    list_price: np.ndarray      # (n, C, T) price per unit before the discount
+    discount: np.ndarray        # (n, C) discount at delivery
+    delay_days: np.ndarray      # (n, C) shortest payment delay
+    delay_days_max: np.ndarray  # (n, C) longest payment delay (= delay_days when fixed)
     commission_rate: np.ndarray  # (n, C)
     transport: np.ndarray       # (n, C) per unit sold
     production_costs: np.ndarray  # (n, T) unit costs x units produced
@@ -53,6 +60,8 @@ class Inputs:
     cash_reserve: np.ndarray    # (n,)
     distribution_share: np.ndarray  # (n,)
     members: np.ndarray         # (n,)
+    credit_limit: np.ndarray    # (n,) bridging credit line limit (0: none)
+    credit_rate: np.ndarray     # (n,) its nominal annual rate
     exit_month: np.ndarray      # (n,) int; subsidies end from this month (T: never)
 
     @property
@@ -63,7 +72,8 @@ class Inputs:
     def months(self) -> int:
         return self.fixed_costs.shape[-1]
 
-    SHARED = ("fallback", "service_continues", "service_embedded", "service_to_group")
+    SHARED = ("fallback", "service_continues", "service_embedded", "service_to_group",
+              "channel_product", "contracts_first", "has_quota")
     """Fields without a batch axis: the scenario's structure, the same in every row."""
 
     def take(self, rows: np.ndarray) -> Inputs:
@@ -98,6 +108,18 @@ def product_volume(scenario: Scenario) -> dict[str, np.ndarray]:
         else:
             ramp = np.ones(len(t))
         out[p.name] = p.monthly_capacity * season[cal] * ramp
+    return out
+
+
+def market_prices(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Each market's price by month: price x normalised seasonality x (1 + growth)^(t / 12)."""
+    t = np.arange(scenario.horizon_months)
+    cal = calendar_months(scenario)
+    out = {}
+    for mk in scenario.markets:
+        season = np.asarray(mk.seasonality, dtype=float)
+        out[mk.name] = mk.price * (season / season.mean())[cal] * (1 + mk.annual_growth) ** (
+            t / 12)
     return out
 
 
@@ -163,13 +185,16 @@ def compile_scenario(scenario: Scenario) -> Inputs:
     t = np.arange(T)
     channels = scenario.channels
     index = {c.name: i for i, c in enumerate(channels)}
+    products = [p.name for p in scenario.products]
     produced = product_volume(scenario)
-    volume = np.stack([c.share * produced[c.product] for c in channels])
     fallback = np.zeros((len(channels), len(channels)))
     for i, c in enumerate(channels):
         if c.fallback is not None:
             fallback[i, index[c.fallback]] = 1.0
-    price = np.stack([np.full(T, c.price * (1 - c.discount)) for c in channels])
+    markets = market_prices(scenario)
+    list_price = np.stack([markets[c.market] * (1 + c.market_premium)
+                           if c.price_basis == "market" else np.full(T, c.price)
+                           for c in channels])
     production = sum((p.unit_cost * produced[p.name] for p in scenario.products), np.zeros(T))
 
     def active(start: int, end: int | None, amount: float) -> np.ndarray:
@@ -194,11 +219,21 @@ def compile_scenario(scenario: Scenario) -> Inputs:
     g = scenario.group
     row = lambda a: np.asarray(a, dtype=float)[None]  # noqa: E731
     return Inputs(
-        volume=row(volume),
+        produced=row(np.stack([produced[p] for p in products])),
+        channel_product=np.array([products.index(c.product) for c in channels], dtype=int),
+        contracts_first=np.array([p.allocation == "contracts_first"
+                                  for p in scenario.products], dtype=bool),
+        has_quota=np.array([c.quota_units_per_month is not None for c in channels], dtype=bool),
+        share=row([c.share for c in channels]),
+        quota=row([np.inf if c.quota_units_per_month is None else c.quota_units_per_month
+                   for c in channels]),
         acceptance=row([c.acceptance_rate for c in channels]),
         fallback=fallback,
-        price=row(price),
+        list_price=row(list_price),
+        discount=row([c.discount for c in channels]),
         delay_days=row([c.payment_delay_days for c in channels]),
+        delay_days_max=row([c.payment_delay_days if c.payment_delay_days_max is None
+                            else c.payment_delay_days_max for c in channels]),
         commission_rate=row([c.commission_rate for c in channels]),
         transport=row([c.transport_cost_per_unit for c in channels]),
         production_costs=row(production),
@@ -221,29 +256,91 @@ def compile_scenario(scenario: Scenario) -> Inputs:
         cash_reserve=row([g.cash_reserve]).reshape(1),
         distribution_share=row([g.distribution_share]).reshape(1),
         members=row([g.members]).reshape(1),
+        credit_limit=row([g.credit_line_limit]).reshape(1),
+        credit_rate=row([g.credit_line_annual_rate]).reshape(1),
         exit_month=np.array([T]),
     )
 
 
-def delayed(amounts: np.ndarray, delay_days: np.ndarray) -> np.ndarray:
-    """Shift (n, C, T) monthly amounts by per-(n, C) delays in days, split by days.
+def _ramp_integral(u: np.ndarray) -> np.ndarray:
+    """G(u) = integral of clip(v / 30, 0, 1) dv from -inf to u."""
+    return np.where(u <= 0, 0.0, np.where(u <= DAYS_PER_MONTH, u * u / (2 * DAYS_PER_MONTH),
+                                          DAYS_PER_MONTH / 2 + (u - DAYS_PER_MONTH)))
 
-    A month's sales are taken as spread evenly over its 30 days; paid d days later, a share
-    1 - f of them arrives q months later and f arrives q + 1 months later, where
-    q = floor(d / 30) and f = d / 30 - q. Amounts shifted past the horizon are not received
+
+def paid_by(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Share of a month's sales (spread evenly over its 30 days) paid x days after the month
+    began, when the delay is spread evenly over [lo, hi] days (a fixed delay when lo == hi)."""
+    fixed = hi - lo < 1e-9
+    one = np.clip((x - lo) / DAYS_PER_MONTH, 0.0, 1.0)
+    spread = (_ramp_integral(x - lo) - _ramp_integral(x - hi)) / np.where(fixed, 1.0, hi - lo)
+    return np.where(fixed, one, spread)
+
+
+def receipt_weights(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """(n, C, J): share of a month's sales received j months later, j = 0 .. J - 1."""
+    J = int(np.ceil(hi.max(initial=0.0) / DAYS_PER_MONTH)) + 2
+    edges = DAYS_PER_MONTH * np.arange(J + 1)
+    F = paid_by(edges, lo[..., None], hi[..., None])
+    return np.diff(F, axis=-1)
+
+
+def delayed(amounts: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Shift (n, C, T) monthly amounts by per-(n, C) delays of lo..hi days, split by days.
+
+    A fixed delay of d days (lo = hi = d) puts a share 1 - f of a month's sales q months later
+    and f one month after that (q = floor(d / 30), f = d / 30 - q); a range averages that over
+    delays spread evenly between lo and hi. Amounts shifted past the horizon are not received
     within it (they stay in receivables).
     """
+    w = receipt_weights(lo, hi)
     T = amounts.shape[-1]
-    shift = delay_days / DAYS_PER_MONTH
-    q = np.floor(shift).astype(int)[..., None]
-    f = (shift - np.floor(shift))[..., None]
-    t = np.arange(T)
     out = np.zeros_like(amounts)
-    for extra, weight in ((0, 1.0 - f), (1, f)):
-        src = t - q - extra
-        ok = src >= 0
-        gathered = np.take_along_axis(amounts, np.clip(src, 0, T - 1), axis=-1)
-        out += np.where(ok, gathered * weight, 0.0)
+    for j in range(min(w.shape[-1], T)):
+        out[..., j:] += w[..., j:j + 1] * amounts[..., :T - j]
+    return out
+
+
+def allocate(x: Inputs) -> np.ndarray:
+    """(n, C, T) units offered to each channel: quota channels first (in order) where the
+    product allocates contracts first, the rest by shares."""
+    offered = x.share[..., None] * x.produced[:, x.channel_product, :]
+    if x.has_quota.any():
+        remaining = x.produced.copy()
+        for c in np.flatnonzero(x.has_quota):
+            p = x.channel_product[c]
+            take = np.minimum(x.quota[:, c, None], remaining[:, p])
+            offered[:, c] = take
+            remaining[:, p] -= take
+        rest = x.contracts_first[x.channel_product] & ~x.has_quota
+        offered[:, rest] = x.share[:, rest, None] * remaining[:, x.channel_product[rest]]
+    return offered
+
+
+def cash_with_credit_line(x: Inputs, before_financing: np.ndarray, financing: np.ndarray,
+                          ) -> dict[str, np.ndarray]:
+    """Month by month (the line's interest depends on last month's balance), for all rows:
+    draw on the line to keep cash at 0, repay it from any positive cash, up to the limit;
+    what the limit cannot cover is the shortfall and cash goes below 0 by it."""
+    n, T = before_financing.shape
+    out = {k: np.zeros((n, T)) for k in ("credit_line_interest", "credit_line_draw",
+                                         "credit_line_balance", "cash_shortfall",
+                                         "distributions", "cash_balance")}
+    cash, balance = x.opening_cash.astype(float).copy(), np.zeros(n)
+    for t in range(T):
+        interest = balance * x.credit_rate / 12
+        surplus = before_financing[:, t] - interest
+        paid_out = x.distribution_share * np.maximum(surplus, 0.0)
+        c = cash + surplus + financing[:, t] - paid_out
+        draw = np.clip(-c, 0.0, np.maximum(x.credit_limit - balance, 0.0))
+        repay = np.where(c > 0, np.minimum(c, balance), 0.0)
+        balance = balance + draw - repay
+        cash = c + draw - repay
+        for key, value in (("credit_line_interest", interest), ("credit_line_draw", draw - repay),
+                           ("credit_line_balance", balance),
+                           ("cash_shortfall", np.maximum(-cash, 0.0)),
+                           ("distributions", paid_out), ("cash_balance", cash)):
+            out[key][:, t] = value
     return out
 
 
@@ -251,12 +348,13 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
     """Every monthly quantity, shaped (n, T), for all n rows of the batch at once."""
     T = x.months
     t = np.arange(T)
-    accepted = x.volume * x.acceptance[..., None]
-    rejected = x.volume - accepted
+    offered = allocate(x)
+    accepted = offered * x.acceptance[..., None]
+    rejected = offered - accepted
     # units sold through each channel: its own accepted volume plus rejects routed to it
     sold = accepted + np.einsum("nct,cd->ndt", rejected, x.fallback)
-    revenue_c = sold * x.price
-    receipts_c = delayed(revenue_c, x.delay_days)
+    revenue_c = sold * x.list_price * (1 - x.discount)[..., None]
+    receipts_c = delayed(revenue_c, x.delay_days, x.delay_days_max)
 
     # after the exit month the group's own services are paid in full by the group (continue)
     # or end (stop); partner services end; embedded services carry on unchanged
@@ -285,22 +383,30 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
     m["partner_support"] = partner_support
     m["operating_cash_flow"] = (m["cash_receipts"] - m["commissions"] - m["variable_costs"]
                                 - m["fixed_costs"] - m["service_cost_group"])
-    m["interest"] = x.interest
     m["principal"] = x.principal
     m["loan_fees"] = x.loan_fees
-    m["debt_service"] = x.interest + x.principal + x.loan_fees
     m["loan_disbursements"] = x.loan_disbursements
     m["member_capital"] = x.member_capital
     m["investments"] = x.investments
-    surplus = m["operating_cash_flow"] - m["debt_service"]
-    m["distributions"] = x.distribution_share[:, None] * np.maximum(surplus, 0.0)
-    m["net_cash_flow"] = (surplus + x.loan_disbursements + x.member_capital - x.investments
-                          - m["distributions"])
-    m["cash_balance"] = x.opening_cash[:, None] + np.cumsum(m["net_cash_flow"], axis=1)
+    financing = x.loan_disbursements + x.member_capital - x.investments
+    before_financing = m["operating_cash_flow"] - x.interest - x.principal - x.loan_fees
+    if (x.credit_limit > 0).any():
+        m |= cash_with_credit_line(x, before_financing, financing)
+    else:
+        m["distributions"] = x.distribution_share[:, None] * np.maximum(before_financing, 0.0)
+        for key in ("credit_line_interest", "credit_line_draw", "credit_line_balance"):
+            m[key] = np.zeros_like(before_financing)
+        m["cash_balance"] = x.opening_cash[:, None] + np.cumsum(
+            before_financing + financing - m["distributions"], axis=1)
+        m["cash_shortfall"] = np.maximum(-m["cash_balance"], 0.0)
+    m["interest"] = x.interest + m["credit_line_interest"]
+    m["debt_service"] = m["interest"] + x.principal + x.loan_fees
+    m["net_cash_flow"] = (m["operating_cash_flow"] - m["debt_service"] + financing
+                          - m["distributions"] + m["credit_line_draw"])
     # accrual income of the members' enterprise: commissions on revenue, not on receipts
     commission_accrued = (revenue_c * x.commission_rate[..., None]).sum(axis=1)
     m["member_income_per_member"] = (
         m["sales_revenue"] - commission_accrued - m["variable_costs"] - m["fixed_costs"]
-        - m["service_cost_group"] - x.interest - x.loan_fees) / x.members[:, None]
+        - m["service_cost_group"] - m["interest"] - x.loan_fees) / x.members[:, None]
     m["revenue_by_channel"] = revenue_c
     return m

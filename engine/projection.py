@@ -25,7 +25,8 @@ MONTHLY_COLUMNS = [
     "sales_revenue", "cash_receipts", "receivables", "commissions", "variable_costs",
     "fixed_costs", "service_cost_group", "subsidy", "operating_cash_flow", "interest",
     "principal", "loan_fees", "debt_service", "loan_disbursements", "member_capital",
-    "investments", "distributions", "net_cash_flow", "cash_balance",
+    "investments", "distributions", "credit_line_draw", "credit_line_balance",
+    "credit_line_interest", "cash_shortfall", "net_cash_flow", "cash_balance",
     "member_income_per_member",
 ]
 """Columns of `Projection.monthly`, in order, before the derived ones (dscr, oss, without-subsidy
@@ -80,11 +81,17 @@ def exit_month_from_sweep(cash: np.ndarray, reserve: float) -> tuple[int | None,
 def project(scenario: Scenario) -> Projection:
     """Project a scenario month by month and sweep every exit month, in one batched run."""
     T = scenario.horizon_months
-    m = simulate(sweep_rows(compile_scenario(scenario), 1))   # rows: as given, no subsidy
+    inputs = compile_scenario(scenario)
+    if scenario.group.credit_line_limit > 0:
+        # the line's interest depends on the cash balance: one row per exit month
+        m = simulate(sweep_rows(inputs, T))
+        cash_rows = m["cash_balance"][1:]
+    else:
+        m = simulate(sweep_rows(inputs, 1))   # rows: as given, no subsidy from month 0
+        cash_rows = counterfactual_cash(m["net_cash_flow"][0], m["net_cash_flow"][1],
+                                        scenario.group.opening_cash)
     base = {k: v[0] for k, v in m.items()}
     reserve = scenario.group.cash_reserve
-    cash_rows = counterfactual_cash(m["net_cash_flow"][0], m["net_cash_flow"][1],
-                                    scenario.group.opening_cash)
     exit_month, min_after = exit_month_from_sweep(cash_rows, reserve)
 
     monthly = pd.DataFrame({k: base[k] for k in MONTHLY_COLUMNS})
@@ -113,9 +120,12 @@ def project(scenario: Scenario) -> Projection:
     names = [c.name for c in scenario.channels]
     by_channel = pd.DataFrame(base["revenue_by_channel"].T, columns=names,
                               index=monthly.index)
-    buyers = {}
+    buyers: dict[str, float] = {}
     for c in scenario.channels:
         buyers[c.buyer] = buyers.get(c.buyer, 0.0) + float(by_channel[c.name].sum())
+    revenue_total = sum(buyers.values())
+    top_buyer = max(buyers, key=buyers.get) if revenue_total > 0 else None
+    short = base["cash_shortfall"] > 1e-9
 
     oss_month = int(metrics.first_month_from_which(oss[:1] >= 1.0)[0])
     has_debt = metrics.trailing_sum(base["debt_service"]) > 0
@@ -133,6 +143,12 @@ def project(scenario: Scenario) -> Projection:
                          else None),
         "buyer_hhi": metrics.herfindahl(np.array(list(buyers.values()))),
         "member_income_per_member_month_avg": float(base["member_income_per_member"].mean()),
+        "top_buyer": top_buyer,
+        "top_buyer_share": buyers[top_buyer] / revenue_total if top_buyer else None,
+        "bridging_cost": float(base["credit_line_interest"].sum()),
+        "credit_line_peak": float(base["credit_line_balance"].max()),
+        "cash_shortfall_month": int(np.argmax(short)) if short.any() else None,
+        "cash_shortfall_max": float(base["cash_shortfall"].max()),
         "total_sales_revenue": revenue,
         "end_receivables": float(base["receivables"][-1]),
         "cash_reserve": reserve,

@@ -36,6 +36,11 @@ class Group(Model):
     distribution_share: float = Field(
         0.0, ge=0, le=1, description="Share of each month's surplus after debt service paid "
         "out to members (0 keeps everything in the group).")
+    credit_line_limit: float = Field(
+        0.0, ge=0, description="Bridging credit line (overdraft) that covers cash deficits "
+        "automatically up to this limit, taka; 0: none.")
+    credit_line_annual_rate: float = Field(
+        0.0, ge=0, le=2, description="Nominal annual interest on the credit line's balance.")
 
 
 class RampPoint(Model):
@@ -54,6 +59,10 @@ class Product(Model):
         default_factory=list, description="Capacity factor at given months, interpolated "
         "linearly between points and held flat beyond them. Empty: factor 1 throughout.")
     unit_cost: float = Field(0.0, ge=0, description="Variable cost per unit produced, taka.")
+    allocation: Literal["shares", "contracts_first"] = Field(
+        "shares", description="shares: each channel is offered its share of the volume; "
+        "contracts_first: channels with a quota are filled first, in the order listed, and the "
+        "rest is split among the other channels by their shares.")
 
     @model_validator(mode="after")
     def _check(self) -> Product:
@@ -68,19 +77,53 @@ class Product(Model):
         return self
 
 
+class Market(Model):
+    """A market price series: an average price with its own seasonality and trend."""
+
+    name: str = Field(description="Short identifier, named by channels priced off it.")
+    price: float = Field(ge=0, description="Average price per unit over a year, taka.")
+    seasonality: list[float] = Field(
+        default_factory=lambda: [1.0] * 12, min_length=12, max_length=12,
+        description="Relative price by calendar month, January first; normalised to mean 1.")
+    annual_growth: float = Field(0.0, ge=-1, le=10, description="Price trend, per year.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Market:
+        problems = [(f"seasonality[{i}]", f"must be >= 0 (got {v})")
+                    for i, v in enumerate(self.seasonality) if v < 0]
+        if not problems and sum(self.seasonality) <= 0:
+            problems.append(("seasonality", "at least one month must be above 0"))
+        fail(problems)
+        return self
+
+
 class Channel(Model):
     name: str = Field(description="Short identifier, used in override paths.")
     buyer: str = Field(description="Who buys (buyer concentration is computed per buyer).")
     product: str = Field(description="Name of the product sold through this channel.")
     share: float = Field(ge=0, le=1, description="Share of the product's volume offered here.")
-    price: float = Field(ge=0, description="List price per unit, taka.")
+    price: float = Field(0.0, ge=0, description="List price per unit, taka (price_basis "
+                         "fixed).")
+    price_basis: Literal["fixed", "market"] = Field(
+        "fixed", description="fixed: `price`; market: the named market's price that month "
+        "times (1 + market_premium).")
+    market: str | None = Field(None, description="market: the market series priced off.")
+    market_premium: float = Field(0.0, ge=-1, description="market: premium (+) or discount "
+                                  "(-) on the market price, share.")
     discount: float = Field(0.0, ge=0, le=1, description="Discount at delivery, share of price.")
     acceptance_rate: float = Field(
         1.0, ge=0, le=1, description="Share of delivered volume the buyer accepts (grading).")
     fallback: str | None = Field(
         None, description="Channel that takes rejected volume at its own terms; none: rejects "
         "are lost.")
-    payment_delay_days: float = Field(0.0, ge=0, description="Days from sale to payment.")
+    payment_delay_days: float = Field(0.0, ge=0, description="Days from sale to payment (the "
+                                      "shortest, when a range is given).")
+    payment_delay_days_max: float | None = Field(
+        None, ge=0, description="Longest delay of a min-max range (3-4 weeks: 21 and 28); the "
+        "delay is taken as spread evenly over the range. None: a fixed delay.")
+    quota_units_per_month: float | None = Field(
+        None, ge=0, description="Most units the buyer takes a month (product allocation "
+        "contracts_first); None: no quota.")
     commission_rate: float = Field(
         0.0, ge=0, le=1, description="Intermediary's or association's cut of receipts.")
     transport_cost_per_unit: float = Field(0.0, ge=0, description="Transport per unit sold.")
@@ -189,6 +232,7 @@ class Scenario(Model):
     group: Group
     products: list[Product] = Field(min_length=1)
     channels: list[Channel] = Field(min_length=1)
+    markets: list[Market] = Field(default_factory=list)
     fixed_costs: list[FixedCost] = Field(default_factory=list)
     services: list[Service] = Field(default_factory=list)
     loans: list[Loan] = Field(default_factory=list)
@@ -203,7 +247,7 @@ class Scenario(Model):
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         problems: list[tuple[str, str]] = []
-        for field in ("products", "channels", "fixed_costs", "services", "loans"):
+        for field in ("products", "channels", "markets", "fixed_costs", "services", "loans"):
             seen: set[str] = set()
             for i, item in enumerate(getattr(self, field)):
                 if item.name in seen:
@@ -226,15 +270,40 @@ class Scenario(Model):
                 elif fb.fallback is not None:
                     problems.append((f"channels[{i}].fallback", f"'{fb.name}' has a fallback of "
                                      "its own; chains of fallbacks are not modelled"))
+        markets = {m.name for m in self.markets}
+        for i, c in enumerate(self.channels):
+            if c.price_basis == "market" and c.market not in markets:
+                problems.append((f"channels[{i}].market", f"must name a market "
+                                 f"{sorted(markets)} (got {c.market!r})"))
+            if c.payment_delay_days_max is not None and \
+                    c.payment_delay_days_max < c.payment_delay_days:
+                problems.append((f"channels[{i}].payment_delay_days_max", f"must be >= "
+                                 f"payment_delay_days ({c.payment_delay_days:g}) "
+                                 f"(got {c.payment_delay_days_max:g})"))
         for p in self.products:
             idx = [i for i, c in enumerate(self.channels) if c.product == p.name]
-            total = sum(self.channels[i].share for i in idx)
-            if idx and abs(total - 1) > SHARE_TOLERANCE:
-                names = ", ".join(self.channels[i].name for i in idx)
-                problems.append((f"channels[{idx[0]}].share", f"shares of product '{p.name}' "
-                                 f"across channels {names} must sum to 1 (got {total:.4g})"))
             if not idx:
                 problems.append(("channels", f"no channel sells product '{p.name}'"))
+                continue
+            if p.allocation == "contracts_first":
+                idx = [i for i in idx if self.channels[i].quota_units_per_month is None]
+                what = "without a quota "
+                if not idx:
+                    problems.append(("channels", f"product '{p.name}' allocates contracts "
+                                     "first but no channel without a quota takes the rest"))
+                    continue
+            else:
+                what = ""
+                for i, c in enumerate(self.channels):
+                    if c.product == p.name and c.quota_units_per_month is not None:
+                        problems.append((f"channels[{i}].quota_units_per_month", "needs "
+                                         f"products.{p.name}.allocation = 'contracts_first'"))
+            total = sum(self.channels[i].share for i in idx)
+            if abs(total - 1) > SHARE_TOLERANCE:
+                names = ", ".join(self.channels[i].name for i in idx)
+                problems.append((f"channels[{idx[0]}].share", f"shares of product '{p.name}' "
+                                 f"across channels {what}{names} must sum to 1 "
+                                 f"(got {total:.4g})"))
         y0, m0 = map(int, self.start.split("-"))
         for i, loan in enumerate(self.loans):
             d = loan.disbursement_date

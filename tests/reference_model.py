@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from scipy.integrate import quad
+
 from engine.loans import schedule
 from engine.scenario import Scenario
 
@@ -89,6 +91,27 @@ def receipt_share(sale_month: int, pay_month: int, delay_days: float) -> float:
     return max(0.0, overlap) / 30
 
 
+def receipt_share_range(sale_month: int, pay_month: int, lo: float, hi: float | None) -> float:
+    """The same for a delay spread evenly over [lo, hi] days: the average over the range,
+    integrated numerically (scipy's quad)."""
+    if hi is None or hi - lo < 1e-9:
+        return receipt_share(sale_month, pay_month, lo)
+    if 30 * (pay_month + 1) <= 30 * sale_month + lo or 30 * pay_month >= 30 * sale_month + 30 + hi:
+        return 0.0
+    kinks = [30 * (pay_month - sale_month) + k for k in (-30, 0, 30)]
+    value, _ = quad(lambda d: receipt_share(sale_month, pay_month, d), lo, hi,
+                    points=[k for k in kinks if lo < k < hi] or None, epsabs=1e-13,
+                    epsrel=1e-12, limit=200)
+    return value / (hi - lo)
+
+
+def market_price(s: Scenario, name: str, t: int) -> float:
+    mk = next(m for m in s.markets if m.name == name)
+    cal = (int(s.start.split("-")[1]) - 1 + t) % 12
+    return mk.price * mk.seasonality[cal] / (sum(mk.seasonality) / 12) * (
+        1 + mk.annual_growth) ** (t / 12)
+
+
 def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[float]]:
     T = s.horizon_months
     start_cal = int(s.start.split("-")[1]) - 1
@@ -103,31 +126,50 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
     revenue = {c.name: [0.0] * T for c in s.channels}
     sold = {c.name: [0.0] * T for c in s.channels}
     for t in range(T):
-        for c in s.channels:
-            offered = c.share * produced(prods[c.product], t)
-            acc = offered * c.acceptance_rate
-            sold[c.name][t] += acc
-            if c.fallback:
-                sold[c.fallback][t] += offered - acc
+        for p in s.products:
+            volume = produced(p, t)
+            mine = [c for c in s.channels if c.product == p.name]
+            offered = {}
+            if p.allocation == "contracts_first":
+                left = volume
+                for c in mine:
+                    if c.quota_units_per_month is not None:
+                        offered[c.name] = min(c.quota_units_per_month, left)
+                        left -= offered[c.name]
+                for c in mine:
+                    if c.quota_units_per_month is None:
+                        offered[c.name] = c.share * left
+            else:
+                for c in mine:
+                    offered[c.name] = c.share * volume
+            for c in mine:
+                acc = offered[c.name] * c.acceptance_rate
+                sold[c.name][t] += acc
+                if c.fallback:
+                    sold[c.fallback][t] += offered[c.name] - acc
     for c in s.channels:
         for t in range(T):
-            revenue[c.name][t] = sold[c.name][t] * c.price * (1 - c.discount)
+            price = (market_price(s, c.market, t) * (1 + c.market_premium)
+                     if c.price_basis == "market" else c.price)
+            revenue[c.name][t] = sold[c.name][t] * price * (1 - c.discount)
 
     loans = [loan_rows(loan, s.start) for loan in s.loans]
     out: dict[str, list[float]] = {k: [] for k in (
         "sales_revenue", "cash_receipts", "receivables", "commissions", "variable_costs",
         "fixed_costs", "service_cost_group", "subsidy", "operating_cash_flow", "interest",
         "principal", "loan_fees", "debt_service", "loan_disbursements", "member_capital",
-        "investments", "distributions", "net_cash_flow", "cash_balance",
+        "investments", "distributions", "credit_line_draw", "credit_line_balance",
+        "credit_line_interest", "cash_shortfall", "net_cash_flow", "cash_balance",
         "member_income_per_member")}
     cash = s.group.opening_cash
+    line = 0.0   # credit line balance
     receivable = 0.0
     for t in range(T):
         rev = sum(revenue[c][t] for c in revenue)
         receipts, commissions, commission_accrued = 0.0, 0.0, 0.0
         for c in s.channels:
-            got = sum(revenue[c.name][m] * receipt_share(m, t, c.payment_delay_days)
-                      for m in range(t + 1))
+            got = sum(revenue[c.name][m] * receipt_share_range(
+                m, t, c.payment_delay_days, c.payment_delay_days_max) for m in range(t + 1))
             receipts += got
             commissions += got * c.commission_rate
             commission_accrued += revenue[c.name][t] * c.commission_rate
@@ -167,9 +209,18 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
         capital = sum(c.amount for c in s.member_capital if c.month == t)
         invest = sum(c.amount for c in s.investments if c.month == t)
         ocf = receipts - commissions - variable - fixed - group_cost
+        line_interest = line * s.group.credit_line_annual_rate / 12
+        interest += line_interest
         debt = interest + principal + fees
         dist = s.group.distribution_share * max(0.0, ocf - debt)
-        net = ocf - debt + disb + capital - invest - dist
+        before_line = cash + ocf - debt + disb + capital - invest - dist
+        draw = 0.0
+        if before_line < 0:                     # borrow what is missing, up to the limit
+            draw = min(-before_line, max(s.group.credit_line_limit - line, 0.0))
+        elif line > 0:                          # repay from what is there
+            draw = -min(before_line, line)
+        line += draw
+        net = ocf - debt + disb + capital - invest - dist + draw
         cash += net
         income = (rev - commission_accrued - variable - fixed - group_cost - interest - fees)
         for key, value in (
@@ -179,6 +230,9 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
             ("operating_cash_flow", ocf), ("interest", interest), ("principal", principal),
             ("loan_fees", fees), ("debt_service", debt), ("loan_disbursements", disb),
             ("member_capital", capital), ("investments", invest), ("distributions", dist),
+            ("credit_line_draw", draw), ("credit_line_balance", line),
+            ("credit_line_interest", line_interest),
+            ("cash_shortfall", max(0.0, -cash)),
             ("net_cash_flow", net), ("cash_balance", cash),
             ("member_income_per_member", income / s.group.members)):
             out[key].append(value)

@@ -101,24 +101,44 @@ def scenario_dicts(draw) -> dict:
         shares = _split_shares(draw(st.lists(st.floats(0.01, 1), min_size=k, max_size=k)))
         names = [f"p{p}c{i}" for i in range(k)]
         for i, name in enumerate(names):
-            channels.append({
+            delay = draw(st.floats(0, 100))
+            channel = {
                 "name": name, "buyer": draw(st.sampled_from(["A", "B", "C"])),
                 "product": f"p{p}", "share": shares[i],
                 "price": draw(st.floats(0, 20)), "discount": draw(st.floats(0, 0.5)),
                 "acceptance_rate": draw(st.floats(0, 1)),
-                "payment_delay_days": draw(st.floats(0, 100)),
+                "payment_delay_days": delay,
                 "commission_rate": draw(st.floats(0, 0.3)),
                 "transport_cost_per_unit": draw(st.floats(0, 2)),
-            })
+            }
+            if draw(st.booleans()):
+                channel["payment_delay_days_max"] = delay + draw(st.floats(0, 60))
+            if draw(st.booleans()):
+                channel |= {"price_basis": "market", "market": "m0",
+                            "market_premium": draw(st.floats(-0.5, 0.5))}
+            channels.append(channel)
         if k > 1 and draw(st.booleans()):
             channels[-k]["fallback"] = names[-1]   # first channel's rejects go to the last
+        if k > 1 and draw(st.booleans()):
+            # the first channel is a contract with a quota, filled first; the rest share
+            products[-1]["allocation"] = "contracts_first"
+            channels[-k]["quota_units_per_month"] = draw(st.floats(0, 5e4))
+            rest = _split_shares([1.0] * (k - 1))
+            for j, ch in enumerate(channels[-k + 1:]):
+                ch["share"] = rest[j]
     data = {
         "name": "random", "title": "random", "horizon_months": months,
         "start": f"{draw(st.integers(1990, 2030))}-{draw(st.integers(1, 12)):02d}",
         "group": {"name": "g", "members": draw(st.integers(1, 300)),
                   "opening_cash": draw(money), "cash_reserve": draw(st.floats(0, 1e5)),
-                  "distribution_share": draw(rate)},
+                  "distribution_share": draw(rate),
+                  "credit_line_limit": draw(st.just(0.0) | st.floats(0, 2e5)),
+                  "credit_line_annual_rate": draw(st.floats(0, 0.4))},
         "products": products, "channels": channels,
+        "markets": [{"name": "m0", "price": draw(st.floats(0, 20)),
+                     "seasonality": draw(st.lists(st.floats(0, 3), min_size=12,
+                                                  max_size=12).filter(lambda x: sum(x) > 0.1)),
+                     "annual_growth": draw(st.floats(-0.5, 0.5))}],
         "fixed_costs": [{"name": f"f{i}", "monthly_amount": draw(st.floats(0, 5e4)),
                          "start_month": draw(st.integers(0, months))}
                         for i in range(draw(st.integers(0, 2)))],

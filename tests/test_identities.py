@@ -17,12 +17,21 @@ def check_identities(scenario):
     assert m.cash_balance.iloc[0] == pytest.approx(opening + m.net_cash_flow.iloc[0], abs=1e-6)
     # net cash flow is the sum of its parts
     parts = (m.operating_cash_flow - m.debt_service + m.loan_disbursements + m.member_capital
-             - m.investments - m.distributions)
+             - m.investments - m.distributions + m.credit_line_draw)
     np.testing.assert_allclose(m.net_cash_flow, parts, atol=1e-6)
     ocf = (m.cash_receipts - m.commissions - m.variable_costs - m.fixed_costs
            - m.service_cost_group)
     np.testing.assert_allclose(m.operating_cash_flow, ocf, atol=1e-6)
     np.testing.assert_allclose(m.debt_service, m.interest + m.principal + m.loan_fees, atol=1e-6)
+    # the credit line's balance is the running sum of its draws; it never exceeds its limit,
+    # and cash is below zero only by what the line could not cover
+    np.testing.assert_allclose(np.cumsum(m.credit_line_draw), m.credit_line_balance, atol=1e-6)
+    assert (m.credit_line_balance <= scenario.group.credit_line_limit + 1e-6).all()
+    np.testing.assert_allclose(np.maximum(-m.cash_balance, 0), m.cash_shortfall, atol=1e-6)
+    if scenario.group.credit_line_limit > 0:
+        # a shortfall only where the line is fully drawn
+        drawn = m.credit_line_balance >= scenario.group.credit_line_limit - 1e-6
+        assert (drawn | (m.cash_shortfall < 1e-6)).all()
     # receivables at the end = revenue - receipts
     assert m.receivables.iloc[-1] == pytest.approx(m.sales_revenue.sum() - m.cash_receipts.sum(),
                                                    abs=1e-6)
