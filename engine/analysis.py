@@ -149,3 +149,157 @@ def loan_terms_table(scenario: Scenario) -> pd.DataFrame:
              "apr": apr(loan), "eir": eir(loan), "grant_element": grant_element(loan)}
             for loan in scenario.loans]
     return pd.DataFrame(rows).set_index("loan") if rows else pd.DataFrame()
+
+
+COMPARE_COLUMNS = {
+    "member_income_per_member_month_avg": "income per member, taka/month",
+    "total_sales_revenue": "sales revenue, taka",
+    "min_cash_balance": "minimum cash, taka",
+    "peak_working_capital": "peak working-capital need, taka",
+    "bridging_cost": "bridging credit cost, taka",
+    "cash_shortfall_max": "largest uncovered cash shortfall, taka",
+    "exit_date": "exit month",
+    "sdi": "subsidy dependence (SDI)",
+    "min_dscr_12m": "minimum trailing-12m DSCR",
+    "buyer_hhi": "buyer concentration (HHI)",
+    "top_buyer": "largest buyer",
+    "top_buyer_share": "largest buyer's share of revenue",
+}
+DOMINANT_BUYER_SHARE = 0.5
+"""A buyer taking more than half of revenue dominates: the group's terms are its terms."""
+
+
+def concentration_warning(summary: dict[str, Any]) -> str | None:
+    share = summary.get("top_buyer_share")
+    if share is None or share <= DOMINANT_BUYER_SHARE:
+        return None
+    return (f"one buyer dominates: {summary['top_buyer']} takes {share:.0%} of revenue "
+            f"(HHI {summary['buyer_hhi']:.2f})")
+
+
+def compare(projections: list) -> pd.DataFrame:
+    """Side by side: one column per scenario, one row per measure (COMPARE_COLUMNS), and a
+    'warning' row naming a dominant buyer."""
+    table = {}
+    for p in projections:
+        col = {label: p.summary[key] for key, label in COMPARE_COLUMNS.items()}
+        col["warning"] = concentration_warning(p.summary) or ""
+        table[p.scenario.name] = col
+    return pd.DataFrame(table)
+
+
+SWITCHABLE = ("payment_delay_days", "discount", "acceptance_rate", "price")
+
+
+def _set_channel_parameter(inputs: Inputs, c: int, parameter: str, values: np.ndarray) -> Inputs:
+    """Rows of `inputs` (one per value) with channel c's parameter set to each value."""
+    batch = inputs.take(np.zeros(len(values), dtype=int))
+    if parameter == "payment_delay_days":
+        width = batch.delay_days_max[:, c] - batch.delay_days[:, c]
+        lo, hi = batch.delay_days.copy(), batch.delay_days_max.copy()
+        lo[:, c], hi[:, c] = values, values + width
+        return replace(batch, delay_days=lo, delay_days_max=hi)
+    if parameter == "discount":
+        d = batch.discount.copy()
+        d[:, c] = values
+        return replace(batch, discount=d)
+    if parameter == "acceptance_rate":
+        a = batch.acceptance.copy()
+        a[:, c] = values
+        return replace(batch, acceptance=a)
+    p = batch.list_price.copy()
+    p[:, c, :] = values[:, None]
+    return replace(batch, list_price=p)
+
+
+def outcome_of(m: dict[str, np.ndarray], outcome: str) -> np.ndarray:
+    if outcome == "member_income_per_member_month_avg":
+        return m["member_income_per_member"].mean(axis=-1)
+    if outcome == "min_cash_balance":
+        return m["cash_balance"].min(axis=-1)
+    raise ValueError(f"outcome must be member_income_per_member_month_avg or "
+                     f"min_cash_balance (got {outcome!r})")
+
+
+def all_to(scenario: Scenario, channel: str) -> Scenario:
+    """The scenario with all of the channel's product offered to it (shares, no quotas)."""
+    from engine.io import with_overrides
+    ch = {c.name: c for c in scenario.channels}
+    product = ch[channel].product
+    overrides: dict[str, Any] = {f"products.{product}.allocation": "shares"}
+    for c in scenario.channels:
+        if c.product == product:
+            overrides[f"channels.{c.name}.share"] = 1.0 if c.name == channel else 0.0
+            overrides[f"channels.{c.name}.quota_units_per_month"] = None
+    return with_overrides(scenario, overrides)
+
+
+def switching_value(scenario: Scenario, channel: str, rival: str, parameter: str,
+                    outcome: str = "member_income_per_member_month_avg",
+                    bounds: tuple[float, float] | None = None, grid: int = 33,
+                    rounds: int = 5) -> dict[str, Any]:
+    """The value of `channel`'s `parameter` at which selling everything through it stops
+    beating (or starts beating) selling everything through `rival`, on `outcome`.
+
+    Each round evaluates `grid` values as rows of one batch and narrows to the bracket where
+    the difference changes sign; the value is then interpolated linearly inside the last
+    bracket. `value` is None when the sign never changes within `bounds`.
+    """
+    if parameter not in SWITCHABLE:
+        raise ValueError(f"parameter must be one of {SWITCHABLE} (got {parameter!r})")
+    names = [c.name for c in scenario.channels]
+    c = names.index(channel)
+    mine = compile_scenario(all_to(scenario, channel))
+    theirs = float(outcome_of(simulate(compile_scenario(all_to(scenario, rival))), outcome)[0])
+    lo, hi = bounds or {"payment_delay_days": (0.0, 365.0), "discount": (0.0, 1.0),
+                        "acceptance_rate": (0.0, 1.0),
+                        "price": (0.0, 10 * max(x.price for x in scenario.channels))}[parameter]
+
+    def diff(values: np.ndarray) -> np.ndarray:
+        return outcome_of(simulate(_set_channel_parameter(mine, c, parameter, values)),
+                          outcome) - theirs
+
+    value = None
+    points = np.linspace(lo, hi, grid)
+    d = diff(points)
+    for _ in range(rounds):
+        change = np.flatnonzero(np.sign(d[:-1]) != np.sign(d[1:]))
+        if change.size == 0:
+            break
+        i = int(change[0])
+        a, b, da, db = points[i], points[i + 1], d[i], d[i + 1]
+        value = float(a if da == db else a + (b - a) * da / (da - db))
+        points = np.linspace(a, b, grid)
+        d = diff(points)
+    current = getattr(scenario.channels[c], parameter)
+    mine_now = float(diff(np.array([current]))[0]) + theirs
+    rising = bool(d[-1] > d[0])
+    return {"channel": channel, "rival": rival, "parameter": parameter, "outcome": outcome,
+            "value": value, "current_value": current, "outcome_now": mine_now,
+            "rival_outcome": theirs, "channel_better_above": rising,
+            "sentence": switching_sentence(channel, rival, parameter, outcome, value, rising,
+                                           (lo, hi), mine_now > theirs)}
+
+
+def switching_sentence(channel: str, rival: str, parameter: str, outcome: str,
+                       value: float | None, rising: bool, bounds: tuple[float, float],
+                       better_now: bool) -> str:
+    what = {"member_income_per_member_month_avg": "income per member",
+            "min_cash_balance": "minimum cash"}[outcome]
+    label = {"payment_delay_days": "pays within", "discount": "discounts less than",
+             "acceptance_rate": "accepts at least", "price": "pays at least"}
+    fmt = {"payment_delay_days": "{:.0f} days", "discount": "{:.1%}",
+           "acceptance_rate": "{:.1%}", "price": "{:.2f} taka"}[parameter]
+    if value is None:
+        verdict = "always" if better_now else "never"
+        return (f"{channel} {verdict} beats {rival} on {what} for {parameter} between "
+                f"{fmt.format(bounds[0])} and {fmt.format(bounds[1])}.")
+    if parameter in ("payment_delay_days", "discount"):
+        return (f"{channel} beats {rival} on {what} only if it {label[parameter]} "
+                f"{fmt.format(value)}." if not rising else
+                f"{channel} beats {rival} on {what} only if its {parameter} is above "
+                f"{fmt.format(value)}.")
+    return (f"{channel} beats {rival} on {what} only if it {label[parameter]} "
+            f"{fmt.format(value)}." if rising else
+            f"{channel} beats {rival} on {what} only if its {parameter} is below "
+            f"{fmt.format(value)}.")

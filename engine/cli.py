@@ -15,7 +15,14 @@ import pandas as pd
 
 from pydantic import ValidationError
 
-from engine.analysis import DSCR_TARGET, loan_terms_table, max_affordable_loan, stress_table
+from engine.analysis import (
+    COMPARE_COLUMNS,
+    DSCR_TARGET,
+    compare,
+    loan_terms_table,
+    max_affordable_loan,
+    stress_table,
+)
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.io import load_scenario, params, preset_names, with_overrides
 from engine.loans import Loan, apr, eir, grant_element, schedule
@@ -173,11 +180,18 @@ def cmd_compare(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps([projection_json(p) for p in projections], indent=1, allow_nan=False))
         return
-    table = pd.DataFrame({p.scenario.name: {label: _fmt(p.summary[k])
-                                             for k, label in SUMMARY_LABELS.items()}
-                          for p in projections})
+    table = compare(projections)
+    warnings = table.loc["warning"]
+    table = table.drop(index="warning").astype(object)
+    for label in table.index:
+        percent = label in (COMPARE_COLUMNS["sdi"], COMPARE_COLUMNS["top_buyer_share"])
+        table.loc[label] = [f"{v:.1%}" if percent and v is not None else _fmt(v)
+                            for v in table.loc[label]]
     with pd.option_context("display.width", 250, "display.max_colwidth", 60):
         print(table.to_string())
+    for name, warning in warnings.items():
+        if warning:
+            print(f"warning: {name}: {warning}")
 
 
 def cmd_validate(args: argparse.Namespace) -> None:

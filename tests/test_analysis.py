@@ -58,6 +58,8 @@ def test_stress_rows_equal_explicit_projections(name):
     prices = {f"channels.{c.name}.price": c.price * 0.9 for c in s.channels}
     delays = {f"channels.{c.name}.payment_delay_days": c.payment_delay_days + 30
               for c in s.channels}
+    delays |= {f"channels.{c.name}.payment_delay_days_max": c.payment_delay_days_max + 30
+               for c in s.channels if c.payment_delay_days_max is not None}
     for label, overrides in [("price -10%", prices), ("payment delay +30 days", delays)]:
         p = engine.project(engine.with_overrides(s, overrides))
         row = table.loc[label]

@@ -45,15 +45,16 @@ def test_changing_a_price_moves_the_exit_month_as_the_engine_says(app):
 
 def test_invalid_value_shows_the_field_and_keeps_the_last_result(app):
     good = metrics(app)["Exit month"]
-    app.number_input(key="modhupur_pineapple::channels.spot.share").set_value(0.5).run()
+    app.number_input(key="modhupur_pineapple::channels.spot_dhaka.share").set_value(0.5).run()
     assert not app.exception
-    assert ("channels.spot.share`: shares of product 'pineapple' across channels spot, pran, "
-            "local must sum to 1 (got 0.5)") in app.error[0].value
+    assert ("channels.spot_chittagong.share`: shares of product 'pineapple' across channels "
+            "spot_chittagong, spot_sylhet, spot_dhaka, spot_rajshahi, pran, local must sum to 1 "
+            "(got 1.25)") in app.error[0].value
     assert metrics(app)["Exit month"] == good
 
 
 def test_switching_preset_keeps_each_presets_edits(app):
-    key = "modhupur_pineapple::channels.spot.price"
+    key = "modhupur_pineapple::channels.spot_dhaka.price"
     app.number_input(key=key).set_value(7.0).run()
     app.selectbox(key="scenario_ref").set_value("mirpur_footwear").run()
     app.selectbox(key="scenario_ref").set_value("modhupur_pineapple").run()

@@ -42,10 +42,10 @@ def test_compare_json_is_a_list(capsys):
 
 
 def test_errors_exit_2_with_every_problem(capsys, tmp_path):
-    code, _, err = run(capsys, "run", "modhupur_pineapple", "--set", "channels.spot.price=-1",
+    code, _, err = run(capsys, "run", "modhupur_pineapple", "--set", "channels.spot_dhaka.price=-1",
                        "--set", "nope=1")
     assert code == 2
-    assert "channels.spot.price: must be >= 0 (got -1)" in err
+    assert "channels.spot_dhaka.price: must be >= 0 (got -1)" in err
     assert "nope: unknown parameter" in err
     assert "Traceback" not in err
     bad = tmp_path / "bad.toml"
@@ -59,7 +59,8 @@ def test_params_lists_paths_by_name(capsys):
     lines = {line.split()[0]: line.split()[1] for line in out.splitlines()}
     assert code == 0
     assert lines["loans.sibl_3.principal"] == "1450000.0"
-    assert lines["channels.pran.payment_delay_days"] == "24.5"
+    assert lines["channels.pran.payment_delay_days"] == "21.0"
+    assert lines["channels.pran.payment_delay_days_max"] == "28.0"
 
 
 def test_validate_and_presets(capsys):

@@ -89,13 +89,14 @@ def test_cross_references_are_checked():
 def test_overrides_report_unknown_paths_and_bad_values_together():
     s = engine.load_scenario("modhupur_pineapple")
     with pytest.raises(ScenarioError) as err:
-        engine.with_overrides(s, {"channels.spot.price": "abc", "foo.bar": 1,
+        engine.with_overrides(s, {"channels.spot_dhaka.price": "abc", "foo.bar": 1,
                                   "channels.pran.payment_delay_days": -5,
                                   "channels.nope.price": 1})
     assert {p.path: p.message for p in err.value.problems} == {
         "foo.bar": "unknown parameter",
-        "channels.nope.price": "no item named 'nope' (items: spot, pran, local)",
-        "channels.spot.price": "must be a number (got 'abc')",
+        "channels.nope.price": "no item named 'nope' (items: spot_chittagong, spot_sylhet, spot_dhaka, "
+                               "spot_rajshahi, pran, local)",
+        "channels.spot_dhaka.price": "must be a number (got 'abc')",
         "channels.pran.payment_delay_days": "must be >= 0 (got -5)",
     }
 

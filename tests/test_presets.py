@@ -72,9 +72,10 @@ def test_seed_facts_are_inputs():
 
     m = engine.load_scenario("modhupur_pineapple")
     ch = {c.name: c for c in m.channels}
-    assert (ch["pran"].price, ch["local"].price, ch["spot"].price) == (5.3, 2.6, 9.0)
-    assert ch["pran"].discount == 0.15 and 21 <= ch["pran"].payment_delay_days <= 28
-    assert ch["pran"].fallback == "local" and ch["spot"].commission_rate == 0.10
+    assert (ch["pran"].price, ch["local"].price, ch["spot_dhaka"].price) == (5.3, 2.6, 9.0)
+    assert ch["pran"].discount == 0.15
+    assert (ch["pran"].payment_delay_days, ch["pran"].payment_delay_days_max) == (21, 28)
+    assert ch["pran"].fallback == "local" and ch["spot_dhaka"].commission_rate == 0.10
     assert {loan.name: loan.principal for loan in m.loans}["sibl_3"] == 1_450_000
     assert (m.group.members, m.group.founding_members, m.group.hired_workers) == (261, 21, 32)
     assert m.fixed_costs[0].monthly_amount == 32 * 1621
