@@ -18,10 +18,12 @@ from pydantic import ValidationError
 from engine.analysis import (
     COMPARE_COLUMNS,
     DSCR_TARGET,
+    SWITCHABLE,
     compare,
     loan_terms_table,
     max_affordable_loan,
     stress_table,
+    switching_value,
 )
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.io import load_scenario, params, preset_names, with_overrides
@@ -194,6 +196,23 @@ def cmd_compare(args: argparse.Namespace) -> None:
             print(f"warning: {name}: {warning}")
 
 
+def cmd_switch(args: argparse.Namespace) -> None:
+    scenario = _load(args.scenario, args.set)
+    names = [c.name for c in scenario.channels]
+    bad = [Problem(label, f"no channel named {value!r} (channels: {', '.join(names)})")
+           for label, value in (("channel", args.channel), ("rival", args.rival))
+           if value not in names]
+    if bad:
+        raise ScenarioError(bad)
+    result = switching_value(scenario, args.channel, args.rival, args.parameter, args.outcome)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print(result["sentence"])
+        print(f"  now: {args.parameter} = {result['current_value']}; {args.channel} "
+              f"{result['outcome_now']:,.0f} against {args.rival} {result['rival_outcome']:,.0f}")
+
+
 def cmd_validate(args: argparse.Namespace) -> None:
     s = load_scenario(args.file)
     print(f"{args.file}: valid ({s.title}, {len(s.channels)} channels, {len(s.services)} "
@@ -227,12 +246,22 @@ def build_parser() -> argparse.ArgumentParser:
                        help=info.description, required=field in ("principal", "annual_rate",
                                                                  "installments"))
     p.add_argument("--json", action="store_true")
+    p = with_set(sub.add_parser("switch", help="the value of a channel's term at which it "
+                                "stops beating another channel"))
+    p.add_argument("scenario")
+    p.add_argument("channel")
+    p.add_argument("rival")
+    p.add_argument("parameter", choices=SWITCHABLE)
+    p.add_argument("--outcome", default="member_income_per_member_month_avg",
+                   choices=["member_income_per_member_month_avg", "min_cash_balance"])
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("validate", help="check a scenario file and list every problem")
     p.add_argument("file")
     return parser
 
 
 COMMANDS = {"presets": cmd_presets, "params": cmd_params, "run": cmd_run, "loan": cmd_loan,
+            "switch": cmd_switch,
             "compare": cmd_compare, "validate": cmd_validate}
 
 
