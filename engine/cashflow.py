@@ -380,6 +380,7 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
     m["service_cost_group"] = service_cost_group
     m["subsidy"] = service_subsidy + x.interest_subsidy
     m["service_subsidy"] = service_subsidy
+    m["interest_subsidy_row"] = x.interest_subsidy
     m["partner_support"] = partner_support
     m["operating_cash_flow"] = (m["cash_receipts"] - m["commissions"] - m["variable_costs"]
                                 - m["fixed_costs"] - m["service_cost_group"])

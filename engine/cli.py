@@ -28,12 +28,14 @@ from engine.analysis import (
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.io import load_scenario, params, preset_names, with_overrides
 from engine.loans import Loan, apr, eir, grant_element, schedule
+from engine.report import report_markdown, write_report
 from engine.projection import Projection, project
 
 SUMMARY_LABELS = {
     "exit_month": "exit month (months from start)",
     "exit_date": "exit date",
     "oss_month": "OSS month (trailing 12m OSS >= 100% from then on)",
+    "fss_month": "FSS month (concessional funds at market rate)",
     "total_subsidy": "total subsidy, taka",
     "sdi": "subsidy dependence index (subsidy / revenue)",
     "min_cash_balance": "minimum cash balance, taka",
@@ -213,6 +215,15 @@ def cmd_switch(args: argparse.Namespace) -> None:
               f"{result['outcome_now']:,.0f} against {args.rival} {result['rival_outcome']:,.0f}")
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    scenario = _load(args.scenario, args.set)
+    if args.out:
+        for path in write_report(scenario, args.out):
+            print(f"wrote {path}")
+    else:
+        print(report_markdown(scenario), end="")
+
+
 def cmd_validate(args: argparse.Namespace) -> None:
     s = load_scenario(args.file)
     print(f"{args.file}: valid ({s.title}, {len(s.channels)} channels, {len(s.services)} "
@@ -255,13 +266,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outcome", default="member_income_per_member_month_avg",
                    choices=["member_income_per_member_month_avg", "min_cash_balance"])
     p.add_argument("--json", action="store_true")
+    p = with_set(sub.add_parser("report", help="the exit-readiness report (Markdown; with "
+                                "--out, also CSV tables)"))
+    p.add_argument("scenario")
+    p.add_argument("--out", type=Path, help="folder for report.md and the CSV tables")
     p = sub.add_parser("validate", help="check a scenario file and list every problem")
     p.add_argument("file")
     return parser
 
 
 COMMANDS = {"presets": cmd_presets, "params": cmd_params, "run": cmd_run, "loan": cmd_loan,
-            "switch": cmd_switch,
+            "switch": cmd_switch, "report": cmd_report,
             "compare": cmd_compare, "validate": cmd_validate}
 
 

@@ -87,7 +87,8 @@ def apply_variant(scenario: Scenario, variant: str) -> Scenario:
         raise ScenarioError([Problem("", f"'{scenario.name}' has no variant '{variant}' "
                                      f"(variants: {', '.join(scenario.variants) or 'none'})")])
     out = with_overrides(scenario, scenario.variants[variant])
-    return out.model_copy(update={"name": f"{scenario.name}:{variant}"})
+    return out.model_copy(update={"name": f"{scenario.name}:{variant}", "variants": {},
+                                  "baseline_variant": None})
 
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -202,7 +203,7 @@ def params(scenario: Scenario) -> list[tuple[str, Any, str]]:
         else:
             out.append((path, node, scenario.provenance.get(path, "")))
 
-    data = scenario.model_dump(exclude={"variants", "provenance"})
+    data = scenario.model_dump(exclude={"variants", "provenance", "baseline_variant"})
     walk(data, "")
     return out
 

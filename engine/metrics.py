@@ -33,6 +33,13 @@ def oss_12m(m: dict[str, np.ndarray]) -> np.ndarray:
     return ratio(trailing_sum(m["sales_revenue"]), trailing_sum(full_cost_expenses(m)))
 
 
+def fss_12m(m: dict[str, np.ndarray]) -> np.ndarray:
+    """Financial self-sufficiency, trailing 12 months: as OSS, with concessional funds valued at
+    the market rate (the interest a concessional loan saves is added to the expenses)."""
+    return ratio(trailing_sum(m["sales_revenue"]),
+                 trailing_sum(full_cost_expenses(m) + m["interest_subsidy_row"]))
+
+
 def first_month_from_which(ok: np.ndarray) -> np.ndarray:
     """First month from which `ok` (n, T) holds through the horizon; -1 where it never does."""
     T = ok.shape[-1]

@@ -41,6 +41,10 @@ class Projection:
     loans: dict[str, pd.DataFrame]
     exit_sweep: pd.DataFrame
     by_channel: pd.DataFrame
+    counterfactual_cash: pd.DataFrame
+    """Cash balance [exit month M (rows), month t (columns)] if every subsidy ends at M."""
+    interest_subsidy: pd.Series
+    """Interest the concessional loans save each month (part of `monthly.subsidy`)."""
 
 
 def _none_if_nan(x: float) -> float | None:
@@ -99,9 +103,11 @@ def project(scenario: Scenario) -> Projection:
     monthly.insert(0, "date", [scenario.month_label(t) for t in range(T)])
     dscr, dscr_12m = metrics.dscr(m)
     oss = metrics.oss_12m(m)
+    fss = metrics.fss_12m(m)
     monthly["dscr"] = dscr[0]
     monthly["dscr_12m"] = dscr_12m[0]
     monthly["oss_12m"] = oss[0]
+    monthly["fss_12m"] = fss[0]
     monthly["cash_balance_without_subsidy"] = m["cash_balance"][1]
 
     below = cash_rows < reserve - 1e-9
@@ -128,6 +134,7 @@ def project(scenario: Scenario) -> Projection:
     short = base["cash_shortfall"] > 1e-9
 
     oss_month = int(metrics.first_month_from_which(oss[:1] >= 1.0)[0])
+    fss_month = int(metrics.first_month_from_which(fss[:1] >= 1.0)[0])
     has_debt = metrics.trailing_sum(base["debt_service"]) > 0
     revenue = float(base["sales_revenue"].sum())
     total_subsidy = float(base["subsidy"].sum())
@@ -135,6 +142,7 @@ def project(scenario: Scenario) -> Projection:
         "exit_month": exit_month,
         "exit_date": None if exit_month is None else scenario.month_label(exit_month),
         "oss_month": None if oss_month < 0 else oss_month,
+        "fss_month": None if fss_month < 0 else fss_month,
         "total_subsidy": total_subsidy,
         "sdi": total_subsidy / revenue if revenue > 0 else None,
         "min_cash_balance": float(base["cash_balance"].min()),
@@ -154,4 +162,8 @@ def project(scenario: Scenario) -> Projection:
         "cash_reserve": reserve,
     }
     loans = {loan.name: schedule(loan) for loan in dated_loans(scenario)}
-    return Projection(scenario, monthly, summary, loans, exit_sweep, by_channel)
+    counterfactual = pd.DataFrame(cash_rows, index=pd.RangeIndex(T, name="exit_month"),
+                                  columns=monthly.index)
+    return Projection(scenario, monthly, summary, loans, exit_sweep, by_channel, counterfactual,
+                      pd.Series(base["interest_subsidy_row"], index=monthly.index,
+                                name="interest_subsidy"))

@@ -240,6 +240,9 @@ class Scenario(Model):
     investments: list[Contribution] = Field(default_factory=list)
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Named sets of overrides (NAME:VARIANT).")
+    baseline_variant: str | None = Field(
+        None, description="The variant that stands for the members without the group (selling "
+        "on their own), against which impact is measured.")
     provenance: dict[str, str] = Field(
         default_factory=dict, description="Source of each value by path: a seed quote or "
         "'assumption: ...'.")
@@ -304,6 +307,9 @@ class Scenario(Model):
                 problems.append((f"channels[{idx[0]}].share", f"shares of product '{p.name}' "
                                  f"across channels {what}{names} must sum to 1 "
                                  f"(got {total:.4g})"))
+        if self.baseline_variant is not None and self.baseline_variant not in self.variants:
+            problems.append(("baseline_variant", f"must name a variant {sorted(self.variants)} "
+                             f"(got {self.baseline_variant!r})"))
         y0, m0 = map(int, self.start.split("-"))
         for i, loan in enumerate(self.loans):
             d = loan.disbursement_date

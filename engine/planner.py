@@ -1,0 +1,281 @@
+"""The subsidy-exit planner: who pays what, when the facilitator can leave and how fast, what the
+group can keep paying for, and what the support bought.
+
+Every search is rows of one batch of `simulate` (engine.cashflow), never a loop of projections.
+Definitions and sources: docs/methodology.md ("Exit planner").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine import metrics
+from engine.cashflow import Inputs, compile_scenario, payer_shares, service_costs, simulate
+from engine.projection import Projection, project
+from engine.scenario import GROUP, Scenario
+
+DONOR = "donor"
+
+
+# ---- who pays what ----------------------------------------------------------------------------
+
+def cost_shares(scenario: Scenario) -> pd.DataFrame:
+    """Taka paid by each payer for each service each month (no exit): long table with columns
+    service, payer, month, date, year, amount."""
+    T = scenario.horizon_months
+    rows = []
+    for s in scenario.services:
+        cost = service_costs(s, T)
+        shares = payer_shares(s, T)
+        if s.beneficiary == "partner":
+            shares[GROUP] = np.zeros(T)
+        for payer, share in shares.items():
+            amount = cost * share
+            for t in np.flatnonzero(amount):
+                rows.append((s.name, payer, int(t), scenario.month_label(int(t)),
+                             scenario.month_label(int(t))[:4], float(amount[t])))
+    return pd.DataFrame(rows, columns=["service", "payer", "month", "date", "year", "amount"])
+
+
+def cost_totals(scenario: Scenario) -> pd.DataFrame:
+    """Totals per service and payer (rows) by calendar year (columns) and in all."""
+    long = cost_shares(scenario)
+    if long.empty:
+        return pd.DataFrame()
+    table = long.pivot_table(index=["service", "payer"], columns="year", values="amount",
+                             aggfunc="sum", fill_value=0.0)
+    table["total"] = table.sum(axis=1)
+    return table
+
+
+def payer_totals(scenario: Scenario) -> pd.Series:
+    long = cost_shares(scenario)
+    return long.groupby("payer")["amount"].sum() if not long.empty else pd.Series(dtype=float)
+
+
+# ---- self-sufficiency by year -----------------------------------------------------------------
+
+def yearly_ratios(p: Projection) -> pd.DataFrame:
+    """Per calendar year: revenue, subsidy, SDI = subsidy / revenue, OSS and FSS.
+
+    OSS = revenue / (full-cost operating expenses + financial expenses); FSS adds the interest a
+    concessional loan saves (funds valued at the market rate). In-kind services are at full
+    cost in both.
+    """
+    m = p.monthly
+    year = m["date"].str[:4]
+    full = full_cost_frame(p)
+    g = pd.DataFrame({"year": year, "revenue": m.sales_revenue, "subsidy": m.subsidy,
+                      "expenses": full.expenses, "adjusted": full.expenses + full.interest_subsidy}
+                     ).groupby("year").sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g["sdi"] = g.subsidy / g.revenue
+        g["oss"] = g.revenue / g.expenses
+        g["fss"] = g.revenue / g.adjusted
+    return g.drop(columns=["adjusted"])
+
+
+def full_cost_frame(p: Projection) -> pd.DataFrame:
+    m = p.monthly
+    service_subsidy = m.subsidy - p.interest_subsidy
+    expenses = (m.commissions + m.variable_costs + m.fixed_costs + m.service_cost_group
+                + service_subsidy + m.interest + m.loan_fees)
+    return pd.DataFrame({"expenses": expenses, "interest_subsidy": p.interest_subsidy})
+
+
+# ---- withdrawal at any month ------------------------------------------------------------------
+
+def withdrawal(p: Projection, month: int) -> dict[str, Any]:
+    """If every subsidy ends at `month`: the cash path, the first month below the reserve and
+    the largest gap below it (0 if none)."""
+    cash = p.counterfactual_cash.loc[month]
+    reserve = p.scenario.group.cash_reserve
+    after = cash.loc[month:]
+    below = after[after < reserve - 1e-9]
+    return {"exit_month": month, "cash_balance": cash,
+            "first_shortfall_month": None if below.empty else int(below.index[0]),
+            "shortfall": float(max(0.0, reserve - after.min()))}
+
+
+# ---- tapers -------------------------------------------------------------------------------------
+
+def linear_multiplier(start: int, months: np.ndarray, T: int) -> np.ndarray:
+    """(K, T): others' shares fall linearly from `start` to zero over `months` (each row)."""
+    t = np.arange(T)[None, :]
+    return 1.0 - np.clip((t - start) / months[:, None], 0.0, 1.0)
+
+
+def step_multiplier(start: int, steps: np.ndarray, every: int, T: int) -> np.ndarray:
+    """(K, T): others' shares drop by `steps` (share of initial) at `start` and every `every`
+    months after, to zero."""
+    t = np.arange(T)[None, :]
+    n = np.where(t >= start, np.floor((t - start) / every) + 1, 0.0)
+    return np.maximum(0.0, 1.0 - steps[:, None] * n)
+
+
+def with_taper(inputs: Inputs, multiplier: np.ndarray) -> Inputs:
+    """One row per multiplier row: every non-group payer's share of the group's subsidised
+    services scaled by it (on top of the planned shares); the group pays the rest."""
+    K = multiplier.shape[0]
+    batch = inputs.take(np.zeros(K, dtype=int))
+    subsidised = (~inputs.service_embedded & inputs.service_to_group)[None, :, None]
+    others = 1.0 - batch.group_share
+    group_share = np.where(subsidised, 1.0 - others * multiplier[:, None, :], batch.group_share)
+    return replace(batch, group_share=group_share)
+
+
+def safe_rows(m: dict[str, np.ndarray], start: int, reserve: float) -> np.ndarray:
+    window = np.arange(m["cash_balance"].shape[-1]) >= start
+    return np.where(window, m["cash_balance"] >= reserve - 1e-9, True).all(axis=-1)
+
+
+def on_its_feet(p: Projection) -> int | None:
+    """First month from which the group, with all its planned support, keeps cash >= its
+    reserve to the horizon: the earliest 'now' from which a taper can be planned."""
+    ok = p.monthly.cash_balance.to_numpy() >= p.scenario.group.cash_reserve - 1e-9
+    first = int(metrics.first_month_from_which(ok[None])[0])
+    return None if first < 0 else first
+
+
+def fastest_safe_taper(scenario: Scenario, start: int = 0, every: int = 6) -> dict[str, Any]:
+    """The shortest linear taper (every other payer's share falls to zero over D months from
+    `start`) and the largest step (a share S of the initial shares dropped at `start` and every
+    `every` months) that keep cash >= the reserve from the month the group is on its feet with
+    its planned support (or from `start`, if later) to the horizon. Each family is one batch
+    (D = 1..T; S = 1%..100%); the cheaper of the two for the payers is named."""
+    p = project(scenario)
+    feet = on_its_feet(p)
+    out: dict[str, Any] = {"start_month": start, "judged_from_month": None, "linear": None,
+                           "step": None, "cheapest": None,
+                           "planned_cost_to_payers": p.summary["total_subsidy"]}
+    if feet is None:
+        return out
+    judged = max(start, feet)
+    out["judged_from_month"] = judged
+    inputs = compile_scenario(scenario)
+    T = inputs.months
+    reserve = scenario.group.cash_reserve
+    durations = np.arange(1, T + 1, dtype=float)
+    m = simulate(with_taper(inputs, linear_multiplier(start, durations, T)))
+    ok = safe_rows(m, judged, reserve)
+    if ok.any():
+        i = int(np.argmax(ok))
+        out["linear"] = {"months": int(durations[i]),
+                         "cost_to_payers": float(m["subsidy"][i].sum()),
+                         "safe_every_longer": bool(ok[i:].all())}
+    steps = np.round(np.arange(1, 101) / 100, 2)
+    ms = simulate(with_taper(inputs, step_multiplier(start, steps, every, T)))
+    ok_s = safe_rows(ms, judged, reserve)
+    if ok_s.any():
+        j = int(np.flatnonzero(ok_s).max())
+        out["step"] = {"step": float(steps[j]), "every_months": every,
+                       "cost_to_payers": float(ms["subsidy"][j].sum()),
+                       "safe_every_smaller": bool(ok_s[:j + 1].all())}
+    plans = [(k, out[k]) for k in ("linear", "step") if out[k]]
+    if plans:
+        out["cheapest"] = min(plans, key=lambda kv: kv[1]["cost_to_payers"])[0]
+    return out
+
+
+# ---- services the group can keep -------------------------------------------------------------
+
+def services_at_exit(scenario: Scenario, exit_month: int = 0) -> pd.DataFrame:
+    """If every subsidy ends at `exit_month`, which of the group's subsidised services it can
+    take over at full cost and which it would have to drop.
+
+    Judged, like the taper, from the month the group is on its feet (or `exit_month`, if later).
+    Greedy, one batch per step: the current set and, for each kept service, the same set
+    without it; while the current set is not safe, drop the service whose dropping raises the
+    lowest cash the most. Rows: dropped services in the order they are dropped, then the kept
+    ones by their full cost after exit.
+    """
+    p = project(scenario)
+    feet = on_its_feet(p)
+    inputs = replace(compile_scenario(scenario), exit_month=np.array([exit_month]))
+    T = inputs.months
+    judged = exit_month if feet is None else max(exit_month, feet)
+    names = [s.name for s in scenario.services]
+    subsidised = [int(i) for i in np.flatnonzero(inputs.service_to_group
+                                                 & ~inputs.service_embedded)]
+    inputs = replace(inputs, service_continues=np.ones_like(inputs.service_continues))
+    cost_after = {i: float(inputs.service_cost[0, i, exit_month:].sum()) for i in subsidised}
+    window = np.arange(T) >= judged
+    reserve = scenario.group.cash_reserve
+
+    def lowest(dropped_sets: list[list[int]]) -> np.ndarray:
+        batch = inputs.take(np.zeros(len(dropped_sets), dtype=int))
+        cost = batch.service_cost.copy()
+        for r, dropped in enumerate(dropped_sets):
+            cost[r, dropped, exit_month:] = 0.0
+        cash = simulate(replace(batch, service_cost=cost))["cash_balance"]
+        return np.where(window, cash, np.inf).min(axis=-1)
+
+    dropped: list[int] = []
+    kept = list(subsidised)
+    safe = False
+    while True:
+        candidates = [dropped] + [dropped + [i] for i in kept]
+        low = lowest(candidates)
+        if low[0] >= reserve - 1e-9:
+            safe = True
+            break
+        if not kept:
+            break
+        best = int(np.argmax(low[1:]))
+        dropped.append(kept.pop(best))
+    rows = [{"service": names[i], "full_cost_after_exit": cost_after[i], "verdict": "drop",
+             "planned": scenario.services[i].after_exit} for i in dropped]
+    rows += [{"service": names[i], "full_cost_after_exit": cost_after[i],
+              "verdict": "take over at full cost", "planned": scenario.services[i].after_exit}
+             for i in sorted(kept, key=lambda i: -cost_after[i])]
+    table = pd.DataFrame(rows, columns=["service", "full_cost_after_exit", "verdict", "planned"]
+                         ).set_index("service")
+    table.attrs.update({"exit_month": exit_month, "judged_from_month": judged,
+                        "safe": safe})
+    return table
+
+
+# ---- impact and value for money ---------------------------------------------------------------
+
+def impact(p: Projection, baseline: Projection | None = None, payer: str = DONOR
+           ) -> dict[str, Any]:
+    """Jobs, income against a baseline, what the payer spent per job and per taka of extra
+    income, and leverage (what the others paid per taka of the payer's)."""
+    s = p.scenario
+    g = s.group
+    founding = g.founding_members or g.members
+    jobs = g.members + g.hired_workers
+    jobs_created = max(0, jobs - founding)
+    totals = payer_totals(s)
+    spent = float(totals.get(payer, 0.0))
+    others = float(totals.drop(labels=[payer], errors="ignore").sum())
+    income = p.summary["member_income_per_member_month_avg"]
+    extra = None
+    if baseline is not None:
+        extra = income - baseline.summary["member_income_per_member_month_avg"]
+    extra_total = None if extra is None else extra * g.members * s.horizon_months
+    return {
+        "payer": payer, "payer_cost": spent, "others_cost": others,
+        "leverage": others / spent if spent > 0 else None,
+        "jobs": jobs, "jobs_created": jobs_created,
+        "payer_cost_per_job_created": spent / jobs_created if jobs_created else None,
+        "member_income_per_member_month_avg": income,
+        "baseline": None if baseline is None else baseline.scenario.name,
+        "extra_income_per_member_month": extra,
+        "extra_member_income_total": extra_total,
+        "payer_cost_per_taka_of_extra_income": (spent / extra_total
+                                                if extra_total and extra_total > 0 else None),
+    }
+
+
+def baseline_of(scenario: Scenario) -> Projection | None:
+    """The projection of the scenario's `baseline_variant` (members selling on their own), if
+    it names one."""
+    from engine.io import apply_variant
+    if scenario.baseline_variant is None:
+        return None
+    return project(apply_variant(scenario, scenario.baseline_variant))

@@ -1,0 +1,152 @@
+"""The exit planner: payer totals, SDI/OSS/FSS, withdrawal at any month, the fastest safe taper,
+the services the group can keep, impact, and the report."""
+
+import json
+
+import pandas as pd
+import pytest
+
+import engine
+from engine.cli import main
+from engine.planner import (
+    cost_totals,
+    fastest_safe_taper,
+    impact,
+    services_at_exit,
+    withdrawal,
+    yearly_ratios,
+)
+from engine.report import report_markdown, write_report
+from tests.helpers import hand_scenario
+
+SERVICE = """
+[[services]]
+name = "advice"
+monthly_cost = {cost}
+shares = {{ donor = {donor}, ngo = {ngo}, group = {group} }}
+"""
+
+
+def test_sdi_oss_fss_by_hand():
+    # 2020: sales 100 x 10 = 1,000 a month; advice 100 a month paid by the donor; a 12,000 loan
+    # at 12% (interest only, 120 a month in months 1-11) where the market asks 24% (240): the
+    # loan saves 120 a month. Subsidy 12 x 100 + 11 x 120 = 2,520; SDI = 2,520 / 12,000 = 0.21.
+    # OSS = 12,000 / (1,200 advice at full cost + 1,320 interest) = 4.762;
+    # FSS adds the 1,320 saved: 12,000 / 3,840 = 3.125.
+    loan = """
+[[loans]]
+name = "l"
+principal = 12000
+annual_rate = 0.12
+installments = 12
+amortization = "bullet"
+market_annual_rate = 0.24
+"""
+    s = hand_scenario(SERVICE.format(cost=100, donor=1.0, ngo=0.0, group=0.0) + loan)
+    y = yearly_ratios(engine.project(s)).loc["2020"]
+    assert y.subsidy == pytest.approx(2520)
+    assert y.sdi == pytest.approx(0.21)
+    assert y.oss == pytest.approx(12000 / 2520)
+    assert y.fss == pytest.approx(12000 / 3840)
+
+
+def test_payer_totals_and_donor_cost_per_job_by_hand():
+    # advice 100 a month for 12 months: donor 50%, NGO 25%, group 25% -> 600 / 300 / 300.
+    # 10 members (4 founding) and 6 hired workers: 16 jobs, 12 created; the donor paid 50 a job;
+    # leverage = others' 600 / donor's 600 = 1.0
+    s = engine.with_overrides(
+        hand_scenario(SERVICE.format(cost=100, donor=0.5, ngo=0.25, group=0.25)),
+        {"group.founding_members": 4, "group.hired_workers": 6})
+    totals = cost_totals(s)["total"]
+    assert totals.to_dict() == {("advice", "donor"): 600.0, ("advice", "group"): 300.0,
+                                ("advice", "ngo"): 300.0}
+    i = impact(engine.project(s))
+    assert (i["payer_cost"], i["others_cost"], i["leverage"]) == (600, 600, 1.0)
+    assert (i["jobs"], i["jobs_created"], i["payer_cost_per_job_created"]) == (16, 12, 50)
+
+
+def test_impact_against_a_baseline_by_hand():
+    # the same group selling at 8 instead of 10 taka: 100 x 2 = 200 taka a month less, 20 per
+    # member; over 12 months 2,400 in all; the donor's 600 is 0.25 taka per taka of extra income
+    s = hand_scenario(SERVICE.format(cost=100, donor=0.5, ngo=0.25, group=0.25))
+    base = engine.project(engine.with_overrides(s, {"channels.buyer.price": 8}))
+    i = impact(engine.project(s), base)
+    assert i["extra_income_per_member_month"] == pytest.approx(20)
+    assert i["extra_member_income_total"] == pytest.approx(2400)
+    assert i["payer_cost_per_taka_of_extra_income"] == pytest.approx(0.25)
+
+
+def test_withdrawal_at_any_month_by_hand():
+    # as the hand-computed exit month: ending at month 2 leaves 180 - 20 t, below 0 from t = 10,
+    # lowest -40 at t = 11
+    s = hand_scenario(SERVICE.format(cost=50, donor=1.0, ngo=0.0, group=0.0), opening_cash=100,
+                      capacity=3)
+    w = withdrawal(engine.project(s), 2)
+    assert w["first_shortfall_month"] == 10 and w["shortfall"] == pytest.approx(40)
+    assert w["cash_balance"].iloc[11] == pytest.approx(-40)
+    assert withdrawal(engine.project(s), 3)["first_shortfall_month"] is None
+
+
+def _min_cash(scenario, from_month):
+    return engine.project(scenario).monthly.cash_balance.loc[from_month:].min()
+
+
+def test_fastest_linear_taper_is_safe_and_one_month_faster_is_not():
+    # opening 300, sales 30 a month, a 50-a-month service the donor pays; tapered from month 0
+    s = hand_scenario(SERVICE.format(cost=50, donor=1.0, ngo=0.0, group=0.0), opening_cash=300,
+                      capacity=3, months=24)
+    result = fastest_safe_taper(s, start=0)
+    d = result["linear"]["months"]
+    assert 1 < d < 24
+    explicit = {"services.advice.taper": {"kind": "linear", "start_month": 0, "months": d}}
+    assert _min_cash(engine.with_overrides(s, explicit), 0) >= 0
+    explicit["services.advice.taper"]["months"] = d - 1
+    assert _min_cash(engine.with_overrides(s, explicit), 0) < 0
+    # step form: the largest safe step, and one point more is not safe
+    step = result["step"]["step"]
+    every = result["step"]["every_months"]
+    taper = {"kind": "step", "start_month": 0, "step": step, "every_months": every}
+    assert _min_cash(engine.with_overrides(s, {"services.advice.taper": taper}), 0) >= 0
+    taper["step"] = round(step + 0.01, 2)
+    assert _min_cash(engine.with_overrides(s, {"services.advice.taper": taper}), 0) < 0
+    # the cheaper plan for the donor is named and costs what its rows say
+    cheapest = result[result["cheapest"]]["cost_to_payers"]
+    other = "step" if result["cheapest"] == "linear" else "linear"
+    assert cheapest <= result[other]["cost_to_payers"]
+
+
+def test_services_the_group_can_keep_by_hand():
+    # sales 45 a month, two donor-paid services it would have to pay itself: 'big' 50 a month
+    # and 'small' 10. It can pay 10 (cash grows 35 a month) but not 50 (falls 5 a month).
+    extra = (SERVICE.format(cost=50, donor=1.0, ngo=0.0, group=0.0).replace("advice", "big")
+             + SERVICE.format(cost=10, donor=1.0, ngo=0.0, group=0.0).replace("advice", "small"))
+    s = hand_scenario(extra, capacity=4.5)
+    table = services_at_exit(s, 0)
+    assert table.verdict.to_dict() == {"big": "drop", "small": "take over at full cost"}
+    assert table.full_cost_after_exit.to_dict() == {"big": 600.0, "small": 120.0}
+    assert table.attrs["safe"]
+
+
+@pytest.mark.parametrize("name", engine.preset_names())
+def test_report_renders_with_the_exit_month_of_run_json(name, capsys, tmp_path):
+    assert main(["run", name, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    text = report_markdown(engine.load_scenario(name))
+    if summary["exit_month"] is None:
+        assert "| exit month | not within the horizon |" in text
+    else:
+        assert f"| exit month | {summary['exit_date']} (month {summary['exit_month']}) |" in text
+    assert "## Assumptions and their sources" in text
+    written = write_report(engine.load_scenario(name), tmp_path)
+    assert (tmp_path / "report.md").read_text() == text
+    sweep = pd.read_csv(tmp_path / "exit_sweep.csv")
+    assert len(sweep) == engine.load_scenario(name).horizon_months
+    assert len(written) >= 7
+
+
+def test_bogra_needs_its_support_longer_than_the_others():
+    """Computed, not written in: the fastest safe taper from the start is longest for Bogra."""
+    months = {n: (fastest_safe_taper(engine.load_scenario(n))["linear"] or {}).get("months")
+              for n in engine.preset_names()}
+    assert months["bogra_handicrafts"] > max(v for k, v in months.items()
+                                             if k != "bogra_handicrafts" and v is not None)
