@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test bench golden docs clean
+.PHONY: run test bench golden docs screenshots clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ golden: $(STAMP)
 # Regenerate the provenance tables in docs/ from the presets.
 docs: $(STAMP)
 	$(BIN)/python -m engine.provenance_docs
+
+# Retake docs/screenshots with the browser tests (needs Debian's chromium).
+screenshots: $(STAMP)
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

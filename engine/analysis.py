@@ -262,6 +262,12 @@ def switching_value(scenario: Scenario, channel: str, rival: str, parameter: str
     value = None
     points = np.linspace(lo, hi, grid)
     d = diff(points)
+    if np.all(np.abs(d) < 1e-6 * max(1.0, abs(theirs))):
+        return {"channel": channel, "rival": rival, "parameter": parameter, "outcome": outcome,
+                "value": None, "current_value": getattr(scenario.channels[c], parameter),
+                "outcome_now": theirs, "rival_outcome": theirs, "channel_better_above": False,
+                "sentence": f"{channel} and {rival} give the same outcome whatever the "
+                f"{parameter}."}
     for _ in range(rounds):
         change = np.flatnonzero(np.sign(d[:-1]) != np.sign(d[1:]))
         if change.size == 0:
@@ -303,3 +309,15 @@ def switching_sentence(channel: str, rival: str, parameter: str, outcome: str,
             f"{fmt.format(value)}." if rising else
             f"{channel} beats {rival} on {what} only if its {parameter} is below "
             f"{fmt.format(value)}.")
+
+
+def deltas(table: pd.DataFrame) -> pd.DataFrame:
+    """Numeric rows of a `compare` table less its first column (None where not a number)."""
+    first = table.columns[0]
+
+    def minus(v: Any, ref: Any) -> float | None:
+        ok = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (v, ref))
+        return float(v) - float(ref) if ok else None
+
+    return pd.DataFrame({c: [minus(table.at[r, c], table.at[r, first]) for r in table.index]
+                         for c in table.columns[1:]}, index=table.index).dropna(how="all")

@@ -1,33 +1,95 @@
-"""Plotly figure builders: pure functions from engine outputs to figures (no Streamlit here)."""
+"""Plotly figure builders: pure functions from engine outputs to figures (no Streamlit here).
+
+Colours are the Okabe-Ito palette (colour-blind safe); every chart has a title, axis units and
+hover values.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-# Okabe-Ito, a colour-blind-safe palette
 BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
+SKY, YELLOW, PURPLE = "#56B4E9", "#F0E442", "#CC79A7"
+PALETTE = [BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, YELLOW, GREY]
+
+
+def _layout(fig: go.Figure, title: str, yaxis: str, xaxis: str = "month") -> go.Figure:
+    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=yaxis, hovermode="x unified",
+                      legend={"orientation": "h", "y": -0.25}, margin={"t": 60, "b": 40},
+                      yaxis={"tickformat": ","})
+    return fig
 
 
 def cash_chart(monthly: pd.DataFrame, reserve: float, exit_month: int | None,
-               title: str) -> go.Figure:
+               title: str = "Cash balance with and without subsidy") -> go.Figure:
     """Cash balance with and without subsidy, the reserve line and the exit month."""
     x = monthly["date"]
     fig = go.Figure()
     fig.add_scatter(x=x, y=monthly["cash_balance"], name="cash balance (with subsidy)",
                     line={"color": BLUE, "width": 3},
-                    hovertemplate="%{x}: %{y:,.0f} taka<extra>with subsidy</extra>")
+                    hovertemplate="%{y:,.0f} taka<extra>with subsidy</extra>")
     fig.add_scatter(x=x, y=monthly["cash_balance_without_subsidy"],
                     name="cash balance without any subsidy",
                     line={"color": VERMILION, "dash": "dash", "width": 2},
-                    hovertemplate="%{x}: %{y:,.0f} taka<extra>without subsidy</extra>")
+                    hovertemplate="%{y:,.0f} taka<extra>without subsidy</extra>")
     fig.add_hline(y=reserve, line={"color": GREY, "dash": "dot"},
                   annotation_text=f"cash reserve {reserve:,.0f}")
     if exit_month is not None:
         fig.add_vline(x=monthly["date"].iloc[exit_month], line={"color": GREEN, "width": 2})
         fig.add_annotation(x=monthly["date"].iloc[exit_month], y=1, yref="paper",
                            text="exit month", showarrow=False, font={"color": GREEN})
-    fig.update_layout(title=title, xaxis_title="month", yaxis_title="taka",
-                      legend={"orientation": "h", "y": -0.2}, margin={"t": 60},
-                      hovermode="x unified")
+    return _layout(fig, title, "taka")
+
+
+def dscr_chart(monthly: pd.DataFrame, target: float) -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(x=monthly["date"], y=monthly["dscr"], name="DSCR, month", marker_color=SKY,
+                hovertemplate="%{y:.2f}<extra>month</extra>")
+    fig.add_scatter(x=monthly["date"], y=monthly["dscr_12m"], name="DSCR, trailing 12 months",
+                    line={"color": BLUE, "width": 3},
+                    hovertemplate="%{y:.2f}<extra>trailing 12m</extra>")
+    fig.add_hline(y=target, line={"color": VERMILION, "dash": "dash"},
+                  annotation_text=f"target {target:.2f}")
+    fig = _layout(fig, "Debt-service coverage (operating cash flow / debt service); axis cut "
+                  "at -2 and 4 x target", "ratio")
+    fig.update_yaxes(tickformat=".2f", range=[-2, 4 * target])
     return fig
+
+
+def payer_chart(cost_shares: pd.DataFrame, dates: pd.Series) -> go.Figure:
+    """Stacked monthly amounts by payer."""
+    fig = go.Figure()
+    if not cost_shares.empty:
+        by = cost_shares.pivot_table(index="month", columns="payer", values="amount",
+                                     aggfunc="sum", fill_value=0.0).reindex(
+            range(len(dates)), fill_value=0.0)
+        for i, payer in enumerate(by.columns):
+            fig.add_bar(x=dates, y=by[payer], name=payer, marker_color=PALETTE[i % len(PALETTE)],
+                        hovertemplate="%{y:,.0f} taka<extra>" + payer + "</extra>")
+    fig.update_layout(barmode="stack")
+    return _layout(fig, "Who pays for the services, by month", "taka")
+
+
+def exit_sweep_chart(sweep: pd.DataFrame, reserve: float) -> go.Figure:
+    """Lowest cash from the exit month on, for every exit month."""
+    colors = [GREEN if s else VERMILION for s in sweep["safe"]]
+    fig = go.Figure()
+    fig.add_bar(x=sweep["exit_date"], y=sweep["min_cash_after_exit"], marker_color=colors,
+                name="lowest cash after the exit",
+                hovertemplate="exit %{x}: lowest cash %{y:,.0f} taka<extra></extra>")
+    fig.add_hline(y=reserve, line={"color": GREY, "dash": "dot"},
+                  annotation_text=f"cash reserve {reserve:,.0f}")
+    return _layout(fig, "If every subsidy ended in this month: the lowest cash after it "
+                   "(green = safe)", "taka", "exit month")
+
+
+def lines_chart(series: dict[str, pd.Series], dates: pd.Series, title: str,
+                yaxis: str, xaxis: str = "month") -> go.Figure:
+    fig = go.Figure()
+    for i, (name, s) in enumerate(series.items()):
+        fig.add_scatter(x=dates, y=s, name=name,
+                        line={"color": PALETTE[i % len(PALETTE)], "width": 2,
+                              "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
+                        hovertemplate="%{y:,.0f}<extra>" + name + "</extra>")
+    return _layout(fig, title, yaxis, xaxis)

@@ -1,10 +1,29 @@
-"""The one mapping between a scenario, widget keys and overrides. No finance here."""
+"""The one mapping between the scenario, widget keys, the session and the URL. No finance here.
+
+Per browser session (st.session_state, never module globals):
+- `ref`: the scenario being edited: a preset (`modhupur_pineapple`), a variant
+  (`modhupur_pineapple:spot`), a saved file (`saved:NAME`) or an upload (`upload:NAME`);
+- `edits[ref]`: the user's overrides by parameter path, kept when switching scenario or page;
+- `uploads[name]`: uploaded TOML texts; `last_good[ref]`: the last valid projection.
+The URL carries `scenario=REF` and one `set=PATH=VALUE` per edit, so a copied link reopens the
+same scenario with the same edits.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
-from engine import Scenario, params
+import streamlit as st
+
+import engine
+from engine.cli import parse_value
+from engine.errors import Problem
+from ui.storage import Workspace
+
+DEFAULT_REF = "modhupur_pineapple"
+MAX_UPLOAD_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -16,37 +35,206 @@ class Field:
     max_value: float | None = None
 
 
-def main_fields(scenario: Scenario) -> list[Field]:
-    """The parameters the first page offers for editing, by override path."""
-    fields = [
-        Field("group.members", "members", 1, 1),
-        Field("group.opening_cash", "opening cash, taka", 1000.0),
-        Field("group.cash_reserve", "cash reserve, taka", 1000.0),
-        Field("group.distribution_share", "share of surplus paid to members", 0.05, 0.0, 1.0),
-    ]
-    for p in scenario.products:
-        fields.append(Field(f"products.{p.name}.monthly_capacity",
-                            f"{p.name}: capacity, {p.unit}s/month", 100.0))
-        fields.append(Field(f"products.{p.name}.unit_cost",
-                            f"{p.name}: cost per {p.unit}, taka", 0.1))
-    for c in scenario.channels:
-        fields.append(Field(f"channels.{c.name}.price", f"{c.name}: price, taka", 0.1))
-        fields.append(Field(f"channels.{c.name}.payment_delay_days",
-                            f"{c.name}: payment delay, days", 1.0))
-        fields.append(Field(f"channels.{c.name}.share", f"{c.name}: share of volume", 0.05,
-                            0.0, 1.0))
-    for loan in scenario.loans:
-        fields.append(Field(f"loans.{loan.name}.principal", f"{loan.name}: principal, taka",
-                            10000.0, 1.0))
-        fields.append(Field(f"loans.{loan.name}.annual_rate", f"{loan.name}: annual rate",
-                            0.005, 0.0, 2.0))
-    return fields
+@st.cache_data(show_spinner=False, max_entries=256)
+def load_preset(ref: str) -> engine.Scenario:
+    return engine.load_scenario(ref)
 
 
-def values(scenario: Scenario) -> dict[str, object]:
-    return {path: value for path, value, _ in params(scenario)}
+@st.cache_data(show_spinner=False, max_entries=256)
+def parse_text(text: str, name: str) -> engine.Scenario:
+    return engine.parse_scenario(text, file=name)
 
 
-def widget_key(scenario_ref: str, path: str) -> str:
-    """Widget keys carry the scenario they edit, so switching preset keeps each one's edits."""
-    return f"{scenario_ref}::{path}"
+@st.cache_data(show_spinner=False, max_entries=128)
+def run(scenario: engine.Scenario) -> engine.Projection:
+    return engine.project(scenario)
+
+
+def init() -> None:
+    ss = st.session_state
+    if "edits" in ss:
+        return
+    ss.edits, ss.uploads, ss.last_good = {}, {}, {}
+    ref = st.query_params.get("scenario", DEFAULT_REF)
+    ss.ref = ref if ref in all_refs() else DEFAULT_REF
+    edits = {}
+    for item in st.query_params.get_all("set"):
+        if "=" in item:
+            path, raw = item.split("=", 1)
+            edits[path] = None if raw == "null" else parse_value(raw)
+    if edits:
+        ss.edits[ss.ref] = edits
+
+
+def sync_url() -> None:
+    ss = st.session_state
+    edits = ss.edits.get(ss.ref, {})
+    st.query_params.from_dict({"scenario": ss.ref,
+                               "set": [f"{p}={encode(v)}" for p, v in edits.items()]})
+
+
+def encode(value: Any) -> str:
+    return "null" if value is None else json.dumps(value)
+
+
+def preset_refs() -> list[str]:
+    refs = []
+    for name in engine.preset_names():
+        refs.append(name)
+        refs += [f"{name}:{v}" for v in load_preset(name).variants]
+    return refs
+
+
+def all_refs() -> list[str]:
+    ss = st.session_state
+    return (preset_refs() + [f"saved:{n}" for n in Workspace().names()]
+            + [f"upload:{n}" for n in ss.get("uploads", {})])
+
+
+def base_scenario(ref: str) -> engine.Scenario:
+    if ref.startswith("saved:"):
+        name = ref.removeprefix("saved:")
+        return parse_text(Workspace().load(name), f"workspace/{name}.toml")
+    if ref.startswith("upload:"):
+        name = ref.removeprefix("upload:")
+        return parse_text(st.session_state.uploads[name], name)
+    return load_preset(ref)
+
+
+def edits() -> dict[str, Any]:
+    ss = st.session_state
+    return ss.edits.setdefault(ss.ref, {})
+
+
+def current() -> tuple[engine.Scenario, engine.Projection, list[Problem]]:
+    """The edited scenario and its projection; with invalid edits, the problems and the last
+    valid projection (the edits themselves are kept)."""
+    ss = st.session_state
+    base = base_scenario(ss.ref)
+    try:
+        scenario = engine.with_overrides(base, edits()) if edits() else base
+        projection = run(scenario)
+        ss.last_good[ss.ref] = projection
+        return scenario, projection, []
+    except engine.ScenarioError as e:
+        last = ss.last_good.get(ss.ref) or run(base)
+        return last.scenario, last, e.problems
+
+
+def value_of(scenario: engine.Scenario, path: str) -> Any:
+    return {p: v for p, v, _ in engine.params(scenario)}[path]
+
+
+def widget_key(path: str) -> str:
+    """Widget keys carry the scenario they edit, so each scenario keeps its own values."""
+    return f"{st.session_state.ref}::{path}"
+
+
+def _store(path: str, original: Any) -> None:
+    value = st.session_state[widget_key(path)]
+    if value == original:
+        edits().pop(path, None)
+    else:
+        edits()[path] = value
+
+
+def number(container: Any, field: Field, base: engine.Scenario, slider: bool = False) -> None:
+    """A number input (or slider) bound to `edits()[field.path]`."""
+    original = value_of(base, field.path)
+    if original is None:
+        return
+    key = widget_key(field.path)
+    if key not in st.session_state:   # a widget not drawn in the last run lost its state
+        st.session_state[key] = edits().get(field.path, original)
+    is_int = isinstance(original, int) and not isinstance(original, bool)
+    cast = int if is_int else float
+    kwargs = dict(step=cast(field.step), key=key, on_change=_store, args=(field.path, original),
+                  help=base.provenance.get(field.path) or "model default (no source in preset)")
+    if field.min_value is not None:
+        kwargs["min_value"] = cast(field.min_value)
+    if field.max_value is not None:
+        kwargs["max_value"] = cast(field.max_value)
+    if slider:
+        container.slider(field.label, **kwargs)
+    else:
+        container.number_input(field.label, **kwargs)
+
+
+def _store_share(path: str, original: Any, service: str, payers: list[str]) -> None:
+    """A payer's share changed: the group takes what the others leave (never below 0, so
+    shares over 100% stay visible as an error)."""
+    _store(path, original)
+    scenario = base_scenario(st.session_state.ref)
+    values = {p: edits().get(f"services.{service}.shares.{p}",
+                             value_of(scenario, f"services.{service}.shares.{p}"))
+              for p in payers}
+    edits()[f"services.{service}.shares.group"] = max(0.0, 1.0 - sum(values.values()))
+
+
+def share(container: Any, service: str, payer: str, payers: list[str],
+          base: engine.Scenario) -> None:
+    """A non-group payer's share of a service; the group's share follows."""
+    path = f"services.{service}.shares.{payer}"
+    original = value_of(base, path)
+    key = widget_key(path)
+    if key not in st.session_state:
+        st.session_state[key] = edits().get(path, original)
+    container.number_input(f"{payer} share", min_value=0.0, max_value=1.0, step=0.01, key=key,
+                           on_change=_store_share, args=(path, original, service, payers),
+                           help=base.provenance.get(f"services.{service}.shares")
+                           or "model default (no source in preset)")
+
+
+def choice(container: Any, path: str, label: str, options: list[Any],
+           base: engine.Scenario) -> None:
+    original = value_of(base, path)
+    key = widget_key(path)
+    if key not in st.session_state:
+        st.session_state[key] = edits().get(path, original)
+    container.selectbox(label, options, key=key, on_change=_store, args=(path, original),
+                        help=base.provenance.get(path) or "model default (no source in preset)")
+
+
+def group_fields() -> list[Field]:
+    return [Field("group.members", "members", 1, 1),
+            Field("group.opening_cash", "opening cash, taka", 1000.0),
+            Field("group.cash_reserve", "cash reserve, taka", 1000.0),
+            Field("group.distribution_share", "share of surplus paid to members", 0.05, 0.0, 1.0),
+            Field("group.credit_line_limit", "credit line limit, taka", 10000.0),
+            Field("group.credit_line_annual_rate", "credit line annual rate", 0.01, 0.0, 2.0)]
+
+
+def channel_fields(name: str) -> list[Field]:
+    return [Field(f"channels.{name}.price", "price, taka", 0.1),
+            Field(f"channels.{name}.discount", "discount at delivery", 0.01, 0.0, 1.0),
+            Field(f"channels.{name}.acceptance_rate", "acceptance (grading)", 0.05, 0.0, 1.0),
+            Field(f"channels.{name}.payment_delay_days", "payment delay, days", 1.0),
+            Field(f"channels.{name}.payment_delay_days_max", "longest delay, days", 1.0),
+            Field(f"channels.{name}.commission_rate", "commission", 0.01, 0.0, 1.0),
+            Field(f"channels.{name}.transport_cost_per_unit", "transport per unit, taka", 0.1),
+            Field(f"channels.{name}.share", "share of volume", 0.05, 0.0, 1.0)]
+
+
+LOAN_NUMBERS = [("principal", "principal, taka", 10000.0, 1.0, None),
+                ("annual_rate", "annual rate", 0.005, 0.0, 2.0),
+                ("installments", "installments", 1, 1, 1000),
+                ("repayment_every", "repayment every", 1, 1, 52),
+                ("grace_on_principal_periods", "grace on principal, periods", 1, 0, None),
+                ("grace_on_interest_payment_periods", "grace on interest payment, periods", 1, 0,
+                 None),
+                ("interest_free_periods", "interest-free periods", 1, 0, None),
+                ("disbursement_month", "disbursement month", 1, 0, None),
+                ("upfront_fee_rate", "upfront fee, share", 0.001, 0.0, 1.0),
+                ("upfront_fee_fixed", "upfront fee, taka", 10.0, 0.0, None),
+                ("installment_fee", "fee per installment, taka", 1.0, 0.0, None),
+                ("balloon_amount", "balloon, taka", 1000.0, 0.0, None),
+                ("currency_digits", "currency digits", 1, 0, 6),
+                ("installment_multiple_of", "installment multiple of", 1.0, 0.0, None),
+                ("market_annual_rate", "market rate (for the subsidy)", 0.005, 0.0, 2.0)]
+LOAN_CHOICES = [("repayment_unit", "repayment unit", ["days", "weeks", "months", "years"]),
+                ("interest_method", "interest method", ["declining_balance", "flat"]),
+                ("amortization", "amortization", ["equal_installments", "equal_principal",
+                                                  "bullet", "balloon", "seasonal"]),
+                ("rounding", "rounding", ["half_even", "half_up"]),
+                ("days_in_year", "days in year", [360, 364, 365, "actual"]),
+                ("upfront_fee_deducted", "upfront fee deducted", [True, False])]

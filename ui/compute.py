@@ -1,0 +1,80 @@
+"""Cached calls into the engine for the pages (st.cache_data keys on the scenario's value). The
+pages never compute finance themselves."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import engine
+from engine import analysis, loans, planner, report
+from ui import exports
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def taper(scenario: engine.Scenario, start: int, every: int) -> dict:
+    return planner.fastest_safe_taper(scenario, start, every)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def services(scenario: engine.Scenario, exit_month: int) -> pd.DataFrame:
+    return planner.services_at_exit(scenario, exit_month)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cost_shares(scenario: engine.Scenario) -> pd.DataFrame:
+    return planner.cost_shares(scenario)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cost_totals(scenario: engine.Scenario) -> pd.DataFrame:
+    return planner.cost_totals(scenario)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def impact(scenario: engine.Scenario) -> dict:
+    return planner.impact(engine.project(scenario), planner.baseline_of(scenario))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def yearly(scenario: engine.Scenario) -> pd.DataFrame:
+    return planner.yearly_ratios(engine.project(scenario))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def stress(scenario: engine.Scenario) -> pd.DataFrame:
+    return analysis.stress_table(scenario)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def max_loan(scenario: engine.Scenario, loan_name: str, target: float) -> float:
+    terms = next(x for x in scenario.loans if x.name == loan_name)
+    return analysis.max_affordable_loan(scenario, terms, target)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def loan_cost(scenario: engine.Scenario, loan_name: str) -> dict:
+    loan = next(x for x in scenario.loans if x.name == loan_name)
+    return {"apr": loans.apr(loan), "eir": loans.eir(loan),
+            "grant_element": loans.grant_element(loan)}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def switching(scenario: engine.Scenario, channel: str, rival: str, parameter: str,
+              outcome: str) -> dict:
+    return analysis.switching_value(scenario, channel, rival, parameter, outcome)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def compare(projections: tuple) -> pd.DataFrame:
+    return analysis.compare(list(projections))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def report_bytes(scenario: engine.Scenario) -> bytes:
+    return report.report_markdown(scenario).encode("utf-8")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def xlsx_bytes(p: engine.Projection) -> bytes:
+    return exports.monthly_xlsx(p)

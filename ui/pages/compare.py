@@ -1,0 +1,48 @@
+"""Compare: scenarios and variants side by side, with differences from the first and overlaid
+charts. Each scenario is shown with the edits made to it in this session."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import engine
+from engine.analysis import deltas
+from ui import compute, state
+from ui.figures import lines_chart
+
+
+def _projection(ref: str) -> engine.Projection:
+    edits = st.session_state.edits.get(ref, {})
+    base = state.base_scenario(ref)
+    try:
+        return state.run(engine.with_overrides(base, edits) if edits else base)
+    except engine.ScenarioError:
+        return state.run(base)
+
+
+def render() -> None:
+    st.title("Compare scenarios")
+    refs = state.all_refs()
+    ref = st.session_state.ref
+    default = [ref] + [r for r in refs if r.startswith(f"{ref.split(':')[0]}:") and r != ref]
+    chosen = st.multiselect("Scenarios", refs, default=default[:4], key="compare_refs")
+    if len(chosen) < 2:
+        st.info("Pick two or more scenarios.")
+        return
+    projections = [_projection(r) for r in chosen]
+    table = compute.compare(tuple(projections))
+    st.dataframe(table.astype(str), key="compare_table")
+    st.caption(f"Differences from {chosen[0]}:")
+    st.dataframe(deltas(table.drop(index="warning")), key="delta_table")
+    for name, warning in table.loc["warning"].items():
+        if warning:
+            st.warning(f"{name}: {warning}")
+    months = max(projections, key=lambda x: len(x.monthly)).monthly.index.to_series()
+    st.caption("Charts are by month from each scenario's own start.")
+    st.plotly_chart(lines_chart({x.scenario.name: x.monthly.cash_balance for x in projections},
+                                months, "Cash balance", "taka", "months from start"),
+                    key="compare_cash_chart", width="stretch")
+    st.plotly_chart(lines_chart({x.scenario.name: x.monthly.member_income_per_member
+                                 for x in projections}, months, "Income per member by month",
+                                "taka", "months from start"),
+                    key="compare_income_chart", width="stretch")

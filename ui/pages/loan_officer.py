@@ -1,0 +1,48 @@
+"""Loan officer: loan terms, the schedule, APR/EIR, DSCR against the target, the largest loan
+the group can carry, and stress tests."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.analysis import DSCR_TARGET
+from ui import compute, state
+from ui.figures import dscr_chart
+from ui.pages.common import fmt, problems_banner
+
+
+def render() -> None:
+    scenario, p, problems = state.current()
+    base = state.base_scenario(st.session_state.ref)
+    st.title(f"Loan officer: {scenario.title}")
+    problems_banner(problems)
+    if not scenario.loans:
+        st.info("This scenario has no loans. Add one with the *Any parameter* editor on the "
+                "Overview page (path `loans`), or pick a scenario with loans.")
+    else:
+        names = [x.name for x in scenario.loans]
+        name = st.selectbox("Loan", names, key="loan_select")
+        if name in [x.name for x in base.loans]:
+            with st.expander(f"Terms of {name}", expanded=False):
+                cols = st.columns(3)
+                for i, (field, label, step, lo, hi) in enumerate(state.LOAN_NUMBERS):
+                    state.number(cols[i % 3], state.Field(f"loans.{name}.{field}", label, step,
+                                                          lo, hi), base)
+                for i, (field, label, options) in enumerate(state.LOAN_CHOICES):
+                    state.choice(cols[i % 3], f"loans.{name}.{field}", label, options, base)
+        cost = compute.loan_cost(scenario, name)
+        c = st.columns(4)
+        c[0].metric("APR", f"{cost['apr']:.2%}", help="MicroFinance Transparency convention")
+        c[1].metric("EIR", f"{cost['eir']:.2%}")
+        c[2].metric("Grant element (10%)", f"{cost['grant_element']:.1%}")
+        c[3].metric("Min trailing DSCR", "n/a" if p.summary["min_dscr_12m"] is None
+                    else f"{p.summary['min_dscr_12m']:.2f}")
+        st.dataframe(p.loans[name], key="schedule_table", hide_index=True)
+        target = st.slider("DSCR target", 1.0, 2.0, DSCR_TARGET, 0.05, key="dscr_target")
+        best = compute.max_loan(scenario, name, target)
+        st.metric(f"Largest principal on the terms of {name}", fmt(best, scenario),
+                  help="Keeps the trailing-12-month DSCR at or above the target and cash at or "
+                  "above the reserve from the disbursement month on.")
+        st.plotly_chart(dscr_chart(p.monthly, target), key="dscr_chart", width="stretch")
+    st.subheader("Stress tests")
+    st.dataframe(compute.stress(scenario), key="stress_table")

@@ -1,0 +1,73 @@
+"""Overview: headline figures, the verdict, the cash balance with and without subsidy, and an
+editor for any parameter."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import engine
+from engine.cli import parse_value
+from engine.verdict import exit_verdict
+from ui import state
+from ui.figures import cash_chart
+from ui.pages.common import fmt, month_label, problems_banner
+
+
+def render() -> None:
+    scenario, p, problems = state.current()
+    base = state.base_scenario(st.session_state.ref)
+    st.title(scenario.title)
+    problems_banner(problems)
+    s = p.summary
+    st.markdown(f"**{exit_verdict(scenario, s)}**")
+    cols = st.columns(3) + st.columns(3)
+    cols[0].metric("Exit month", month_label(scenario, s["exit_month"], "not within horizon"),
+                   help="First month from which every subsidy can stop and cash stays at or "
+                   "above the reserve to the horizon.")
+    cols[1].metric("OSS month", month_label(scenario, s["oss_month"]),
+                   help="First month from which trailing-12-month operational "
+                   "self-sufficiency stays at or above 100%.")
+    cols[2].metric("Minimum cash", fmt(s["min_cash_balance"], scenario))
+    cols[3].metric("Peak working capital", fmt(s["peak_working_capital"], scenario),
+                   help="Deepest cumulative deficit before financing.")
+    cols[4].metric("SDI", "n/a" if s["sdi"] is None else f"{s['sdi']:.1%}",
+                   help="Subsidy dependence index: subsidy over sales revenue.")
+    cols[5].metric("Income per member / month", fmt(s["member_income_per_member_month_avg"],
+                                                    scenario))
+    st.plotly_chart(cash_chart(p.monthly, scenario.group.cash_reserve, s["exit_month"]),
+                    key="overview_cash_chart", width="stretch")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("The group")
+        for f in state.group_fields():
+            state.number(st, f, base)
+    with right:
+        st.subheader("Any parameter")
+        st.caption("Every parameter of the scenario, by its path (as `subsidy-exit params` "
+                   "lists them), with its source.")
+        table = pd.DataFrame(engine.params(scenario), columns=["path", "value", "source"])
+        table = table[~table.path.isin(["name", "title", "start", "currency"])]
+        path = st.selectbox("parameter", table.path, key="any_path")
+        row = table[table.path == path].iloc[0]
+        st.caption(f"now: `{row.value}` — {row.source or 'model default'}")
+        raw = st.text_input("new value (a number, true/false, \"text\" or [list])",
+                            key="any_value")
+        if st.button("Apply", key="any_apply") and raw.strip():
+            state.edits()[path] = None if raw.strip() == "null" else parse_value(raw.strip())
+            st.rerun()
+        edits = state.edits()
+        if edits:
+            st.write(f"{len(edits)} edit(s) to the preset:")
+            st.dataframe(pd.DataFrame({"path": list(edits), "value": [str(v) for v in
+                                                                      edits.values()]}),
+                         key="edits_table", hide_index=True)
+            if st.button("Reset all edits", key="reset_edits"):
+                st.session_state.edits[st.session_state.ref] = {}
+                for k in [k for k in st.session_state if str(k).startswith(
+                        f"{st.session_state.ref}::")]:
+                    del st.session_state[k]
+                st.rerun()
+    with st.expander("Monthly table"):
+        st.dataframe(p.monthly, key="monthly_table")
