@@ -262,19 +262,22 @@ def compile_scenario(scenario: Scenario) -> Inputs:
     )
 
 
-def _ramp_integral(u: np.ndarray) -> np.ndarray:
-    """G(u) = integral of clip(v / 30, 0, 1) dv from -inf to u."""
-    return np.where(u <= 0, 0.0, np.where(u <= DAYS_PER_MONTH, u * u / (2 * DAYS_PER_MONTH),
-                                          DAYS_PER_MONTH / 2 + (u - DAYS_PER_MONTH)))
-
-
 def paid_by(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Share of a month's sales (spread evenly over its 30 days) paid x days after the month
-    began, when the delay is spread evenly over [lo, hi] days (a fixed delay when lo == hi)."""
-    fixed = hi - lo < 1e-9
-    one = np.clip((x - lo) / DAYS_PER_MONTH, 0.0, 1.0)
-    spread = (_ramp_integral(x - lo) - _ramp_integral(x - hi)) / np.where(fixed, 1.0, hi - lo)
-    return np.where(fixed, one, spread)
+    began, when the delay is spread evenly over [lo, hi] days (a fixed delay when lo == hi).
+
+    It is the mean of g(u) = clip(u / 30, 0, 1) over u in [x - hi, x - lo], computed piece by
+    piece (below 0, on the ramp, above 30) so that narrow ranges lose no precision.
+    """
+    u1, u2 = x - hi, x - lo
+    width = u2 - u1
+    a, b = np.clip(u1, 0.0, DAYS_PER_MONTH), np.clip(u2, 0.0, DAYS_PER_MONTH)
+    ramp = (b - a) * (a + b) / (2 * DAYS_PER_MONTH)
+    flat = np.maximum(u2 - np.maximum(u1, DAYS_PER_MONTH), 0.0)
+    spread = (ramp + flat) / np.where(width > 0, width, 1.0)
+    on_ramp = (u1 >= 0) & (u2 <= DAYS_PER_MONTH)
+    spread = np.where(on_ramp, (u1 + u2) / (2 * DAYS_PER_MONTH), spread)
+    return np.where(width > 0, spread, np.clip(u2 / DAYS_PER_MONTH, 0.0, 1.0))
 
 
 def receipt_weights(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
