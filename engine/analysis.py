@@ -52,7 +52,7 @@ def with_extra_loans(inputs: Inputs, loans: list[Loan | None]) -> Inputs:
                    investments=batch.investments + invest)
 
 
-def loan_feasible(m: dict[str, np.ndarray], from_month: int, reserve: float,
+def loan_feasible(m: dict[str, np.ndarray], from_month: int, reserve: float | np.ndarray,
                   dscr_target: float) -> np.ndarray:
     """Rows where, from `from_month` on, trailing-12m DSCR >= target wherever there is debt
     service in the window, and cash >= reserve."""

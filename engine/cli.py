@@ -224,6 +224,52 @@ def cmd_report(args: argparse.Namespace) -> None:
         print(report_markdown(scenario), end="")
 
 
+def cmd_portfolio(args: argparse.Namespace) -> None:
+    from engine.portfolio import portfolio, portfolio_dask, read_table, write_table
+    base = _load(args.base, args.set)
+    if args.dask is not None:
+        result = portfolio_dask(base, args.groups, args.out, address=args.dask or None,
+                                partitions=args.partitions)
+    else:
+        result = portfolio(base, read_table(args.groups))
+        if args.out:
+            write_table(result, args.out)
+    if args.out:
+        print(f"wrote {len(result)} groups to {args.out}")
+    else:
+        with pd.option_context("display.width", 250, "display.max_rows", 200):
+            print(result.to_string(index=False))
+
+
+def cmd_tornado(args: argparse.Namespace) -> None:
+    from engine.risk import tornado
+    table = tornado(_load(args.scenario, args.set), step=args.step)
+    cols = [c for c in table.columns if c.endswith("_swing")]
+    with pd.option_context("display.width", 250, "display.max_rows", 500,
+                           "display.float_format", "{:,.1f}".format):
+        print(table[["value", *cols]].head(args.top).to_string())
+    for path, why in table.attrs["skipped"]:
+        print(f"skipped {path}: {why}")
+
+
+def cmd_montecarlo(args: argparse.Namespace) -> None:
+    from engine.risk import Shocks, monte_carlo
+    rho = args.price_volume_correlation
+    shocks = Shocks(args.price_vol, args.volume_vol, args.delay_sd, args.rejection_sd,
+                    ((1, rho, 0, 0), (rho, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1)))
+    mc = monte_carlo(_load(args.scenario, args.set), shocks, args.paths, args.seed)
+    by_year = mc.p_self_sustaining_by_month.iloc[11::12]
+    print(f"{mc.paths} paths, seed {mc.seed}")
+    print(f"P(trailing DSCR < 1) = {mc.p_dscr_below_1:.1%}; "
+          f"P(cash short at an installment) = {mc.p_cash_short_at_installment:.1%}")
+    print("P(self-sustaining by):")
+    for date, prob in by_year.items():
+        print(f"  {date}: {prob:.1%}")
+    print("cash balance percentiles (every 6 months):")
+    with pd.option_context("display.float_format", "{:,.0f}".format):
+        print(mc.cash_percentiles.iloc[::6].to_string())
+
+
 def cmd_validate(args: argparse.Namespace) -> None:
     s = load_scenario(args.file)
     print(f"{args.file}: valid ({s.title}, {len(s.channels)} channels, {len(s.services)} "
@@ -270,13 +316,36 @@ def build_parser() -> argparse.ArgumentParser:
                                 "--out, also CSV tables)"))
     p.add_argument("scenario")
     p.add_argument("--out", type=Path, help="folder for report.md and the CSV tables")
+    p = with_set(sub.add_parser("portfolio", help="one row of results per group of a CSV or "
+                                "Parquet file (group_id + override columns)"))
+    p.add_argument("groups", type=Path)
+    p.add_argument("--base", required=True, help="the preset or file every group starts from")
+    p.add_argument("--out", type=Path, help="result file (.csv or .parquet)")
+    p.add_argument("--dask", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="run the partitions on Dask: a scheduler address, or a local cluster")
+    p.add_argument("--partitions", type=int, default=4)
+    p = with_set(sub.add_parser("tornado", help="one-way sensitivity of exit month, minimum "
+                                "cash and income per member"))
+    p.add_argument("scenario")
+    p.add_argument("--step", type=float, default=0.1, help="+/- share of each value")
+    p.add_argument("--top", type=int, default=25)
+    p = with_set(sub.add_parser("montecarlo", help="correlated, seeded Monte Carlo"))
+    p.add_argument("scenario")
+    p.add_argument("--paths", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--price-vol", type=float, default=0.2)
+    p.add_argument("--volume-vol", type=float, default=0.15)
+    p.add_argument("--delay-sd", type=float, default=10.0, help="days")
+    p.add_argument("--rejection-sd", type=float, default=0.05)
+    p.add_argument("--price-volume-correlation", type=float, default=-0.3)
     p = sub.add_parser("validate", help="check a scenario file and list every problem")
     p.add_argument("file")
     return parser
 
 
 COMMANDS = {"presets": cmd_presets, "params": cmd_params, "run": cmd_run, "loan": cmd_loan,
-            "switch": cmd_switch, "report": cmd_report,
+            "switch": cmd_switch, "report": cmd_report, "portfolio": cmd_portfolio,
+            "tornado": cmd_tornado, "montecarlo": cmd_montecarlo,
             "compare": cmd_compare, "validate": cmd_validate}
 
 

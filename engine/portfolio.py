@@ -1,0 +1,292 @@
+"""Portfolios: one base scenario, one row of overrides per group, one row of results per group.
+
+Every group's overrides are validated like a file (all problems reported with the group_id).
+Columns that map onto the compiled arrays (group figures, channel terms, product capacity and
+cost, fixed-cost amounts) are applied to the base's arrays as whole columns; any other column
+(services, loans, tapers...) makes each group be compiled on its own. Either way all groups are
+then simulated together in one batch, and the largest affordable loan is searched for all groups
+at once. The same function runs per partition on Dask (`portfolio_dask`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.analysis import DSCR_TARGET
+from engine.batch import summarize_any
+from engine.cashflow import Inputs, compile_scenario, dated_loans, product_volume, simulate
+from engine.errors import Problem, ScenarioError
+from engine.io import params, with_overrides
+from engine.loans import Loan, add_loan
+from engine.scenario import Scenario
+
+GROUP_ID = "group_id"
+CHUNK_ROWS = 20_000
+_CHANNEL = re.compile(r"^channels\.([^.]+)\.(price|discount|acceptance_rate|commission_rate|"
+                      r"transport_cost_per_unit|share|payment_delay_days|"
+                      r"payment_delay_days_max|quota_units_per_month)$")
+_PRODUCT = re.compile(r"^products\.([^.]+)\.(monthly_capacity|unit_cost)$")
+_FIXED = re.compile(r"^fixed_costs\.([^.]+)\.monthly_amount$")
+_GROUP = {"group.members": "members", "group.opening_cash": "opening_cash",
+          "group.cash_reserve": "cash_reserve", "group.distribution_share": "distribution_share",
+          "group.credit_line_limit": "credit_limit",
+          "group.credit_line_annual_rate": "credit_rate"}
+_CHANNEL_FIELD = {"discount": "discount", "acceptance_rate": "acceptance",
+                  "commission_rate": "commission_rate", "transport_cost_per_unit": "transport",
+                  "share": "share", "payment_delay_days_max": "delay_days_max"}
+
+
+def _coerce(value: Any) -> Any:
+    """A CSV cell as a parameter value (empty cells mean 'no override')."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def group_scenarios(base: Scenario, groups: pd.DataFrame) -> list[Scenario]:
+    """Each row's scenario, validated; every problem of every group is reported at once."""
+    known = {p for p, _, _ in params(base)}
+    columns = [c for c in groups.columns if c != GROUP_ID]
+    unknown = [c for c in columns if c not in known]
+    if GROUP_ID not in groups.columns:
+        raise ScenarioError([Problem(GROUP_ID, "the file needs a group_id column")])
+    if unknown:
+        raise ScenarioError([Problem(c, "unknown parameter (see `subsidy-exit params`)")
+                             for c in unknown])
+    out, problems = [], []
+    for row in groups.itertuples(index=False):
+        values = dict(zip(groups.columns, row, strict=True))
+        overrides = {c: _coerce(values[c]) for c in columns if _coerce(values[c]) is not None}
+        try:
+            out.append(with_overrides(base, overrides))
+        except ScenarioError as e:
+            problems += [Problem(f"{GROUP_ID}={values[GROUP_ID]}: {p.path}", p.message)
+                         for p in e.problems]
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def fast_columns(base: Scenario, columns: list[str]) -> bool:
+    channels = {c.name: c for c in base.channels}
+    for col in columns:
+        if col in _GROUP or _FIXED.match(col) or _PRODUCT.match(col):
+            continue
+        m = _CHANNEL.match(col)
+        if m and not (m.group(2) == "price" and channels[m.group(1)].price_basis != "fixed"):
+            continue
+        return False
+    return True
+
+
+def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str]) -> Inputs:
+    """The batch of all groups: whole-column edits of the base's arrays where every column
+    allows it, otherwise one compile per group."""
+    if not fast_columns(base, columns):
+        return Inputs.concat([compile_scenario(s) for s in scenarios])
+    x = compile_scenario(base).take(np.zeros(len(scenarios), dtype=int))
+    T = base.horizon_months
+    t = np.arange(T)
+    cnames = [c.name for c in base.channels]
+    pnames = [p.name for p in base.products]
+    edits: dict[str, np.ndarray] = {}
+
+    def field(name: str) -> np.ndarray:
+        if name not in edits:
+            edits[name] = getattr(x, name).copy()
+        return edits[name]
+
+    for col in columns:
+        if col in _GROUP:
+            attr = _GROUP[col]
+            key = col.split(".")[1]
+            field(attr)[:] = [getattr(s.group, key) for s in scenarios]
+        elif m := _CHANNEL.match(col):
+            c = cnames.index(m.group(1))
+            what = m.group(2)
+            chans = [s.channels[c] for s in scenarios]
+            if what == "price":
+                field("list_price")[:, c, :] = np.array([ch.price for ch in chans])[:, None]
+            elif what == "payment_delay_days":
+                field("delay_days")[:, c] = [ch.payment_delay_days for ch in chans]
+                field("delay_days_max")[:, c] = [ch.payment_delay_days if
+                                                 ch.payment_delay_days_max is None else
+                                                 ch.payment_delay_days_max for ch in chans]
+            elif what == "quota_units_per_month":
+                field("quota")[:, c] = [np.inf if ch.quota_units_per_month is None
+                                        else ch.quota_units_per_month for ch in chans]
+            else:
+                field(_CHANNEL_FIELD[what])[:, c] = [getattr(ch, what) for ch in chans]
+        elif _FIXED.match(col):
+            for i, s in enumerate(scenarios):
+                total = np.zeros(T)
+                for f in s.fixed_costs:
+                    end = T if f.end_month is None else f.end_month
+                    total = total + np.where((t >= f.start_month) & (t <= end),
+                                             f.monthly_amount, 0.0)
+                field("fixed_costs")[i] = total
+    if any(_PRODUCT.match(c) for c in columns):
+        for i, s in enumerate(scenarios):
+            produced = product_volume(s)
+            field("produced")[i] = np.stack([produced[p] for p in pnames])
+            field("production_costs")[i] = sum((p.unit_cost * produced[p.name]
+                                                for p in s.products), np.zeros(T))
+    return replace(x, **edits)
+
+
+def scalable_flows(terms: Loan, months: int) -> tuple[dict, dict]:
+    """Monthly flows of `terms` per taka of principal (interest, principal, the upfront fee's
+    rate part, interest saved) and its fixed fees, for searching principals on the batch axis
+    (exact up to installment rounding)."""
+    unit = terms.model_copy(update={"principal": 1_000_000.0, "upfront_fee_fixed": 0.0,
+                                    "installment_fee": 0.0, "currency_digits": 6,
+                                    "installment_multiple_of": None})
+    keys = ("loan_disbursements", "interest", "principal", "loan_fees", "interest_subsidy")
+    per, fixed = {k: np.zeros(months) for k in keys}, {k: np.zeros(months) for k in keys}
+    add_loan(per, unit, months)
+    per = {k: v / 1_000_000.0 for k, v in per.items()}
+    only_fees = terms.model_copy(update={"principal": 1e-9, "upfront_fee_rate": 0.0,
+                                         "annual_rate": 0.0, "market_annual_rate": None})
+    add_loan(fixed, only_fees, months)
+    fixed["loan_disbursements"][:] = 0.0
+    fixed["principal"][:] = 0.0
+    return per, fixed
+
+
+def max_loans(inputs: Inputs, terms: Loan, target: float = DSCR_TARGET, grid: int = 33,
+              rounds: int = 6) -> np.ndarray:
+    """(n,) the largest principal on `terms` each row can carry (DSCR >= target and cash >=
+    reserve from the disbursement month on; the principal is spent on an investment then)."""
+    from engine.analysis import loan_feasible
+    T, n = inputs.months, inputs.n
+    per, fixed = scalable_flows(terms, T)
+    month = terms.disbursement_month
+    revenue = simulate(inputs)["sales_revenue"].sum(axis=-1)
+    lo, hi = np.zeros(n), 10.0 * np.maximum(1.0, revenue)
+    done = np.zeros(n, dtype=bool)
+    per_chunk = max(1, CHUNK_ROWS // grid)
+    for _ in range(rounds):
+        frac = np.linspace(0.0, 1.0, grid)
+        for s in range(0, n, per_chunk):
+            idx = np.arange(s, min(n, s + per_chunk))
+            p = lo[idx, None] + (hi - lo)[idx, None] * frac[None, :]
+            p[:, 0] = np.maximum(p[:, 0], 10.0 ** -terms.currency_digits)
+            rows = inputs.take(np.repeat(idx, grid))
+            flat = p.reshape(-1)
+            add = {k: flat[:, None] * per[k][None, :] + fixed[k][None, :] for k in per}
+            invest = rows.investments.copy()
+            if month < T:
+                invest[:, month] += flat
+            rows = replace(rows, investments=invest,
+                           **{k: getattr(rows, k) + add[k] for k in add})
+            ok = loan_feasible(simulate(rows), month, rows.cash_reserve[:, None],
+                               target).reshape(len(idx), grid)
+            for j, g in enumerate(idx):
+                if done[g]:
+                    continue
+                good = np.flatnonzero(ok[j])
+                if not ok[j, 0]:
+                    hi[g] = lo[g]
+                    done[g] = True
+                elif good.max() == grid - 1:
+                    lo[g] = hi[g] = p[j, -1]
+                    done[g] = True
+                else:
+                    last = int(good.max())
+                    lo[g], hi[g] = p[j, last], p[j, last + 1]
+    unit = 10.0 ** -terms.currency_digits
+    return np.floor(lo / unit) * unit
+
+
+def portfolio(base: Scenario, groups: pd.DataFrame, terms: Loan | None = None,
+              dscr_target: float = DSCR_TARGET) -> pd.DataFrame:
+    """One row per group: exit month, minimum DSCR, minimum cash, peak working capital, the
+    largest affordable loan on `terms` (default: the base's last loan), and risk flags."""
+    columns = [c for c in groups.columns if c != GROUP_ID]
+    scenarios = group_scenarios(base, groups)
+    inputs = group_inputs(base, scenarios, columns)
+    out = summarize_any(inputs)
+    out.insert(0, GROUP_ID, groups[GROUP_ID].to_numpy())
+    terms = terms or (dated_loans(base)[-1] if base.loans else None)
+    if terms is not None:
+        out["max_affordable_loan"] = max_loans(inputs, terms, dscr_target)
+    else:
+        out["max_affordable_loan"] = np.nan
+    flags = []
+    for r in out.itertuples(index=False):
+        f = []
+        if pd.isna(r.exit_month):
+            f.append("no exit within horizon")
+        if not pd.isna(r.min_dscr_12m) and r.min_dscr_12m < dscr_target:
+            f.append(f"DSCR below {dscr_target}")
+        if r.cash_short_at_installment:
+            f.append("cash short at an installment")
+        if r.min_cash_balance < 0:
+            f.append("cash below zero")
+        flags.append("; ".join(f))
+    out["risk_flags"] = flags
+    return out
+
+
+def portfolio_partition(groups: pd.DataFrame, base: Scenario, terms: Loan | None
+                        ) -> pd.DataFrame:
+    """`portfolio` with the partition first, as Dask's map_partitions calls it."""
+    return portfolio(base, groups.reset_index(drop=True), terms)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path)
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    if path.suffix == ".parquet":
+        df.to_parquet(path, index=False)
+    else:
+        df.to_csv(path, index=False)
+
+
+def portfolio_dask(base: Scenario, groups_path: Path, out_path: Path | None = None,
+                   address: str | None = None, partitions: int = 4,
+                   terms: Loan | None = None) -> pd.DataFrame:
+    """The same kernel per partition on Dask: a scheduler at `address`, or a local cluster of
+    2 worker processes. Reads CSV or Parquet, writes Parquet (or CSV) when `out_path` is
+    given; returns the result in the input's order."""
+    import dask.dataframe as dd
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if address:
+        client = Client(address)
+    else:
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        if groups_path.suffix == ".parquet":
+            ddf = dd.read_parquet(str(groups_path))
+        else:
+            ddf = dd.from_pandas(pd.read_csv(groups_path), npartitions=partitions)
+        if ddf.npartitions < partitions:
+            ddf = ddf.repartition(npartitions=partitions)
+        meta = portfolio(base, ddf.head(1), terms).iloc[:0]
+        result = ddf.map_partitions(portfolio_partition, base, terms, meta=meta)
+        frame = result.compute()
+        frame = frame.reset_index(drop=True)
+        if out_path is not None:
+            write_table(frame, out_path)
+        return frame
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

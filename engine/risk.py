@@ -1,0 +1,275 @@
+"""Risk: one-way sensitivity (tornado), two-way grids, switching points, and a correlated,
+seeded Monte Carlo. Every variant set is rows of batched simulations (engine.batch); Monte Carlo
+paths are processed in chunks so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine import metrics
+from engine.batch import paired, summarize_scenarios
+from engine.cashflow import Inputs, compile_scenario, simulate
+from engine.errors import ScenarioError
+from engine.io import params, with_overrides
+from engine.projection import exit_month_from_sweep, sweep_rows
+from engine.scenario import Scenario
+
+OUTCOMES = ("exit_month", "min_cash_balance", "member_income_per_member_month_avg")
+STRUCTURAL = ("horizon_months", "month", "start_month", "end_month", "disbursement_month",
+              "installments", "currency_digits", "repayment_every", "from_month",
+              "every_months", "grace_on_principal_periods", "grace_on_interest_payment_periods",
+              "interest_free_periods", "days_in_year", "months")
+
+
+def numeric_inputs(scenario: Scenario) -> list[tuple[str, float]]:
+    """Every non-zero numeric input that is an amount, price, rate or count of people, by path
+    (months, counts of installments and other calendar settings are left out)."""
+    out = []
+    for path, value, _ in params(scenario):
+        leaf = path.rsplit(".", 1)[-1].split("[")[0]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value == 0:
+            continue
+        if leaf in STRUCTURAL or path == "usd_rate":
+            continue
+        if re.match(r"^channels\.[^.]+\.share$", path) or path.endswith("shares.group"):
+            continue   # complements of other shares: they move only with them
+        out.append((path, value))
+    return out
+
+
+UNIT_INTERVAL = ("acceptance_rate", "discount", "distribution_share", "commission_rate",
+                 "upfront_fee_rate", "to_level", "step")
+_PAYER_SHARE = re.compile(r"^(services\.[^.]+\.(?:taper\.table\[\d+\]\.)?shares)\.([^.]+)$")
+
+
+def _vary(scenario: Scenario, path: str, value: float) -> Scenario:
+    """The scenario with one input changed: counts stay whole, shares and rates stay within
+    0..1, and a payer's share of a service moves the group's share the other way."""
+    values = {p: v for p, v, _ in params(scenario)}
+    original = values[path]
+    leaf = path.rsplit(".", 1)[-1]
+    if isinstance(original, int):
+        value = int(round(value))
+    overrides: dict[str, Any] = {path: value}
+    share = _PAYER_SHARE.match(path)
+    if share or leaf in UNIT_INTERVAL:
+        overrides[path] = value = min(max(value, 0.0), 1.0)
+    if share:
+        prefix = share.group(1)
+        group = values.get(f"{prefix}.group", 0.0)
+        overrides[f"{prefix}.group"] = group - (value - original)
+    return with_overrides(scenario, overrides)
+
+
+def horizon_if_none(exit_month: Any, horizon: int) -> float:
+    """An exit month as a number for bars: none within the horizon counts as the horizon."""
+    return float(horizon) if exit_month is None or pd.isna(exit_month) else float(exit_month)
+
+
+def tornado(scenario: Scenario, paths: list[str] | None = None, step: float = 0.1
+            ) -> pd.DataFrame:
+    """One-way sensitivity: each input at (1 - step) and (1 + step) times its value, all the
+    variants in one batch. Rows: inputs (sorted by the swing of minimum cash); columns: the
+    low and high values and, per outcome, the outcome at each and the swing (high - low).
+    Variants the model rejects (shares that no longer sum to 1) are listed with the reason."""
+    chosen = [(p, v) for p, v in numeric_inputs(scenario) if paths is None or p in paths]
+    variants, rows, skipped = [scenario], [], []
+    for path, value in chosen:
+        try:
+            low, high = _vary(scenario, path, value * (1 - step)), _vary(
+                scenario, path, value * (1 + step))
+        except ScenarioError as e:
+            skipped.append((path, e.problems[0].message))
+            continue
+        variants += [low, high]
+        rows.append({"path": path, "value": value, "low": value * (1 - step),
+                     "high": value * (1 + step)})
+    figures = summarize_scenarios(variants)
+    T = scenario.horizon_months
+    base = figures.iloc[0]
+    for i, row in enumerate(rows):
+        lo, hi = figures.iloc[1 + 2 * i], figures.iloc[2 + 2 * i]
+        for outcome in OUTCOMES:
+            a, b = lo[outcome], hi[outcome]
+            if outcome == "exit_month":
+                a, b = horizon_if_none(a, T), horizon_if_none(b, T)
+            row[f"{outcome}_low"], row[f"{outcome}_high"] = a, b
+            row[f"{outcome}_swing"] = b - a
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        order = np.lexsort([-table[f"{o}_swing"].abs().to_numpy() for o in reversed(OUTCOMES)])
+        table = table.iloc[order].set_index("path")
+    table.attrs["base"] = {o: (horizon_if_none(base[o], T) if o == "exit_month" else base[o])
+                           for o in OUTCOMES}
+    table.attrs["skipped"] = skipped
+    return table
+
+
+def grid(scenario: Scenario, path_x: str, values_x: list[float], path_y: str,
+         values_y: list[float], outcome: str = "min_cash_balance") -> pd.DataFrame:
+    """Two-way sensitivity: `outcome` for every pair of values (rows: y, columns: x), from one
+    batch. Exit months beyond the horizon count as the horizon."""
+    variants = [with_overrides(scenario, {path_x: x, path_y: y})
+                for y in values_y for x in values_x]
+    figures = summarize_scenarios(variants)[outcome]
+    if outcome == "exit_month":
+        figures = figures.map(lambda e: horizon_if_none(e, scenario.horizon_months))
+    values = np.asarray(figures, dtype=float).reshape(len(values_y), len(values_x))
+    return pd.DataFrame(values, index=pd.Index(values_y, name=path_y),
+                        columns=pd.Index(values_x, name=path_x))
+
+
+def flip_value(scenario: Scenario, path: str, outcome: str = "exit_month",
+               threshold: float | None = None, multipliers: np.ndarray | None = None
+               ) -> float | None:
+    """The value of `path` at which `outcome` crosses `threshold` (default: for the exit month,
+    the horizon, i.e. the group stops being self-sustaining; for cash, the reserve), from a
+    batch over multiples of its value, interpolated. None when it never crosses."""
+    value = dict(numeric_inputs(scenario))[path]
+    multipliers = np.linspace(0, 3, 61) if multipliers is None else multipliers
+    variants, used = [], []
+    for k in multipliers:
+        try:
+            variants.append(_vary(scenario, path, value * k))
+            used.append(value * k)
+        except ScenarioError:
+            continue
+    figures = summarize_scenarios(variants)[outcome]
+    T = scenario.horizon_months
+    if outcome == "exit_month":
+        ys = np.array([horizon_if_none(e, T) for e in figures])
+        threshold = T - 0.5 if threshold is None else threshold
+    else:
+        ys = np.asarray(figures, dtype=float)
+        threshold = scenario.group.cash_reserve if threshold is None else threshold
+    d = ys - threshold
+    change = np.flatnonzero(np.sign(d[:-1]) != np.sign(d[1:]))
+    if change.size == 0:
+        return None
+    i = int(change[0])
+    x0, x1, d0, d1 = used[i], used[i + 1], d[i], d[i + 1]
+    return float(x0 + (x1 - x0) * d0 / (d0 - d1)) if d0 != d1 else float(x0)
+
+
+# ---- Monte Carlo ------------------------------------------------------------------------------
+
+FACTORS = ("price", "volume", "delay", "rejection")
+
+
+@dataclass(frozen=True)
+class Shocks:
+    """Path-level shocks (one draw per path, a good or a bad run of years).
+
+    price: lognormal multiplier exp(s Z - s^2 / 2) on every list price (mean 1; seasonality
+    kept); volume: the same on units sold; delay: + s x Z days on every payment delay (not
+    below 0); rejection: + s x Z on every channel's rejection rate (acceptance = 1 - rejection,
+    within 0..1). Z ~ N(0, correlation), drawn through its Cholesky factor.
+    """
+
+    price_vol: float = 0.0
+    volume_vol: float = 0.0
+    delay_sd_days: float = 0.0
+    rejection_sd: float = 0.0
+    correlation: tuple[tuple[float, ...], ...] = field(
+        default=((1, 0, 0, 0), (0, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1)))
+
+
+def draw(shocks: Shocks, paths: int, seed: int) -> np.ndarray:
+    """(paths, 4) correlated standard normals, reproducible from `seed`."""
+    r = np.asarray(shocks.correlation, dtype=float)
+    chol = np.linalg.cholesky(r)
+    return np.random.default_rng(seed).standard_normal((paths, len(FACTORS))) @ chol.T
+
+
+def shocked(inputs: Inputs, z: np.ndarray, shocks: Shocks) -> Inputs:
+    """One row per draw: the scenario's single row with the path's shocks applied."""
+    rows = inputs.take(np.zeros(len(z), dtype=int))
+    sp, sv = shocks.price_vol, shocks.volume_vol
+    price = np.exp(sp * z[:, 0] - sp * sp / 2)
+    volume = np.exp(sv * z[:, 1] - sv * sv / 2)
+    delay = shocks.delay_sd_days * z[:, 2]
+    return replace(
+        rows, list_price=rows.list_price * price[:, None, None],
+        produced=rows.produced * volume[:, None, None],
+        delay_days=np.maximum(rows.delay_days + delay[:, None], 0.0),
+        delay_days_max=np.maximum(rows.delay_days_max + delay[:, None], 0.0),
+        acceptance=np.clip(rows.acceptance - shocks.rejection_sd * z[:, 3, None], 0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    dates: list[str]
+    cash_percentiles: pd.DataFrame          # months x (p5, p50, p95)
+    p_self_sustaining_by_month: pd.Series   # P(exit month <= m)
+    exit_month_distribution: pd.Series      # share of paths by exit month (-1: none)
+    p_dscr_below_1: float                   # P(min trailing-12m DSCR < 1)
+    p_cash_short_at_installment: float      # P(cash < 0 in a month with debt service)
+    paths: int
+    seed: int
+
+
+def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int = 0,
+                max_rows: int = 20_000) -> MonteCarlo:
+    """Seeded, correlated Monte Carlo. All shocks are drawn first (so results do not depend on
+    the chunking), then paths are simulated in chunks of at most `max_rows` batch rows."""
+    inputs = compile_scenario(scenario)
+    T = inputs.months
+    z = draw(shocks, paths, seed)
+    line = bool((inputs.credit_limit > 0).any())
+    rows_per_path = T + 1 if line else 2
+    per_chunk = max(1, max_rows // rows_per_path)
+    cash = np.empty((paths, T))
+    exits = np.empty(paths, dtype=int)
+    dscr_low = np.empty(paths, dtype=bool)
+    short = np.empty(paths, dtype=bool)
+    reserve = float(inputs.cash_reserve[0])
+    for start in range(0, paths, per_chunk):
+        block = shocked(inputs, z[start:start + per_chunk], shocks)
+        k = block.n
+        if line:
+            batch = Inputs.concat([sweep_rows(block.take(np.array([i])), T) for i in range(k)])
+            m = simulate(batch)
+            first = np.arange(k) * (T + 1)
+            w = {key: v[first] for key, v in m.items()}
+            for i in range(k):
+                e, _ = exit_month_from_sweep(m["cash_balance"][first[i] + 1:first[i] + T + 1],
+                                             reserve)
+                exits[start + i] = -1 if e is None else e
+        else:
+            from engine.batch import exit_months
+            m = simulate(paired(block))
+            w = {key: v[0::2] for key, v in m.items()}
+            exits[start:start + k] = exit_months(w["net_cash_flow"], m["net_cash_flow"][1::2],
+                                                 block.opening_cash, block.cash_reserve)
+        _, dscr_12m = metrics.dscr(w)
+        has_debt = metrics.trailing_sum(w["debt_service"]) > 0
+        dscr_low[start:start + k] = (np.where(has_debt, dscr_12m, np.inf) < 1).any(axis=-1)
+        short[start:start + k] = ((w["cash_balance"] < -1e-9)
+                                  & (w["debt_service"] > 0)).any(axis=-1)
+        cash[start:start + k] = w["cash_balance"]
+    dates = [scenario.month_label(t) for t in range(T)]
+    pct = np.percentile(cash, [5, 50, 95], axis=0)
+    by_month = np.array([np.mean((exits >= 0) & (exits <= t)) for t in range(T)])
+    dist = pd.Series(exits).value_counts(normalize=True).sort_index()
+    return MonteCarlo(
+        dates=dates,
+        cash_percentiles=pd.DataFrame(pct.T, index=pd.Index(dates, name="date"),
+                                      columns=["p5", "p50", "p95"]),
+        p_self_sustaining_by_month=pd.Series(by_month, index=dates, name="p_self_sustaining"),
+        exit_month_distribution=dist.rename("share"),
+        p_dscr_below_1=float(dscr_low.mean()),
+        p_cash_short_at_installment=float(short.mean()),
+        paths=paths, seed=seed)
+
+
+def monte_carlo_cash(scenario: Scenario, shocks: Shocks, paths: int, seed: int = 0
+                     ) -> np.ndarray:
+    """(paths, T) cash balances with subsidies, for tests and charts."""
+    inputs = compile_scenario(scenario)
+    return simulate(shocked(inputs, draw(shocks, paths, seed), shocks))["cash_balance"]

@@ -1,0 +1,237 @@
+"""Risk and scale: Monte Carlo, tornado, batch summaries, portfolios (in process and on Dask)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import engine
+from engine.analysis import max_affordable_loan
+from engine.batch import summarize_scenarios
+from engine.cashflow import dated_loans
+from engine.portfolio import portfolio, portfolio_dask
+from engine.risk import Shocks, draw, grid, monte_carlo, monte_carlo_cash, tornado
+from tests.strategies import scenarios
+
+
+# ---- Monte Carlo --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["bogra_handicrafts", "mirpur_footwear"])
+def test_zero_volatility_equals_the_deterministic_projection_exactly(name):
+    s = engine.load_scenario(name)
+    cash = monte_carlo_cash(s, Shocks(), paths=5, seed=3)
+    expected = engine.project(s).monthly.cash_balance.to_numpy()
+    for path in cash:
+        np.testing.assert_array_equal(path, expected)
+    mc = monte_carlo(s, Shocks(), paths=50, seed=3, max_rows=20)
+    exit_month = engine.project(s).summary["exit_month"]
+    assert mc.exit_month_distribution.to_dict() == {exit_month: 1.0}
+    np.testing.assert_array_equal(mc.cash_percentiles.p50.to_numpy(), expected)
+
+
+def test_zero_volatility_with_a_credit_line_equals_the_projection():
+    s = engine.load_scenario("modhupur_pineapple:pran_contract")
+    mc = monte_carlo(s, Shocks(), paths=3, seed=0)
+    p = engine.project(s)
+    np.testing.assert_array_equal(mc.cash_percentiles.p5.to_numpy(), p.monthly.cash_balance)
+    assert mc.exit_month_distribution.index.tolist() == [
+        -1 if p.summary["exit_month"] is None else p.summary["exit_month"]]
+
+
+def test_same_seed_same_result_whatever_the_chunking():
+    s = engine.load_scenario("bogra_handicrafts")
+    shocks = Shocks(0.2, 0.1, 10, 0.05)
+    a = monte_carlo(s, shocks, paths=300, seed=7, max_rows=100)
+    b = monte_carlo(s, shocks, paths=300, seed=7, max_rows=20_000)
+    pd.testing.assert_frame_equal(a.cash_percentiles, b.cash_percentiles)
+    pd.testing.assert_series_equal(a.p_self_sustaining_by_month, b.p_self_sustaining_by_month)
+    assert a.p_dscr_below_1 == b.p_dscr_below_1
+    c = monte_carlo(s, shocks, paths=300, seed=8)
+    assert not c.cash_percentiles.equals(a.cash_percentiles)
+
+
+def test_wider_price_volatility_never_narrows_the_cash_fan():
+    s = engine.load_scenario("bogra_handicrafts")
+    widths = []
+    for vol in (0.05, 0.1, 0.2, 0.3):
+        pct = monte_carlo(s, Shocks(price_vol=vol), paths=2000, seed=11).cash_percentiles
+        widths.append((pct.p95 - pct.p5).to_numpy())
+    for narrow, wide in zip(widths, widths[1:], strict=False):
+        assert (wide >= narrow - 1e-6).all()
+
+
+def test_sampled_correlations_match_the_requested_matrix():
+    r = ((1, 0.6, -0.3, 0), (0.6, 1, 0, 0.2), (-0.3, 0, 1, 0), (0, 0.2, 0, 1))
+    n = 40_000
+    z = draw(Shocks(correlation=r), n, seed=5)
+    # the standard error of a correlation is about (1 - rho^2) / sqrt(n); allow 4 of them
+    tolerance = 4 / np.sqrt(n)
+    np.testing.assert_allclose(np.corrcoef(z.T), np.asarray(r, dtype=float), atol=tolerance)
+    np.testing.assert_allclose(z.std(axis=0), 1, atol=tolerance)
+
+
+def test_probabilities_are_fractions_of_paths():
+    s = engine.load_scenario("bogra_handicrafts")
+    mc = monte_carlo(s, Shocks(0.3, 0.2, 15, 0.05), paths=500, seed=2)
+    p = mc.p_self_sustaining_by_month.to_numpy()
+    assert (np.diff(p) >= 0).all() and 0 <= p[0] and p[-1] <= 1
+    never = mc.exit_month_distribution.get(-1, 0.0)
+    assert p[-1] == pytest.approx(1 - never)
+    assert (p * 500 == np.round(p * 500)).all()
+
+
+# ---- sensitivity --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "path"), [
+    ("bogra_handicrafts", "channels.tmss_retail.price"),
+    ("bogra_handicrafts", "services.jobs_counselling.shares.donor"),
+    ("mirpur_footwear", "products.footwear.unit_cost"),
+    ("shafipur_footwear", "group.members"),
+])
+def test_tornado_bar_is_the_difference_of_two_explicit_projections(name, path):
+    s = engine.load_scenario(name)
+    table = tornado(s, paths=[path], step=0.1)
+    value = dict((p, v) for p, v, _ in engine.params(s))[path]
+    if path.endswith("shares.donor"):
+        low = engine.with_overrides(s, {path: value * 0.9, path.replace("donor", "group"):
+                                        1 - value * 0.9})
+        high = engine.with_overrides(s, {path: min(1.0, value * 1.1),
+                                         path.replace("donor", "group"):
+                                         1 - min(1.0, value * 1.1)})
+    else:
+        cast = int if isinstance(value, int) else float
+        low = engine.with_overrides(s, {path: cast(round(value * 0.9) if cast is int
+                                                   else value * 0.9)})
+        high = engine.with_overrides(s, {path: cast(round(value * 1.1) if cast is int
+                                                    else value * 1.1)})
+    lo, hi = engine.project(low).summary, engine.project(high).summary
+    row = table.loc[path]
+    T = s.horizon_months
+    assert row.min_cash_balance_swing == pytest.approx(hi["min_cash_balance"]
+                                                       - lo["min_cash_balance"])
+    assert row.member_income_per_member_month_avg_swing == pytest.approx(
+        hi["member_income_per_member_month_avg"] - lo["member_income_per_member_month_avg"])
+    assert row.exit_month_swing == (hi["exit_month"] if hi["exit_month"] is not None else T) - (
+        lo["exit_month"] if lo["exit_month"] is not None else T)
+
+
+def test_two_way_grid_cells_are_explicit_projections():
+    s = engine.load_scenario("bogra_handicrafts")
+    table = grid(s, "channels.tmss_retail.price", [320.0, 341.67],
+                 "channels.tmss_retail.payment_delay_days", [15.0, 45.0], "min_cash_balance")
+    for x in (320.0, 341.67):
+        for y in (15.0, 45.0):
+            p = engine.project(engine.with_overrides(s, {"channels.tmss_retail.price": x,
+                                                         "channels.tmss_retail.payment_delay_days":
+                                                         y}))
+            assert table.loc[y, x] == pytest.approx(p.summary["min_cash_balance"])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios)
+def test_batch_summaries_equal_single_projections(scenario):
+    row = summarize_scenarios([scenario]).iloc[0]
+    s = engine.project(scenario).summary
+    assert (None if pd.isna(row.exit_month) else int(row.exit_month)) == s["exit_month"]
+    assert row.min_cash_balance == pytest.approx(s["min_cash_balance"], rel=1e-12, abs=1e-9)
+    assert row.peak_working_capital == pytest.approx(s["peak_working_capital"], abs=1e-9)
+    if s["min_dscr_12m"] is None:
+        assert pd.isna(row.min_dscr_12m)
+    else:
+        assert row.min_dscr_12m == pytest.approx(s["min_dscr_12m"])
+
+
+# ---- portfolios ---------------------------------------------------------------------------------
+
+def groups_frame(n=12, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "group_id": [f"g{i:03d}" for i in range(n)],
+        "group.members": rng.integers(15, 40, n),
+        "group.cash_reserve": rng.uniform(0, 20_000, n).round(0),
+        "channels.tmss_retail.price": rng.uniform(300, 380, n).round(2),
+        "channels.tmss_retail.payment_delay_days": rng.uniform(0, 60, n).round(1),
+        "products.handicrafts.monthly_capacity": rng.uniform(300, 600, n).round(0),
+        "products.handicrafts.unit_cost": rng.uniform(80, 120, n).round(1),
+    })
+
+
+def assert_rows_equal_single_projections(base, groups, result, columns):
+    for i, row in groups.iterrows():
+        overrides = {c: row[c].item() if hasattr(row[c], "item") else row[c] for c in columns}
+        s = engine.with_overrides(base, overrides)
+        summary = engine.project(s).summary
+        got = result.iloc[i]
+        assert got.group_id == row.group_id
+        assert (None if pd.isna(got.exit_month) else int(got.exit_month)) == \
+            summary["exit_month"]
+        assert got.min_cash_balance == pytest.approx(summary["min_cash_balance"], rel=1e-9)
+        assert got.peak_working_capital == pytest.approx(summary["peak_working_capital"],
+                                                         rel=1e-9, abs=1e-6)
+        assert got.member_income_per_member_month_avg == pytest.approx(
+            summary["member_income_per_member_month_avg"], rel=1e-9)
+        if summary["min_dscr_12m"] is not None:
+            assert got.min_dscr_12m == pytest.approx(summary["min_dscr_12m"], rel=1e-9)
+        # the portfolio scales one schedule instead of re-rounding each: within 0.1%
+        if s.loans:
+            best = max_affordable_loan(s, dated_loans(s)[-1])
+            assert got.max_affordable_loan == pytest.approx(best, rel=1e-3, abs=1.0)
+
+
+def test_portfolio_rows_equal_single_projections_fast_columns():
+    base = engine.load_scenario("bogra_handicrafts")
+    groups = groups_frame()
+    result = portfolio(base, groups)
+    assert_rows_equal_single_projections(base, groups, result,
+                                         [c for c in groups.columns if c != "group_id"])
+
+
+def test_portfolio_rows_equal_single_projections_other_columns():
+    # a loan column makes every group compile on its own; the results must be the same
+    base = engine.load_scenario("modhupur_pineapple")
+    groups = pd.DataFrame({"group_id": ["a", "b", "c"],
+                           "loans.sibl_3.principal": [1_000_000.0, 1_450_000.0, 3_000_000.0],
+                           "group.members": [200, 261, 300]})
+    result = portfolio(base, groups)
+    assert_rows_equal_single_projections(base, groups, result,
+                                         ["loans.sibl_3.principal", "group.members"])
+
+
+def test_portfolio_reports_every_bad_row():
+    base = engine.load_scenario("bogra_handicrafts")
+    groups = pd.DataFrame({"group_id": ["ok", "bad1", "bad2"], "group.members": [10, 0, -3],
+                           "channels.tmss_retail.price": [300, 300, -1]})
+    with pytest.raises(engine.ScenarioError) as err:
+        portfolio(base, groups)
+    assert [str(p) for p in err.value.problems] == [
+        "group_id=bad1: group.members: must be >= 1 (got 0)",
+        "group_id=bad2: group.members: must be >= 1 (got -3)",
+        "group_id=bad2: channels.tmss_retail.price: must be >= 0 (got -1)",
+    ]
+    with pytest.raises(engine.ScenarioError, match="nope: unknown parameter"):
+        portfolio(base, pd.DataFrame({"group_id": ["x"], "nope": [1]}))
+
+
+def test_dask_local_cluster_equals_in_process(tmp_path):
+    base = engine.load_scenario("bogra_handicrafts")
+    groups = groups_frame(n=24, seed=4)
+    path = tmp_path / "groups.parquet"
+    groups.to_parquet(path, index=False)
+    out = tmp_path / "result.parquet"
+    on_dask = portfolio_dask(base, path, out, partitions=3)
+    in_process = portfolio(base, groups)
+    pd.testing.assert_frame_equal(on_dask, in_process, check_dtype=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), in_process, check_dtype=False)
+
+
+def test_portfolio_cli_writes_csv(tmp_path, capsys):
+    from engine.cli import main
+    groups = groups_frame(n=5)
+    src = tmp_path / "groups.csv"
+    groups.to_csv(src, index=False)
+    out = tmp_path / "result.csv"
+    assert main(["portfolio", str(src), "--base", "bogra_handicrafts", "--out", str(out)]) == 0
+    result = pd.read_csv(out)
+    expected = portfolio(engine.load_scenario("bogra_handicrafts"), groups)
+    assert result.group_id.tolist() == expected.group_id.tolist()
+    np.testing.assert_allclose(result.min_cash_balance, expected.min_cash_balance)
