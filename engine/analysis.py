@@ -207,7 +207,7 @@ def _set_channel_parameter(inputs: Inputs, c: int, parameter: str, values: np.nd
         a = batch.acceptance.copy()
         a[:, c] = values
         return replace(batch, acceptance=a)
-    p = batch.list_price.copy()
+    p = batch.full("list_price")
     p[:, c, :] = values[:, None]
     return replace(batch, list_price=p)
 

@@ -77,15 +77,41 @@ class Inputs:
     """Fields without a batch axis: the scenario's structure, the same in every row."""
 
     def take(self, rows: np.ndarray) -> Inputs:
-        """Rows of the batch (repeat a row by repeating its index)."""
-        return replace(self, **{f.name: getattr(self, f.name)[rows]
-                                for f in fields(self) if f.name not in self.SHARED})
+        """Rows of the batch (repeat a row by repeating its index).
+
+        Monthly arrays that hold a single row (leading axis 1) stay as they are: that row
+        stands for every row (numpy broadcasting), so a batch of variants of one scenario
+        shares them instead of copying them n times. Use `full` to get a writable copy."""
+        out = {}
+        for f in fields(self):
+            if f.name in self.SHARED:
+                continue
+            a = getattr(self, f.name)
+            if a.shape[0] == 1 and (a.ndim == 3 or f.name in self.PER_MONTH):
+                out[f.name] = a
+            else:
+                out[f.name] = a[np.zeros_like(rows) if a.shape[0] == 1 else rows]
+        return replace(self, **out)
+
+    PER_MONTH = ("production_costs", "fixed_costs", "interest", "principal", "loan_fees",
+                 "loan_disbursements", "interest_subsidy", "member_capital", "investments")
+
+    def full(self, name: str) -> np.ndarray:
+        """A writable (n, ...) copy of a field, whether it is shared or per row."""
+        a = getattr(self, name)
+        return np.broadcast_to(a, (self.n, *a.shape[1:])).copy()
 
     @staticmethod
     def concat(parts: list[Inputs]) -> Inputs:
         """Stack batches of the same scenario structure along the batch axis."""
-        return replace(parts[0], **{f.name: np.concatenate([getattr(p, f.name) for p in parts])
-                                    for f in fields(parts[0]) if f.name not in Inputs.SHARED})
+        out = {}
+        for f in fields(parts[0]):
+            if f.name in Inputs.SHARED:
+                continue
+            arrays = [getattr(p, f.name) for p in parts]
+            out[f.name] = np.concatenate([np.broadcast_to(a, (p.n, *a.shape[1:]))
+                                          for a, p in zip(arrays, parts, strict=True)])
+        return replace(parts[0], **out)
 
 
 def calendar_months(scenario: Scenario) -> np.ndarray:
@@ -309,7 +335,8 @@ def allocate(x: Inputs) -> np.ndarray:
     product allocates contracts first, the rest by shares."""
     offered = x.share[..., None] * x.produced[:, x.channel_product, :]
     if x.has_quota.any():
-        remaining = x.produced.copy()
+        offered = np.broadcast_to(offered, (x.n, *offered.shape[1:])).copy()
+        remaining = x.full("produced")
         for c in np.flatnonzero(x.has_quota):
             p = x.channel_product[c]
             take = np.minimum(x.quota[:, c, None], remaining[:, p])
@@ -347,6 +374,31 @@ def cash_with_credit_line(x: Inputs, before_financing: np.ndarray, financing: np
     return out
 
 
+def service_flows(x: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, T) the group's service costs, the subsidy to the group and partner support.
+
+    After the exit month the group's own services are paid in full by the group (continue) or
+    end (stop); partner services end; embedded services carry on unchanged. When the service
+    arrays are shared by all rows, the work is done once per distinct exit month."""
+    rows = x.exit_month
+    shared = x.service_cost.shape[0] == 1 and x.group_share.shape[0] == 1
+    if shared:
+        rows, back = np.unique(x.exit_month, return_inverse=True)
+    T = x.months
+    t = np.arange(T)
+    after_exit = (t[None, :] >= rows[:, None])[:, None, :]           # (k, 1, T)
+    subsidised = (~x.service_embedded & x.service_to_group)[None, :, None]  # (1, S, 1)
+    partner = (~x.service_to_group)[None, :, None]
+    continues = x.service_continues[None, :, None]
+    ends = after_exit & ((subsidised & ~continues) | partner)
+    cost = np.where(ends, 0.0, x.service_cost)
+    group_share = np.where(after_exit & subsidised, 1.0, x.group_share)
+    group = (cost * group_share).sum(axis=1)
+    others = cost * (1.0 - group_share)
+    out = (group, (others * subsidised).sum(axis=1), (others * partner).sum(axis=1))
+    return tuple(a[back.reshape(-1)] for a in out) if shared else out
+
+
 def simulate(x: Inputs) -> dict[str, np.ndarray]:
     """Every monthly quantity, shaped (n, T), for all n rows of the batch at once."""
     T = x.months
@@ -359,19 +411,7 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
     revenue_c = sold * x.list_price * (1 - x.discount)[..., None]
     receipts_c = delayed(revenue_c, x.delay_days, x.delay_days_max)
 
-    # after the exit month the group's own services are paid in full by the group (continue)
-    # or end (stop); partner services end; embedded services carry on unchanged
-    after_exit = (t[None, :] >= x.exit_month[:, None])[:, None, :]   # (n, 1, T)
-    subsidised = (~x.service_embedded & x.service_to_group)[None, :, None]  # (1, S, 1)
-    partner = (~x.service_to_group)[None, :, None]
-    continues = x.service_continues[None, :, None]
-    ends = after_exit & ((subsidised & ~continues) | partner)
-    cost = np.where(ends, 0.0, x.service_cost)
-    group_share = np.where(after_exit & subsidised, 1.0, x.group_share)
-    service_cost_group = (cost * group_share).sum(axis=1)
-    others = cost * (1.0 - group_share)
-    service_subsidy = (others * subsidised).sum(axis=1)
-    partner_support = (others * partner).sum(axis=1)
+    service_cost_group, service_subsidy, partner_support = service_flows(x)
 
     m = {}
     m["sales_revenue"] = revenue_c.sum(axis=1)
@@ -413,4 +453,5 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
         m["sales_revenue"] - commission_accrued - m["variable_costs"] - m["fixed_costs"]
         - m["service_cost_group"] - m["interest"] - x.loan_fees) / x.members[:, None]
     m["revenue_by_channel"] = revenue_c
-    return m
+    # rows that share a monthly array give it back once: hand every quantity out per row
+    return {k: np.broadcast_to(v, (x.n, *v.shape[1:])) for k, v in m.items()}

@@ -208,7 +208,7 @@ def services_at_exit(scenario: Scenario, exit_month: int = 0) -> pd.DataFrame:
 
     def lowest(dropped_sets: list[list[int]]) -> np.ndarray:
         batch = inputs.take(np.zeros(len(dropped_sets), dtype=int))
-        cost = batch.service_cost.copy()
+        cost = batch.full("service_cost")
         for r, dropped in enumerate(dropped_sets):
             cost[r, dropped, exit_month:] = 0.0
         cash = simulate(replace(batch, service_cost=cost))["cash_balance"]

@@ -102,7 +102,7 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str]) 
 
     def field(name: str) -> np.ndarray:
         if name not in edits:
-            edits[name] = getattr(x, name).copy()
+            edits[name] = x.full(name)
         return edits[name]
 
     for col in columns:
@@ -162,8 +162,8 @@ def scalable_flows(terms: Loan, months: int) -> tuple[dict, dict]:
     return per, fixed
 
 
-def max_loans(inputs: Inputs, terms: Loan, target: float = DSCR_TARGET, grid: int = 33,
-              rounds: int = 6) -> np.ndarray:
+def max_loans(inputs: Inputs, terms: Loan, target: float = DSCR_TARGET, grid: int = 9,
+              rounds: int = 9) -> np.ndarray:
     """(n,) the largest principal on `terms` each row can carry (DSCR >= target and cash >=
     reserve from the disbursement month on; the principal is spent on an investment then)."""
     from engine.analysis import loan_feasible
@@ -183,7 +183,7 @@ def max_loans(inputs: Inputs, terms: Loan, target: float = DSCR_TARGET, grid: in
             rows = inputs.take(np.repeat(idx, grid))
             flat = p.reshape(-1)
             add = {k: flat[:, None] * per[k][None, :] + fixed[k][None, :] for k in per}
-            invest = rows.investments.copy()
+            invest = rows.full("investments")
             if month < T:
                 invest[:, month] += flat
             rows = replace(rows, investments=invest,

@@ -215,7 +215,7 @@ class MonteCarlo:
 
 
 def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int = 0,
-                max_rows: int = 20_000) -> MonteCarlo:
+                max_rows: int = 4_000) -> MonteCarlo:
     """Seeded, correlated Monte Carlo. All shocks are drawn first (so results do not depend on
     the chunking), then paths are simulated in chunks of at most `max_rows` batch rows."""
     inputs = compile_scenario(scenario)
