@@ -84,6 +84,8 @@ pages = [st.Page("views/overview.py", title="Overview", default=True),
          st.Page("views/loan_officer.py", title="Loan officer"),
          st.Page("views/facilitator.py", title="Facilitator"),
          st.Page("views/producer.py", title="Producer"),
-         st.Page("views/compare.py", title="Compare")]
+         st.Page("views/compare.py", title="Compare"),
+         st.Page("views/risk.py", title="Risk"),
+         st.Page("views/portfolio.py", title="Portfolio")]
 st.navigation(pages).run()
 state.sync_url()

@@ -4,8 +4,14 @@ Pure Python with numpy, pandas, numpy-financial and pydantic; never imports the 
 """
 
 from engine.errors import Problem, ScenarioError
-from engine.io import dump_scenario, load_scenario, params, parse_scenario, preset_names, \
-    with_overrides
+from engine.io import (
+    dump_scenario,
+    load_scenario,
+    params,
+    parse_scenario,
+    preset_names,
+    with_overrides,
+)
 from engine.projection import Projection, project
 from engine.scenario import Scenario
 

@@ -116,7 +116,6 @@ def stress_table(scenario: Scenario, stresses: dict[str, dict[str, float]] | Non
     2 rows per stress (with and without subsidy)."""
     stresses = stresses or STRESSES
     base = compile_scenario(scenario)
-    T = base.months
     rows = []
     for shock in stresses.values():
         s = stressed(base, **shock)
@@ -319,5 +318,5 @@ def deltas(table: pd.DataFrame) -> pd.DataFrame:
         ok = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (v, ref))
         return float(v) - float(ref) if ok else None
 
-    return pd.DataFrame({c: [minus(table.at[r, c], table.at[r, first]) for r in table.index]
+    return pd.DataFrame({c: [minus(table.loc[r, c], table.loc[r, first]) for r in table.index]
                          for c in table.columns[1:]}, index=table.index).dropna(how="all")

@@ -401,8 +401,6 @@ def service_flows(x: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def simulate(x: Inputs) -> dict[str, np.ndarray]:
     """Every monthly quantity, shaped (n, T), for all n rows of the batch at once."""
-    T = x.months
-    t = np.arange(T)
     offered = allocate(x)
     accepted = offered * x.acceptance[..., None]
     rejected = offered - accepted

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
 from pydantic import ValidationError
 
 from engine.analysis import (
@@ -28,8 +27,8 @@ from engine.analysis import (
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.io import load_scenario, params, preset_names, with_overrides
 from engine.loans import Loan, apr, eir, grant_element, schedule
-from engine.report import report_markdown, write_report
 from engine.projection import Projection, project
+from engine.report import report_markdown, write_report
 
 SUMMARY_LABELS = {
     "exit_month": "exit month (months from start)",

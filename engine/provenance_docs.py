@@ -6,7 +6,6 @@ Run with `make docs`; tests/test_docs.py fails when a table is out of date with 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from engine.io import PRESETS_DIR, load_scenario, params, preset_names
 

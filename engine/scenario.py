@@ -314,9 +314,9 @@ class Scenario(Model):
         for i, loan in enumerate(self.loans):
             d = loan.disbursement_date
             if d is not None and (d.year - y0) * 12 + d.month - m0 != loan.disbursement_month:
+                month = loan.disbursement_month
                 problems.append((f"loans[{i}].disbursement_date", f"must fall in month "
-                                 f"{loan.disbursement_month} ({self.month_label(loan.disbursement_month)}) "
-                                 f"(got {d.isoformat()})"))
+                                 f"{month} ({self.month_label(month)}) (got {d.isoformat()})"))
             if loan.disbursement_month >= self.horizon_months:
                 problems.append((f"loans[{i}].disbursement_month", f"must be < horizon_months "
                                  f"({self.horizon_months}) (got {loan.disbursement_month})"))

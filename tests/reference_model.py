@@ -116,8 +116,6 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
     T = s.horizon_months
     start_cal = int(s.start.split("-")[1]) - 1
     exit_at = T if exit_month is None else exit_month
-    chans = {c.name: c for c in s.channels}
-    prods = {p.name: p for p in s.products}
 
     def produced(p, t):
         mean = sum(p.seasonality) / 12

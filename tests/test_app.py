@@ -197,3 +197,26 @@ def test_loan_page_rate_edit_changes_apr_as_the_engine_says():
     loan = engine.load_scenario("modhupur_pineapple").loans[0].model_copy(
         update={"annual_rate": 0.2})
     assert metrics(at)["APR"] == f"{apr(loan):.2%}"
+
+
+def test_risk_page_shows_the_engines_monte_carlo_odds():
+    from engine.risk import Shocks, monte_carlo
+    at = pick(new_app(), "bogra_handicrafts")
+    at.switch_page("views/risk.py").run()
+    assert not at.exception
+    rho = -0.3
+    mc = monte_carlo(engine.load_scenario("bogra_handicrafts"),
+                     Shocks(0.2, 0.15, 10.0, 0.05, ((1, rho, 0, 0), (rho, 1, 0, 0),
+                                                     (0, 0, 1, 0), (0, 0, 0, 1))), 1000, 0)
+    m = metrics(at)
+    assert m["P(trailing DSCR < 1)"] == f"{mc.p_dscr_below_1:.0%}"
+    assert m["P(self-sustaining by the horizon)"] == \
+        f"{mc.p_self_sustaining_by_month.iloc[-1]:.0%}"
+    assert len(at.get("plotly_chart")) == 4
+
+
+def test_portfolio_page_runs_without_a_file():
+    at = new_app()
+    at.switch_page("views/portfolio.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Portfolio of groups"

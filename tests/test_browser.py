@@ -119,12 +119,13 @@ def test_change_a_parameter_and_see_the_exit_month_move(server, browser):
     ("facilitator", "facilitator", "bogra_handicrafts"),
     ("producer", "producer", "modhupur_pineapple:pran_contract"),
     ("compare", "compare", "modhupur_pineapple"),
+    ("risk", "risk", "bogra_handicrafts"),
 ])
 def test_screenshot_every_page(server, browser, shots_dir, name, path, ref):
     from playwright.sync_api import expect
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(f"{server}/{path}?scenario={ref}")
-    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stPlotlyChart").last).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, shots_dir, name)
     page.close()

@@ -25,6 +25,7 @@ def test_methodology_defines_each_quantity_with_a_source():
                  "Net cash flow", "Exit month", "OSS", "SDI", "DSCR", "Peak working-capital",
                  "Buyer concentration", "Loan schedules", "Member income", "APR and EIR",
                  "Grant element", "Max affordable loan", "Stress tests", "Allocation",
-                 "Bridging credit line", "Switching values", "FSS", "Exit planner"]:
+                 "Bridging credit line", "Switching values", "FSS", "Exit planner",
+                 "Sensitivity", "Monte Carlo", "Portfolios"]:
         [section] = [s for s in sections if s.startswith(term)]
         assert "Source" in section and "Example" in section, term

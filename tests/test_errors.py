@@ -94,8 +94,8 @@ def test_overrides_report_unknown_paths_and_bad_values_together():
                                   "channels.nope.price": 1})
     assert {p.path: p.message for p in err.value.problems} == {
         "foo.bar": "unknown parameter",
-        "channels.nope.price": "no item named 'nope' (items: spot_chittagong, spot_sylhet, spot_dhaka, "
-                               "spot_rajshahi, pran, local)",
+        "channels.nope.price": "no item named 'nope' (items: spot_chittagong, spot_sylhet, "
+                               "spot_dhaka, spot_rajshahi, pran, local)",
         "channels.spot_dhaka.price": "must be a number (got 'abc')",
         "channels.pran.payment_delay_days": "must be >= 0 (got -5)",
     }

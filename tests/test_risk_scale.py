@@ -13,7 +13,6 @@ from engine.portfolio import portfolio, portfolio_dask
 from engine.risk import Shocks, draw, grid, monte_carlo, monte_carlo_cash, tornado
 from tests.strategies import scenarios
 
-
 # ---- Monte Carlo --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["bogra_handicrafts", "mirpur_footwear"])

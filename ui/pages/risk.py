@@ -1,0 +1,119 @@
+"""Risk: one-way sensitivity (tornado), a two-way grid, and a Monte Carlo fan chart with the odds
+a loan officer asks for."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import engine
+from engine import risk
+from ui import state
+from ui.figures import BLUE, GREY, ORANGE, SKY, VERMILION, _layout
+from ui.pages.common import problems_banner
+
+
+@st.cache_data(show_spinner="Varying every input...", max_entries=16)
+def tornado(scenario: engine.Scenario, step: float) -> pd.DataFrame:
+    return risk.tornado(scenario, step=step)
+
+
+@st.cache_data(show_spinner="Simulating paths...", max_entries=16)
+def monte_carlo(scenario: engine.Scenario, shocks: risk.Shocks, paths: int, seed: int):
+    return risk.monte_carlo(scenario, shocks, paths, seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def grid(scenario, px, xs, py, ys, outcome):
+    return risk.grid(scenario, px, list(xs), py, list(ys), outcome)
+
+
+def tornado_chart(table: pd.DataFrame, outcome: str, top: int) -> go.Figure:
+    rows = table.head(top).iloc[::-1]
+    base = table.attrs["base"][outcome]
+    fig = go.Figure()
+    fig.add_bar(y=rows.index, x=rows[f"{outcome}_low"] - base, base=base, orientation="h",
+                name="input -x%", marker_color=SKY,
+                hovertemplate="%{y}: %{x:,.1f}<extra>low</extra>")
+    fig.add_bar(y=rows.index, x=rows[f"{outcome}_high"] - base, base=base, orientation="h",
+                name="input +x%", marker_color=ORANGE,
+                hovertemplate="%{y}: %{x:,.1f}<extra>high</extra>")
+    fig.update_layout(barmode="overlay", height=120 + 28 * len(rows))
+    return _layout(fig, f"Sensitivity of {outcome.replace('_', ' ')}", "input", outcome)
+
+
+def fan_chart(mc) -> go.Figure:
+    pct = mc.cash_percentiles
+    fig = go.Figure()
+    fig.add_scatter(x=pct.index, y=pct.p95, line={"color": GREY, "width": 0.5},
+                    name="95th percentile", hovertemplate="%{y:,.0f}<extra>p95</extra>")
+    fig.add_scatter(x=pct.index, y=pct.p5, fill="tonexty", fillcolor="rgba(86,180,233,0.3)",
+                    line={"color": GREY, "width": 0.5}, name="5th percentile",
+                    hovertemplate="%{y:,.0f}<extra>p5</extra>")
+    fig.add_scatter(x=pct.index, y=pct.p50, line={"color": BLUE, "width": 3}, name="median",
+                    hovertemplate="%{y:,.0f}<extra>median</extra>")
+    fig.add_hline(y=0, line={"color": VERMILION, "dash": "dot"})
+    return _layout(fig, f"Cash balance, {mc.paths:,} paths (5th-95th percentile)", "taka")
+
+
+def render() -> None:
+    scenario, _, problems = state.current()
+    st.title(f"Risk: {scenario.title}")
+    problems_banner(problems)
+    st.subheader("Which inputs matter")
+    c = st.columns(3)
+    step = c[0].slider("vary each input by", 0.05, 0.5, 0.1, 0.05, key="tornado_step")
+    outcome = c[1].selectbox("outcome", list(risk.OUTCOMES), key="tornado_outcome")
+    top = c[2].number_input("inputs shown", 5, 60, 15, 1, key="tornado_top")
+    table = tornado(scenario, step)
+    st.plotly_chart(tornado_chart(table, outcome, int(top)), key="tornado_chart",
+                    width="stretch")
+    with st.expander(f"{len(table.attrs['skipped'])} inputs left out"):
+        st.write(pd.DataFrame(table.attrs["skipped"], columns=["input", "why"]))
+
+    st.subheader("Price against payment delay")
+    channels = [ch.name for ch in scenario.channels if ch.price_basis == "fixed"]
+    if channels:
+        ch = st.selectbox("channel", channels, key="grid_channel")
+        chan = next(x for x in scenario.channels if x.name == ch)
+        xs = tuple(round(chan.price * f, 2) for f in (0.7, 0.8, 0.9, 1.0, 1.1, 1.2))
+        ys = (0.0, 15.0, 30.0, 45.0, 60.0, 90.0)
+        g = grid(scenario, f"channels.{ch}.price", xs, f"channels.{ch}.payment_delay_days",
+                 ys, "min_cash_balance") if chan.payment_delay_days_max is None else None
+        if g is not None:
+            fig = go.Figure(go.Heatmap(z=g.to_numpy(), x=[str(x) for x in xs],
+                                       y=[str(y) for y in ys], colorscale="Cividis",
+                                       hovertemplate="price %{x}, delay %{y} days: "
+                                       "%{z:,.0f} taka<extra></extra>"))
+            fig = _layout(fig, "Minimum cash by price (taka) and payment delay (days)",
+                          "payment delay, days", "price, taka")
+            fig.update_xaxes(type="category")
+            fig.update_yaxes(type="category", tickformat="")
+            st.plotly_chart(fig, key="grid_chart", width="stretch")
+        else:
+            st.info("This channel's delay is a range; the grid takes fixed delays.")
+
+    st.subheader("Monte Carlo")
+    c = st.columns(6)
+    price = c[0].number_input("price volatility", 0.0, 1.0, 0.2, 0.05, key="mc_price")
+    volume = c[1].number_input("volume volatility", 0.0, 1.0, 0.15, 0.05, key="mc_volume")
+    delay = c[2].number_input("delay s.d., days", 0.0, 60.0, 10.0, 1.0, key="mc_delay")
+    rejection = c[3].number_input("rejection s.d.", 0.0, 0.5, 0.05, 0.01, key="mc_rejection")
+    rho = c[4].number_input("price-volume correlation", -0.9, 0.9, -0.3, 0.1, key="mc_rho")
+    paths = c[5].number_input("paths", 100, 20_000, 1000, 100, key="mc_paths")
+    shocks = risk.Shocks(price, volume, delay, rejection,
+                         ((1, rho, 0, 0), (rho, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1)))
+    mc = monte_carlo(scenario, shocks, int(paths), 0)
+    m = st.columns(3)
+    m[0].metric("P(self-sustaining by the horizon)",
+                f"{mc.p_self_sustaining_by_month.iloc[-1]:.0%}")
+    m[1].metric("P(trailing DSCR < 1)", f"{mc.p_dscr_below_1:.0%}")
+    m[2].metric("P(cash short at an installment)", f"{mc.p_cash_short_at_installment:.0%}")
+    st.plotly_chart(fan_chart(mc), key="fan_chart", width="stretch")
+    fig = go.Figure(go.Scatter(x=mc.p_self_sustaining_by_month.index,
+                               y=mc.p_self_sustaining_by_month, line={"color": BLUE},
+                               hovertemplate="%{x}: %{y:.0%}<extra></extra>"))
+    fig = _layout(fig, "Probability of being self-sustaining by each month", "probability")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1])
+    st.plotly_chart(fig, key="p_exit_chart", width="stretch")
