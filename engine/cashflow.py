@@ -120,33 +120,31 @@ def calendar_months(scenario: Scenario) -> np.ndarray:
     return (first + np.arange(scenario.horizon_months)) % 12
 
 
+def seasonal(weights: list[float], scenario: Scenario) -> np.ndarray:
+    """12 calendar-month weights, normalised to mean 1, laid on the projection's months."""
+    season = np.asarray(weights, dtype=float)
+    return (season / season.mean())[calendar_months(scenario)]
+
+
 def product_volume(scenario: Scenario) -> dict[str, np.ndarray]:
     """Units produced per month: capacity x normalised seasonality x ramp factor."""
     t = np.arange(scenario.horizon_months)
-    cal = calendar_months(scenario)
     out = {}
     for p in scenario.products:
-        season = np.asarray(p.seasonality, dtype=float)
-        season = season / season.mean()
         if p.capacity_ramp:
             ramp = np.interp(t, [r.month for r in p.capacity_ramp],
                              [r.factor for r in p.capacity_ramp])
         else:
             ramp = np.ones(len(t))
-        out[p.name] = p.monthly_capacity * season[cal] * ramp
+        out[p.name] = p.monthly_capacity * seasonal(p.seasonality, scenario) * ramp
     return out
 
 
 def market_prices(scenario: Scenario) -> dict[str, np.ndarray]:
     """Each market's price by month: price x normalised seasonality x (1 + growth)^(t / 12)."""
     t = np.arange(scenario.horizon_months)
-    cal = calendar_months(scenario)
-    out = {}
-    for mk in scenario.markets:
-        season = np.asarray(mk.seasonality, dtype=float)
-        out[mk.name] = mk.price * (season / season.mean())[cal] * (1 + mk.annual_growth) ** (
-            t / 12)
-    return out
+    return {mk.name: mk.price * seasonal(mk.seasonality, scenario)
+            * (1 + mk.annual_growth) ** (t / 12) for mk in scenario.markets}
 
 
 def taper_multiplier(service: Service, months: int) -> np.ndarray:

@@ -43,6 +43,14 @@ class Group(Model):
         0.0, ge=0, le=2, description="Nominal annual interest on the credit line's balance.")
 
 
+def seasonality_problems(weights: list[float]) -> list[tuple[str, str]]:
+    problems = [(f"seasonality[{i}]", f"must be >= 0 (got {v})")
+                for i, v in enumerate(weights) if v < 0]
+    if not problems and sum(weights) <= 0:
+        problems.append(("seasonality", "at least one month must be above 0"))
+    return problems
+
+
 class RampPoint(Model):
     month: int = Field(ge=0, description="Month from start.")
     factor: float = Field(ge=0, description="Capacity factor at that month (1 = full capacity).")
@@ -66,10 +74,7 @@ class Product(Model):
 
     @model_validator(mode="after")
     def _check(self) -> Product:
-        problems = [(f"seasonality[{i}]", f"must be >= 0 (got {v})")
-                    for i, v in enumerate(self.seasonality) if v < 0]
-        if not problems and sum(self.seasonality) <= 0:
-            problems.append(("seasonality", "at least one month must be above 0"))
+        problems = seasonality_problems(self.seasonality)
         months = [p.month for p in self.capacity_ramp]
         if months != sorted(set(months)):
             problems.append(("capacity_ramp", f"months must increase (got {months})"))
@@ -89,11 +94,7 @@ class Market(Model):
 
     @model_validator(mode="after")
     def _check(self) -> Market:
-        problems = [(f"seasonality[{i}]", f"must be >= 0 (got {v})")
-                    for i, v in enumerate(self.seasonality) if v < 0]
-        if not problems and sum(self.seasonality) <= 0:
-            problems.append(("seasonality", "at least one month must be above 0"))
-        fail(problems)
+        fail(seasonality_problems(self.seasonality))
         return self
 
 
