@@ -7,6 +7,7 @@ says otherwise.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -247,6 +248,43 @@ class Scenario(Model):
     provenance: dict[str, str] = Field(
         default_factory=dict, description="Source of each value by path: a seed quote or "
         "'assumption: ...'.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dates_to_months(cls, data: Any) -> Any:
+        """Month fields may be written as dates ("2002-06"): turned into months from start, so
+        a plan reads as 'TMSS 100% until 2002-06, then 50%'."""
+        if not isinstance(data, dict) or not isinstance(data.get("start"), str) or \
+                not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", data["start"]):
+            return data
+        y0, m0 = map(int, data["start"].split("-"))
+        problems: list[tuple[str, str]] = []
+
+        def convert(node: Any, path: str) -> Any:
+            if isinstance(node, dict):
+                out = {}
+                for k, v in node.items():
+                    here = f"{path}.{k}" if path else str(k)
+                    if isinstance(v, str) and (k.endswith("month") or k == "month") and \
+                            re.fullmatch(r"\d{4}-\d{2}", v):
+                        y, m = map(int, v.split("-"))
+                        months = (y - y0) * 12 + (m - m0)
+                        if not 1 <= m <= 12 or months < 0:
+                            problems.append((here, f"must be a month from {data['start']} on "
+                                             f"(got {v!r})"))
+                        out[k] = months
+                    else:
+                        out[k] = convert(v, here)
+                return out
+            if isinstance(node, list):
+                return [convert(v, f"{path}[{i}]") for i, v in enumerate(node)]
+            return node
+
+        converted = {k: (convert(v, k) if k in ("fixed_costs", "services", "loans",
+                                                 "member_capital", "investments", "products")
+                         else v) for k, v in data.items()}
+        fail(problems)
+        return converted
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:

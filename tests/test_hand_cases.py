@@ -111,3 +111,34 @@ def test_linear_step_and_table_tapers_by_hand():
         {"from_month": 2, "shares": {"ngo": 0.5, "group": 0.5}},
         {"from_month": 5, "shares": {"group": 1.0}}]})
     np.testing.assert_allclose(payer_shares(table, 7)["group"], [0, 0, .5, .5, .5, 1, 1])
+
+
+def test_plan_months_may_be_written_as_dates():
+    # 'TMSS share 100% until 2002-06, then 50% for 12 months, then 0', with start 2001-09:
+    # 2002-07 is month 10 and 2003-07 month 22
+    from engine import ScenarioError, parse_scenario
+    from engine.cashflow import payer_shares
+    from tests.helpers import BASE
+    text = BASE.format(months=36, opening_cash=0, reserve=0, capacity=100, price=10, delay=0)
+    text = text.replace('start = "2020-01"', 'start = "2001-09"') + """
+[[services]]
+name = "tmss_bds"
+monthly_cost = 100
+shares = { ngo = 1.0 }
+taper = { kind = "table", table = [
+  { from_month = "2002-07", shares = { ngo = 0.5, group = 0.5 } },
+  { from_month = "2003-07", shares = { group = 1.0 } } ] }
+"""
+    s = parse_scenario(text)
+    assert [r.from_month for r in s.services[0].taper.table] == [10, 22]
+    ngo = payer_shares(s.services[0], 36)["ngo"]
+    assert (ngo[9], ngo[10], ngo[21], ngo[22]) == (1.0, 0.5, 0.5, 0.0)
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text + """
+[[fixed_costs]]
+name = "w"
+monthly_amount = 1
+start_month = "2000-05"
+""")
+    assert [p.path for p in err.value.problems] == ["fixed_costs[0].start_month"]
+    assert err.value.problems[0].message == "must be a month from 2001-09 on (got '2000-05')"
