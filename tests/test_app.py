@@ -4,6 +4,7 @@ links restore scenarios, sessions stay apart and saving stays inside the workspa
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -220,3 +221,53 @@ def test_portfolio_page_runs_without_a_file():
     at.switch_page("views/portfolio.py").run()
     assert not at.exception
     assert at.title[0].value == "Portfolio of groups"
+
+
+def test_uploading_a_scenario_opens_it():
+    text = engine.dump_scenario(engine.with_overrides(
+        engine.load_scenario("mirpur_footwear"), {"title": "Our own group"}))
+    at = new_app()
+    at.file_uploader(key="upload").set_value(("mine.toml", text.encode(), "application/toml"))
+    at.run()
+    assert not at.exception
+    assert at.session_state.ref == "upload:mine"
+    assert at.title[0].value == "Our own group"
+
+
+def test_a_malformed_upload_is_named_and_nothing_is_lost():
+    at = new_app()
+    key = "modhupur_pineapple::group.cash_reserve"
+    at.number_input(key=key).set_value(30000.0).run()
+    bad = b'name = "x"\ntitle = "X"\nstart = "2001-13"\nhorizon_months = 5\n'
+    at.file_uploader(key="upload").set_value(("bad.toml", bad, "application/toml"))
+    at.run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "bad.toml:3: start: must look like YYYY-MM (got '2001-13')" in errors
+    assert "bad.toml:4: horizon_months: must be >= 12 (got 5)" in errors
+    assert at.session_state.ref == "modhupur_pineapple"
+    assert at.number_input(key=key).value == 30000.0
+    at.file_uploader(key="upload").set_value(("junk.toml", b"\xff\xfe\x00", "application/toml"))
+    at.run()
+    assert not at.exception
+    assert "junk.toml: not a UTF-8 text file" in " ".join(e.value for e in at.error)
+
+
+def test_portfolio_page_projects_an_uploaded_file():
+    from engine.portfolio import portfolio
+    groups = pd.DataFrame({"group_id": ["a", "b"], "group.members": [20, 30],
+                           "group.cash_reserve": [5000.0, 15000.0]})
+    at = pick(new_app(), "bogra_handicrafts")
+    at.switch_page("views/portfolio.py").run()
+    at.file_uploader(key="portfolio_upload").set_value(
+        ("groups.csv", groups.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    expected = portfolio(engine.load_scenario("bogra_handicrafts"), groups)
+    assert sorted(shown.group_id) == ["a", "b"]
+    for gid in ("a", "b"):
+        got = shown[shown.group_id == gid].iloc[0]
+        want = expected[expected.group_id == gid].iloc[0]
+        assert got.min_cash_balance == pytest.approx(want.min_cash_balance)
+        assert got.risk_flags == want.risk_flags
