@@ -3,12 +3,14 @@ charts. Each scenario is shown with the edits made to it in this session."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import engine
-from engine.analysis import deltas
+from engine.analysis import COMPARE_COLUMNS, deltas
 from ui import compute, state
 from ui.figures import lines_chart
+from ui.pages.common import fmt
 
 
 def _projection(ref: str) -> engine.Projection:
@@ -18,6 +20,26 @@ def _projection(ref: str) -> engine.Projection:
         return state.run(engine.with_overrides(base, edits) if edits else base)
     except engine.ScenarioError:
         return state.run(base)
+
+
+RATIOS = {COMPARE_COLUMNS["sdi"], COMPARE_COLUMNS["top_buyer_share"]}
+PLAIN = {COMPARE_COLUMNS["min_dscr_12m"], COMPARE_COLUMNS["buyer_hhi"]}
+
+
+def display(table: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
+    """Numbers as people read them: taka rows in the chosen grouping, shares as %."""
+    def cell(label: str, v: object) -> str:
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return "none"
+        if not isinstance(v, int | float) or isinstance(v, bool):
+            return str(v)
+        if label in RATIOS:
+            return f"{v:.1%}"
+        if label in PLAIN:
+            return f"{v:.2f}"
+        return fmt(v, scenario)
+    return pd.DataFrame({c: [cell(r, table.loc[r, c]) for r in table.index]
+                         for c in table.columns}, index=table.index)
 
 
 def render() -> None:
@@ -31,9 +53,10 @@ def render() -> None:
         return
     projections = [_projection(r) for r in chosen]
     table = compute.compare(tuple(projections))
-    st.dataframe(table.astype(str), key="compare_table")
+    scenario = projections[0].scenario
+    st.dataframe(display(table.drop(index="warning"), scenario), key="compare_table")
     st.caption(f"Differences from {chosen[0]}:")
-    st.dataframe(deltas(table.drop(index="warning")), key="delta_table")
+    st.dataframe(display(deltas(table.drop(index="warning")), scenario), key="delta_table")
     for name, warning in table.loc["warning"].items():
         if warning:
             st.warning(f"{name}: {warning}")
