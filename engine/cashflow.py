@@ -203,10 +203,24 @@ def dated_loans(scenario: Scenario) -> list[Loan]:
         for loan in scenario.loans]
 
 
+def production_costs(scenario: Scenario, produced: dict[str, np.ndarray]) -> np.ndarray:
+    """Unit costs x units produced, summed over products, by month."""
+    return sum((p.unit_cost * produced[p.name] for p in scenario.products),
+               np.zeros(scenario.horizon_months))
+
+
+def fixed_costs(scenario: Scenario) -> np.ndarray:
+    """Fixed costs by month: each from its start month to its end month (or the horizon)."""
+    T = scenario.horizon_months
+    t = np.arange(T)
+    return sum((np.where((t >= f.start_month) & (t <= (T if f.end_month is None
+                                                        else f.end_month)),
+                         f.monthly_amount, 0.0) for f in scenario.fixed_costs), np.zeros(T))
+
+
 def compile_scenario(scenario: Scenario) -> Inputs:
     """Arrays for one scenario (n = 1); subsidies never end (exit_month = horizon)."""
     T = scenario.horizon_months
-    t = np.arange(T)
     channels = scenario.channels
     index = {c.name: i for i, c in enumerate(channels)}
     products = [p.name for p in scenario.products]
@@ -219,13 +233,8 @@ def compile_scenario(scenario: Scenario) -> Inputs:
     list_price = np.stack([markets[c.market] * (1 + c.market_premium)
                            if c.price_basis == "market" else np.full(T, c.price)
                            for c in channels])
-    production = sum((p.unit_cost * produced[p.name] for p in scenario.products), np.zeros(T))
-
-    def active(start: int, end: int | None, amount: float) -> np.ndarray:
-        return np.where((t >= start) & (t <= (T if end is None else end)), amount, 0.0)
-
-    fixed = sum((active(f.start_month, f.end_month, f.monthly_amount)
-                 for f in scenario.fixed_costs), np.zeros(T))
+    production = production_costs(scenario, produced)
+    fixed = fixed_costs(scenario)
     S = len(scenario.services)
     cost = np.stack([service_costs(s, T) for s in scenario.services]) if S else np.zeros((0, T))
     group_share = (np.stack([payer_shares(s, T)[GROUP] if s.beneficiary == "group"

@@ -21,7 +21,15 @@ import pandas as pd
 
 from engine.analysis import DSCR_TARGET
 from engine.batch import summarize_any
-from engine.cashflow import Inputs, compile_scenario, dated_loans, product_volume, simulate
+from engine.cashflow import (
+    Inputs,
+    compile_scenario,
+    dated_loans,
+    fixed_costs,
+    product_volume,
+    production_costs,
+    simulate,
+)
 from engine.errors import Problem, ScenarioError
 from engine.io import params, with_overrides
 from engine.loans import Loan, add_loan
@@ -94,8 +102,6 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str]) 
     if not fast_columns(base, columns):
         return Inputs.concat([compile_scenario(s) for s in scenarios])
     x = compile_scenario(base).take(np.zeros(len(scenarios), dtype=int))
-    T = base.horizon_months
-    t = np.arange(T)
     cnames = [c.name for c in base.channels]
     pnames = [p.name for p in base.products]
     edits: dict[str, np.ndarray] = {}
@@ -128,18 +134,12 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str]) 
                 field(_CHANNEL_FIELD[what])[:, c] = [getattr(ch, what) for ch in chans]
         elif _FIXED.match(col):
             for i, s in enumerate(scenarios):
-                total = np.zeros(T)
-                for f in s.fixed_costs:
-                    end = T if f.end_month is None else f.end_month
-                    total = total + np.where((t >= f.start_month) & (t <= end),
-                                             f.monthly_amount, 0.0)
-                field("fixed_costs")[i] = total
+                field("fixed_costs")[i] = fixed_costs(s)
     if any(_PRODUCT.match(c) for c in columns):
         for i, s in enumerate(scenarios):
             produced = product_volume(s)
             field("produced")[i] = np.stack([produced[p] for p in pnames])
-            field("production_costs")[i] = sum((p.unit_cost * produced[p.name]
-                                                for p in s.products), np.zeros(T))
+            field("production_costs")[i] = production_costs(s, produced)
     return replace(x, **edits)
 
 
