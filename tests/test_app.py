@@ -271,3 +271,23 @@ def test_portfolio_page_projects_an_uploaded_file():
         want = expected[expected.group_id == gid].iloc[0]
         assert got.min_cash_balance == pytest.approx(want.min_cash_balance)
         assert got.risk_flags == want.risk_flags
+
+
+def test_seasonal_principal_months_typed_as_text():
+    at = new_app()
+    at.switch_page("views/loan_officer.py").run()
+    at.selectbox(key="loan_select").set_value("sibl_3").run()
+    key = "modhupur_pineapple::loans.sibl_3.principal_months"
+    assert at.text_input(key=key).value == "7, 8, 9"
+    at.text_input(key=key).input("8, 9").run()
+    assert not at.exception
+    assert at.session_state.edits["modhupur_pineapple"] == {"loans.sibl_3.principal_months":
+                                                            [8, 9]}
+    s = engine.with_overrides(engine.load_scenario("modhupur_pineapple"),
+                              {"loans.sibl_3.principal_months": [8, 9]})
+    shown = at.dataframe[0].value
+    expected = engine.project(s).loans["sibl_3"]
+    assert shown.principal.tolist() == expected.principal.tolist()
+    at.text_input(key=key).input("8, x").run()
+    assert not at.exception
+    assert "loans.sibl_3.principal_months" in at.error[0].value

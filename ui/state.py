@@ -195,6 +195,29 @@ def choice(container: Any, path: str, label: str, options: list[Any],
                         help=base.provenance.get(path) or "model default (no source in preset)")
 
 
+def _store_months(path: str, original: Any) -> None:
+    raw = st.session_state[widget_key(path)]
+    try:
+        value = [int(x) for x in raw.replace(";", ",").split(",") if x.strip()]
+    except ValueError:
+        value = raw   # kept as typed: validation names the field and what it must be
+    if value == original:
+        edits().pop(path, None)
+    else:
+        edits()[path] = value
+
+
+def month_list(container: Any, path: str, label: str, base: engine.Scenario) -> None:
+    """A list of calendar months (1-12) typed as '7, 8, 9'."""
+    original = value_of(base, path)
+    key = widget_key(path)
+    if key not in st.session_state:
+        value = edits().get(path, original)
+        st.session_state[key] = ", ".join(map(str, value)) if isinstance(value, list) else value
+    container.text_input(label, key=key, on_change=_store_months, args=(path, original),
+                         help=base.provenance.get(path) or "model default (no source in preset)")
+
+
 def group_fields() -> list[Field]:
     return [Field("group.members", "members", 1, 1),
             Field("group.opening_cash", "opening cash, taka", 1000.0),

@@ -30,6 +30,11 @@ def render() -> None:
                                                           lo, hi), base)
                 for i, (field, label, options) in enumerate(state.LOAN_CHOICES):
                     state.choice(cols[i % 3], f"loans.{name}.{field}", label, options, base)
+                state.month_list(cols[0], f"loans.{name}.principal_months",
+                                 "seasonal: principal in months (1-12)", base)
+                st.caption("The disbursement date, like any other parameter, can be set on the "
+                           "Overview page's *Any parameter* editor (`loans."
+                           f"{name}.disbursement_date`, e.g. \"2002-04-15\").")
         cost = compute.loan_cost(scenario, name)
         c = st.columns(4)
         c[0].metric("APR", f"{cost['apr']:.2%}", help="MicroFinance Transparency convention")
