@@ -62,13 +62,12 @@ def _frame(w: dict[str, np.ndarray], exits: np.ndarray) -> pd.DataFrame:
     has_debt = metrics.trailing_sum(w["debt_service"]) > 0
     dscr = np.where(has_debt, dscr_12m, np.inf).min(axis=-1)
     short = ((w["cash_balance"] < -1e-9) & (w["debt_service"] > 0)).any(axis=-1)
-    cum = np.cumsum(w["operating_cash_flow"] - w["investments"], axis=-1)
     return pd.DataFrame({
         "exit_month": pd.array([None if e < 0 else int(e) for e in exits], dtype="Int64"),
         "min_cash_balance": w["cash_balance"].min(axis=-1),
         "member_income_per_member_month_avg": w["member_income_per_member"].mean(axis=-1),
         "min_dscr_12m": np.where(np.isfinite(dscr), dscr, np.nan),
-        "peak_working_capital": np.maximum(0.0, -cum.min(axis=-1)) + 0.0,
+        "peak_working_capital": metrics.peak_working_capital(w),
         "total_subsidy": w["subsidy"].sum(axis=-1),
         "total_sales_revenue": w["sales_revenue"].sum(axis=-1),
         "bridging_cost": w["credit_line_interest"].sum(axis=-1),
