@@ -8,6 +8,7 @@ Every function here builds one batch of variant rows from a compiled scenario an
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -32,7 +33,7 @@ STRESSES: dict[str, dict[str, float]] = {
 """The loan officer's standard stress cases (DESIGN.md)."""
 
 
-def with_extra_loans(inputs: Inputs, loans: list[Loan | None]) -> Inputs:
+def with_extra_loans(inputs: Inputs, loans: Sequence[Loan | None]) -> Inputs:
     """One row per loan: the inputs' single row plus that loan, whose principal is spent on an
     investment in the month it is disbursed (the loan is used for its purpose, so it adds no
     spare cash). None adds nothing."""
@@ -61,7 +62,7 @@ def loan_feasible(m: dict[str, np.ndarray], from_month: int, reserve: float | np
     window = np.arange(m["cash_balance"].shape[-1]) >= from_month
     dscr_ok = np.where(has_debt & window, dscr_12m >= dscr_target - 1e-12, True).all(axis=-1)
     cash_ok = np.where(window, m["cash_balance"] >= reserve - 1e-9, True).all(axis=-1)
-    return dscr_ok & cash_ok
+    return np.asarray(dscr_ok & cash_ok)
 
 
 def max_affordable_loan(scenario: Scenario, terms: Loan, dscr_target: float = DSCR_TARGET,

@@ -230,7 +230,7 @@ def compile_scenario(scenario: Scenario) -> Inputs:
         if c.fallback is not None:
             fallback[i, index[c.fallback]] = 1.0
     markets = market_prices(scenario)
-    list_price = np.stack([markets[c.market] * (1 + c.market_premium)
+    list_price = np.stack([markets[str(c.market)] * (1 + c.market_premium)
                            if c.price_basis == "market" else np.full(T, c.price)
                            for c in channels])
     production = production_costs(scenario, produced)

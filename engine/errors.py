@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 _MARK = "@@problems@@"
 
@@ -65,7 +66,7 @@ def _got(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     got = _got(err.get("input"))

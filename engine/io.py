@@ -168,17 +168,18 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
 
 def named_path(data: dict[str, Any], path: str) -> str:
     """``channels[1].price`` -> ``channels.pran.price`` where the list items have names."""
-    out, node = "", data
+    out = ""
+    node_any: Any = data
     for part in _split(path):
-        if isinstance(node, list) and isinstance(part, int) and part < len(node) \
-                and isinstance(node[part], dict) and node[part].get("name"):
-            out += f".{node[part]['name']}"
+        if isinstance(node_any, list) and isinstance(part, int) and part < len(node_any) \
+                and isinstance(node_any[part], dict) and node_any[part].get("name"):
+            out += f".{node_any[part]['name']}"
         else:
             out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + part
         try:
-            node = node[part]
+            node_any = node_any[part]
         except (KeyError, IndexError, TypeError):
-            node = None
+            node_any = None
     return out
 
 

@@ -130,7 +130,7 @@ def with_taper(inputs: Inputs, multiplier: np.ndarray) -> Inputs:
 
 def safe_rows(m: dict[str, np.ndarray], start: int, reserve: float) -> np.ndarray:
     window = np.arange(m["cash_balance"].shape[-1]) >= start
-    return np.where(window, m["cash_balance"] >= reserve - 1e-9, True).all(axis=-1)
+    return np.asarray(np.where(window, m["cash_balance"] >= reserve - 1e-9, True).all(axis=-1))
 
 
 def on_its_feet(p: Projection) -> int | None:

@@ -116,7 +116,7 @@ def project(scenario: Scenario) -> Projection:
     first_short = np.where(below.any(axis=1), np.argmax(below, axis=1), -1)
     exit_sweep = pd.DataFrame({
         "exit_month": t,
-        "exit_date": [scenario.month_label(i) for i in t],
+        "exit_date": [scenario.month_label(int(i)) for i in t],
         "min_cash_after_exit": min_after,
         "first_shortfall_month": pd.array([None if f < 0 else int(f) for f in first_short],
                                           dtype="Int64"),
@@ -130,7 +130,7 @@ def project(scenario: Scenario) -> Projection:
     for c in scenario.channels:
         buyers[c.buyer] = buyers.get(c.buyer, 0.0) + float(by_channel[c.name].sum())
     revenue_total = sum(buyers.values())
-    top_buyer = max(buyers, key=buyers.get) if revenue_total > 0 else None
+    top_buyer = max(buyers, key=lambda b: buyers[b]) if revenue_total > 0 else None
     short = base["cash_shortfall"] > 1e-9
 
     oss_month = int(metrics.first_month_from_which(oss[:1] >= 1.0)[0])
