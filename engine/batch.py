@@ -61,7 +61,6 @@ def _frame(w: dict[str, np.ndarray], exits: np.ndarray) -> pd.DataFrame:
     _, dscr_12m = metrics.dscr(w)
     has_debt = metrics.trailing_sum(w["debt_service"]) > 0
     dscr = np.where(has_debt, dscr_12m, np.inf).min(axis=-1)
-    short = ((w["cash_balance"] < -1e-9) & (w["debt_service"] > 0)).any(axis=-1)
     return pd.DataFrame({
         "exit_month": pd.array([None if e < 0 else int(e) for e in exits], dtype="Int64"),
         "min_cash_balance": w["cash_balance"].min(axis=-1),
@@ -71,7 +70,7 @@ def _frame(w: dict[str, np.ndarray], exits: np.ndarray) -> pd.DataFrame:
         "total_subsidy": w["subsidy"].sum(axis=-1),
         "total_sales_revenue": w["sales_revenue"].sum(axis=-1),
         "bridging_cost": w["credit_line_interest"].sum(axis=-1),
-        "cash_short_at_installment": short,
+        "cash_short_at_installment": metrics.cash_short_at_installment(w),
     })
 
 

@@ -252,9 +252,7 @@ def schedule(loan: Loan) -> pd.DataFrame:
             interest, deferred = accrued + deferred, 0.0
         if k == n:
             principal = balance
-        elif k <= g:
-            principal = 0.0
-        elif loan.amortization == "bullet":
+        elif k <= g or loan.amortization == "bullet":
             principal = 0.0
         elif loan.amortization == "seasonal":
             principal = seasonal_principal if k in seasonal else 0.0

@@ -49,6 +49,11 @@ def first_month_from_which(ok: np.ndarray) -> np.ndarray:
     return np.where(holds_to_end[..., T - 1], first, -1)
 
 
+def cash_short_at_installment(m: dict[str, np.ndarray]) -> np.ndarray:
+    """(n,) True where cash is below zero in a month with debt service."""
+    return np.asarray(((m["cash_balance"] < -1e-9) & (m["debt_service"] > 0)).any(axis=-1))
+
+
 def dscr(m: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Debt-service coverage, monthly and trailing 12 months (NaN where no debt service)."""
     monthly = ratio(m["operating_cash_flow"], m["debt_service"])

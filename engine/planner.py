@@ -67,24 +67,15 @@ def yearly_ratios(p: Projection) -> pd.DataFrame:
     cost in both.
     """
     m = p.monthly
-    year = m["date"].str[:4]
-    full = full_cost_frame(p)
-    g = pd.DataFrame({"year": year, "revenue": m.sales_revenue, "subsidy": m.subsidy,
-                      "expenses": full.expenses, "adjusted": full.expenses + full.interest_subsidy}
+    g = pd.DataFrame({"year": m["date"].str[:4], "revenue": m.sales_revenue,
+                      "subsidy": m.subsidy, "expenses": m.full_cost_expenses,
+                      "adjusted": m.full_cost_expenses + p.interest_subsidy}
                      ).groupby("year").sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         g["sdi"] = g.subsidy / g.revenue
         g["oss"] = g.revenue / g.expenses
         g["fss"] = g.revenue / g.adjusted
     return g.drop(columns=["adjusted"])
-
-
-def full_cost_frame(p: Projection) -> pd.DataFrame:
-    m = p.monthly
-    service_subsidy = m.subsidy - p.interest_subsidy
-    expenses = (m.commissions + m.variable_costs + m.fixed_costs + m.service_cost_group
-                + service_subsidy + m.interest + m.loan_fees)
-    return pd.DataFrame({"expenses": expenses, "interest_subsidy": p.interest_subsidy})
 
 
 # ---- withdrawal at any month ------------------------------------------------------------------

@@ -108,6 +108,7 @@ def project(scenario: Scenario) -> Projection:
     monthly["dscr_12m"] = dscr_12m[0]
     monthly["oss_12m"] = oss[0]
     monthly["fss_12m"] = fss[0]
+    monthly["full_cost_expenses"] = metrics.full_cost_expenses(m)[0]
     monthly["cash_balance_without_subsidy"] = m["cash_balance"][1]
 
     below = cash_rows < reserve - 1e-9

@@ -15,7 +15,7 @@ DOCS = PRESETS_DIR.parent / "docs" / "provenance"
 def source_of(provenance: dict[str, str], path: str) -> str:
     """The source recorded for a path, or for the nearest enclosing value (shares, lists)."""
     candidates = [k for k in provenance
-                  if path == k or path.startswith(k + ".") or path.startswith(k + "[")]
+                  if path == k or path.startswith((k + ".", k + "["))]
     return provenance[max(candidates, key=len)] if candidates else ""
 
 

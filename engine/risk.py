@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
-from engine.batch import paired, summarize_scenarios
+from engine.batch import exit_months, paired, summarize_scenarios
 from engine.cashflow import Inputs, compile_scenario, simulate
 from engine.errors import ScenarioError
 from engine.io import params, with_overrides
@@ -242,7 +242,6 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
                                              reserve)
                 exits[start + i] = -1 if e is None else e
         else:
-            from engine.batch import exit_months
             m = simulate(paired(block))
             w = {key: v[0::2] for key, v in m.items()}
             exits[start:start + k] = exit_months(w["net_cash_flow"], m["net_cash_flow"][1::2],
@@ -250,8 +249,7 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
         _, dscr_12m = metrics.dscr(w)
         has_debt = metrics.trailing_sum(w["debt_service"]) > 0
         dscr_low[start:start + k] = (np.where(has_debt, dscr_12m, np.inf) < 1).any(axis=-1)
-        short[start:start + k] = ((w["cash_balance"] < -1e-9)
-                                  & (w["debt_service"] > 0)).any(axis=-1)
+        short[start:start + k] = metrics.cash_short_at_installment(w)
         cash[start:start + k] = w["cash_balance"]
     dates = [scenario.month_label(t) for t in range(T)]
     pct = np.percentile(cash, [5, 50, 95], axis=0)

@@ -234,3 +234,17 @@ def test_portfolio_cli_writes_csv(tmp_path, capsys):
     expected = portfolio(engine.load_scenario("bogra_handicrafts"), groups)
     assert result.group_id.tolist() == expected.group_id.tolist()
     np.testing.assert_allclose(result.min_cash_balance, expected.min_cash_balance)
+
+
+def test_flip_value_is_where_the_group_stops_being_self_sustaining():
+    """One taka below the returned price the group never exits, one taka above it does: checked
+    with explicit projections. The grid (0.25% of 341.67 taka = 0.85 taka) is finer than that."""
+    from engine.risk import flip_value
+    s = engine.load_scenario("bogra_handicrafts")
+    path = "channels.tmss_retail.price"
+    value = flip_value(s, path, multipliers=np.linspace(0.5, 1.5, 401))
+    assert value is not None
+    exit_at = {x: engine.project(engine.with_overrides(s, {path: x})).summary["exit_month"]
+               for x in (value - 1.0, value + 1.0)}
+    assert exit_at[value - 1.0] is None          # a lower price: never self-sustaining
+    assert exit_at[value + 1.0] is not None      # a higher price: an exit month exists
