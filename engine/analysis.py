@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine import metrics
+from engine import metrics, quantities
 from engine.cashflow import Inputs, compile_scenario, simulate, start_date
 from engine.loans import Loan, add_loan, add_months
 from engine.projection import counterfactual_cash, exit_month_from_sweep
@@ -151,20 +151,10 @@ def loan_terms_table(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("loan") if rows else pd.DataFrame()
 
 
-COMPARE_COLUMNS = {
-    "member_income_per_member_month_avg": "income per member, taka/month",
-    "total_sales_revenue": "sales revenue, taka",
-    "min_cash_balance": "minimum cash, taka",
-    "peak_working_capital": "peak working-capital need, taka",
-    "bridging_cost": "bridging credit cost, taka",
-    "cash_shortfall_max": "largest uncovered cash shortfall, taka",
-    "exit_date": "exit month",
-    "sdi": "subsidy dependence (SDI)",
-    "min_dscr_12m": "minimum trailing-12m DSCR",
-    "buyer_hhi": "buyer concentration (HHI)",
-    "top_buyer": "largest buyer",
-    "top_buyer_share": "largest buyer's share of revenue",
-}
+COMPARE_COLUMNS = {key: quantities.label(key) for key in (
+    "member_income_per_member_month_avg", "total_sales_revenue", "min_cash_balance",
+    "peak_working_capital", "bridging_cost", "cash_shortfall_max", "exit_date", "sdi",
+    "min_dscr_12m", "buyer_hhi", "top_buyer", "top_buyer_share")}
 DOMINANT_BUYER_SHARE = 0.5
 """A buyer taking more than half of revenue dominates: the group's terms are its terms."""
 

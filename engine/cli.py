@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from engine import fmt, quantities
 from engine.analysis import (
     COMPARE_COLUMNS,
     DSCR_TARGET,
@@ -30,19 +31,9 @@ from engine.loans import Loan, apr, eir, grant_element, schedule
 from engine.projection import Projection, project
 from engine.report import report_markdown, write_report
 
-SUMMARY_LABELS = {
-    "exit_month": "exit month (months from start)",
-    "exit_date": "exit date",
-    "oss_month": "OSS month (trailing 12m OSS >= 100% from then on)",
-    "fss_month": "FSS month (concessional funds at market rate)",
-    "total_subsidy": "total subsidy, taka",
-    "sdi": "subsidy dependence index (subsidy / revenue)",
-    "min_cash_balance": "minimum cash balance, taka",
-    "peak_working_capital": "peak working-capital need, taka",
-    "min_dscr_12m": "minimum trailing-12m DSCR",
-    "buyer_hhi": "buyer concentration (Herfindahl)",
-    "member_income_per_member_month_avg": "member income per member, taka/month (avg)",
-}
+SUMMARY_KEYS = ["exit_month", "oss_month", "fss_month", "total_subsidy", "sdi", "min_cash_balance",
+                "peak_working_capital", "min_dscr_12m", "buyer_hhi",
+                "member_income_per_member_month_avg"]
 TABLE_COLUMNS = ["date", "sales_revenue", "cash_receipts", "operating_cash_flow",
                  "debt_service", "subsidy", "cash_balance", "cash_balance_without_subsidy",
                  "member_income_per_member"]
@@ -84,17 +75,12 @@ def projection_json(p: Projection) -> dict[str, Any]:
             "monthly": records}
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "none"
-    if isinstance(v, float):
-        return f"{v:,.3f}" if abs(v) < 10 and not v.is_integer() else f"{v:,.0f}"
-    return str(v)
-
-
 def _summary_lines(p: Projection) -> list[str]:
-    width = max(len(v) for v in SUMMARY_LABELS.values())
-    return [f"  {label:<{width}}  {_fmt(p.summary[k])}" for k, label in SUMMARY_LABELS.items()]
+    labels = {k: quantities.label(k) for k in SUMMARY_KEYS}
+    width = max(len(v) for v in labels.values())
+    return [f"  {label:<{width}}  "
+            f"{quantities.display_value(k, p.summary[k], start=p.scenario.start)}"
+            for k, label in labels.items()]
 
 
 def _load(ref: str, sets: list[str]):
@@ -131,21 +117,21 @@ def cmd_run(args: argparse.Namespace) -> None:
           f"{p.scenario.horizon_months} months")
     print("\n".join(_summary_lines(p)))
     print()
-    with pd.option_context("display.width", 200, "display.max_rows", 1000,
-                           "display.float_format", "{:,.0f}".format):
-        print(p.monthly[TABLE_COLUMNS].to_string())
+    with pd.option_context("display.width", 200, "display.max_rows", 1000):
+        print(quantities.display_frame(p.monthly, columns=TABLE_COLUMNS).to_string())
     if p.scenario.loans:
         print("\nLoans (APR and EIR by the MicroFinance Transparency convention; grant element "
               "at the OECD's 10%):")
-        with pd.option_context("display.width", 200, "display.float_format", "{:,.4f}".format):
-            print(loan_terms_table(p.scenario).to_string())
+        with pd.option_context("display.width", 200):
+            print(quantities.display_frame(loan_terms_table(p.scenario)).to_string())
         terms = p.scenario.loans[-1]
         print(f"\nLargest principal on the terms of {terms.name} keeping trailing-12m DSCR >= "
               f"{DSCR_TARGET} and cash >= the reserve: "
-              f"{max_affordable_loan(p.scenario, terms):,.0f} taka")
+              f"{fmt.money(max_affordable_loan(p.scenario, terms))}")
     print("\nStress tests:")
-    with pd.option_context("display.width", 200, "display.float_format", "{:,.2f}".format):
-        print(stress_table(p.scenario).to_string())
+    with pd.option_context("display.width", 200):
+        print(quantities.display_frame(stress_table(p.scenario), start=p.scenario.start)
+              .to_string())
 
 
 LOAN_FLAGS = [f for f in Loan.model_fields if f not in ("name", "lender", "disbursement_month")]
@@ -186,10 +172,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
     table = compare(projections)
     warnings = table.loc["warning"]
     table = table.drop(index="warning").astype(object)
-    for label in table.index:
-        percent = label in (COMPARE_COLUMNS["sdi"], COMPARE_COLUMNS["top_buyer_share"])
-        table.loc[label] = [f"{v:.1%}" if percent and v is not None else _fmt(v)
-                            for v in table.loc[label]]
+    for key, label in COMPARE_COLUMNS.items():
+        table.loc[label] = [quantities.display_value(key, v) for v in table.loc[label]]
     with pd.option_context("display.width", 250, "display.max_colwidth", 60):
         print(table.to_string())
     for name, warning in warnings.items():

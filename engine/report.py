@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from engine import fmt
 from engine.analysis import (
     DSCR_TARGET,
     concentration_warning,
@@ -28,9 +29,7 @@ from engine.projection import Projection, project
 from engine.scenario import Scenario
 from engine.verdict import exit_verdict
 
-
-def _money(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:,.0f} taka"
+_money = fmt.money
 
 
 def _table(df: pd.DataFrame, floatfmt: str = "{:,.2f}") -> str:
@@ -86,13 +85,12 @@ def report_markdown(scenario: Scenario) -> str:
         ("FSS month (concessional funds at market rate)", "never" if s["fss_month"] is None
          else scenario.month_label(s["fss_month"])),
         ("total subsidy", _money(s["total_subsidy"])),
-        ("subsidy dependence (SDI, whole horizon)", "n/a" if s["sdi"] is None
-         else f"{s['sdi']:.1%}"),
+        ("subsidy dependence (SDI, whole horizon)", fmt.percent(s["sdi"])),
         ("minimum cash", _money(s["min_cash_balance"])),
         ("peak working-capital need", _money(s["peak_working_capital"])),
-        ("income per member, taka/month", f"{s['member_income_per_member_month_avg']:,.0f}"),
-        ("buyer concentration (HHI)", "n/a" if s["buyer_hhi"] is None
-         else f"{s['buyer_hhi']:.2f}"),
+        ("income per member, taka/month", fmt.money(s["member_income_per_member_month_avg"],
+                                                    unit=False)),
+        ("buyer concentration (HHI)", fmt.ratio(s["buyer_hhi"])),
     ]
     lines += ["| measure | value |", "|---|---|", *[f"| {k} | {v} |" for k, v in key], ""]
     warning = concentration_warning(s)
@@ -139,7 +137,7 @@ def report_markdown(scenario: Scenario) -> str:
     if scenario.loans:
         lines += [_table(loan_terms_table(scenario), "{:,.4f}"),
                   f"Minimum trailing-12-month DSCR: "
-                  f"{'n/a' if s['min_dscr_12m'] is None else format(s['min_dscr_12m'], '.2f')}. "
+                  f"{fmt.ratio(s['min_dscr_12m'])}. "
                   f"Largest principal on the terms of {scenario.loans[-1].name} keeping the "
                   f"DSCR >= {DSCR_TARGET} and cash >= the reserve: "
                   f"{_money(max_affordable_loan(scenario, scenario.loans[-1]))}.", ""]
@@ -152,7 +150,7 @@ def report_markdown(scenario: Scenario) -> str:
               f"- Jobs: {imp['jobs']} ({imp['jobs_created']} beyond the founding members).",
               f"- The donor paid {_money(imp['payer_cost'])}; others paid "
               f"{_money(imp['others_cost'])} (leverage "
-              f"{'n/a' if imp['leverage'] is None else format(imp['leverage'], '.2f')})."]
+              f"{fmt.ratio(imp['leverage'])})."]
     if imp["payer_cost_per_job_created"] is not None:
         lines += [f"- Donor cost per job created: {_money(imp['payer_cost_per_job_created'])}."]
     if imp["extra_income_per_member_month"] is not None:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.fmt import money as taka
 from engine.scenario import Scenario
-
-
-def taka(x: float) -> str:
-    return f"{x:,.0f} taka"
 
 
 def exit_verdict(scenario: Scenario, summary: dict[str, Any]) -> str:

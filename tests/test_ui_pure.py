@@ -8,7 +8,6 @@ import pytest
 
 import engine
 from ui import exports, figures
-from ui.format import group_lakh, money
 from ui.storage import StorageError, Workspace, clean_name
 
 
@@ -72,16 +71,6 @@ def test_payer_chart_stacks_each_payer():
     assert fig.layout.barmode == "stack"
     donor = next(t for t in fig.data if t.name == "donor")
     assert sum(donor.y) == pytest.approx(cost_shares(s).query("payer == 'donor'").amount.sum())
-
-
-def test_lakh_and_international_grouping():
-    assert group_lakh(1_450_000) == "14,50,000"
-    assert group_lakh(10_000_000) == "1,00,00,000"      # one crore
-    assert group_lakh(-12_345) == "-12,345"
-    assert money(1_450_000) == "1,450,000 taka"
-    assert money(1_450_000, "lakh") == "14,50,000 taka"
-    assert money(1_450_000, usd_rate=57.90) == "US$25,043"   # the seed's US$25,275 is at 57.37
-    assert money(None) == "n/a"
 
 
 def test_workspace_refuses_to_leave_its_folder_and_to_overwrite(tmp_path):

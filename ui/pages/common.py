@@ -5,12 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 import engine
-from ui.format import money
+from engine import fmt as numbers
+
+
+def style(scenario: engine.Scenario) -> numbers.Style:
+    """The user's choice of grouping (international or lakh) and of US$ at the scenario's rate."""
+    usd = scenario.usd_rate if st.session_state.get("usd") else None
+    return numbers.Style(st.session_state.get("grouping", "international"), usd)
 
 
 def fmt(x: float | None, scenario: engine.Scenario) -> str:
-    usd = scenario.usd_rate if st.session_state.get("usd") else None
-    return money(x, st.session_state.get("grouping", "international"), usd)
+    return numbers.money(x, style(scenario))
 
 
 def problems_banner(problems: list) -> None:

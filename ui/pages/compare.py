@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from engine import quantities
 from engine.analysis import COMPARE_COLUMNS, deltas
 from ui import compute, state
 from ui.figures import lines_chart
-from ui.pages.common import fmt
+from ui.pages.common import style
 
 
 def _projection(ref: str) -> engine.Projection:
@@ -22,24 +23,12 @@ def _projection(ref: str) -> engine.Projection:
         return state.run(base)
 
 
-RATIOS = {COMPARE_COLUMNS["sdi"], COMPARE_COLUMNS["top_buyer_share"]}
-PLAIN = {COMPARE_COLUMNS["min_dscr_12m"], COMPARE_COLUMNS["buyer_hhi"]}
-
-
 def display(table: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
-    """Numbers as people read them: taka rows in the chosen grouping, shares as %."""
-    def cell(label: str, v: object) -> str:
-        if v is None or (isinstance(v, float) and pd.isna(v)):
-            return "none"
-        if not isinstance(v, int | float) or isinstance(v, bool):
-            return str(v)
-        if label in RATIOS:
-            return f"{v:.1%}"
-        if label in PLAIN:
-            return f"{v:.2f}"
-        return fmt(v, scenario)
-    return pd.DataFrame({c: [cell(r, table.loc[r, c]) for r in table.index]
-                         for c in table.columns}, index=table.index)
+    """Numbers as people read them: each row by its quantity's unit, in the chosen style."""
+    keys = {label: key for key, label in COMPARE_COLUMNS.items()}
+    return pd.DataFrame({c: [quantities.display_value(keys.get(r, r), table.loc[r, c],
+                                                      style(scenario))
+                             for r in table.index] for c in table.columns}, index=table.index)
 
 
 def render() -> None:
