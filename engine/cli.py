@@ -27,7 +27,7 @@ from engine.analysis import (
 )
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.io import load_scenario, params, preset_names, with_overrides
-from engine.loans import Loan, apr, eir, grant_element, schedule
+from engine.loans import Loan, apr, eir, grant_element, opening, schedules
 from engine.projection import Projection, project
 from engine.report import report_markdown, write_report
 
@@ -145,20 +145,24 @@ def cmd_loan(args: argparse.Namespace) -> None:
     except ValidationError as e:
         raise ScenarioError([Problem("--" + p.path.replace("_", "-"), p.message)
                              for p in problems_from_validation(e)]) from None
-    s = schedule(loan)
+    s = schedules(loan)
     if args.json:
         print(json.dumps({"apr": apr(loan), "eir": eir(loan),
                           "grant_element": grant_element(loan),
                           "schedule": json.loads(s.to_json(orient="records", date_format="iso"))},
                          indent=1))
         return
+    quiet = [c for c in ("contract", "disbursed", "down_payment", "prepaid") if not s[c].any()]
     if loan.disbursement_date is None:
-        s = s.drop(columns=["due_date"])
-    s = s.drop(columns=["month"] + (["interest_subsidy"] if loan.market_annual_rate is None
-                                    else []))
+        quiet.append("due_date")
+    if loan.market_annual_rate is None:
+        quiet.append("interest_subsidy")
+    s = s.drop(columns=["month", *quiet])
     with pd.option_context("display.width", 200, "display.max_rows", 2000):
         print(s.to_string(index=False, float_format=lambda v: f"{v:,.{loan.currency_digits}f}"))
-    print(f"\ntotal principal {s.principal.sum():,.2f}, interest {s.interest.sum():,.2f}, fees "
+    first, down = opening(loan)
+    print(f"\nreleased {first:,.2f} at disbursement (down payment {down:,.2f}); total "
+          f"principal {s.principal.sum() + down:,.2f}, interest {s.interest.sum():,.2f}, fees "
           f"{s.fees.sum() + loan.upfront_fee:,.2f} (upfront {loan.upfront_fee:,.2f})")
     print(f"APR {apr(loan):.4%}  EIR {eir(loan):.4%}  (nominal {loan.annual_rate:.4%}, "
           f"{loan.interest_method}); grant element at 10%: {grant_element(loan):.2%}")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from engine import metrics
 from engine.cashflow import compile_scenario, dated_loans, simulate
-from engine.loans import schedule
+from engine.loans import schedules
 from engine.scenario import Scenario
 
 MONTHLY_COLUMNS = [
@@ -162,7 +162,7 @@ def project(scenario: Scenario) -> Projection:
         "end_receivables": float(base["receivables"][-1]),
         "cash_reserve": reserve,
     }
-    loans = {loan.name: schedule(loan) for loan in dated_loans(scenario)}
+    loans = {loan.name: schedules(loan) for loan in dated_loans(scenario)}
     counterfactual = pd.DataFrame(cash_rows, index=pd.RangeIndex(T, name="exit_month"),
                                   columns=monthly.index)
     return Projection(scenario, monthly, summary, loans, exit_sweep, by_channel, counterfactual,
