@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
-from engine.cashflow import Inputs, compile_scenario, simulate
+from engine.cashflow import Inputs, compile_scenario, simulate, simulated_months
 from engine.projection import exit_month_from_sweep, sweep_rows
 from engine.scenario import Scenario
 
@@ -37,14 +37,15 @@ def paired(inputs: Inputs) -> Inputs:
 
 
 def exit_months(net_with: np.ndarray, net_without: np.ndarray, opening: np.ndarray,
-                reserve: np.ndarray) -> np.ndarray:
-    """(n,) first safe exit month of each variant, -1 where none (see the module notes)."""
+                reserve: np.ndarray, horizon: int | None = None) -> np.ndarray:
+    """(n,) first safe exit month of each variant, -1 where none (see the module notes); exit
+    months are candidates up to `horizon` (default: every simulated month)."""
     c_with, c_without = np.cumsum(net_with, axis=-1), np.cumsum(net_without, axis=-1)
     n = c_with.shape[0]
     carried = np.concatenate([np.zeros((n, 1)), (c_with - c_without)[:, :-1]], axis=-1)
     suffix_min = np.flip(np.minimum.accumulate(np.flip(c_without, axis=-1), axis=-1), axis=-1)
     lowest_after = opening[:, None] + carried + suffix_min
-    safe = lowest_after >= reserve[:, None] - 1e-9
+    safe = (lowest_after >= reserve[:, None] - 1e-9)[:, :horizon]
     return np.where(safe.any(axis=-1), np.argmax(safe, axis=-1), -1)
 
 
@@ -53,7 +54,8 @@ def summarize(inputs: Inputs) -> pd.DataFrame:
     m = simulate(paired(inputs))
     w = {k: v[0::2] for k, v in m.items()}
     wo_net = m["net_cash_flow"][1::2]
-    exits = exit_months(w["net_cash_flow"], wo_net, inputs.opening_cash, inputs.cash_reserve)
+    exits = exit_months(w["net_cash_flow"], wo_net, inputs.opening_cash, inputs.cash_reserve,
+                        inputs.horizon_months or None)
     return _frame(w, exits)
 
 
@@ -80,7 +82,7 @@ def summarize_with_credit_line(inputs: Inputs) -> pd.DataFrame:
     frames = []
     for i in range(inputs.n):
         row = inputs.take(np.array([i]))
-        m = simulate(sweep_rows(row, row.months))
+        m = simulate(sweep_rows(row, row.horizon_months or row.months))
         exit_month, _ = exit_month_from_sweep(m["cash_balance"][1:], float(row.cash_reserve[0]))
         frames.append(_frame({k: v[:1] for k, v in m.items()},
                              np.array([-1 if exit_month is None else exit_month])))
@@ -95,4 +97,5 @@ def summarize_any(inputs: Inputs) -> pd.DataFrame:
 
 def summarize_scenarios(scenarios: list[Scenario]) -> pd.DataFrame:
     """Figures for scenarios of the same structure, compiled one by one, simulated together."""
-    return summarize_any(Inputs.concat([compile_scenario(s) for s in scenarios]))
+    months = max(simulated_months(s) for s in scenarios)
+    return summarize_any(Inputs.concat([compile_scenario(s, months) for s in scenarios]))

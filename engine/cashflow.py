@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 
-from engine.loans import Loan, add_months, monthly_flows
+from engine.loans import Loan, add_months, monthly_flows, schedules
 from engine.scenario import GROUP, Scenario, Service
 
 DAYS_PER_MONTH = 30.0
@@ -63,6 +64,7 @@ class Inputs:
     credit_limit: np.ndarray    # (n,) bridging credit line limit (0: none)
     credit_rate: np.ndarray     # (n,) its nominal annual rate
     exit_month: np.ndarray      # (n,) int; subsidies end from this month (T: never)
+    horizon_months: int = 0     # months shown (the scenario's horizon); <= months simulated
 
     @property
     def n(self) -> int:
@@ -73,7 +75,7 @@ class Inputs:
         return self.fixed_costs.shape[-1]
 
     SHARED = ("fallback", "service_continues", "service_embedded", "service_to_group",
-              "channel_product", "contracts_first", "has_quota")
+              "channel_product", "contracts_first", "has_quota", "horizon_months")
     """Fields without a batch axis: the scenario's structure, the same in every row."""
 
     def take(self, rows: np.ndarray) -> Inputs:
@@ -104,7 +106,7 @@ class Inputs:
     @staticmethod
     def concat(parts: list[Inputs]) -> Inputs:
         """Stack batches of the same scenario structure along the batch axis."""
-        out = {}
+        out: dict[str, Any] = {}
         for f in fields(parts[0]):
             if f.name in Inputs.SHARED:
                 continue
@@ -114,21 +116,35 @@ class Inputs:
         return replace(parts[0], **out)
 
 
-def calendar_months(scenario: Scenario) -> np.ndarray:
-    """Calendar month index (0 = January) of each projection month."""
+def loan_last_month(loan: Loan) -> int:
+    """Scenario month of a loan's last installment (of all its contracts), as dated in a
+    scenario."""
+    return int(schedules(loan)["month"].max())
+
+
+def simulated_months(scenario: Scenario) -> int:
+    """Months simulated: the horizon, or further, to every loan's last installment, so that
+    every lent taka is repaid inside the simulation (the horizon stays the months shown)."""
+    last = max((loan_last_month(loan) for loan in dated_loans(scenario)), default=-1)
+    return max(scenario.horizon_months, last + 1)
+
+
+def calendar_months(scenario: Scenario, months: int | None = None) -> np.ndarray:
+    """Calendar month index (0 = January) of each simulated month."""
     first = int(scenario.start.split("-")[1]) - 1
-    return (first + np.arange(scenario.horizon_months)) % 12
+    return (first + np.arange(simulated_months(scenario) if months is None else months)) % 12
 
 
-def seasonal(weights: list[float], scenario: Scenario) -> np.ndarray:
-    """12 calendar-month weights, normalised to mean 1, laid on the projection's months."""
+def seasonal(weights: list[float], scenario: Scenario, months: int | None = None) -> np.ndarray:
+    """12 calendar-month weights, normalised to mean 1, laid on the simulated months."""
     season = np.asarray(weights, dtype=float)
-    return (season / season.mean())[calendar_months(scenario)]
+    return (season / season.mean())[calendar_months(scenario, months)]
 
 
-def product_volume(scenario: Scenario) -> dict[str, np.ndarray]:
+def product_volume(scenario: Scenario, months: int | None = None) -> dict[str, np.ndarray]:
     """Units produced per month: capacity x normalised seasonality x ramp factor."""
-    t = np.arange(scenario.horizon_months)
+    months = simulated_months(scenario) if months is None else months
+    t = np.arange(months)
     out = {}
     for p in scenario.products:
         if p.capacity_ramp:
@@ -136,14 +152,15 @@ def product_volume(scenario: Scenario) -> dict[str, np.ndarray]:
                              [r.factor for r in p.capacity_ramp])
         else:
             ramp = np.ones(len(t))
-        out[p.name] = p.monthly_capacity * seasonal(p.seasonality, scenario) * ramp
+        out[p.name] = p.monthly_capacity * seasonal(p.seasonality, scenario, months) * ramp
     return out
 
 
-def market_prices(scenario: Scenario) -> dict[str, np.ndarray]:
+def market_prices(scenario: Scenario, months: int | None = None) -> dict[str, np.ndarray]:
     """Each market's price by month: price x normalised seasonality x (1 + growth)^(t / 12)."""
-    t = np.arange(scenario.horizon_months)
-    return {mk.name: mk.price * seasonal(mk.seasonality, scenario)
+    months = simulated_months(scenario) if months is None else months
+    t = np.arange(months)
+    return {mk.name: mk.price * seasonal(mk.seasonality, scenario, months)
             * (1 + mk.annual_growth) ** (t / 12) for mk in scenario.markets}
 
 
@@ -205,36 +222,41 @@ def dated_loans(scenario: Scenario) -> list[Loan]:
 
 def production_costs(scenario: Scenario, produced: dict[str, np.ndarray]) -> np.ndarray:
     """Unit costs x units produced, summed over products, by month."""
-    return sum((p.unit_cost * produced[p.name] for p in scenario.products),
-               np.zeros(scenario.horizon_months))
+    months = len(next(iter(produced.values())))
+    return sum((p.unit_cost * produced[p.name] for p in scenario.products), np.zeros(months))
 
 
-def fixed_costs(scenario: Scenario) -> np.ndarray:
-    """Fixed costs by month: each from its start month to its end month (or the horizon)."""
-    T = scenario.horizon_months
+def fixed_costs(scenario: Scenario, months: int | None = None) -> np.ndarray:
+    """Fixed costs by month: each from its start month to its end month (or the end)."""
+    T = simulated_months(scenario) if months is None else months
     t = np.arange(T)
     return sum((np.where((t >= f.start_month) & (t <= (T if f.end_month is None
                                                         else f.end_month)),
                          f.monthly_amount, 0.0) for f in scenario.fixed_costs), np.zeros(T))
 
 
-def compile_scenario(scenario: Scenario) -> Inputs:
-    """Arrays for one scenario (n = 1); subsidies never end (exit_month = horizon)."""
-    T = scenario.horizon_months
+def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
+    """Arrays for one scenario (n = 1); subsidies never end (exit_month = months simulated).
+
+    The simulation runs `months` months (default: `simulated_months`, the horizon or further
+    to the last installment of every loan); give a common `months` to stack scenarios whose
+    loans end at different months."""
+    T = simulated_months(scenario) if months is None else max(months,
+                                                                 simulated_months(scenario))
     channels = scenario.channels
     index = {c.name: i for i, c in enumerate(channels)}
     products = [p.name for p in scenario.products]
-    produced = product_volume(scenario)
+    produced = product_volume(scenario, T)
     fallback = np.zeros((len(channels), len(channels)))
     for i, c in enumerate(channels):
         if c.fallback is not None:
             fallback[i, index[c.fallback]] = 1.0
-    markets = market_prices(scenario)
+    markets = market_prices(scenario, T)
     list_price = np.stack([markets[str(c.market)] * (1 + c.market_premium)
                            if c.price_basis == "market" else np.full(T, c.price)
                            for c in channels])
     production = production_costs(scenario, produced)
-    fixed = fixed_costs(scenario)
+    fixed = fixed_costs(scenario, T)
     S = len(scenario.services)
     cost = np.stack([service_costs(s, T) for s in scenario.services]) if S else np.zeros((0, T))
     group_share = (np.stack([payer_shares(s, T)[GROUP] if s.beneficiary == "group"
@@ -292,6 +314,7 @@ def compile_scenario(scenario: Scenario) -> Inputs:
         credit_limit=row([g.credit_line_limit]).reshape(1),
         credit_rate=row([g.credit_line_annual_rate]).reshape(1),
         exit_month=np.array([T]),
+        horizon_months=scenario.horizon_months,
     )
 
 

@@ -29,6 +29,7 @@ from engine.cashflow import (
     product_volume,
     production_costs,
     simulate,
+    simulated_months,
 )
 from engine.errors import Problem, ScenarioError
 from engine.io import params, with_overrides
@@ -100,11 +101,12 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str]) 
     """The batch of all groups: whole-column edits of the base's arrays where every column
     allows it, otherwise one compile per group."""
     if not fast_columns(base, columns):
-        return Inputs.concat([compile_scenario(s) for s in scenarios])
+        months = max(simulated_months(s) for s in scenarios)
+        return Inputs.concat([compile_scenario(s, months) for s in scenarios])
     x = compile_scenario(base).take(np.zeros(len(scenarios), dtype=int))
     cnames = [c.name for c in base.channels]
     pnames = [p.name for p in base.products]
-    edits: dict[str, np.ndarray] = {}
+    edits: dict[str, Any] = {}
 
     def field(name: str) -> np.ndarray:
         if name not in edits:

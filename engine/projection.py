@@ -73,27 +73,28 @@ def counterfactual_cash(net_with: np.ndarray, net_without: np.ndarray,
 def exit_month_from_sweep(cash: np.ndarray, reserve: float) -> tuple[int | None, np.ndarray]:
     """Exit month from counterfactual cash paths (row M: subsidy ends at month M).
 
-    safe(M) holds when cash stays >= reserve in every month from M to the horizon. The exit
-    month is the first safe M, or None.
+    safe(M) holds when cash stays >= reserve in every simulated month from M on (to the horizon
+    or the last installment, whichever is later). The exit month is the first safe M, or None.
     """
-    T = cash.shape[-1]
-    min_after = metrics.suffix_min_from(cash, np.arange(T))
+    min_after = metrics.suffix_min_from(cash, np.arange(cash.shape[0]))
     safe = min_after >= reserve - 1e-9
     return (int(np.argmax(safe)) if safe.any() else None), min_after
 
 
 def project(scenario: Scenario) -> Projection:
     """Project a scenario month by month and sweep every exit month, in one batched run."""
-    T = scenario.horizon_months
     inputs = compile_scenario(scenario)
+    # months simulated: the horizon, or further to the last installment of every loan; exit
+    # months are candidates within the horizon, judged on every simulated month
+    T, H = inputs.months, scenario.horizon_months
     if scenario.group.credit_line_limit > 0:
         # the line's interest depends on the cash balance: one row per exit month
-        m = simulate(sweep_rows(inputs, T))
+        m = simulate(sweep_rows(inputs, H))
         cash_rows = m["cash_balance"][1:]
     else:
         m = simulate(sweep_rows(inputs, 1))   # rows: as given, no subsidy from month 0
         cash_rows = counterfactual_cash(m["net_cash_flow"][0], m["net_cash_flow"][1],
-                                        scenario.group.opening_cash)
+                                        scenario.group.opening_cash)[:H]
     base = {k: v[0] for k, v in m.items()}
     reserve = scenario.group.cash_reserve
     exit_month, min_after = exit_month_from_sweep(cash_rows, reserve)
@@ -113,11 +114,11 @@ def project(scenario: Scenario) -> Projection:
 
     below = cash_rows < reserve - 1e-9
     t = np.arange(T)
-    below &= t[None, :] >= t[:, None]
+    below &= t[None, :] >= np.arange(H)[:, None]
     first_short = np.where(below.any(axis=1), np.argmax(below, axis=1), -1)
     exit_sweep = pd.DataFrame({
-        "exit_month": t,
-        "exit_date": [scenario.month_label(int(i)) for i in t],
+        "exit_month": np.arange(H),
+        "exit_date": [scenario.month_label(int(i)) for i in range(H)],
         "min_cash_after_exit": min_after,
         "first_shortfall_month": pd.array([None if f < 0 else int(f) for f in first_short],
                                           dtype="Int64"),
@@ -163,7 +164,7 @@ def project(scenario: Scenario) -> Projection:
         "cash_reserve": reserve,
     }
     loans = {loan.name: schedules(loan) for loan in dated_loans(scenario)}
-    counterfactual = pd.DataFrame(cash_rows, index=pd.RangeIndex(T, name="exit_month"),
+    counterfactual = pd.DataFrame(cash_rows, index=pd.RangeIndex(H, name="exit_month"),
                                   columns=monthly.index)
     return Projection(scenario, monthly, summary, loans, exit_sweep, by_channel, counterfactual,
                       pd.Series(base["interest_subsidy_row"], index=monthly.index,

@@ -112,8 +112,14 @@ def market_price(s: Scenario, name: str, t: int) -> float:
         1 + mk.annual_growth) ** (t / 12)
 
 
+def months_simulated(s: Scenario) -> int:
+    """The horizon, or further to the month of the last installment of any loan."""
+    last = [row["month"] for loan in s.loans for row in loan_rows(loan, s.start)]
+    return max([s.horizon_months, *[m + 1 for m in last]])
+
+
 def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[float]]:
-    T = s.horizon_months
+    T = months_simulated(s)
     start_cal = int(s.start.split("-")[1]) - 1
     exit_at = T if exit_month is None else exit_month
 
@@ -239,8 +245,8 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
 
 def reference_exit_month(s: Scenario) -> int | None:
     """Brute force: try every exit month in turn, first safe one wins."""
-    for m in range(s.horizon_months):
-        cash = reference(s, exit_month=m)["cash_balance"]
+    for m in range(s.horizon_months):           # candidates within the horizon ...
+        cash = reference(s, exit_month=m)["cash_balance"]   # ... judged to the last installment
         if all(c >= s.group.cash_reserve - 1e-9 for c in cash[m:]):
             return m
     return None

@@ -69,8 +69,9 @@ def test_two_row_sweep_equals_one_row_per_exit_month(scenario):
     T = scenario.horizon_months
     long_way = simulate(sweep_rows(compile_scenario(scenario), T))["cash_balance"][1:]
     two = simulate(sweep_rows(compile_scenario(scenario), 1))["net_cash_flow"]
-    np.testing.assert_allclose(counterfactual_cash(two[0], two[1], scenario.group.opening_cash),
-                               long_way, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(
+        counterfactual_cash(two[0], two[1], scenario.group.opening_cash)[:T], long_way,
+        rtol=1e-9, atol=1e-6)
 
 
 def test_narrow_delay_range_regression():
