@@ -3,6 +3,7 @@
 Pure Python with numpy, pandas, numpy-financial and pydantic; never imports the UI.
 """
 
+import engine.fields  # noqa: F401  (sets the labels and units on the models' fields)
 from engine.errors import Problem, ScenarioError
 from engine.io import (
     dump_scenario,

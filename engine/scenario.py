@@ -3,6 +3,7 @@
 Frozen pydantic models; unknown keys are rejected; units are in the field names. Months are
 counted from the scenario's `start` (month 0 = the start month). Money is in taka unless a field
 says otherwise.
+The plain label and unit of every field are in engine/fields.py (set on these fields).
 """
 
 from __future__ import annotations

@@ -1,0 +1,328 @@
+"""Field metadata: the plain label, unit, meaning and allowed range of every scenario field.
+
+The meaning is each field's pydantic `description` and the range its constraints (ge, le, gt,
+lt), written beside the field in engine/scenario.py and engine/loans.py. The label and unit are
+set here, on the same fields' `json_schema_extra` (so the JSON Schema carries them as well), in
+one table that tests/test_fields.py keeps complete: a field added to a model without a label and
+a unit fails the suite. The app, the docs and the schema read them through `field_meta` and
+`meta_at`; nothing restates them.
+
+Units say how a value is read and typed (`UNITS`); values in `PERCENT_UNITS` are stored as
+fractions (0.05) and shown and typed as percentages (5%).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from dataclasses import dataclass
+from typing import Any, Literal, Union, get_args, get_origin
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from engine.loans import Loan
+from engine.scenario import (
+    Channel,
+    Contribution,
+    FixedCost,
+    Group,
+    Market,
+    OneOff,
+    Product,
+    RampPoint,
+    Scenario,
+    Service,
+    ShareRow,
+    Taper,
+)
+
+UNITS: dict[str, str] = {
+    "taka": "an amount in taka",
+    "taka/month": "taka per month",
+    "taka/unit": "taka per unit of product",
+    "units/month": "units of product per month",
+    "share": "a part of a whole, shown and typed as a percentage",
+    "rate/year": "a nominal annual rate, shown and typed as a percentage",
+    "month": "a month counted from the scenario's start (0 = the start month), shown as its date",
+    "months": "a number of months",
+    "days": "a number of days",
+    "periods": "a number of repayment periods",
+    "people": "a number of people",
+    "count": "a whole number",
+    "factor": "a multiplier (1 = full capacity)",
+    "weights": "12 relative values, January first; only their proportions matter",
+    "calendar months": "calendar months 1-12 (7 = July)",
+    "YYYY-MM": "a calendar month written as 2002-07",
+    "date": "a calendar date",
+    "taka per US$": "taka for one US dollar",
+    "choice": "one of the listed options",
+    "true/false": "yes or no",
+    "text": "a name or text",
+    "table": "a list of items",
+}
+PERCENT_UNITS = frozenset({"share", "rate/year"})
+
+LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
+    Group: {
+        "name": ("group name", "text"),
+        "members": ("members", "people"),
+        "founding_members": ("founding members", "people"),
+        "hired_workers": ("hired workers", "people"),
+        "opening_cash": ("opening cash", "taka"),
+        "cash_reserve": ("cash reserve", "taka"),
+        "distribution_share": ("share of surplus paid to members", "share"),
+        "credit_line_limit": ("credit line limit", "taka"),
+        "credit_line_annual_rate": ("credit line interest", "rate/year"),
+    },
+    RampPoint: {
+        "month": ("month", "month"),
+        "factor": ("capacity factor", "factor"),
+    },
+    Product: {
+        "name": ("product", "text"),
+        "unit": ("unit of sale", "text"),
+        "monthly_capacity": ("capacity", "units/month"),
+        "seasonality": ("seasonality (Jan..Dec)", "weights"),
+        "capacity_ramp": ("capacity ramp", "table"),
+        "unit_cost": ("variable cost", "taka/unit"),
+        "allocation": ("allocation to buyers", "choice"),
+    },
+    Market: {
+        "name": ("market", "text"),
+        "price": ("average price", "taka/unit"),
+        "seasonality": ("price seasonality (Jan..Dec)", "weights"),
+        "annual_growth": ("price trend", "rate/year"),
+    },
+    Channel: {
+        "name": ("channel", "text"),
+        "buyer": ("buyer", "text"),
+        "product": ("product sold", "text"),
+        "share": ("share of volume", "share"),
+        "price": ("price", "taka/unit"),
+        "price_basis": ("price basis", "choice"),
+        "market": ("market priced off", "text"),
+        "market_premium": ("premium on market price", "share"),
+        "discount": ("discount at delivery", "share"),
+        "acceptance_rate": ("accepted at grading", "share"),
+        "fallback": ("rejects go to", "text"),
+        "payment_delay_days": ("payment delay", "days"),
+        "payment_delay_days_max": ("longest payment delay", "days"),
+        "quota_units_per_month": ("quota", "units/month"),
+        "commission_rate": ("commission", "share"),
+        "transport_cost_per_unit": ("transport", "taka/unit"),
+    },
+    FixedCost: {
+        "name": ("fixed cost", "text"),
+        "monthly_amount": ("amount", "taka/month"),
+        "start_month": ("first month", "month"),
+        "end_month": ("last month", "month"),
+    },
+    OneOff: {
+        "month": ("month", "month"),
+        "amount": ("amount", "taka"),
+    },
+    ShareRow: {
+        "from_month": ("from month", "month"),
+        "shares": ("shares by payer", "share"),
+    },
+    Taper: {
+        "payers": ("payers who taper", "text"),
+        "start_month": ("taper starts", "month"),
+        "months": ("linear: months to final level", "months"),
+        "to_level": ("final level", "share"),
+        "step": ("step: drop per step", "share"),
+        "every_months": ("step: every", "months"),
+        "table": ("table: shares from given months", "table"),
+        "kind": ("taper kind", "choice"),
+    },
+    Service: {
+        "name": ("service", "text"),
+        "monthly_cost": ("monthly cost", "taka/month"),
+        "start_month": ("first month", "month"),
+        "end_month": ("last month", "month"),
+        "one_off": ("one-off costs", "table"),
+        "shares": ("initial shares by payer", "share"),
+        "taper": ("taper", "table"),
+        "after_exit": ("after exit", "choice"),
+        "embedded": ("paid by a buyer in the price", "true/false"),
+        "beneficiary": ("who benefits", "choice"),
+    },
+    Contribution: {
+        "month": ("month", "month"),
+        "amount": ("amount", "taka"),
+        "name": ("what it is", "text"),
+    },
+    Loan: {
+        "name": ("loan", "text"),
+        "lender": ("lender", "text"),
+        "principal": ("principal", "taka"),
+        "annual_rate": ("interest rate", "rate/year"),
+        "installments": ("installments", "count"),
+        "repayment_every": ("repayment every", "periods"),
+        "repayment_unit": ("repayment unit", "choice"),
+        "interest_method": ("interest method", "choice"),
+        "amortization": ("repayment pattern", "choice"),
+        "balloon_amount": ("balloon", "taka"),
+        "principal_months": ("principal in calendar months", "calendar months"),
+        "grace_on_principal_periods": ("grace on principal", "periods"),
+        "grace_on_interest_payment_periods": ("grace on interest payment", "periods"),
+        "interest_free_periods": ("interest-free periods", "periods"),
+        "disbursement_month": ("disbursement month", "month"),
+        "disbursement_date": ("disbursement date", "date"),
+        "upfront_fee_rate": ("upfront fee", "share"),
+        "upfront_fee_fixed": ("upfront fee, fixed", "taka"),
+        "upfront_fee_deducted": ("fee netted from disbursement", "true/false"),
+        "installment_fee": ("fee per installment", "taka"),
+        "currency_digits": ("digits amounts are rounded to", "count"),
+        "installment_multiple_of": ("installment rounded to a multiple of", "taka"),
+        "rounding": ("rounding mode", "choice"),
+        "days_in_year": ("days in a year", "choice"),
+        "market_annual_rate": ("market interest rate", "rate/year"),
+    },
+    Scenario: {
+        "name": ("file name", "text"),
+        "title": ("title", "text"),
+        "start": ("first month", "YYYY-MM"),
+        "horizon_months": ("months projected", "months"),
+        "currency": ("currency", "text"),
+        "usd_rate": ("exchange rate", "taka per US$"),
+        "products": ("products", "table"),
+        "channels": ("buyers (channels)", "table"),
+        "markets": ("market prices", "table"),
+        "fixed_costs": ("fixed costs", "table"),
+        "services": ("services", "table"),
+        "loans": ("loans", "table"),
+        "member_capital": ("member capital", "table"),
+        "investments": ("investments", "table"),
+        "variants": ("variants", "table"),
+        "baseline_variant": ("baseline variant", "text"),
+        "provenance": ("sources", "table"),
+        "group": ("the group", "table"),
+    },
+}
+
+
+def _label_models() -> None:
+    for model, fields in LABELS.items():
+        for name, (label, unit) in fields.items():
+            model.model_fields[name].json_schema_extra = {"label": label, "unit": unit}
+    for model in LABELS:   # leaves first, Scenario last: the JSON Schema picks the labels up
+        model.model_rebuild(force=True)
+
+
+_label_models()
+
+
+@dataclass(frozen=True)
+class FieldMeta:
+    """What a field is, for people: its label, unit, meaning and allowed range."""
+
+    name: str
+    label: str
+    unit: str
+    description: str
+    required: bool
+    default: Any = None
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    lt: float | None = None
+    choices: tuple[Any, ...] | None = None
+
+    @property
+    def percent(self) -> bool:
+        return self.unit in PERCENT_UNITS
+
+    def range_text(self) -> str:
+        """The allowed range in the unit people type ('0% to 100%', 'at least 1').
+
+        >>> meta_at("channels.x.discount").range_text(), meta_at("group.members").range_text()
+        ('0% to 100%', 'at least 1')
+        """
+        if self.choices:
+            return "one of " + ", ".join(map(str, self.choices))
+
+        def show(x: float) -> str:
+            return f"{x * 100:g}%" if self.percent else f"{x:g}"
+
+        low = f"at least {show(self.ge)}" if self.ge is not None else (
+            f"above {show(self.gt)}" if self.gt is not None else None)
+        high = f"at most {show(self.le)}" if self.le is not None else (
+            f"below {show(self.lt)}" if self.lt is not None else None)
+        if self.ge is not None and self.le is not None:
+            return f"{show(self.ge)} to {show(self.le)}"
+        return " and ".join(x for x in (low, high) if x) or "any"
+
+    def help(self, source: str | None = None) -> str:
+        """A help bubble: meaning, unit, allowed range and (when there is one) the source."""
+        unit = f"{self.unit}: {UNITS[self.unit]}" if self.unit in UNITS else self.unit
+        text = f"{self.description}\n\nUnit: {unit}. Allowed: {self.range_text()}."
+        return f"{text}\n\nSource: {source}" if source else text
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`X | None` -> X."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def field_meta(model: type[BaseModel], name: str) -> FieldMeta:
+    info = model.model_fields[name]
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    bounds: dict[str, float] = {}
+    for m in info.metadata:
+        for kind, attr in ((Ge, "ge"), (Gt, "gt"), (Le, "le"), (Lt, "lt")):
+            if isinstance(m, kind):
+                bounds[attr] = getattr(m, attr)
+    annotation = _unwrap(info.annotation)
+    choices = get_args(annotation) if get_origin(annotation) is Literal else None
+    default = None if info.default is PydanticUndefined else info.default
+    if info.default_factory is not None:
+        default = info.default_factory()  # type: ignore[call-arg]
+    return FieldMeta(name=name, label=str(extra.get("label", name.replace("_", " "))),
+                     unit=str(extra.get("unit", "")), description=info.description or "",
+                     required=info.is_required(), default=default, choices=choices, **bounds)
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def model_at(path: str) -> tuple[type[BaseModel], str] | None:
+    """The model and field a dotted parameter path ends in; list items are named or indexed,
+    free-keyed tables (payer shares) end in their field.
+
+    >>> model_at("channels.pran.payment_delay_days"), model_at("services.t.shares.donor")
+    ((<class 'engine.scenario.Channel'>, 'payment_delay_days'), (<class 'engine.scenario.Service'>, 'shares'))
+    """  # noqa: E501
+    model: type[BaseModel] = Scenario
+    parts = [name or int(index) for name, index in _PART.findall(path)]
+    i = 0
+    while i < len(parts):
+        name = parts[i]
+        if not isinstance(name, str) or name not in model.model_fields:
+            return None
+        annotation = _unwrap(model.model_fields[name].annotation)
+        origin = get_origin(annotation)
+        if i == len(parts) - 1 or origin is dict:
+            return model, name
+        if origin is list:
+            inner = get_args(annotation)[0]
+            if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+                return model, name
+            model, i = inner, i + 2   # skip the item's name or index
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model, i = annotation, i + 1
+        else:
+            return None
+    return None
+
+
+def meta_at(path: str) -> FieldMeta | None:
+    """`field_meta` of the field a parameter path ends in (None for an unknown path)."""
+    found = model_at(path)
+    return field_meta(*found) if found else None
+
