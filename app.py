@@ -48,6 +48,7 @@ if ss.ref not in refs:
 ss.scenario_ref = ss.ref
 side = st.sidebar
 side.selectbox("Scenario", refs, key="scenario_ref", on_change=choose_scenario,
+               format_func=state.ref_label,
                help="A seed preset, one of its variants, a saved scenario or an upload. "
                "Your edits to each are kept while you switch.")
 kept = {r: len(e) for r, e in ss.edits.items() if e and r != ss.ref}
@@ -81,6 +82,7 @@ with side.expander("Display"):
     st.checkbox("show US$ at the scenario's rate", key="usd")
 
 pages = [st.Page("views/overview.py", title="Overview", default=True),
+         st.Page("views/casefile.py", title="Case file"),
          st.Page("views/loan_officer.py", title="Loan officer"),
          st.Page("views/facilitator.py", title="Facilitator"),
          st.Page("views/producer.py", title="Producer"),

@@ -230,6 +230,8 @@ class FieldMeta:
     le: float | None = None
     lt: float | None = None
     choices: tuple[Any, ...] | None = None
+    integer: bool = False
+    optional: bool = False
 
     @property
     def percent(self) -> bool:
@@ -279,13 +281,15 @@ def field_meta(model: type[BaseModel], name: str) -> FieldMeta:
             if isinstance(m, kind):
                 bounds[attr] = getattr(m, attr)
     annotation = _unwrap(info.annotation)
+    optional = annotation is not info.annotation
     choices = get_args(annotation) if get_origin(annotation) is Literal else None
     default = None if info.default is PydanticUndefined else info.default
     if info.default_factory is not None:
         default = info.default_factory()  # type: ignore[call-arg]
     return FieldMeta(name=name, label=str(extra.get("label", name.replace("_", " "))),
                      unit=str(extra.get("unit", "")), description=info.description or "",
-                     required=info.is_required(), default=default, choices=choices, **bounds)
+                     required=info.is_required(), default=default, choices=choices,
+                     integer=annotation is int, optional=optional, **bounds)
 
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

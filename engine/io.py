@@ -7,6 +7,7 @@ Paths are dotted; list items are addressed by their `name` (``channels.pran.paym
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from pathlib import Path
@@ -131,11 +132,39 @@ def _path_exists(scenario: Scenario, path: str) -> bool:
     return True
 
 
+def value_at(data: dict[str, Any], path: str) -> Any:
+    """The value at a parameter path in scenario data (KeyError where there is none).
+
+    >>> value_at({"channels": [{"name": "pran", "price": 6.0}]}, "channels.pran.price")
+    6.0
+    """
+    node: Any = data
+    for key in _split(path):
+        container, k = _step(node, key, path)
+        node = container[k]
+    return node
+
+
 def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     """A new scenario with values replaced at dotted paths, validated like a file.
 
     Every unknown path and every invalid value is reported at once, naming the path.
     """
+    data, problems = overridden_data(scenario, overrides)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        problems += [Problem(named_path(data, p.path), p.message)
+                     for p in problems_from_validation(e)]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def overridden_data(scenario: Scenario, overrides: dict[str, Any]
+                    ) -> tuple[dict[str, Any], list[Problem]]:
+    """The scenario's data with the overrides written in, not yet validated (an editor shows
+    what was typed, valid or not), and the paths that could not be written."""
     data = scenario.model_dump()
     problems: list[Problem] = []
     for path, value in overrides.items():
@@ -153,17 +182,10 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
             known = k in container if isinstance(container, dict) else True
             if not known and not _is_open_mapping(path):
                 raise KeyError(f"{path}: unknown parameter")
-            container[k] = value
+            container[k] = copy.deepcopy(value)   # the data never aliases the overrides
         except KeyError as e:
             problems.append(Problem(path, str(e.args[0]).split(": ", 1)[1]))
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as e:
-        problems += [Problem(named_path(data, p.path), p.message)
-                     for p in problems_from_validation(e)]
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
+    return data, problems
 
 
 def named_path(data: dict[str, Any], path: str) -> str:

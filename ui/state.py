@@ -18,11 +18,14 @@ from typing import Any
 import streamlit as st
 
 import engine
+from engine.casefile import blank_scenario
 from engine.cli import parse_value
 from engine.errors import Problem
 from ui.storage import Workspace
 
 DEFAULT_REF = "modhupur_pineapple"
+NEW_REF = "new"
+"""The blank group (engine/casefile.py) that a new case file starts from."""
 MAX_UPLOAD_BYTES = 1_000_000
 
 
@@ -61,7 +64,7 @@ def init() -> None:
     for item in st.query_params.get_all("set"):
         if "=" in item:
             path, raw = item.split("=", 1)
-            edits[path] = None if raw == "null" else parse_value(raw)
+            edits[path] = decode(raw)
     if edits:
         ss.edits[ss.ref] = edits
 
@@ -77,6 +80,16 @@ def encode(value: Any) -> str:
     return "null" if value is None else json.dumps(value)
 
 
+def decode(raw: str) -> Any:
+    """A URL value as `encode` wrote it (JSON), or as a person types it (TOML, plain text)."""
+    if raw == "null":
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return parse_value(raw)
+
+
 def preset_refs() -> list[str]:
     refs = []
     for name in engine.preset_names():
@@ -87,11 +100,17 @@ def preset_refs() -> list[str]:
 
 def all_refs() -> list[str]:
     ss = st.session_state
-    return (preset_refs() + [f"saved:{n}" for n in Workspace().names()]
+    return (preset_refs() + [NEW_REF] + [f"saved:{n}" for n in Workspace().names()]
             + [f"upload:{n}" for n in ss.get("uploads", {})])
 
 
+def ref_label(ref: str) -> str:
+    return "new group (blank)" if ref == NEW_REF else ref
+
+
 def base_scenario(ref: str) -> engine.Scenario:
+    if ref == NEW_REF:
+        return blank_scenario()
     if ref.startswith("saved:"):
         name = ref.removeprefix("saved:")
         return parse_text(Workspace().load(name), f"workspace/{name}.toml")

@@ -1,0 +1,298 @@
+"""Case file: enter a group by hand, from blank or from a copy of a preset or a saved group; open
+and save case files in the workspace.
+
+Every field is drawn from the models' metadata (label, unit, meaning, range) by ui/editor.py;
+the engine validates the edited scenario and each problem is shown beside its field while the
+rest of the page keeps the last valid results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import engine
+from engine.casefile import as_case_file, loan_verdict
+from engine.errors import Problem
+from engine.fields import meta_at, model_at
+from engine.scenario import GROUP
+from ui import editor, state
+from ui.pages.common import fmt, month_label
+from ui.storage import StorageError, Workspace
+
+SECTION_TITLES = {"products": "product", "channels": "buyer", "markets": "market price",
+                  "fixed_costs": "fixed cost", "services": "service", "loans": "loan",
+                  "member_capital": "member capital", "investments": "investment"}
+
+
+def render() -> None:
+    scenario, p, problems = state.current()
+    st.title(f"Case file: {scenario.title}")
+    start_or_open()
+    data = editor.raw()
+    s = p.summary
+    c = st.columns(4)
+    c[0].metric("Exit month", month_label(scenario, s["exit_month"], "not within horizon"),
+                help="First month from which every subsidy can stop and cash stays at or above "
+                "the reserve to the horizon.")
+    c[1].metric("Minimum cash", fmt(s["min_cash_balance"], scenario))
+    c[2].metric("Income per member / month", fmt(s["member_income_per_member_month_avg"],
+                                                 scenario))
+    c[3].metric("Loans", loan_verdict(scenario, s), help="Lowest trailing-12-month debt-service "
+                "coverage against the target, and cash against the reserve.")
+    if problems:
+        st.warning(f"{len(problems)} value(s) need attention; each is named beside its field. "
+                   "The figures above are the last valid ones.", icon="⚠️")
+    tabs = st.tabs(["Group", "Products", "Buyers", "Fixed costs", "Services", "Loans",
+                    "Capital and investments", "Save"])
+    with tabs[0]:
+        group_tab(data, scenario, problems)
+    with tabs[1]:
+        list_section("products", data, scenario, problems)
+    with tabs[2]:
+        list_section("channels", data, scenario, problems,
+                     add=dict(product=(data["products"] or [{}])[0].get("name", "product")))
+        with st.expander("Market prices (for buyers who pay the market price)"):
+            list_section("markets", data, scenario, problems)
+    with tabs[3]:
+        list_section("fixed_costs", data, scenario, problems)
+    with tabs[4]:
+        list_section("services", data, scenario, problems)
+    with tabs[5]:
+        list_section("loans", data, scenario, problems)
+    with tabs[6]:
+        list_section("member_capital", data, scenario, problems)
+        list_section("investments", data, scenario, problems)
+    with tabs[7]:
+        save_tab(scenario, problems)
+    placed = {id(x) for x in problems if inline(x, data)}
+    rest = [x for x in problems if id(x) not in placed]
+    if rest:
+        editor.show_problems(st, rest)
+
+
+def inline(problem: Problem, data: dict[str, Any]) -> bool:
+    """Is the problem shown beside a field (every path under a section or the group is)?"""
+    return problem.path.split(".")[0].split("[")[0] in (
+        "group", "name", "title", "start", "horizon_months", "usd_rate", *SECTION_TITLES)
+
+
+def start_or_open() -> None:
+    with st.expander("Start a new group, or open a saved case file",
+                     expanded=st.session_state.ref == state.NEW_REF
+                     and not state.edits()):
+        left, right = st.columns([2, 3])
+        refs = [state.NEW_REF, *[r for r in state.all_refs() if r != state.NEW_REF]]
+        left.selectbox("start from", refs, key="start_from", format_func=state.ref_label,
+                       help="Blank: one product, one buyer, every amount 0. A preset or a saved "
+                       "group: a copy of it, to change into your group.")
+        left.button("Start a new group", key="start_new", on_click=start_new, type="primary")
+        right.markdown("**Saved case files**")
+        table = case_files()
+        if table.empty:
+            right.caption("None yet: a saved group appears here.")
+        else:
+            right.dataframe(table, key="case_files", hide_index=True)
+            right.selectbox("case file", list(table["file"]), key="open_name")
+            right.button("Open", key="open_case_file", on_click=open_case_file)
+
+
+def start_new() -> None:
+    ss = st.session_state
+    ref = ss.start_from
+    base = state.base_scenario(ref)
+    ss.ref = ref
+    if ref == state.NEW_REF:
+        ss.edits[ref] = {"start": dt.date.today().strftime("%Y-%m")}
+    else:
+        stem = base.name.replace(":", "_")
+        ss.edits[ref] = {"name": f"{stem}_copy", "title": f"{base.title} (copy)"}
+    editor.bump()
+
+
+def open_case_file() -> None:
+    st.session_state.ref = f"saved:{st.session_state.open_name}"
+    editor.bump()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _summary(text: str, name: str) -> dict[str, Any]:
+    try:
+        scenario = engine.parse_scenario(text, file=name)
+    except engine.ScenarioError as e:
+        return {"exit month": "", "loans": f"not valid: {e.problems[0]}"}
+    s = engine.project(scenario).summary
+    return {"group": scenario.title,
+            "exit month": month_label(scenario, s["exit_month"], "not within horizon"),
+            "loans": loan_verdict(scenario, s)}
+
+
+def case_files() -> pd.DataFrame:
+    """Saved groups: name, last change, exit month and loan verdict."""
+    ws = Workspace()
+    rows = []
+    for name in ws.names():
+        path = ws.path(name)
+        changed = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        rows.append({"file": name, **_summary(ws.load(name), name), "last change": changed})
+    return pd.DataFrame(rows)
+
+
+def group_tab(data: dict[str, Any], scenario: engine.Scenario, problems: list[Problem]) -> None:
+    st.caption("Who the group is, when the projection starts and how much cash it keeps.")
+    cols = st.columns(3)
+    for i, path in enumerate(["title", "name", "start", "horizon_months", "usd_rate"]):
+        editor.field(cols[i % 3], path, data, scenario)
+    editor.show_problems(st, [x for x in problems if x.path.split(".")[0] in (
+        "name", "title", "start", "horizon_months", "usd_rate")])
+    st.markdown("**The group**")
+    cols = st.columns(3)
+    fields = meta_fields("group")
+    for i, f in enumerate(fields):
+        editor.field(cols[i % 3], f"group.{f}", data, scenario)
+    editor.show_problems(st, editor.problems_at(problems, data, "group"))
+
+
+def meta_fields(prefix: str) -> list[str]:
+    found = model_at(f"{prefix}.name")
+    assert found is not None
+    return list(found[0].model_fields)
+
+
+def summary_table(section: str, data: dict[str, Any], scenario: engine.Scenario
+                  ) -> pd.DataFrame:
+    """The section's items with plain column names and values as people read them."""
+    fields = ["name", *editor.item_fields(section)] if section in editor.NAMED else \
+        editor.item_fields(section)
+    rows = []
+    for i, item in enumerate(data[section]):
+        row = {}
+        for f in fields:
+            meta = meta_at(f"{section}[{i}].{f}")
+            if meta is None or meta.unit in ("weights",):
+                continue
+            row[meta.label] = shown(meta.unit, item.get(f), scenario)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def shown(unit: str, value: Any, scenario: engine.Scenario) -> str:
+    if value is None:
+        return ""
+    if unit in ("share", "rate/year") and isinstance(value, int | float):
+        return f"{value * 100:.2f}%"
+    if unit == "month" and isinstance(value, int):
+        return scenario.month_label(value)
+    if unit.startswith("taka") and isinstance(value, int | float):
+        return fmt(value, scenario).removesuffix(" taka")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def list_section(section: str, data: dict[str, Any], scenario: engine.Scenario,
+                 problems: list[Problem], add: dict[str, Any] | None = None) -> None:
+    what = SECTION_TITLES[section]
+    items = data[section]
+    st.markdown(f"**{meta_at(section).label.capitalize()}**")   # type: ignore[union-attr]
+    if items:
+        st.dataframe(summary_table(section, data, scenario), key=f"table_{section}",
+                     hide_index=True)
+    names = editor.section_names(data, section)
+    sel = f"{st.session_state.ref}::sel::{section}"
+    if st.session_state.get(sel, 0) >= len(items):
+        st.session_state[sel] = max(0, len(items) - 1)
+    top = st.columns([3, 1, 1])
+    if items:
+        index = top[0].selectbox(f"{what} to edit", range(len(items)), key=sel,
+                                 format_func=lambda i: names[i])
+    else:
+        index = None
+        top[0].caption(f"No {what} yet.")
+    top[1].button(f"Add a {what}", key=f"add_{section}", on_click=_add,
+                  args=(section, sel, add or {}))
+    if index is not None:
+        top[2].button(f"Remove {names[index]}", key=f"remove_{section}",
+                      on_click=editor.remove_item, args=(section, index))
+        item_editor(section, index, data, scenario, problems)
+    editor.show_problems(st, [x for x in problems if x.path == section])
+
+
+def _add(section: str, sel: str, kw: dict[str, Any]) -> None:
+    if section in ("fixed_costs", "services", "loans", "member_capital", "investments"):
+        kw = kw | {"start_month": 0}
+    editor.add_item(section, **kw)
+    st.session_state[sel] = len(editor.raw()[section]) - 1
+
+
+def item_editor(section: str, index: int, data: dict[str, Any], scenario: engine.Scenario,
+                problems: list[Problem]) -> None:
+    prefix = f"{section}[{index}]"
+    cols = st.columns(4)
+    if section in editor.NAMED:
+        editor.name_field(cols[0], section, index, data, scenario)
+    for i, f in enumerate(editor.item_fields(section), start=1 if section in editor.NAMED else 0):
+        meta = meta_at(f"{prefix}.{f}")
+        if meta is not None and meta.unit == "weights":
+            editor.field(st, f"{prefix}.{f}", data, scenario)
+            continue
+        editor.field(cols[i % 4], f"{prefix}.{f}", data, scenario,
+                     options=editor.references(section, f, data))
+    if section == "services":
+        payers_editor(index, data, scenario)
+        editor.taper_editor(st, index, data, scenario)
+    if section == "loans":
+        editor.disbursement(st, index, data, scenario)
+    editor.show_problems(st, editor.problems_at(problems, data, prefix))
+
+
+def payers_editor(index: int, data: dict[str, Any], scenario: engine.Scenario) -> None:
+    """Who pays the service: each payer's share; the group pays the rest."""
+    shares = data["services"][index].get("shares") or {}
+    st.markdown("**Who pays** (the group pays what the others do not)")
+    payers = [x for x in shares if x != GROUP]
+    cols = st.columns(max(len(payers), 1) + 2)
+    for i, payer in enumerate(payers):
+        editor.share_field(cols[i], index, payer, data, scenario)
+    group = shares.get(GROUP, 0.0)
+    cols[-2].metric("the group pays", f"{group * 100:.0f}%" if isinstance(group, int | float)
+                    else str(group))
+    new = cols[-1].text_input("add a payer", key=editor.key(f"services[{index}].new_payer"),
+                              placeholder="donor, ngo, lead_firm")
+    cols[-1].button("Add payer", key=f"add_payer_{index}", on_click=editor.add_payer,
+                    args=(index, new))
+
+
+def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
+    ss = st.session_state
+    name = scenario.name.replace(":", "_")
+    st.markdown(f"The case file is saved as **{name}** (the group's *file name* on the Group "
+                "tab). Each value you changed is recorded as edited, with the value it had.")
+    ws = Workspace()
+    own = ss.ref == f"saved:{name}"
+    exists = ws.exists(name) if name else False
+    overwrite = True
+    if exists and not own:
+        overwrite = st.checkbox(f"replace the saved case file '{name}'", key="casefile_overwrite")
+    if st.button("Save case file", key="save_case_file", type="primary",
+                 disabled=bool(problems) or not overwrite):
+        base = state.base_scenario(ss.ref)
+        try:
+            text = engine.dump_scenario(as_case_file(base, scenario, ss.ref == state.NEW_REF))
+            ws.save(name, text, overwrite=True)
+        except StorageError as e:
+            st.error(str(e))
+            return
+        ss.edits[f"saved:{name}"] = {}
+        ss.ref = f"saved:{name}"
+        editor.bump()
+        st.rerun()
+    if problems:
+        st.caption("Correct the values named on the other tabs to save.")
+    if ss.ref.startswith("saved:"):
+        st.caption(f"Open case file: {ss.ref.removeprefix('saved:')}. Its link reopens it with "
+                   "your unsaved edits; anyone with the link who can reach this workspace "
+                   "sees the same group.")
+
