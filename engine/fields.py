@@ -22,7 +22,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from engine.loans import Loan
+from engine.loans import InstallmentChange, Loan, Prepayment, Reschedule, TopUp, Tranche
 from engine.scenario import (
     Channel,
     Contribution,
@@ -47,6 +47,7 @@ UNITS: dict[str, str] = {
     "rate/year": "a nominal annual rate, shown and typed as a percentage",
     "month": "a month counted from the scenario's start (0 = the start month), shown as its date",
     "months": "a number of months",
+    "years": "a number of years",
     "days": "a number of days",
     "periods": "a number of repayment periods",
     "people": "a number of people",
@@ -180,7 +181,24 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
         "rounding": ("rounding mode", "choice"),
         "days_in_year": ("days in a year", "choice"),
         "market_annual_rate": ("market interest rate", "rate/year"),
+        "flat_term_years": ("flat: term as quoted", "years"),
+        "down_payment_rate": ("down payment", "share"),
+        "tranches": ("later releases", "table"),
+        "prepayments": ("prepayments", "table"),
+        "installment_changes": ("changed installments", "table"),
+        "reschedule": ("rescheduled terms", "table"),
+        "next_cycles": ("next-cycle loans", "count"),
+        "cycle_growth": ("growth per cycle", "share"),
+        "top_up": ("top-up", "table"),
     },
+    Tranche: {"month": ("month", "month"), "amount": ("amount", "taka")},
+    Prepayment: {"month": ("month", "month"), "amount": ("amount", "taka")},
+    InstallmentChange: {"period": ("installment number", "count"),
+                        "amount": ("amount", "taka"), "due_date": ("due date", "date")},
+    Reschedule: {"month": ("month", "month"), "installments": ("installments", "count"),
+                 "annual_rate": ("interest rate", "rate/year"),
+                 "grace_on_principal_periods": ("grace on principal", "periods")},
+    TopUp: {"month": ("month", "month"), "amount": ("amount", "taka")},
     Scenario: {
         "name": ("file name", "text"),
         "title": ("title", "text"),
@@ -208,8 +226,19 @@ def _label_models() -> None:
     for model, fields in LABELS.items():
         for name, (label, unit) in fields.items():
             model.model_fields[name].json_schema_extra = {"label": label, "unit": unit}
-    for model in LABELS:   # leaves first, Scenario last: the JSON Schema picks the labels up
+    for model in sorted(LABELS, key=_depth):   # leaves first: the JSON Schema picks them up
         model.model_rebuild(force=True)
+
+
+def _depth(model: type[BaseModel]) -> int:
+    """How deep models nest under `model` (0 for a model of plain fields)."""
+    inner = [t for info in model.model_fields.values() for t in _types(info.annotation)
+             if isinstance(t, type) and issubclass(t, BaseModel)]
+    return 1 + max(map(_depth, inner)) if inner else 0
+
+
+def _types(annotation: Any) -> list[Any]:
+    return [annotation, *[t for a in get_args(annotation) for t in _types(a)]]
 
 
 _label_models()

@@ -105,7 +105,8 @@ def from_display(meta: FieldMeta, value: Any) -> Any:
 
 
 def _changed(path: str, meta: FieldMeta) -> None:
-    put(path, from_display(meta, st.session_state[key(path)]))
+    value = st.session_state[key(path)]
+    put(path, None if value == NONE else from_display(meta, value))
 
 
 def _renamed(section: str, index: int, path: str, old: str) -> None:
@@ -165,15 +166,15 @@ def field(container: Any, path: str, data: dict[str, Any], scenario: engine.Scen
             choices = [None, *choices]
         if value not in choices and meta.unit != "true/false":
             choices = [*choices, value]   # an unknown name stays visible, named as a problem
-        if k not in st.session_state:
-            st.session_state[k] = value
+        if k not in st.session_state:   # None is an option of its own (a widget's None is
+            st.session_state[k] = NONE if value is None else value   # "nothing chosen")
         if meta.unit == "true/false":
             container.checkbox(text, on_change=_changed, args=(path, meta), **kw)
         else:
-            container.selectbox(text, choices, on_change=_changed, args=(path, meta),
+            container.selectbox(text, [NONE if c is None else c for c in choices],
+                                on_change=_changed, args=(path, meta),
                                 format_func=lambda m: month_label(m, scenario)
-                                if meta.unit == "month" else (NONE if m is None else str(m)),
-                                **kw)
+                                if meta.unit == "month" and m != NONE else str(m), **kw)
         return
     if meta.unit in ("text", "YYYY-MM"):
         if k not in st.session_state:
@@ -238,7 +239,8 @@ def item_fields(section: str) -> list[str]:
     found = model_at(f"{section}[0].name")
     assert found is not None
     model = found[0]
-    return [f for f in model.model_fields if f not in SPECIAL and f != "name"]
+    return [f for f in model.model_fields if f not in SPECIAL and f != "name"
+            and meta_at(f"{section}[0].{f}").unit != "table"]   # type: ignore[union-attr]
 
 
 def problems_at(problems: list[Problem], data: dict[str, Any], prefix: str) -> list[Problem]:

@@ -57,27 +57,74 @@ def init() -> None:
     ss = st.session_state
     if "edits" in ss:
         return
-    ss.edits, ss.uploads, ss.last_good = {}, {}, {}
+    ss.edits, ss.uploads, ss.last_good, ss.page_settings = {}, {}, {}, {}
     ref = st.query_params.get("scenario", DEFAULT_REF)
+    ss.url_note = link_note(ref)
     ss.ref = ref if ref in all_refs() else DEFAULT_REF
     edits = {}
     for item in st.query_params.get_all("set"):
         if "=" in item:
             path, raw = item.split("=", 1)
             edits[path] = decode(raw)
-    if edits:
+    if edits and ss.ref == ref:
         ss.edits[ss.ref] = edits
+    for k in PAGE_SETTINGS:
+        if k in st.query_params:
+            ss.page_settings[k] = decode(st.query_params[k])
+
+
+def link_note(ref: str) -> str | None:
+    """Why a link's scenario cannot be opened (None: it can)."""
+    if ref in all_refs():
+        return None
+    if ref.startswith("upload:"):
+        return (f"This link points to '{ref.removeprefix('upload:')}', a file uploaded in "
+                "another session: uploads stay in the session that made them. Save it to the "
+                "workspace first (Case file, Save), then share that link. Showing "
+                f"{DEFAULT_REF} instead.")
+    return f"This link's scenario '{ref}' is not here (not a preset or a saved case file). " \
+        f"Showing {DEFAULT_REF} instead."
+
+
+PAGE_SETTINGS = ("loan_select", "dscr_target", "service_select", "taper_start", "taper_every",
+                 "exit_at", "channel_select", "sw_channel", "sw_rival", "sw_param", "sw_outcome",
+                 "tornado_step", "tornado_outcome", "tornado_top", "grid_channel", "mc_price",
+                 "mc_volume", "mc_delay", "mc_rejection", "mc_rho", "mc_paths")
+"""Widget keys of page settings that a link carries (the same numbers on the same page)."""
+
+
+def setting(key: str, default: Any, options: list[Any] | None = None,
+            low: float | None = None, high: float | None = None) -> None:
+    """Seed a page-setting widget from the link or the session (a widget that was not drawn
+    loses its state) or `default`; a value the widget would not take falls back to `default`.
+    Widgets seeded here are created without a value of their own."""
+    ss = st.session_state
+    if key in ss and (options is None or ss[key] in options):
+        return
+    value = ss.get("page_settings", {}).get(key, default)
+    if options is not None and value not in options:
+        value = default
+    if low is not None and high is not None and not (
+            isinstance(value, int | float) and low <= value <= high):
+        value = default
+    if isinstance(default, float) and isinstance(value, int):
+        value = float(value)
+    ss[key] = value
 
 
 def sync_url() -> None:
     ss = st.session_state
     edits = ss.edits.get(ss.ref, {})
+    settings = ss.setdefault("page_settings", {})
+    settings.update({k: ss[k] for k in PAGE_SETTINGS if k in ss})
     st.query_params.from_dict({"scenario": ss.ref,
-                               "set": [f"{p}={encode(v)}" for p, v in edits.items()]})
+                               "set": [f"{p}={encode(v)}" for p, v in edits.items()],
+                               **{k: encode(v) for k, v in settings.items()}})
 
 
 def encode(value: Any) -> str:
-    return "null" if value is None else json.dumps(value)
+    """A value for the URL, as JSON (dates as ISO text, which the scenario reads back)."""
+    return "null" if value is None else json.dumps(value, default=str)
 
 
 def decode(raw: str) -> Any:

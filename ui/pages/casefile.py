@@ -33,15 +33,15 @@ def render() -> None:
     start_or_open()
     data = editor.raw()
     s = p.summary
-    c = st.columns(4)
+    c = st.columns(3)
     c[0].metric("Exit month", month_label(scenario, s["exit_month"], "not within horizon"),
                 help="First month from which every subsidy can stop and cash stays at or above "
                 "the reserve to the horizon.")
     c[1].metric("Minimum cash", fmt(s["min_cash_balance"], scenario))
     c[2].metric("Income per member / month", fmt(s["member_income_per_member_month_avg"],
                                                  scenario))
-    c[3].metric("Loans", loan_verdict(scenario, s), help="Lowest trailing-12-month debt-service "
-                "coverage against the target, and cash against the reserve.")
+    st.markdown(f"**Loans:** {loan_verdict(scenario, s)}", help="The lowest trailing-12-month "
+                "debt-service coverage against the target, then cash against the reserve.")
     if problems:
         st.warning(f"{len(problems)} value(s) need attention; each is named beside its field. "
                    "The figures above are the last valid ones.", icon="⚠️")
@@ -187,6 +187,8 @@ def shown(unit: str, value: Any, scenario: engine.Scenario) -> str:
         return scenario.month_label(value)
     if unit.startswith("taka") and isinstance(value, int | float):
         return fmt(value, scenario).removesuffix(" taka")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
