@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.assets import asset_schedule, inflation_factor
 from engine.loans import Loan, add_months, monthly_flows, schedules
 from engine.scenario import GROUP, Scenario, Service
 
@@ -221,18 +222,21 @@ def dated_loans(scenario: Scenario) -> list[Loan]:
 
 
 def production_costs(scenario: Scenario, produced: dict[str, np.ndarray]) -> np.ndarray:
-    """Unit costs x units produced, summed over products, by month."""
+    """Unit costs x units produced, summed over products, by month, at the cost inflation rate."""
     months = len(next(iter(produced.values())))
-    return sum((p.unit_cost * produced[p.name] for p in scenario.products), np.zeros(months))
+    return sum((p.unit_cost * produced[p.name] for p in scenario.products),
+               np.zeros(months)) * inflation_factor(scenario.cost_inflation_annual, months)
 
 
 def fixed_costs(scenario: Scenario, months: int | None = None) -> np.ndarray:
-    """Fixed costs by month: each from its start month to its end month (or the end)."""
+    """Fixed costs by month: each from its start month to its end month (or the end), at the
+    cost inflation rate."""
     T = simulated_months(scenario) if months is None else months
     t = np.arange(T)
     return sum((np.where((t >= f.start_month) & (t <= (T if f.end_month is None
                                                         else f.end_month)),
-                         f.monthly_amount, 0.0) for f in scenario.fixed_costs), np.zeros(T))
+                         f.monthly_amount, 0.0) for f in scenario.fixed_costs),
+               np.zeros(T)) * inflation_factor(scenario.cost_inflation_annual, T)
 
 
 def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
@@ -254,7 +258,8 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
     markets = market_prices(scenario, T)
     list_price = np.stack([markets[str(c.market)] * (1 + c.market_premium)
                            if c.price_basis == "market" else np.full(T, c.price)
-                           for c in channels])
+                           for c in channels]) * inflation_factor(
+                               scenario.price_inflation_annual, T)
     production = production_costs(scenario, produced)
     fixed = fixed_costs(scenario, T)
     S = len(scenario.services)
@@ -306,7 +311,7 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
         loan_disbursements=row(loans["loan_disbursements"]),
         interest_subsidy=row(loans["interest_subsidy"]),
         member_capital=row(at_months(scenario.member_capital)),
-        investments=row(at_months(scenario.investments)),
+        investments=row(asset_schedule(scenario, T).outlays),
         opening_cash=row([g.opening_cash]).reshape(1),
         cash_reserve=row([g.cash_reserve]).reshape(1),
         distribution_share=row([g.distribution_share]).reshape(1),

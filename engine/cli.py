@@ -211,6 +211,46 @@ def cmd_report(args: argparse.Namespace) -> None:
         print(report_markdown(scenario), end="")
 
 
+def cmd_statements(args: argparse.Namespace) -> None:
+    from engine import statements
+    p = project(_load(args.scenario, args.set))
+    tables = statements.statement_tables(p)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            path = args.out / f"{name}.csv"
+            table.to_csv(path)
+            print(f"wrote {path}")
+        return
+    print(f"{p.scenario.title}: appraisal statements, taka")
+    with pd.option_context("display.width", 250, "display.max_columns", 50,
+                           "display.float_format", "{:,.0f}".format):
+        for name, table in tables.items():
+            print(f"\n{statements.STATEMENTS[name][0]}")
+            print(table.to_string())
+    a = statements.appraisal(p, args.discount_rate)
+    print(f"\nThe group's investment before financing (FAO RuralInvest), discounted at "
+          f"{a.discount_rate.iloc[0]:.1%} a year:")
+    for case, row in a.iterrows():
+        irr = "none" if pd.isna(row.irr) else f"{row.irr:.1%}"
+        payback = ("never" if pd.isna(row.payback_month)
+                   else p.scenario.month_label(int(row.payback_month)))
+        print(f"  {str(case).replace('_', ' ')}: NPV {row.npv:,.0f} taka, IRR {irr}, "
+              f"paid back by {payback}")
+
+
+def cmd_results(args: argparse.Namespace) -> None:
+    from engine.results import baseline_of, dced_results
+    scenario = _load(args.scenario, args.set)
+    r = dced_results(project(scenario), baseline_of(scenario), discount_rate=args.discount_rate)
+    if args.json:
+        print(json.dumps({k: _clean(v) for k, v in r.items()}, indent=1))
+        return
+    width = max(map(len, r))
+    for k, v in r.items():
+        print(f"  {k:<{width}}  {_fmt(v)}")
+
+
 def cmd_portfolio(args: argparse.Namespace) -> None:
     from engine.portfolio import portfolio, portfolio_dask, read_table, write_table
     base = _load(args.base, args.set)
@@ -303,6 +343,18 @@ def build_parser() -> argparse.ArgumentParser:
                                 "--out, also CSV tables)"))
     p.add_argument("scenario")
     p.add_argument("--out", type=Path, help="folder for report.md and the CSV tables")
+    p = with_set(sub.add_parser("statements", help="yearly income statement, balance sheet "
+                                "and cash-flow statement, and NPV/IRR/payback of the group's "
+                                "investment with and without donations"))
+    p.add_argument("scenario")
+    p.add_argument("--discount-rate", type=float, help="per year (default: the scenario's "
+                   "discount_rate_annual)")
+    p.add_argument("--out", type=Path, help="folder for the three statements as CSV")
+    p = with_set(sub.add_parser("results", help="results as donors measure them (DCED "
+                                "Standard) against the scenario's baseline variant"))
+    p.add_argument("scenario")
+    p.add_argument("--discount-rate", type=float, help="per year (default: the scenario's)")
+    p.add_argument("--json", action="store_true")
     p = with_set(sub.add_parser("portfolio", help="one row of results per group of a CSV or "
                                 "Parquet file (group_id + override columns)"))
     p.add_argument("groups", type=Path)
@@ -331,7 +383,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"presets": cmd_presets, "params": cmd_params, "run": cmd_run, "loan": cmd_loan,
-            "switch": cmd_switch, "report": cmd_report, "portfolio": cmd_portfolio,
+            "switch": cmd_switch, "report": cmd_report, "statements": cmd_statements,
+            "results": cmd_results, "portfolio": cmd_portfolio,
             "tornado": cmd_tornado, "montecarlo": cmd_montecarlo,
             "compare": cmd_compare, "validate": cmd_validate}
 

@@ -18,9 +18,6 @@ from engine.cashflow import Inputs, compile_scenario, payer_shares, service_cost
 from engine.projection import Projection, project
 from engine.scenario import GROUP, Scenario
 
-DONOR = "donor"
-
-
 # ---- who pays what ----------------------------------------------------------------------------
 
 def cost_shares(scenario: Scenario) -> pd.DataFrame:
@@ -228,45 +225,3 @@ def services_at_exit(scenario: Scenario, exit_month: int = 0) -> pd.DataFrame:
     table.attrs.update({"exit_month": exit_month, "judged_from_month": judged,
                         "safe": safe})
     return table
-
-
-# ---- impact and value for money ---------------------------------------------------------------
-
-def impact(p: Projection, baseline: Projection | None = None, payer: str = DONOR
-           ) -> dict[str, Any]:
-    """Jobs, income against a baseline, what the payer spent per job and per taka of extra
-    income, and leverage (what the others paid per taka of the payer's)."""
-    s = p.scenario
-    g = s.group
-    founding = g.founding_members or g.members
-    jobs = g.members + g.hired_workers
-    jobs_created = max(0, jobs - founding)
-    totals = payer_totals(s)
-    spent = float(totals.get(payer, 0.0))
-    others = float(totals.drop(labels=[payer], errors="ignore").sum())
-    income = p.summary["member_income_per_member_month_avg"]
-    extra = None
-    if baseline is not None:
-        extra = income - baseline.summary["member_income_per_member_month_avg"]
-    extra_total = None if extra is None else extra * g.members * s.horizon_months
-    return {
-        "payer": payer, "payer_cost": spent, "others_cost": others,
-        "leverage": others / spent if spent > 0 else None,
-        "jobs": jobs, "jobs_created": jobs_created,
-        "payer_cost_per_job_created": spent / jobs_created if jobs_created else None,
-        "member_income_per_member_month_avg": income,
-        "baseline": None if baseline is None else baseline.scenario.name,
-        "extra_income_per_member_month": extra,
-        "extra_member_income_total": extra_total,
-        "payer_cost_per_taka_of_extra_income": (spent / extra_total
-                                                if extra_total and extra_total > 0 else None),
-    }
-
-
-def baseline_of(scenario: Scenario) -> Projection | None:
-    """The projection of the scenario's `baseline_variant` (members selling on their own), if
-    it names one."""
-    from engine.io import apply_variant
-    if scenario.baseline_variant is None:
-        return None
-    return project(apply_variant(scenario, scenario.baseline_variant))

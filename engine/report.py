@@ -16,16 +16,15 @@ from engine.analysis import (
     stress_table,
 )
 from engine.planner import (
-    baseline_of,
     cost_totals,
     fastest_safe_taper,
-    impact,
     on_its_feet,
     services_at_exit,
     withdrawal,
     yearly_ratios,
 )
 from engine.projection import Projection, project
+from engine.results import results_of
 from engine.scenario import Scenario
 from engine.verdict import exit_verdict
 
@@ -145,21 +144,18 @@ def report_markdown(scenario: Scenario) -> str:
         lines += ["No loans.", ""]
     lines += ["Stress tests:", "", _table(stress_table(scenario), "{:,.2f}")]
 
-    imp = impact(p, baseline_of(scenario))
-    lines += ["## Impact and value for money", "",
-              f"- Jobs: {imp['jobs']} ({imp['jobs_created']} beyond the founding members).",
-              f"- The donor paid {_money(imp['payer_cost'])}; others paid "
-              f"{_money(imp['others_cost'])} (leverage "
-              f"{fmt.ratio(imp['leverage'])})."]
-    if imp["payer_cost_per_job_created"] is not None:
-        lines += [f"- Donor cost per job created: {_money(imp['payer_cost_per_job_created'])}."]
-    if imp["extra_income_per_member_month"] is not None:
-        lines += [f"- Against `{imp['baseline']}`, members earn "
-                  f"{imp['extra_income_per_member_month']:,.0f} taka a month more; the donor "
-                  f"paid {imp['payer_cost_per_taka_of_extra_income']:.3f} taka per taka of "
-                  "extra member income." if imp["payer_cost_per_taka_of_extra_income"] else
-                  f"- Against `{imp['baseline']}`, members earn "
-                  f"{imp['extra_income_per_member_month']:,.0f} taka a month more."]
+    r = results_of(scenario, p)
+    lines += ["## Results as donors measure them (DCED Standard)", ""]
+    if r["baseline"] is None:
+        lines += ["- No baseline variant: net additional jobs and income change need one."]
+    else:
+        lines += [f"- Net additional full-time jobs against `{r['baseline']}`: "
+                  f"{r['net_additional_jobs_fte']:,.0f}.",
+                  f"- Members earn {r['income_change_per_member_month']:,.0f} taka a month "
+                  "more than in the baseline."]
+    lines += [f"- The donor's cost, with the credit subsidy, discounted at "
+              f"{r['discount_rate']:.0%}: {_money(r['donor_cost_discounted'])}; leverage "
+              f"{fmt.ratio(r['leverage'])}."]
     lines += ["", "## Assumptions and their sources", ""]
     lines += [f"- `{k}`: {v}" for k, v in sorted(scenario.provenance.items())]
     return "\n".join(lines) + "\n"

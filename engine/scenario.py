@@ -32,6 +32,9 @@ class Group(Model):
     founding_members: int | None = Field(
         None, ge=1, description="Members at formation (the core group), for impact figures.")
     hired_workers: int = Field(0, ge=0, description="Wage employees (jobs beyond the members).")
+    women_share: float | None = Field(
+        None, ge=0, le=1, description="Share of the members who are women (for results by "
+        "sex); None: not known.")
     opening_cash: float = Field(0.0, ge=0, description="Cash at the start, taka.")
     cash_reserve: float = Field(
         0.0, ge=0, description="Cash the group must keep; below it the group is not safe.")
@@ -225,6 +228,28 @@ class Contribution(Model):
     name: str = Field("", description="What it is.")
 
 
+class Investment(Contribution):
+    """An asset the group buys (FAO RuralInvest's investment schedule): it wears out over its
+    life (straight-line depreciation down to its residual value) and may be replaced then."""
+
+    life_years: float | None = Field(
+        None, gt=0, le=100, description="Useful life in years; None: not depreciated (land, "
+        "working stock).")
+    residual_value: float = Field(
+        0.0, ge=0, description="What the asset is worth at the end of its life, taka (at the "
+        "purchase's prices); it is depreciated down to this.")
+    replace_at_end_of_life: bool = Field(
+        False, description="Bought again at the end of its life (at the cost inflation rate), "
+        "the old one traded in at its residual value.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Investment:
+        if self.residual_value > self.amount:
+            fail([("residual_value", f"must be <= amount ({self.amount:g}) "
+                   f"(got {self.residual_value:g})")])
+        return self
+
+
 class Scenario(Model):
     name: str = Field(description="Identifier (the preset's file name).")
     title: str = Field(description="Human-readable title.")
@@ -240,7 +265,16 @@ class Scenario(Model):
     services: list[Service] = Field(default_factory=list)
     loans: list[Loan] = Field(default_factory=list)
     member_capital: list[Contribution] = Field(default_factory=list)
-    investments: list[Contribution] = Field(default_factory=list)
+    investments: list[Investment] = Field(default_factory=list)
+    price_inflation_annual: float = Field(
+        0.0, ge=-0.5, le=2, description="Yearly inflation of every selling price, share "
+        "(compounded monthly from the start; on top of a market's own trend).")
+    cost_inflation_annual: float = Field(
+        0.0, ge=-0.5, le=2, description="Yearly inflation of production and fixed costs and of "
+        "asset replacements, share (compounded monthly from the start).")
+    discount_rate_annual: float = Field(
+        0.10, ge=0, le=2, description="Discount rate for NPV and the donor's discounted cost, "
+        "per year (10%: the OECD's grant-element rate).")
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Named sets of overrides (NAME:VARIANT).")
     baseline_variant: str | None = Field(

@@ -32,3 +32,16 @@ def hand_scenario(extra: str = "", months: int = 12, opening_cash: float = 0, re
                   capacity: float = 100, price: float = 10, delay: float = 0):
     return parse_scenario(BASE.format(months=months, opening_cash=opening_cash, reserve=reserve,
                                       capacity=capacity, price=price, delay=delay) + extra)
+
+
+CONCESSIONAL_LOAN = """
+[[loans]]
+name = "l"
+principal = 12000
+annual_rate = 0.12
+installments = 12
+amortization = "bullet"
+market_annual_rate = 0.24
+"""
+"""A 12,000 bullet loan at 12% where the market asks 24%: interest only, 120 a month in months
+1-11, saving 120 a month against the market rate."""

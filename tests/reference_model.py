@@ -105,6 +105,21 @@ def receipt_share_range(sale_month: int, pay_month: int, lo: float, hi: float | 
     return value / (hi - lo)
 
 
+def asset_paid(s: Scenario, a, t: int) -> float:
+    """Cash paid for asset `a` in month t: its cost in its purchase month, and, when it is
+    replaced, at each end of life its cost grown by cost inflation less the old one's residual
+    value (at the old one's prices)."""
+    if a.life_years is None or not a.replace_at_end_of_life:
+        return a.amount if t == a.month else 0.0
+    life = max(1, round(a.life_years * 12))
+    if t < a.month or (t - a.month) % life:
+        return 0.0
+    k = (t - a.month) // life          # the k-th purchase (0: the first)
+    grown = (1 + s.cost_inflation_annual) ** ((t - a.month) / 12)
+    previous = (1 + s.cost_inflation_annual) ** ((t - life - a.month) / 12)
+    return a.amount * grown - (a.residual_value * previous if k > 0 else 0.0)
+
+
 def market_price(s: Scenario, name: str, t: int) -> float:
     mk = next(m for m in s.markets if m.name == name)
     cal = (int(s.start.split("-")[1]) - 1 + t) % 12
@@ -155,6 +170,7 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
         for t in range(T):
             price = (market_price(s, c.market, t) * (1 + c.market_premium)
                      if c.price_basis == "market" else c.price)
+            price *= (1 + s.price_inflation_annual) ** (t / 12)
             revenue[c.name][t] = sold[c.name][t] * price * (1 - c.discount)
 
     loans = [loan_rows(loan, s.start) for loan in s.loans]
@@ -178,13 +194,14 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
             commissions += got * c.commission_rate
             commission_accrued += revenue[c.name][t] * c.commission_rate
         receivable += rev - receipts
-        variable = sum(p.unit_cost * produced(p, t) for p in s.products)
+        costs_now = (1 + s.cost_inflation_annual) ** (t / 12)
+        variable = sum(p.unit_cost * costs_now * produced(p, t) for p in s.products)
         variable += sum(sold[c.name][t] * c.transport_cost_per_unit for c in s.channels)
         fixed = 0.0
         for f in s.fixed_costs:
             end = f.end_month if f.end_month is not None else 10**9
             if f.start_month <= t <= end:
-                fixed += f.monthly_amount
+                fixed += f.monthly_amount * costs_now
         group_cost, subsidy = 0.0, 0.0
         for sv in s.services:
             cost = service_cost(sv, t)
@@ -211,7 +228,7 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
                     fees += row["fees"]
                     subsidy += row["saved"]
         capital = sum(c.amount for c in s.member_capital if c.month == t)
-        invest = sum(c.amount for c in s.investments if c.month == t)
+        invest = sum(asset_paid(s, a, t) for a in s.investments)
         ocf = receipts - commissions - variable - fixed - group_cost
         line_interest = line * s.group.credit_line_annual_rate / 12
         interest += line_interest

@@ -84,6 +84,18 @@ def loans(draw, months: int, index: int) -> dict:
 
 
 @st.composite
+def investments(draw, months: int) -> dict:
+    """An asset: sometimes with a life (months to years), a residual value and replacement."""
+    amount = draw(money)
+    inv: dict = {"month": draw(st.integers(0, months - 1)), "amount": amount}
+    if draw(st.booleans()):
+        inv |= {"life_years": draw(st.sampled_from([0.25, 0.5, 1, 1.5, 3, 10])),
+                "residual_value": amount * draw(st.floats(0, 1)),
+                "replace_at_end_of_life": draw(st.booleans())}
+    return inv
+
+
+@st.composite
 def scenario_dicts(draw) -> dict:
     months = draw(st.integers(12, 36))
     products, channels = [], []
@@ -146,8 +158,9 @@ def scenario_dicts(draw) -> dict:
         "loans": [draw(loans(months, i)) for i in range(draw(st.integers(0, 2)))],
         "member_capital": [{"month": draw(st.integers(0, months - 1)), "amount": draw(money)}
                            for _ in range(draw(st.integers(0, 1)))],
-        "investments": [{"month": draw(st.integers(0, months - 1)), "amount": draw(money)}
-                        for _ in range(draw(st.integers(0, 1)))],
+        "investments": [draw(investments(months)) for _ in range(draw(st.integers(0, 2)))],
+        "price_inflation_annual": draw(st.just(0.0) | st.floats(-0.2, 0.5)),
+        "cost_inflation_annual": draw(st.just(0.0) | st.floats(-0.2, 0.5)),
     }
     return data
 

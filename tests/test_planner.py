@@ -1,5 +1,5 @@
 """The exit planner: payer totals, SDI/OSS/FSS, withdrawal at any month, the fastest safe taper,
-the services the group can keep, impact, and the report."""
+the services the group can keep, and the report."""
 
 import json
 
@@ -9,15 +9,13 @@ import pytest
 import engine
 from engine.cli import main
 from engine.planner import (
-    cost_totals,
     fastest_safe_taper,
-    impact,
     services_at_exit,
     withdrawal,
     yearly_ratios,
 )
 from engine.report import report_markdown, write_report
-from tests.helpers import hand_scenario
+from tests.helpers import CONCESSIONAL_LOAN, hand_scenario
 
 SERVICE = """
 [[services]]
@@ -33,47 +31,13 @@ def test_sdi_oss_fss_by_hand():
     # loan saves 120 a month. Subsidy 12 x 100 + 11 x 120 = 2,520; SDI = 2,520 / 12,000 = 0.21.
     # OSS = 12,000 / (1,200 advice at full cost + 1,320 interest) = 4.762;
     # FSS adds the 1,320 saved: 12,000 / 3,840 = 3.125.
-    loan = """
-[[loans]]
-name = "l"
-principal = 12000
-annual_rate = 0.12
-installments = 12
-amortization = "bullet"
-market_annual_rate = 0.24
-"""
-    s = hand_scenario(SERVICE.format(cost=100, donor=1.0, ngo=0.0, group=0.0) + loan)
+    s = hand_scenario(SERVICE.format(cost=100, donor=1.0, ngo=0.0, group=0.0)
+                      + CONCESSIONAL_LOAN)
     y = yearly_ratios(engine.project(s)).loc["2020"]
     assert y.subsidy == pytest.approx(2520)
     assert y.sdi == pytest.approx(0.21)
     assert y.oss == pytest.approx(12000 / 2520)
     assert y.fss == pytest.approx(12000 / 3840)
-
-
-def test_payer_totals_and_donor_cost_per_job_by_hand():
-    # advice 100 a month for 12 months: donor 50%, NGO 25%, group 25% -> 600 / 300 / 300.
-    # 10 members (4 founding) and 6 hired workers: 16 jobs, 12 created; the donor paid 50 a job;
-    # leverage = others' 600 / donor's 600 = 1.0
-    s = engine.with_overrides(
-        hand_scenario(SERVICE.format(cost=100, donor=0.5, ngo=0.25, group=0.25)),
-        {"group.founding_members": 4, "group.hired_workers": 6})
-    totals = cost_totals(s)["total"]
-    assert totals.to_dict() == {("advice", "donor"): 600.0, ("advice", "group"): 300.0,
-                                ("advice", "ngo"): 300.0}
-    i = impact(engine.project(s))
-    assert (i["payer_cost"], i["others_cost"], i["leverage"]) == (600, 600, 1.0)
-    assert (i["jobs"], i["jobs_created"], i["payer_cost_per_job_created"]) == (16, 12, 50)
-
-
-def test_impact_against_a_baseline_by_hand():
-    # the same group selling at 8 instead of 10 taka: 100 x 2 = 200 taka a month less, 20 per
-    # member; over 12 months 2,400 in all; the donor's 600 is 0.25 taka per taka of extra income
-    s = hand_scenario(SERVICE.format(cost=100, donor=0.5, ngo=0.25, group=0.25))
-    base = engine.project(engine.with_overrides(s, {"channels.buyer.price": 8}))
-    i = impact(engine.project(s), base)
-    assert i["extra_income_per_member_month"] == pytest.approx(20)
-    assert i["extra_member_income_total"] == pytest.approx(2400)
-    assert i["payer_cost_per_taka_of_extra_income"] == pytest.approx(0.25)
 
 
 def test_withdrawal_at_any_month_by_hand():

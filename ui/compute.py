@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import engine
-from engine import analysis, loans, planner, report
+from engine import analysis, loans, planner, report, results
 from ui import exports
 
 
@@ -33,7 +33,7 @@ def cost_totals(scenario: engine.Scenario) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def impact(scenario: engine.Scenario) -> dict:
-    return planner.impact(engine.project(scenario), planner.baseline_of(scenario))
+    return results.results_of(scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

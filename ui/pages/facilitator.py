@@ -21,9 +21,12 @@ def render() -> None:
     c[0].metric("Exit month", month_label(scenario, s["exit_month"], "not within horizon"))
     c[1].metric("Total subsidy", fmt(s["total_subsidy"], scenario))
     imp = compute.impact(scenario)
-    c[2].metric("Donor cost per job created", fmt(imp["payer_cost_per_job_created"], scenario))
+    c[2].metric("Donor cost per net additional job", fmt(imp["donor_cost_per_job"], scenario),
+                help="DCED Standard: the donor's cost (with the credit subsidy, discounted) per "
+                "full-time job beyond the baseline; members who joined are not jobs.")
     c[3].metric("Leverage", "n/a" if imp["leverage"] is None else f"{imp['leverage']:.2f}",
-                help="What other payers paid per taka of donor money.")
+                help="What other partners paid per taka of donor money (the group's own "
+                "payments left out).")
     st.plotly_chart(payer_chart(compute.cost_shares(scenario), p.monthly["date"]),
                     key="payer_chart", width="stretch")
     st.plotly_chart(exit_sweep_chart(p.exit_sweep, scenario.group.cash_reserve),
