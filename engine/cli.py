@@ -223,20 +223,18 @@ def cmd_statements(args: argparse.Namespace) -> None:
             print(f"wrote {path}")
         return
     print(f"{p.scenario.title}: appraisal statements, taka")
-    with pd.option_context("display.width", 250, "display.max_columns", 50,
-                           "display.float_format", "{:,.0f}".format):
+    with pd.option_context("display.width", 250, "display.max_columns", 50):
         for name, table in tables.items():
             print(f"\n{statements.STATEMENTS[name][0]}")
-            print(table.to_string())
+            print(table.map(fmt.money, unit=False).to_string())
     a = statements.appraisal(p, args.discount_rate)
     print(f"\nThe group's investment before financing (FAO RuralInvest), discounted at "
-          f"{a.discount_rate.iloc[0]:.1%} a year:")
+          f"{fmt.percent(a.discount_rate.iloc[0])} a year:")
     for case, row in a.iterrows():
-        irr = "none" if pd.isna(row.irr) else f"{row.irr:.1%}"
-        payback = ("never" if pd.isna(row.payback_month)
-                   else p.scenario.month_label(int(row.payback_month)))
-        print(f"  {str(case).replace('_', ' ')}: NPV {row.npv:,.0f} taka, IRR {irr}, "
-              f"paid back by {payback}")
+        payback = fmt.month(p.scenario.start, None if pd.isna(row.payback_month)
+                            else int(row.payback_month), none="never")
+        print(f"  {str(case).replace('_', ' ')}: NPV {fmt.money(row.npv)}, IRR "
+              f"{fmt.percent(None if pd.isna(row.irr) else row.irr)}, paid back by {payback}")
 
 
 def cmd_results(args: argparse.Namespace) -> None:
@@ -246,9 +244,10 @@ def cmd_results(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps({k: _clean(v) for k, v in r.items()}, indent=1))
         return
-    width = max(map(len, r))
+    labels = {k: quantities.label(k) for k in r}
+    width = max(map(len, labels.values()))
     for k, v in r.items():
-        print(f"  {k:<{width}}  {_fmt(v)}")
+        print(f"  {labels[k]:<{width}}  {quantities.display_value(k, v)}")
 
 
 def cmd_portfolio(args: argparse.Namespace) -> None:

@@ -70,7 +70,8 @@ def dced_results(p: Projection, baseline: Projection | None = None, payer: str =
       services left out as commercial) per taka of the donor's payments; the group's own
       payments are reported apart;
     - cost per beneficiary (members), per net additional job and per taka of income change,
-      all on the discounted donor cost; members by sex when the scenario gives the share of women (rounded to whole members).
+      all on the discounted donor cost; members by sex when the scenario gives the share of
+      women (rounded to whole members).
     """
     s = p.scenario
     g = s.group

@@ -21,52 +21,20 @@ from engine.scenario import Scenario
 
 YEAR = 12
 
-INCOME_STATEMENT = {
-    "sales_revenue": "Sales revenue",
-    "commissions_on_sales": "Commissions on sales",
-    "cost_of_sales": "Cost of sales (production and transport)",
-    "gross_margin": "Gross margin",
-    "fixed_costs": "Fixed costs",
-    "service_cost_group": "Services paid by the group",
-    "depreciation": "Depreciation",
-    "operating_surplus": "Operating surplus",
-    "interest": "Interest",
-    "loan_fees": "Loan fees",
-    "net_surplus": "Net surplus",
-    "distributions": "Paid out to members",
-    "surplus_retained": "Surplus retained",
-}
-BALANCE_SHEET = {
-    "cash_balance": "Cash",
-    "receivables_net": "Receivables (net of commissions)",
-    "stock": "Stock",
-    "fixed_assets_net": "Fixed assets, net of depreciation",
-    "total_assets": "Total assets",
-    "loans_outstanding": "Loans outstanding",
-    "credit_line_balance": "Credit line drawn",
-    "members_capital": "Members' capital",
-    "retained_surplus": "Retained surplus",
-    "total_liabilities_and_equity": "Total liabilities and members' funds",
-}
-CASH_FLOW_STATEMENT = {
-    "cash_receipts": "Cash received from buyers",
-    "commissions": "Commissions paid",
-    "variable_costs": "Production and transport paid",
-    "fixed_costs": "Fixed costs paid",
-    "service_cost_group": "Services paid by the group",
-    "operating_cash_flow": "Operating cash flow",
-    "investments": "Assets bought (net of trade-ins)",
-    "loan_disbursements": "Loans received",
-    "principal": "Principal repaid",
-    "interest": "Interest paid",
-    "loan_fees": "Loan fees paid",
-    "credit_line_draw": "Credit line drawn (+) or repaid (-)",
-    "member_capital": "Capital paid in by members",
-    "distributions": "Paid out to members",
-    "net_cash_flow": "Net cash flow",
-    "opening_cash": "Cash at the start of the year",
-    "closing_cash": "Cash at the end of the year",
-}
+INCOME_STATEMENT = [
+    "sales_revenue", "commissions_on_sales", "cost_of_sales", "gross_margin", "fixed_costs",
+    "service_cost_group", "depreciation", "operating_surplus", "interest", "loan_fees",
+    "net_surplus", "distributions", "surplus_retained"]
+BALANCE_SHEET = [
+    "cash_balance", "receivables_net", "stock", "fixed_assets_net", "total_assets",
+    "loans_outstanding", "credit_line_balance", "members_capital", "retained_surplus",
+    "total_liabilities_and_equity"]
+CASH_FLOW_STATEMENT = [
+    "cash_receipts", "commissions", "variable_costs", "fixed_costs", "service_cost_group",
+    "operating_cash_flow", "investments", "loan_disbursements", "principal", "interest",
+    "loan_fees", "credit_line_draw", "member_capital", "distributions", "net_cash_flow",
+    "opening_cash", "closing_cash"]
+"""The lines of each statement, in order; their plain names are in engine/quantities.py."""
 
 
 def year_labels(scenario: Scenario, months: int | None = None) -> list[str]:
@@ -133,14 +101,14 @@ def _yearly(p: Projection, a: pd.DataFrame, flows: list[str], balances: list[str
 
 
 def income_statement(p: Projection) -> pd.DataFrame:
-    """Yearly income statement (accrual): one row per project year, columns as INCOME_STATEMENT.
+    """Yearly income statement (accrual): one row per project year, columns INCOME_STATEMENT.
     Services others pay for are not the group's expense (RuralInvest's 'with donations')."""
-    return _yearly(p, monthly_accounts(p), list(INCOME_STATEMENT), [])
+    return _yearly(p, monthly_accounts(p), INCOME_STATEMENT, [])
 
 
 def balance_sheet(p: Projection) -> pd.DataFrame:
     """Balances at the end of each project year, columns as BALANCE_SHEET."""
-    return _yearly(p, monthly_accounts(p), [], list(BALANCE_SHEET))
+    return _yearly(p, monthly_accounts(p), [], BALANCE_SHEET)
 
 
 def cash_flow_statement(p: Projection) -> pd.DataFrame:
@@ -156,21 +124,22 @@ def cash_flow_statement(p: Projection) -> pd.DataFrame:
 
 
 STATEMENTS = {
-    "income_statement": ("Income statement", income_statement, INCOME_STATEMENT),
-    "balance_sheet": ("Balance sheet", balance_sheet, BALANCE_SHEET),
-    "cash_flow_statement": ("Cash-flow statement", cash_flow_statement, CASH_FLOW_STATEMENT),
+    "income_statement": ("Income statement", income_statement),
+    "balance_sheet": ("Balance sheet", balance_sheet),
+    "cash_flow_statement": ("Cash-flow statement", cash_flow_statement),
 }
-"""name -> (title, function of a Projection, line labels): the one list every caller shows."""
+"""name -> (title, function of a Projection): the one list every caller shows."""
 
 
 def statement_tables(p: Projection) -> dict[str, pd.DataFrame]:
-    """The three statements as people read them: lines (labelled) as rows, years as columns;
-    amounts below half a taka shown as 0."""
+    """The three statements as people read them: lines (by their plain names) as rows, years
+    as columns; amounts below half a taka shown as 0."""
+    from engine.quantities import quantity
     out = {}
-    for name, (_, build, labels) in STATEMENTS.items():
+    for name, (_, build) in STATEMENTS.items():
         table = build(p).T
         table = table.where(table.abs() >= 0.5, 0.0)
-        out[name] = table.rename(index=labels)
+        out[name] = table.rename(index=lambda k: quantity(k).label)
     return out
 
 
