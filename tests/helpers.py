@@ -44,4 +44,4 @@ amortization = "bullet"
 market_annual_rate = 0.24
 """
 """A 12,000 bullet loan at 12% where the market asks 24%: interest only, 120 a month in months
-1-11, saving 120 a month against the market rate."""
+1-12 (the last past a 12-month horizon), saving 120 a month against the market rate."""

@@ -70,11 +70,12 @@ def test_leverage_keeps_the_groups_own_payments_apart_and_income_by_hand():
 
 def test_credit_subsidy_counts_in_the_donor_cost_discounted_by_hand():
     # a 12,000 loan at 12% (interest only) where the market asks 24%: 120 a month saved in
-    # months 1-11 (the bullet's interest falls a month after disbursement)
+    # months 1-12 (each month's interest falls a month after it accrues; the projection runs to
+    # the last installment, month 12, one past the 12-month horizon)
     r = dced_results(engine.project(hand_scenario(CONCESSIONAL_LOAN)), discount_rate=0.10)
-    assert r["credit_subsidy"] == pytest.approx(1320)
-    assert r["donor_cost"] == pytest.approx(1320)
-    assert r["donor_cost_discounted"] == pytest.approx(sum(pv(120, t) for t in range(1, 12)))
+    assert r["credit_subsidy"] == pytest.approx(1440)
+    assert r["donor_cost"] == pytest.approx(1440)
+    assert r["donor_cost_discounted"] == pytest.approx(sum(pv(120, t) for t in range(1, 13)))
     assert r["net_additional_jobs_fte"] is None      # no baseline: nothing to net against
 
 
