@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from engine.io import load_scenario, params, preset_names, with_overrides
 from engine.loans import Loan, apr, eir, grant_element, opening, schedules
 from engine.projection import Projection, project
 from engine.report import report_markdown, write_report
+from engine.values import ValueTextError, parse_value
 
 SUMMARY_KEYS = ["exit_month", "oss_month", "fss_month", "total_subsidy", "sdi", "min_cash_balance",
                 "peak_working_capital", "min_dscr_12m", "buyer_hhi",
@@ -39,26 +40,55 @@ TABLE_COLUMNS = ["date", "sales_revenue", "cash_receipts", "operating_cash_flow"
                  "member_income_per_member"]
 
 
-def parse_value(raw: str) -> Any:
-    """A --set value as TOML reads it (numbers, true/false, "text", [lists]); else plain text."""
-    try:
-        return tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        return raw
-
-
 def parse_sets(items: list[str]) -> dict[str, Any]:
+    """--set PATH=VALUE items, values by the one value grammar (engine.values)."""
     out: dict[str, Any] = {}
     problems = []
     for item in items:
         if "=" not in item:
-            problems.append(Problem("--set", f"must look like PATH=VALUE (got {item!r})"))
+            problems.append(Problem("--set", f"must look like PATH=VALUE (got {item[:60]!r})"))
             continue
         path, raw = item.split("=", 1)
-        out[path.strip()] = parse_value(raw.strip())
+        try:
+            out[path.strip()] = parse_value(raw)
+        except ValueTextError as e:
+            problems.append(Problem(path.strip(), str(e)))
     if problems:
         raise ScenarioError(problems)
     return out
+
+
+def _checked(kind: type, low: float | None = None, high: float | None = None,
+             low_open: bool = False) -> Any:
+    """An argparse type: a finite number of `kind` within [low, high] (low excluded when
+    `low_open`); argparse turns the error into one line and exit status 2."""
+    def convert(raw: str) -> Any:
+        try:
+            value = kind(raw)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"must be {what} (got {raw!r})") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number (got {raw!r})")
+        if low is not None and (value <= low if low_open else value < low):
+            raise argparse.ArgumentTypeError(f"must be {'>' if low_open else '>='} {low:g} "
+                                             f"(got {raw})")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be <= {high:g} (got {raw})")
+        return value
+    convert.__name__ = kind.__name__
+    return convert
+
+
+def dask_address(raw: str) -> str:
+    """A scheduler address: tcp://HOST:PORT (or HOST:PORT); empty: a local cluster."""
+    if raw == "":
+        return raw
+    found = re.fullmatch(r"(?:(tcp|tls)://)?([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})",
+                         raw.strip())
+    if not found or not 0 < int(found.group(3)) < 65536:
+        raise argparse.ArgumentTypeError(f"must look like tcp://HOST:PORT (got {raw!r})")
+    return raw.strip() if found.group(1) else f"tcp://{raw.strip()}"
 
 
 def _clean(x: Any) -> Any:
@@ -134,23 +164,35 @@ def cmd_run(args: argparse.Namespace) -> None:
               .to_string())
 
 
+MAX_PARTITIONS = 10_000
 LOAN_FLAGS = [f for f in Loan.model_fields if f not in ("name", "lender", "disbursement_month")]
 
 
+def _rate(x: float) -> str:
+    return "no solution" if math.isnan(x) else f"{x:.4%}"
+
+
 def cmd_loan(args: argparse.Namespace) -> None:
-    values = {f: parse_value(getattr(args, f)) for f in LOAN_FLAGS
-              if getattr(args, f) is not None}
+    values, problems = {}, []
+    for f in LOAN_FLAGS:
+        if getattr(args, f) is not None:
+            try:
+                values[f] = parse_value(getattr(args, f))
+            except ValueTextError as e:
+                problems.append(Problem("--" + f.replace("_", "-"), str(e)))
     try:
         loan = Loan(name="loan", **values)
     except ValidationError as e:
-        raise ScenarioError([Problem("--" + p.path.replace("_", "-"), p.message)
-                             for p in problems_from_validation(e)]) from None
+        problems += [Problem("--" + p.path.replace("_", "-"), p.message)
+                     for p in problems_from_validation(e)]
+    if problems:
+        raise ScenarioError(problems)
     s = schedules(loan)
+    rates = {"apr": apr(loan), "eir": eir(loan), "grant_element": grant_element(loan)}
     if args.json:
-        print(json.dumps({"apr": apr(loan), "eir": eir(loan),
-                          "grant_element": grant_element(loan),
+        print(json.dumps({**{k: _clean(v) for k, v in rates.items()},
                           "schedule": json.loads(s.to_json(orient="records", date_format="iso"))},
-                         indent=1))
+                         indent=1, allow_nan=False))
         return
     quiet = [c for c in ("contract", "disbursed", "down_payment", "prepaid") if not s[c].any()]
     if loan.disbursement_date is None:
@@ -164,8 +206,12 @@ def cmd_loan(args: argparse.Namespace) -> None:
     print(f"\nreleased {first:,.2f} at disbursement (down payment {down:,.2f}); total "
           f"principal {s.principal.sum() + down:,.2f}, interest {s.interest.sum():,.2f}, fees "
           f"{s.fees.sum() + loan.upfront_fee:,.2f} (upfront {loan.upfront_fee:,.2f})")
-    print(f"APR {apr(loan):.4%}  EIR {eir(loan):.4%}  (nominal {loan.annual_rate:.4%}, "
-          f"{loan.interest_method}); grant element at 10%: {grant_element(loan):.2%}")
+    print(f"APR {_rate(rates['apr'])}  EIR {_rate(rates['eir'])}  (nominal "
+          f"{loan.annual_rate:.4%}, {loan.interest_method}); grant element at 10%: "
+          f"{rates['grant_element']:.2%}")
+    if math.isnan(rates["apr"]):
+        print("no APR: no rate makes the payments worth what the borrower receives (the upfront "
+              "fees take all of the principal)")
 
 
 def cmd_compare(args: argparse.Namespace) -> None:
@@ -360,22 +406,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base", required=True, help="the preset or file every group starts from")
     p.add_argument("--out", type=Path, help="result file (.csv or .parquet)")
     p.add_argument("--dask", nargs="?", const="", default=None, metavar="ADDRESS",
+                   type=dask_address,
                    help="run the partitions on Dask: a scheduler address, or a local cluster")
-    p.add_argument("--partitions", type=int, default=4)
+    p.add_argument("--partitions", type=_checked(int, 1, MAX_PARTITIONS), default=4)
+    p.add_argument("--skip-bad", action="store_true",
+                   help="exit 0 even when some rows are invalid (they are still listed)")
     p = with_set(sub.add_parser("tornado", help="one-way sensitivity of exit month, minimum "
                                 "cash and income per member"))
     p.add_argument("scenario")
-    p.add_argument("--step", type=float, default=0.1, help="+/- share of each value")
-    p.add_argument("--top", type=int, default=25)
+    p.add_argument("--step", type=_checked(float, 0, 1, low_open=True), default=0.1,
+                   help="+/- share of each value (0 < step <= 1)")
+    p.add_argument("--top", type=_checked(int, 1), default=25)
     p = with_set(sub.add_parser("montecarlo", help="correlated, seeded Monte Carlo"))
     p.add_argument("scenario")
-    p.add_argument("--paths", type=int, default=1000)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--price-vol", type=float, default=0.2)
-    p.add_argument("--volume-vol", type=float, default=0.15)
-    p.add_argument("--delay-sd", type=float, default=10.0, help="days")
-    p.add_argument("--rejection-sd", type=float, default=0.05)
-    p.add_argument("--price-volume-correlation", type=float, default=-0.3)
+    p.add_argument("--paths", type=_checked(int, 1), default=1000)
+    p.add_argument("--seed", type=_checked(int, 0, 2**63 - 1), default=0)
+    p.add_argument("--price-vol", type=_checked(float, 0, 5), default=0.2)
+    p.add_argument("--volume-vol", type=_checked(float, 0, 5), default=0.15)
+    p.add_argument("--delay-sd", type=_checked(float, 0, 365), default=10.0, help="days")
+    p.add_argument("--rejection-sd", type=_checked(float, 0, 1), default=0.05)
+    p.add_argument("--price-volume-correlation", type=_checked(float, -1, 1), default=-0.3)
     p = sub.add_parser("validate", help="check a scenario file and list every problem")
     p.add_argument("file")
     return parser
@@ -389,6 +439,8 @@ COMMANDS = {"presets": cmd_presets, "params": cmd_params, "run": cmd_run, "loan"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit status 0: done; 2: bad input (argparse's one line, or one line per problem after
+    'error: N problem(s):'); 1: an internal error (a short message, no traceback, no paths)."""
     args = build_parser().parse_args(argv)
     try:
         COMMANDS[args.command](args)
@@ -400,9 +452,17 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except OSError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {e.strerror or type(e).__name__}"
+              + (f": {e.filename}" if e.filename else ""), file=sys.stderr)
         return 2
+    except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback, no paths
+        print(f"internal error ({type(e).__name__}); nothing was written. Please report the "
+              "command that caused it.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -60,10 +60,21 @@ def _num(x: Any) -> str:
 
 
 def _got(value: Any) -> str:
-    if isinstance(value, dict | list):
-        text = json.dumps(value, default=str)
-        return text if len(text) <= 60 else text[:57] + "..."
-    return repr(value) if isinstance(value, str) else str(value)
+    """The input as the value grammar writes it (true, null, [1, 2]), cut to 60 characters."""
+    if isinstance(value, bool) or value is None:
+        text = {True: "true", False: "false", None: "null"}[value]
+    elif isinstance(value, dict | list):
+        try:
+            text = json.dumps(value, default=str)
+        except (ValueError, RecursionError):
+            text = f"a {type(value).__name__} nested too deeply"
+    elif isinstance(value, int) and abs(value) > 10**15:
+        text = f"a number of {len(str(abs(value)))} digits"
+    elif isinstance(value, float):
+        text = _num(value) if abs(value) < 1e16 else f"{value:g}"
+    else:
+        text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _message(err: ErrorDetails) -> str:
@@ -83,6 +94,10 @@ def _message(err: ErrorDetails) -> str:
         return "unknown key (not a field here; check the spelling)"
     if kind == "missing":
         return "required, but missing"
+    if kind == "finite_number":
+        return f"must be a finite number (got {got})"
+    if kind in ("date_type", "date_parsing", "date_from_datetime_inexact"):
+        return f"must be a date YYYY-MM-DD (got {got})"
     if kind in ("float_parsing", "float_type"):
         return f"must be a number (got {got})"
     if kind in ("int_parsing", "int_type", "int_from_float"):
@@ -94,7 +109,7 @@ def _message(err: ErrorDetails) -> str:
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')} (got {got})"
     if kind == "string_pattern_mismatch":
-        return f"must look like YYYY-MM (got {got})"
+        return f"must be a month YYYY-MM from 1900-01 to 2199-12 (got {got})"
     if kind in ("too_short", "too_long"):
         return f"{err['msg'].lower()} (got {got})"
     return f"{err['msg']} (got {got})"

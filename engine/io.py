@@ -8,7 +8,9 @@ Paths are dotted; list items are addressed by their `name` (``channels.pran.paym
 from __future__ import annotations
 
 import copy
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,11 @@ import tomli_w
 from pydantic import ValidationError
 
 from engine.errors import Problem, ScenarioError, problems_from_validation
+from engine.limits import MAX_DEPTH, MAX_FILE_BYTES
 from engine.scenario import Scenario
+from engine.values import bracket_depth
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
-MAX_FILE_BYTES = 1_000_000
 
 
 def preset_names() -> list[str]:
@@ -44,20 +47,68 @@ def _resolve(ref: str | Path) -> tuple[Path, str | None]:
 def load_scenario(ref: str | Path) -> Scenario:
     """Load a preset by name (``modhupur_pineapple``), ``NAME:VARIANT``, or a TOML file path."""
     path, variant = _resolve(ref)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ScenarioError([Problem("", f"file is larger than {MAX_FILE_BYTES} bytes",
-                                     str(path))])
-    text = path.read_text(encoding="utf-8")
+    text = decode_text(read_file_bytes(path), str(path))
     scenario = parse_scenario(text, file=str(path))
     if variant is not None:
         scenario = apply_variant(scenario, variant)
     return scenario
 
 
+def read_file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit` of them. FIFOs, devices and folders are refused
+    without reading them (opened non-blocking, checked with fstat), so nothing hangs on a pipe
+    or fills memory from /dev/zero."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise ScenarioError([Problem("", f"cannot open the file: {e.strerror}", str(path))]
+                            ) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ScenarioError([Problem("", "not a regular file (a folder, pipe or device)",
+                                         str(path))])
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise ScenarioError([Problem("", f"file is larger than {limit:,} bytes", str(path))])
+    return b"".join(chunks)
+
+
+def decode_text(data: bytes, file: str | None = None) -> str:
+    """UTF-8 text (a byte-order mark is dropped), or a named problem: binary data, UTF-16 or
+    another encoding are refused rather than guessed."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        what = "UTF-16 text" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "binary data"
+        raise ScenarioError([Problem("", f"not UTF-8 text (it looks like {what}); save it as "
+                                     "UTF-8", file)])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise ScenarioError([Problem("", f"not UTF-8 text (byte 0x{data[e.start]:02x} at "
+                                     f"position {e.start}); save it as UTF-8", file, line)]
+                            ) from None
+
+
 def parse_scenario(text: str, file: str | None = None) -> Scenario:
     """Parse and validate a scenario TOML text; every problem is reported with its line."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem("", f"text is longer than {MAX_FILE_BYTES:,} characters",
+                                     file)])
+    if bracket_depth(text) > MAX_DEPTH:
+        raise ScenarioError([Problem("", f"lists or tables nested deeper than {MAX_DEPTH} "
+                                     "levels", file)])
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError([Problem("", "nested too deeply to read", file)]) from None
     except tomllib.TOMLDecodeError as e:
         found = re.search(r"line (\d+)", str(e))
         line = int(found.group(1)) if found else None
@@ -108,7 +159,8 @@ def _step(node: Any, key: str | int, path: str) -> tuple[Any, str | int]:
         if isinstance(key, int):
             if 0 <= key < len(node):
                 return node, key
-            raise KeyError(f"{path}: index {key} out of range (0..{len(node) - 1})")
+            raise KeyError(f"{path}: index {key} out of range (0..{len(node) - 1})" if node
+                           else f"{path}: index {key} out of range (the list is empty)")
         for i, item in enumerate(node):
             if isinstance(item, dict) and item.get("name") == key:
                 return node, i

@@ -27,6 +27,7 @@ Conventions, said once and followed everywhere (docs/methodology.md, "Loan sched
 from __future__ import annotations
 
 import calendar
+import math
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -34,32 +35,32 @@ from typing import Literal
 import numpy as np
 import numpy_financial as npf
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 from scipy.optimize import brentq
 
 from engine.errors import fail
+from engine.limits import MAX_LOAN_MONTHS, Checked
 
 OECD_DISCOUNT_RATE = 0.10
 """Annual discount rate of the OECD DAC grant-element convention."""
+
+IRR_MAX_PERIODIC_RATE = 4.0**10
+"""Upper end of the IRR bracket (per period); beyond it a loan's rate is 'no solution'."""
 
 NOMINAL_ANCHOR = date(2001, 1, 1)
 """Disbursement date assumed when a loan has none (only month offsets are used then)."""
 
 
-class Tranche(BaseModel):
+class Tranche(Checked):
     """A later release of the loan (the first release is what the tranches leave of principal)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     month: int = Field(ge=0, description="Scenario month of the release: it is released on the "
                        "first due date in or after that month, and bears interest from then.")
     amount: float = Field(gt=0, description="Amount released, taka (part of principal).")
 
 
-class Prepayment(BaseModel):
+class Prepayment(Checked):
     """Principal paid before it falls due, with the installments re-amortised after it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     month: int = Field(ge=0, description="Scenario month: paid with the first installment due "
                        "in or after that month.")
@@ -67,11 +68,9 @@ class Prepayment(BaseModel):
                                  "whole balance (the loan is closed).")
 
 
-class InstallmentChange(BaseModel):
+class InstallmentChange(Checked):
     """A variable installment: one installment's amount or due date changed; the rest
     re-amortise (Fineract's variable installments)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     period: int = Field(ge=1, description="Installment number (1-based).")
     amount: float | None = Field(None, ge=0, description="Principal + interest of that "
@@ -80,10 +79,8 @@ class InstallmentChange(BaseModel):
                                   "installments' dates; the period's interest scales by its days.")
 
 
-class Reschedule(BaseModel):
+class Reschedule(Checked):
     """New terms for what is left, from an installment on (Fineract's loan rescheduling)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     month: int = Field(ge=0, description="Scenario month: the balance after the first "
                        "installment due in or after it is re-amortised.")
@@ -94,21 +91,17 @@ class Reschedule(BaseModel):
                                             "start of the new terms.")
 
 
-class TopUp(BaseModel):
+class TopUp(Checked):
     """A top-up: the outstanding balance is refinanced, with `amount` more, into a new loan on
     the same terms (the old one is closed by the new one's proceeds)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     month: int = Field(ge=0, description="Scenario month of the top-up (a due date in or after "
                        "it).")
     amount: float = Field(gt=0, description="New money lent on top of the balance, taka.")
 
 
-class Loan(BaseModel):
+class Loan(Checked):
     """One loan, with the terms its lender's loan system would hold."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(description="Short identifier, used in override paths (loans.NAME.field).")
     lender: str = Field("", description="Who lends (e.g. SIBL via Sonali Bank, TMSS).")
@@ -205,6 +198,11 @@ class Loan(BaseModel):
         bad = [m for m in self.principal_months if not 1 <= m <= 12]
         if bad:
             problems.append(("principal_months", f"months must be 1-12 (got {bad})"))
+        if self.term_months > MAX_LOAN_MONTHS:   # before any due date is computed
+            problems.append(("installments", f"installments x repayment_every must span at "
+                             f"most {MAX_LOAN_MONTHS} months (got {n} x {self.repayment_every} "
+                             f"{self.repayment_unit}, {self.term_months:,.0f} months)"))
+            fail(problems)
         later = sum(t.amount for t in self.tranches)
         if later >= self.principal:
             problems.append(("tranches", f"must add up to less than principal "
@@ -258,6 +256,11 @@ class Loan(BaseModel):
     def upfront_fee(self) -> float:
         return round_money(self.principal * self.upfront_fee_rate + self.upfront_fee_fixed,
                            self.currency_digits, self.rounding)
+
+    @property
+    def term_months(self) -> float:
+        """Months from disbursement to the last installment (as contracted)."""
+        return self.installments * 12 / self.periods_per_year
 
     @property
     def periods_per_year(self) -> float:
@@ -596,8 +599,13 @@ def cash_flows(loan: Loan) -> np.ndarray:
 def periodic_irr(flows: np.ndarray) -> float:
     """The rate r with sum(flows_k / (1 + r)^k) = 0, for a loan's flows (one sign change).
 
-    Solved with a bracketed root finder (scipy's brentq) on (-0.99, hi); the present value is
-    increasing in r for such flows, so the root is unique.
+    Solved with a bracketed root finder (scipy's brentq) on (-0.99, hi), hi at most
+    `IRR_MAX_PERIODIC_RATE`; the present value is increasing in r for such flows, so the root is
+    unique. No solution (no sign change, e.g. upfront fees above the principal, or a rate
+    beyond the bracket): NaN.
+
+    >>> periodic_irr(np.array([-100.0, -10.0]))
+    nan
     """
     k = np.arange(len(flows))
 
@@ -606,9 +614,15 @@ def periodic_irr(flows: np.ndarray) -> float:
 
     if abs(npv(0.0)) < 1e-9 * max(1.0, abs(flows[0])):
         return 0.0
+    if not (np.any(flows > 0) and np.any(flows < 0)):
+        return math.nan
     hi = 1.0
     while npv(hi) < 0:
+        if hi >= IRR_MAX_PERIODIC_RATE:
+            return math.nan
         hi *= 4
+    if npv(-0.99) > 0:
+        return math.nan
     return brentq(npv, -0.99, hi, xtol=1e-14, rtol=1e-14, maxiter=500)
 
 

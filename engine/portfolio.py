@@ -272,7 +272,7 @@ def portfolio_dask(base: Scenario, groups_path: Path, out_path: Path | None = No
         client = Client(address)
     else:
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=":0")
         client = Client(cluster)
     try:
         if groups_path.suffix == ".parquet":

@@ -17,6 +17,7 @@ from engine.batch import exit_months, paired, summarize_scenarios
 from engine.cashflow import Inputs, compile_scenario, simulate
 from engine.errors import ScenarioError
 from engine.io import params, with_overrides
+from engine.limits import check_memory
 from engine.projection import exit_month_from_sweep, sweep_rows
 from engine.scenario import Scenario
 
@@ -183,7 +184,11 @@ class Shocks:
 def draw(shocks: Shocks, paths: int, seed: int) -> np.ndarray:
     """(paths, 4) correlated standard normals, reproducible from `seed`."""
     r = np.asarray(shocks.correlation, dtype=float)
-    chol = np.linalg.cholesky(r)
+    try:
+        chol = np.linalg.cholesky(r)
+    except np.linalg.LinAlgError:   # semi-definite (a correlation of +/-1): any square root
+        w, v = np.linalg.eigh(r)
+        chol = v * np.sqrt(np.clip(w, 0.0, None))
     return np.random.default_rng(seed).standard_normal((paths, len(FACTORS))) @ chol.T
 
 
@@ -214,16 +219,27 @@ class MonteCarlo:
     seed: int
 
 
+def monte_carlo_bytes(paths: int, months: int, chunk_rows: int, row_cells: int) -> float:
+    """Planned memory of `monte_carlo`: the kept cash balances and their percentile copy
+    (2 x paths x months floats), the draws and per-path results, and one chunk's batch (about
+    40 arrays of a row's channel x month cells per row)."""
+    return 8.0 * (2 * paths * months + 8 * paths + 40 * chunk_rows * max(row_cells, months))
+
+
 def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int = 0,
                 max_rows: int = 4_000) -> MonteCarlo:
     """Seeded, correlated Monte Carlo. All shocks are drawn first (so results do not depend on
     the chunking), then paths are simulated in chunks of at most `max_rows` batch rows."""
     inputs = compile_scenario(scenario)
     T = inputs.months
-    z = draw(shocks, paths, seed)
     line = bool((inputs.credit_limit > 0).any())
     rows_per_path = T + 1 if line else 2
     per_chunk = max(1, max_rows // rows_per_path)
+    check_memory(f"a Monte Carlo of {paths:,} paths x {T} months",
+                 monte_carlo_bytes(paths, T, min(paths, per_chunk) * rows_per_path,
+                                   inputs.list_price.size),
+                 "use fewer paths")
+    z = draw(shocks, paths, seed)
     cash = np.empty((paths, T))
     exits = np.empty(paths, dtype=int)
     dscr_low = np.empty(paths, dtype=bool)

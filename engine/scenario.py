@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from engine.errors import fail
+from engine.limits import FIRST_YEAR, LAST_YEAR, MAX_DELAY_DAYS, MAX_MONTH, Checked
 from engine.loans import Loan
 
 GROUP = "group"
@@ -22,8 +23,8 @@ GROUP = "group"
 SHARE_TOLERANCE = 1e-6
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Model(Checked):
+    """Frozen, unknown keys rejected, numbers strict, finite and within engine.limits."""
 
 
 class Group(Model):
@@ -122,11 +123,13 @@ class Channel(Model):
     fallback: str | None = Field(
         None, description="Channel that takes rejected volume at its own terms; none: rejects "
         "are lost.")
-    payment_delay_days: float = Field(0.0, ge=0, description="Days from sale to payment (the "
-                                      "shortest, when a range is given).")
+    payment_delay_days: float = Field(
+        0.0, ge=0, le=MAX_DELAY_DAYS, description="Days from sale to payment (the shortest, "
+        "when a range is given).")
     payment_delay_days_max: float | None = Field(
-        None, ge=0, description="Longest delay of a min-max range (3-4 weeks: 21 and 28); the "
-        "delay is taken as spread evenly over the range. None: a fixed delay.")
+        None, ge=0, le=MAX_DELAY_DAYS, description="Longest delay of a min-max range (3-4 "
+        "weeks: 21 and 28); the delay is taken as spread evenly over the range. None: a fixed "
+        "delay.")
     quota_units_per_month: float | None = Field(
         None, ge=0, description="Most units the buyer takes a month (product allocation "
         "contracts_first); None: no quota.")
@@ -253,7 +256,8 @@ class Investment(Contribution):
 class Scenario(Model):
     name: str = Field(description="Identifier (the preset's file name).")
     title: str = Field(description="Human-readable title.")
-    start: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="First month, YYYY-MM.")
+    start: str = Field(pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$",
+                       description=f"First month, YYYY-MM, in {FIRST_YEAR}-{LAST_YEAR}.")
     horizon_months: int = Field(ge=12, le=600, description="Months projected.")
     currency: str = Field("BDT", description="Currency of every amount.")
     usd_rate: float | None = Field(None, gt=0, description="Taka per US$ (for a US$ view).")
@@ -395,6 +399,14 @@ class Scenario(Model):
                 problems.append((f"loans[{i}].disbursement_month", f"must be < horizon_months "
                                  f"({self.horizon_months}) (got {loan.disbursement_month})"))
         fail(problems)
+        return self
+
+    @model_validator(mode="after")
+    def _simulated_within_limits(self) -> Scenario:
+        """The simulation runs to every loan's last installment: keep it within MAX_MONTH."""
+        fail([(f"loans[{i}].installments", f"the last installment falls in month "
+               f"{loan.last_month}; a scenario is simulated for at most {MAX_MONTH} months")
+              for i, loan in enumerate(self.loans) if loan.last_month >= MAX_MONTH])
         return self
 
     def month_label(self, month: int) -> str:

@@ -243,7 +243,8 @@ def test_a_malformed_upload_is_named_and_nothing_is_lost():
     at.run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
-    assert "bad.toml:3: start: must look like YYYY-MM (got '2001-13')" in errors
+    assert ("bad.toml:3: start: must be a month YYYY-MM from 1900-01 to 2199-12 "
+            "(got '2001-13')") in errors
     assert "bad.toml:4: horizon_months: must be >= 12 (got 5)" in errors
     assert at.session_state.ref == "modhupur_pineapple"
     assert at.number_input(key=key).value == 30000.0

@@ -47,7 +47,7 @@ def test_every_problem_is_reported_with_path_and_line():
         parse_scenario(BAD, file="bad.toml")
     found = {(p.path, p.line): p.message for p in err.value.problems}
     assert found == {
-        ("start", 3): "must look like YYYY-MM (got '2001-13')",
+        ("start", 3): "must be a month YYYY-MM from 1900-01 to 2199-12 (got '2001-13')",
         ("colour", 5): "unknown key (not a field here; check the spelling)",
         ("group.members", 9): "must be >= 1 (got 0)",
         ("channels[1].payment_delay_days", 28): "must be >= 0 (got -5)",

@@ -19,8 +19,8 @@ import streamlit as st
 
 import engine
 from engine.casefile import blank_scenario
-from engine.cli import parse_value
 from engine.errors import Problem
+from engine.values import parse_value
 from ui.storage import Workspace
 
 DEFAULT_REF = "modhupur_pineapple"

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import engine
-from engine.cli import parse_value
+from engine.values import parse_value
 from engine.verdict import exit_verdict
 from ui import state
 from ui.figures import cash_chart

@@ -1,0 +1,138 @@
+"""The one grammar for a value written as text: `--set PATH=VALUE`, the app's URL
+(`set=PATH=VALUE`) and portfolio CSV cells all read values with `parse_value` and write them
+with `format_value`.
+
+The grammar is TOML's inline values plus two words:
+
+=====================  ==============================  ===========================
+written                read as                         e.g.
+=====================  ==============================  ===========================
+``null``               None (no value: "none")         ``quota_units_per_month=null``
+``true``, ``false``    a boolean                       ``upfront_fee_deducted=false``
+a TOML number          int or float                    ``12``, ``0.125``, ``1_000``, ``1e6``
+a TOML date            a date                          ``2002-07-01``
+``"..."``, ``'...'``   text                            ``"a, b"``
+``[...]``              a list                          ``[7, 8, 9]``
+``{...}``              a table                         ``{group = 0.5, ngo = 0.5}``
+anything else          that text, trimmed              ``market``, ``2002-07``, ``NA``
+=====================  ==============================  ===========================
+
+TOML's ``inf`` and ``nan`` read as floats; the scenario's validation then names them as not
+finite, like any other out-of-bounds number. Text longer than `MAX_VALUE_CHARS` or nested deeper
+than `MAX_DEPTH` is refused with `ValueTextError`.
+
+>>> parse_value("12"), parse_value("0.5"), parse_value("null"), parse_value("true")
+(12, 0.5, None, True)
+>>> parse_value("[7, 8, 9]"), parse_value("market"), parse_value("2002-07")
+([7, 8, 9], 'market', '2002-07')
+>>> parse_value("2002-07-01")
+datetime.date(2002, 7, 1)
+>>> format_value(None), format_value([7, 8]), format_value("a, b"), format_value("market")
+('null', '[7, 8]', '"a, b"', 'market')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import tomllib
+from typing import Any
+
+from engine.limits import MAX_DEPTH
+
+MAX_VALUE_CHARS = 10_000
+"""Longest value text read (a list of 600 monthly figures fits several times over)."""
+
+
+class ValueTextError(ValueError):
+    """A value text the grammar refuses (too long, too deeply nested)."""
+
+
+def depth(value: Any) -> int:
+    """Nesting depth of lists and tables (a number is 0, [1] is 1, [[1]] is 2)."""
+    if isinstance(value, dict):
+        return 1 + max((depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((depth(v) for v in value), default=0)
+    return 0
+
+
+def bracket_depth(text: str) -> int:
+    """Deepest nesting of [ and { outside quoted text: checked before parsing, so that a
+    5,000-deep list is refused without recursing into it."""
+    deepest = level = 0
+    quote = ""
+    escaped = False
+    for ch in text:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            level += 1
+            deepest = max(deepest, level)
+        elif ch in "]}":
+            level -= 1
+    return deepest
+
+
+def parse_value(raw: str) -> Any:
+    """A value written as text, by the grammar above."""
+    text = raw.strip()
+    if len(text) > MAX_VALUE_CHARS:
+        raise ValueTextError(f"value is longer than {MAX_VALUE_CHARS:,} characters")
+    if bracket_depth(text) > MAX_DEPTH:
+        raise ValueTextError(f"value is nested deeper than {MAX_DEPTH} levels")
+    if text == "null":
+        return None
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return text
+
+
+def format_value(value: Any) -> str:
+    """The text `parse_value` reads back as `value` (None -> 'null'; text stays bare when it
+    reads back unchanged, else quoted).
+
+    >>> all(parse_value(format_value(v)) == v for v in
+    ...     [0, -3, 0.1, 1e-300, "fixed", "", " x", "null", "12", [1, 2.5], {"a": 1}, True])
+    True
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        try:
+            if value and parse_value(value) == value:
+                return value
+        except ValueTextError:
+            pass
+    return _inline(value)
+
+
+def _inline(value: Any) -> str:
+    """A TOML inline value (text always quoted)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return repr(value)
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))} = {_inline(v)}"
+                               for k, v in value.items()) + "}"
+    raise TypeError(f"no text form for {type(value).__name__} values")
