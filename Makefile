@@ -28,9 +28,10 @@ bench: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python -m pytest tests/test_golden.py --regen-golden
 
-# Regenerate the provenance tables in docs/ from the presets.
+# Regenerate the provenance tables and the scenario format in docs/ from the presets and models.
 docs: $(STAMP)
 	$(BIN)/python -m engine.provenance_docs
+	$(BIN)/python -m engine.schema_docs
 
 # Retake docs/screenshots with the browser tests (needs Debian's chromium).
 screenshots: $(STAMP)

@@ -30,6 +30,7 @@ from engine.io import load_scenario, params, preset_names, with_overrides
 from engine.loans import Loan, apr, eir, grant_element, opening, schedules
 from engine.projection import Projection, project
 from engine.report import report_markdown, write_report
+from engine.schema_docs import scenario_schema
 from engine.values import ValueTextError, parse_value
 
 SUMMARY_KEYS = ["exit_month", "oss_month", "fss_month", "total_subsidy", "sdi", "min_cash_balance",
@@ -426,16 +427,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--delay-sd", type=_checked(float, 0, 365), default=10.0, help="days")
     p.add_argument("--rejection-sd", type=_checked(float, 0, 1), default=0.05)
     p.add_argument("--price-volume-correlation", type=_checked(float, -1, 1), default=-0.3)
-    p = sub.add_parser("validate", help="check a scenario file and list every problem")
+    p = sub.add_parser("validate", help="check a scenario file (TOML or XLSX) and list every "
+                       "problem")
     p.add_argument("file")
+    p = sub.add_parser("template", help="write an input workbook (XLSX): blank, or filled from "
+                       "a preset or file")
+    p.add_argument("--from", dest="source", metavar="NAME",
+                   help="preset, NAME:VARIANT or scenario file to fill it from")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--force", action="store_true", help="replace FILE.xlsx if it exists")
+    sub.add_parser("schema", help="print the scenario file's JSON Schema (for editors)")
     return parser
+
+
+def cmd_template(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise ScenarioError([Problem("--out", f"must name an .xlsx file (got {args.out!r})")])
+    if out.exists() and not args.force:
+        raise ScenarioError([Problem("--out", f"{args.out} exists already; choose another name "
+                                     "or add --force to replace it")])
+    from engine.workbook import write_workbook
+    data = write_workbook(load_scenario(args.source) if args.source else None)
+    tmp = out.with_name(f".{out.name}.partial")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    print(f"wrote {args.out} ({'from ' + args.source if args.source else 'blank'})")
+
+
+def cmd_schema(args: argparse.Namespace) -> None:
+    print(json.dumps(scenario_schema(), indent=1))
 
 
 COMMANDS = {"presets": cmd_presets, "params": cmd_params, "run": cmd_run, "loan": cmd_loan,
             "switch": cmd_switch, "report": cmd_report, "statements": cmd_statements,
             "results": cmd_results, "portfolio": cmd_portfolio,
             "tornado": cmd_tornado, "montecarlo": cmd_montecarlo,
-            "compare": cmd_compare, "validate": cmd_validate}
+            "compare": cmd_compare, "validate": cmd_validate, "template": cmd_template,
+            "schema": cmd_schema}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,10 +45,14 @@ def _resolve(ref: str | Path) -> tuple[Path, str | None]:
 
 
 def load_scenario(ref: str | Path) -> Scenario:
-    """Load a preset by name (``modhupur_pineapple``), ``NAME:VARIANT``, or a TOML file path."""
+    """Load a preset by name (``modhupur_pineapple``), ``NAME:VARIANT``, or a TOML or XLSX
+    (input workbook, engine/workbook.py) file path."""
     path, variant = _resolve(ref)
-    text = decode_text(read_file_bytes(path), str(path))
-    scenario = parse_scenario(text, file=str(path))
+    if path.suffix.lower() == ".xlsx":
+        from engine.workbook import MAX_WORKBOOK_BYTES, read_workbook
+        scenario = read_workbook(read_file_bytes(path, MAX_WORKBOOK_BYTES), str(path))
+    else:
+        scenario = parse_scenario(decode_text(read_file_bytes(path), str(path)), file=str(path))
     if variant is not None:
         scenario = apply_variant(scenario, variant)
     return scenario

@@ -1,0 +1,223 @@
+"""The input workbook (engine/workbook.py): presets round-trip through XLSX and project
+identically; hostile workbooks give problems named by sheet, row and column; the CLI's
+template/validate/run/schema commands."""
+
+import functools
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import engine
+from engine import workbook
+from engine.cli import main
+from engine.workbook import read_workbook, write_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "dairy_group.toml"
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def problems(data: bytes) -> list[str]:
+    with pytest.raises(engine.ScenarioError) as e:
+        read_workbook(data, "group.xlsx")
+    return [str(p) for p in e.value.problems]
+
+
+@functools.cache
+def template_of(name: str) -> bytes:
+    return write_workbook(engine.load_scenario(name))
+
+
+def edited(scenario, change) -> bytes:
+    """The scenario's workbook with `change(wb)` applied, as a person would in Excel."""
+    wb = openpyxl.load_workbook(io.BytesIO(template_of(scenario.name)))
+    change(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def column_of(ws, key):
+    """The column letter whose row-2 key is `key`."""
+    [cell] = [c for c in ws[2] if c.value == key]
+    return cell.column_letter
+
+
+@pytest.fixture(scope="module")
+def modhupur():
+    return engine.load_scenario("modhupur_pineapple")
+
+
+@pytest.mark.parametrize("ref", [*engine.preset_names(), str(EXAMPLE)])
+def test_every_scenario_round_trips_through_xlsx_and_projects_identically(ref):
+    s = engine.load_scenario(ref)
+    back = read_workbook(write_workbook(s))
+    assert back == s
+    before, after = engine.project(s), engine.project(back)
+    pd.testing.assert_frame_equal(after.monthly, before.monthly, check_exact=True)
+    assert after.summary == before.summary
+    for name in s.variants:
+        a = engine.project(engine.io.apply_variant(s, name)).summary
+        assert engine.project(engine.io.apply_variant(back, name)).summary == a
+
+
+def test_workbook_reads_as_finance_staff_expect(modhupur):
+    wb = openpyxl.load_workbook(io.BytesIO(template_of(modhupur.name)))
+    assert wb.sheetnames == workbook.SHEETS
+    ch = wb["channels"]
+    assert ch.freeze_panes == "B3" and ch["A1"].font.bold
+    share = column_of(ch, "share")
+    assert ch[f"{share}1"].value == "share of volume, %"
+    assert ch[f"{share}3"].number_format == "0.0#%"          # shares typed and seen as %
+    comment = ch[f"{column_of(ch, 'payment_delay_days')}1"].comment.text
+    assert "Days from sale to payment" in comment and "Unit: days" in comment
+    basis = column_of(ch, "price_basis")
+    lists = [dv for dv in ch.data_validations.dataValidation if dv.type == "list"]
+    assert any(dv.formula1 == '"fixed,market"' and f"{basis}3" in str(dv.sqref) for dv in lists)
+    # the SIBL loan's disbursement month is a date cell, shown as a month
+    loans = wb["loans"]
+    cell = loans[f"{column_of(loans, 'disbursement_month')}5"]
+    assert cell.value.strftime("%Y-%m") == modhupur.month_label(modhupur.loans[2]
+                                                                .disbursement_month)
+    assert cell.number_format == "mmm yyyy"
+    # sources: on the cell they describe, and all of them on the sources sheet
+    pran = next(r for r in ch.iter_rows(min_row=3) if r[0].value == "pran")
+    delay = pran[ch[f"{column_of(ch, 'payment_delay_days')}1"].column - 1]
+    assert delay.comment.text == \
+        f"Source: {modhupur.provenance['channels.pran.payment_delay_days']}"
+    sources = {r[0].value: r[1].value for r in wb["sources"].iter_rows(min_row=3)}
+    assert sources == modhupur.provenance
+
+
+def test_a_blank_template_names_what_must_be_filled_in():
+    found = problems(write_workbook())
+    assert "group.xlsx: sheet 'scenario', row 3, column B (name): name: required, but " \
+        "missing" in found
+    assert any(p.startswith("group.xlsx: sheet 'group', row 4, column B (members)")
+               for p in found)
+    assert any(p.startswith("group.xlsx: sheet 'products': products: list should have at "
+                            "least 1 item") for p in found)
+
+
+def test_wrong_types_are_named_by_sheet_row_and_column_all_at_once(modhupur):
+    def change(wb):
+        ch = wb["channels"]
+        ch[f"{column_of(ch, 'price')}4"] = "cheap"
+        g = wb["group"]
+        g["B4"] = "forty"                                        # members
+        lo = wb["loans"]
+        lo[f"{column_of(lo, 'interest_method')}3"] = "compound"
+    found = problems(edited(modhupur, change))
+    ch = openpyxl.load_workbook(io.BytesIO(template_of(modhupur.name)))["channels"]
+    price = column_of(ch, "price")
+    assert any(p.startswith(f"group.xlsx: sheet 'channels', row 4, column {price} (price): "
+                            "channels[1].price:") for p in found)
+    assert any(p.startswith("group.xlsx: sheet 'group', row 4, column B (members)")
+               for p in found)
+    assert any("sheet 'loans', row 3" in p and "interest_method" in p and "compound" in p
+               for p in found)
+    assert len(found) == 3
+
+
+def test_missing_sheets_are_named(modhupur):
+    def change(wb):
+        del wb["channels"]
+        del wb["sources"]
+    found = problems(edited(modhupur, change))
+    assert found[0] == "group.xlsx: missing sheet(s): channels, sources (every sheet of the " \
+        "template must be kept, even when empty)"
+
+
+def test_extra_rows_that_name_nothing_are_named(modhupur):
+    def change(wb):
+        wb["service_payers"].append(["no_such_service", "donor", 0.5])
+        wb["channels"].cell(3 + len(modhupur.channels), 1, "stray note")   # a half-filled row
+    found = problems(edited(modhupur, change))
+    rows = sum(len(s.shares) for s in modhupur.services)
+    assert any(p.startswith(f"group.xlsx: sheet 'service_payers', row {3 + rows}, column A "
+                            "(service): names no service (got 'no_such_service'")
+               for p in found), found
+    extra = 3 + len(modhupur.channels)
+    assert any(p.startswith(f"group.xlsx: sheet 'channels', row {extra}") and "buyer" in p
+               for p in found), found
+
+
+def test_formulas_without_values_and_merged_cells_are_named(modhupur):
+    def change(wb):
+        ch = wb["channels"]
+        ch[f"{column_of(ch, 'price')}3"] = "=2*3"
+        wb["group"].merge_cells("B5:C5")
+    found = problems(edited(modhupur, change))
+    ch = openpyxl.load_workbook(io.BytesIO(template_of(modhupur.name)))["channels"]
+    price = column_of(ch, "price")
+    assert f"group.xlsx: sheet 'channels', cell {price}3: is a formula (=2*3) without a " \
+        "computed value; type the value, or open and save the file in Excel first" in found
+    assert "group.xlsx: sheet 'group', cells B5:C5: are merged; unmerge them so that each " \
+        "value has its own cell" in found
+
+
+def test_a_formula_with_its_computed_value_is_read_as_that_value(modhupur, tmp_path):
+    # Excel stores a formula's last result beside it; openpyxl writes none, so the cached value
+    # is written into the sheet XML by hand as Excel would.
+    data = edited(modhupur, lambda wb: wb["group"].__setitem__("B4", "=200*2"))
+    import zipfile
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                body = body.replace(b"<f>200*2</f><v />", b"<f>200*2</f><v>400</v>")
+                assert b"<v>400</v>" in body
+            dst.writestr(item, body)
+    assert read_workbook(out.getvalue()).group.members == 400
+
+
+def test_unknown_columns_and_not_a_workbook_are_named(modhupur):
+    found = problems(edited(modhupur, lambda wb: wb["products"].cell(2, 40, "colour")))
+    assert any(p.startswith("group.xlsx: sheet 'products', row 2, column AN (colour): unknown "
+                            "column key 'colour'") for p in found)
+    assert problems(b"name = 'x'\n") == ["group.xlsx: not an Excel workbook (.xlsx) that can "
+                                         "be read (BadZipFile)"]
+
+
+def test_cli_template_validate_run_and_compare_take_workbooks(capsys, tmp_path):
+    out = tmp_path / "bogra.xlsx"
+    code, text, _ = run(capsys, "template", "--from", "bogra_handicrafts", "--out", out)
+    assert code == 0 and out.exists()
+    code, _, err = run(capsys, "template", "--out", out)            # never overwrite unasked
+    assert code == 2 and "exists already" in err
+    assert read_workbook(out.read_bytes()) == engine.load_scenario("bogra_handicrafts")
+    code, text, _ = run(capsys, "validate", out)
+    assert code == 0 and "valid" in text
+    code, text, _ = run(capsys, "run", out, "--json")
+    toml_code, toml_text, _ = run(capsys, "run", "bogra_handicrafts", "--json")
+    assert code == toml_code == 0 and json.loads(text) == json.loads(toml_text)
+    code, text, _ = run(capsys, "compare", f"{out}:individual", "bogra_handicrafts:individual",
+                        "--json")
+    a, b = json.loads(text)
+    assert code == 0 and a["summary"] == b["summary"]
+    blank = tmp_path / "blank.xlsx"
+    assert run(capsys, "template", "--out", blank)[0] == 0
+    code, _, err = run(capsys, "validate", blank)
+    assert code == 2 and "sheet 'group', row 4, column B (members)" in err
+    assert "Traceback" not in err and str(tmp_path) not in err.replace(str(blank), "")
+
+
+def test_cli_schema_is_pydantics_json_schema_with_labels_and_units(capsys):
+    code, text, _ = run(capsys, "schema")
+    schema = json.loads(text)
+    assert code == 0
+    assert set(schema["properties"]) == set(engine.Scenario.model_fields)
+    delay = schema["$defs"]["Channel"]["properties"]["payment_delay_days"]
+    assert delay["unit"] == "days" and delay["minimum"] == 0
+    assert schema["$defs"]["Loan"]["properties"]["annual_rate"]["maximum"] == 2
