@@ -7,7 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 import engine
-from ui import compute, exports, state
+from ui import exports, state
+from ui.pages.common import style
 from ui.storage import StorageError, Workspace
 
 st.set_page_config(page_title="subsidy-exit", layout="wide")
@@ -70,12 +71,17 @@ with side.expander("Save and download"):
         except StorageError as e:
             st.error(str(e))
     stem = scenario.name.replace(":", "_")
-    st.download_button("Scenario (TOML)", exports.scenario_toml(scenario), f"{stem}.toml",
-                       key="dl_toml")
-    st.download_button("Monthly table (CSV)", exports.monthly_csv(projection),
+    # files are built only when a button is pressed (data=callable)
+    st.download_button("Scenario (TOML)", lambda: exports.scenario_toml(scenario),
+                       f"{stem}.toml", key="dl_toml")
+    st.download_button("Input workbook (XLSX)", lambda: exports.input_workbook(scenario),
+                       f"{stem}_inputs.xlsx", key="dl_inputs_xlsx",
+                       help="Edit it in Excel and upload it, or give it to the command line.")
+    st.download_button("Monthly table (CSV)", lambda: exports.monthly_csv(projection),
                        f"{stem}_monthly.csv", "text/csv", key="dl_csv")
-    st.download_button("Monthly table (XLSX)", compute.xlsx_bytes(projection),
-                       f"{stem}_monthly.xlsx", key="dl_xlsx")
+    st.download_button("Results (XLSX)", lambda: exports.monthly_xlsx(projection,
+                                                                     style(scenario)),
+                       f"{stem}_results.xlsx", key="dl_xlsx")
 with side.expander("Display"):
     st.radio("digit grouping", ["international", "lakh"], key="grouping", horizontal=True,
              help="1,450,000 or 14,50,000")

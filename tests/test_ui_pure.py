@@ -3,10 +3,13 @@
 import io
 import json
 
+import openpyxl
 import pandas as pd
 import pytest
 
 import engine
+from engine import quantities
+from engine.fmt import Style
 from ui import exports, figures
 from ui.storage import StorageError, Workspace, clean_name
 
@@ -22,20 +25,46 @@ def test_toml_export_round_trips_to_the_same_scenario(modhupur):
     assert engine.parse_scenario(exports.scenario_toml(s).decode()) == s
 
 
-def test_csv_export_round_trips(modhupur):
+def test_csv_export_has_plain_names_and_full_precision(modhupur):
     _, p = modhupur
-    back = pd.read_csv(io.BytesIO(exports.monthly_csv(p)), index_col="month")
-    pd.testing.assert_frame_equal(back, p.monthly, check_dtype=False, check_index_type=False,
-                                  rtol=1e-12)
+    back = pd.read_csv(io.BytesIO(exports.monthly_csv(p)), index_col=0)
+    assert back.index.name == "Month number"
+    assert list(back.columns[:3]) == ["Month", "Sales revenue, taka",
+                                      "Cash received from buyers, taka"]
+    names = {quantities.label(c): c for c in p.monthly.columns}
+    pd.testing.assert_frame_equal(back.rename(columns=names), p.monthly, check_dtype=False,
+                                  check_index_type=False, check_names=False, rtol=1e-12)
 
 
-def test_xlsx_export_round_trips(modhupur):
-    _, p = modhupur
-    book = pd.read_excel(io.BytesIO(exports.monthly_xlsx(p)), sheet_name=None, index_col=0)
-    assert set(book) >= {"monthly", "summary", "loan sibl_3"}
-    pd.testing.assert_frame_equal(book["monthly"], p.monthly, check_dtype=False,
-                                  check_index_type=False, rtol=1e-12, check_names=False)
-    assert book["summary"].loc["exit_month", "value"] == p.summary["exit_month"]
+def test_xlsx_export_reads_as_finance_staff_expect(modhupur):
+    s, p = modhupur
+    wb = openpyxl.load_workbook(io.BytesIO(exports.monthly_xlsx(p, Style("lakh"))))
+    assert wb.sheetnames[:3] == ["Summary", "Charts", "Monthly"]
+    assert {"Loan sibl_3", "Inputs"} <= set(wb.sheetnames)
+    monthly = wb["Monthly"]
+    heads = [c.value for c in monthly[1]]
+    assert heads[:3] == ["Month number", "Month", "Sales revenue, taka"]
+    assert all(c.font.bold for c in monthly[1]) and monthly.freeze_panes == "B2"
+    sales = monthly.cell(7, 3)                       # month 5, sales revenue
+    assert sales.value == round(float(p.monthly.sales_revenue.iloc[5]), 2)
+    assert sales.number_format.startswith("[>=10000000]")      # lakh grouping
+    dscr = monthly.cell(20, heads.index("DSCR (trailing 12 months)") + 1)
+    assert dscr.number_format == "#,##0.00"
+    assert dscr.value == round(float(p.monthly.dscr_12m.iloc[18]), 4)
+    oss = monthly.cell(20, heads.index("OSS (trailing 12 months), %") + 1)
+    assert oss.number_format == "0.0#%"
+    # no 15-decimal floats anywhere in the monthly table
+    for row in monthly.iter_rows(min_row=2, values_only=True):
+        for v in row:
+            assert not isinstance(v, float) or v == round(v, 6)
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=5, values_only=True)}
+    assert summary["Exit month"] == "Apr 2001"      # month 1 from March 2001
+    assert summary["Subsidy dependence (SDI), %"] == round(p.summary["sdi"], 6)
+    inputs = {r[0]: r for r in wb["Inputs"].iter_rows(min_row=2, values_only=True)}
+    delay = inputs["channels.pran.payment_delay_days"]
+    assert delay[1:4] == ("payment delay", 21, "days")
+    assert delay[4] == s.provenance["channels.pran.payment_delay_days"]
+    assert len(wb["Charts"]._charts) == 2
 
 
 def test_report_export_is_the_report(modhupur):

@@ -8,7 +8,6 @@ import streamlit as st
 
 import engine
 from engine import analysis, loans, planner, report, results
-from ui import exports
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -73,8 +72,3 @@ def compare(projections: tuple) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def report_bytes(scenario: engine.Scenario) -> bytes:
     return report.report_markdown(scenario).encode("utf-8")
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def xlsx_bytes(p: engine.Projection) -> bytes:
-    return exports.monthly_xlsx(p)
