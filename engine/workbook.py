@@ -38,7 +38,7 @@ from pydantic import BaseModel, ValidationError
 from engine import fmt
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.fields import FieldMeta, field_meta
-from engine.io import _path_exists, apply_variant
+from engine.io import _drop_none, _path_exists, apply_variant
 from engine.loans import Loan
 from engine.scenario import (
     Channel,
@@ -156,7 +156,7 @@ def _cell_value(value: Any, meta: FieldMeta, start: str) -> Any:
     if meta.unit == "month" and isinstance(value, int):
         return fmt.month_date(start, value)
     if isinstance(value, list | dict):
-        return format_value(value)
+        return format_value(_drop_none(value))     # TOML's inline tables have no null
     return value
 
 
