@@ -98,23 +98,23 @@ def number(x: float | None, style: Style = PLAIN, decimals: int = 0,
     return _digits(text, style)
 
 
-def money(x: float | None, style: Style = PLAIN, unit: bool = True) -> str:
-    """A taka amount rounded to the taka, or US$ when the style has a rate.
+def money(x: float | None, style: Style = PLAIN, unit: bool = True, decimals: int = 0) -> str:
+    """A taka amount rounded to the taka (or to `decimals`), or US$ when the style has a rate.
 
     >>> money(1450000), money(1450000, Style("lakh")), money(1450000, Style(usd_rate=57.9))
     ('1,450,000 taka', '14,50,000 taka', 'US$25,043')
-    >>> money(-1234.5), money(0, unit=False), money(None)
-    ('-1,235 taka', '0', 'n/a')
+    >>> money(-1234.5), money(0, unit=False), money(None), money(2.6, decimals=2)
+    ('-1,235 taka', '0', 'n/a', '2.60 taka')
     """
     if _missing(x):
         return NA
     assert x is not None
     if style.usd_rate:
         usd = x / style.usd_rate
-        text = number(abs(usd), style)
-        sign = "-" if _round(usd, 0) < 0 else ""
-        return f"{sign}US${text}" if unit else number(usd, style)
-    text = number(x, style)
+        text = number(abs(usd), style, decimals)
+        sign = "-" if _round(usd, decimals) < 0 else ""
+        return f"{sign}US${text}" if unit else number(usd, style, decimals)
+    text = number(x, style, decimals)
     return f"{text} taka" if unit else text
 
 
@@ -162,6 +162,8 @@ def month(start: str, m: int | None, style: Style = PLAIN, none: str = NA) -> st
     return _digits(format_date(month_date(start, m), "MMM yyyy", locale=style.locale), style)
 
 
+PRICE_UNITS = frozenset({"taka/unit"})
+"""Money per unit of product (2.60 taka a fruit): shown to the paisa, not rounded to the taka."""
 _KINDS: dict[str, Kind] = {
     "share": "percent", "rate/year": "percent", "percent": "percent", "ratio": "ratio",
     "month": "month", "count": "count", "people": "count", "periods": "count",
@@ -188,6 +190,8 @@ def value(x: object, unit: str, style: Style = PLAIN, start: str | None = None) 
     ('0.5%', '1.25', 'Apr 2002')
     >>> value(1450000, "taka", Style("lakh")), value(21.5, "days"), value(True, "true/false")
     ('14,50,000', '21.5', 'True')
+    >>> value(2.6, "taka/unit"), value(2.6, "taka/month")
+    ('2.60', '3')
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return NA
@@ -195,7 +199,7 @@ def value(x: object, unit: str, style: Style = PLAIN, start: str | None = None) 
         return str(x)
     k = kind(unit)
     if k == "money":
-        return money(x, style, unit=False)
+        return money(x, style, unit=False, decimals=2 if unit in PRICE_UNITS else 0)
     if k == "percent":
         return percent(x, style)
     if k == "ratio":
@@ -237,6 +241,8 @@ def excel_format(unit: str, style: Style = PLAIN) -> str:
     ('#,##0', '0.0#%', '#,##0.00')
     """
     k = kind(unit)
+    if unit in PRICE_UNITS:
+        return "#,##0.00"
     if k in ("money", "count"):
         if style.grouping == "lakh":
             return '[>=10000000]##\\,##\\,##\\,##0;[>=100000]##\\,##\\,##0;##,##0'

@@ -273,6 +273,9 @@ def _write_table(ws: Worksheet, table: Table, data: dict[str, Any], provenance: 
     last = FIRST_ROW + MAX_ROWS - 1
     for j, col in enumerate(cols, 1):
         letter = get_column_letter(j)
+        longest = max((len(str(c.value)) for c in ws[letter][FIRST_ROW - 1:] if c.value), default=0)
+        width = ws.column_dimensions[letter].width or 12
+        ws.column_dimensions[letter].width = max(width, min(40, longest + 2))
         ref = f"{letter}{FIRST_ROW}:{letter}{last}"
         if col.key in NAME_REFERENCES and not col.meta.choices:
             _name_dropdown(ws, NAME_REFERENCES[col.key], ref)

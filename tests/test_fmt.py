@@ -83,6 +83,12 @@ def test_bangla_locale_with_latin_or_bengali_digits():
     assert fmt.month("2002-07", 0, bengali).endswith("২০০২")
 
 
+def test_prices_per_unit_keep_their_paisa():
+    # Modhupur's local market price: 2.6 taka a fruit; rounded to the taka it would read 3
+    assert fmt.value(2.6, "taka/unit") == "2.60" and fmt.value(2.6, "taka") == "3"
+    assert fmt.excel_format("taka/unit") == "#,##0.00"
+
+
 def test_excel_formats_follow_the_units():
     assert fmt.excel_format("taka") == "#,##0"
     assert fmt.excel_format("taka/month", LAKH).startswith("[>=10000000]")

@@ -94,7 +94,7 @@ def _summary(ws: Worksheet, p: Projection, style: fmt.Style) -> None:
                 "taka")
     _header(ws, ["Quantity", "Value", "Meaning"], row=4)
     ws.freeze_panes = "A5"
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 44, 18
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 44, 26
     ws.column_dimensions["C"].width = 80
     shown = {}     # label -> key: exit_date repeats exit_month's label and is left out
     for key in p.summary:
@@ -107,7 +107,7 @@ def _summary(ws: Worksheet, p: Projection, style: fmt.Style) -> None:
         else:
             cell = ws.cell(i, 2, _kept(x, q.unit))
             cell.number_format = fmt.excel_format(q.unit, style)
-        cell.alignment = Alignment(horizontal="right")
+        cell.alignment = Alignment(horizontal="left" if fmt.kind(q.unit) == "text" else "right")
         ws.cell(i, 3, q.meaning)
 
 
@@ -137,7 +137,8 @@ def _line_chart(ws: Worksheet, data: Worksheet, columns: list[int], rows: int, t
                 y_title: str, anchor: str) -> None:
     chart = LineChart()
     chart.title, chart.y_axis.title, chart.x_axis.title = title, y_title, "month"
-    chart.height, chart.width = 9, 22
+    chart.height, chart.width = 9, 17
+    chart.legend.position = "b"
     for col in columns:
         chart.add_data(Reference(data, min_col=col, min_row=1, max_row=rows + 1),
                        titles_from_data=True)
