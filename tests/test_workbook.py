@@ -221,3 +221,15 @@ def test_cli_schema_is_pydantics_json_schema_with_labels_and_units(capsys):
     delay = schema["$defs"]["Channel"]["properties"]["payment_delay_days"]
     assert delay["unit"] == "days" and delay["minimum"] == 0
     assert schema["$defs"]["Loan"]["properties"]["annual_rate"]["maximum"] == 2
+
+
+def test_loan_tranches_prepayments_and_reschedules_round_trip(modhupur):
+    s = engine.with_overrides(modhupur, {
+        "loans.sibl_3.tranches": [{"month": 18, "amount": 450_000.0}],
+        "loans.sibl_3.prepayments": [{"month": 25, "amount": 100_000.0}],
+        "loans.sibl_2.reschedule": {"month": 12, "installments": 12, "annual_rate": None}})
+    back = read_workbook(write_workbook(s))
+    assert back == s
+    assert back.loans[2].tranches[0].amount == 450_000.0
+    pd.testing.assert_frame_equal(engine.project(back).monthly, engine.project(s).monthly,
+                                  check_exact=True)
