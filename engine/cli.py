@@ -297,21 +297,90 @@ def cmd_results(args: argparse.Namespace) -> None:
         print(f"  {labels[k]:<{width}}  {quantities.display_value(k, v)}")
 
 
-def cmd_portfolio(args: argparse.Namespace) -> None:
-    from engine.portfolio import portfolio, portfolio_dask, read_table, write_table
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    """Rows are checked and run in chunks; bad rows are listed on stderr and in the result's
+    `problems` column; exit 2 when there were any, unless --skip-bad."""
+    from engine.groups import (
+        bad_lines,
+        chunk_size,
+        chunks,
+        good_frame,
+        open_rows,
+        result_columns,
+        run_chunk,
+    )
+    from engine.portfolio import portfolio_dask
     base = _load(args.base, args.set)
+    if args.out is not None and args.out.resolve() == args.groups.resolve():
+        raise ScenarioError([Problem("--out", "must not be the groups file itself")])
+    bad: list[str] = []
+    written = 0
+    parts = chunks(base, open_rows(args.groups), str(args.groups), chunk_size(base))
     if args.dask is not None:
-        result = portfolio_dask(base, args.groups, args.out, address=args.dask or None,
-                                partitions=args.partitions)
-    else:
-        result = portfolio(base, read_table(args.groups))
-        if args.out:
-            write_table(result, args.out)
-    if args.out:
-        print(f"wrote {len(result)} groups to {args.out}")
-    else:
-        with pd.option_context("display.width", 250, "display.max_rows", 200):
+        goods = []
+        for columns, chunk in parts:
+            bad += bad_lines(chunk)
+            goods.append(good_frame(columns, chunk))
+        frame = pd.concat(goods, ignore_index=True)
+        result = portfolio_dask(base, frame, args.out, address=args.dask or None,
+                                partitions=args.partitions) if len(frame) else frame
+        written = len(result)
+        if args.out is None:
             print(result.to_string(index=False))
+    else:
+        writer = ChunkWriter(args.out)
+        template = result_columns(base)
+        for columns, chunk in parts:
+            bad += bad_lines(chunk)
+            result = run_chunk(base, columns, chunk, result=template)
+            written += len(result)
+            writer.write(result)
+        writer.close()
+    if args.out:
+        print(f"wrote {written} groups to {args.out}" + (f"; {len(bad)} problem(s) in rows "
+                                                         "not run" if bad else ""))
+    if bad:
+        print(f"error: {len(bad)} problem(s) in rows of {args.groups} (these rows were not "
+              "run; the others were):", file=sys.stderr)
+        for line in bad:
+            print(f"  {line}", file=sys.stderr)
+        return 0 if args.skip_bad else 2
+    return 0
+
+
+class ChunkWriter:
+    """Writes result chunks to a CSV or Parquet file as they come (or prints them)."""
+
+    def __init__(self, path: Path | None):
+        self.path, self.count = path, 0
+        self.parquet: Any = None
+        self.tmp = None if path is None else path.with_name(f".{path.name}.partial")
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.path is None or self.tmp is None:
+            with pd.option_context("display.width", 250, "display.max_rows", 100_000):
+                print(frame.to_string(index=False, header=self.count == 0))
+        elif self.path.suffix == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+            if self.parquet is None:
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                self.schema = table.schema
+                self.parquet = pq.ParquetWriter(self.tmp, self.schema)
+            else:
+                table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+            self.parquet.write_table(table)
+        else:
+            frame.to_csv(self.tmp, index=False, header=self.count == 0,
+                         mode="w" if self.count == 0 else "a")
+        self.count += len(frame)
+
+    def close(self) -> None:
+        """The result replaces --out only when it is whole."""
+        if self.parquet is not None:
+            self.parquet.close()
+        if self.path is not None and self.tmp is not None and self.tmp.exists():
+            self.tmp.replace(self.path)
 
 
 def cmd_tornado(args: argparse.Namespace) -> None:
@@ -467,12 +536,18 @@ COMMANDS = {"presets": cmd_presets, "params": cmd_params, "run": cmd_run, "loan"
             "schema": cmd_schema}
 
 
+def _cleanup_partial(args: argparse.Namespace) -> None:
+    out = getattr(args, "out", None)
+    if isinstance(out, Path):
+        out.with_name(f".{out.name}.partial").unlink(missing_ok=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Exit status 0: done; 2: bad input (argparse's one line, or one line per problem after
     'error: N problem(s):'); 1: an internal error (a short message, no traceback, no paths)."""
     args = build_parser().parse_args(argv)
     try:
-        COMMANDS[args.command](args)
+        return COMMANDS[args.command](args) or 0
     except ScenarioError as e:
         print(f"error: {len(e.problems)} problem(s):", file=sys.stderr)
         for problem in e.problems:
@@ -489,10 +564,11 @@ def main(argv: list[str] | None = None) -> int:
               + (f": {e.filename}" if e.filename else ""), file=sys.stderr)
         return 2
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback, no paths
-        print(f"internal error ({type(e).__name__}); nothing was written. Please report the "
-              "command that caused it.", file=sys.stderr)
+        print(f"internal error ({type(e).__name__}); please report the command that caused it.",
+              file=sys.stderr)
         return 1
-    return 0
+    finally:
+        _cleanup_partial(args)
 
 
 if __name__ == "__main__":

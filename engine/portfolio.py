@@ -215,9 +215,17 @@ def portfolio(base: Scenario, groups: pd.DataFrame, terms: Loan | None = None,
     largest affordable loan on `terms` (default: the base's last loan), and risk flags."""
     columns = [c for c in groups.columns if c != GROUP_ID]
     scenarios = group_scenarios(base, groups)
+    return portfolio_of(base, list(groups[GROUP_ID].to_numpy()), scenarios, columns, terms,
+                        dscr_target)
+
+
+def portfolio_of(base: Scenario, ids: list[Any], scenarios: list[Scenario], columns: list[str],
+                 terms: Loan | None = None, dscr_target: float = DSCR_TARGET) -> pd.DataFrame:
+    """`portfolio` of groups already validated (`scenarios`, the base with each group's
+    overrides of `columns`), as engine.groups reads them from a file chunk by chunk."""
     inputs = group_inputs(base, scenarios, columns)
     out = summarize_any(inputs)
-    out.insert(0, GROUP_ID, groups[GROUP_ID].to_numpy())
+    out.insert(0, GROUP_ID, ids)
     terms = terms or (dated_loans(base)[-1] if base.loans else None)
     if terms is not None:
         out["max_affordable_loan"] = max_loans(inputs, terms, dscr_target)
@@ -258,7 +266,11 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
         df.to_csv(path, index=False)
 
 
-def portfolio_dask(base: Scenario, groups_path: Path, out_path: Path | None = None,
+DASK_CONNECT_SECONDS = 5
+"""How long to wait for a Dask scheduler before giving up."""
+
+
+def portfolio_dask(base: Scenario, groups_path: Path | pd.DataFrame, out_path: Path | None = None,
                    address: str | None = None, partitions: int = 4,
                    terms: Loan | None = None) -> pd.DataFrame:
     """The same kernel per partition on Dask: a scheduler at `address`, or a local cluster of
@@ -269,13 +281,15 @@ def portfolio_dask(base: Scenario, groups_path: Path, out_path: Path | None = No
 
     cluster = None
     if address:
-        client = Client(address)
+        client = Client(address, timeout=DASK_CONNECT_SECONDS)
     else:
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                dashboard_address=":0")
         client = Client(cluster)
     try:
-        if groups_path.suffix == ".parquet":
+        if isinstance(groups_path, pd.DataFrame):
+            ddf = dd.from_pandas(groups_path, npartitions=partitions)
+        elif groups_path.suffix == ".parquet":
             ddf = dd.read_parquet(str(groups_path))
         else:
             ddf = dd.from_pandas(pd.read_csv(groups_path), npartitions=partitions)

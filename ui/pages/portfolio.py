@@ -3,21 +3,29 @@ and filter it."""
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
 import engine
-from engine.portfolio import portfolio
+from engine.groups import Chunk, bad_lines, chunks, result_columns, run_chunk, text_rows
+from engine.io import decode_text
 from ui import state
 
 MAX_ROWS = 20_000
 
 
 @st.cache_data(show_spinner="Projecting every group...", max_entries=8)
-def run(base: engine.Scenario, data: bytes) -> pd.DataFrame:
-    return portfolio(base, pd.read_csv(io.BytesIO(data)))
+def run(base: engine.Scenario, data: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """Every row's result (bad rows with their problems) and one line per problem; the file
+    is read and checked as the command line reads it (engine.groups)."""
+    rows = text_rows(decode_text(data, name), name)
+    frames, bad, template = [], [], result_columns(base)
+    for columns, chunk in chunks(base, rows, name):
+        bad += bad_lines(chunk)
+        frames.append(run_chunk(base, columns, chunk, result=template))
+    frame = pd.concat(frames, ignore_index=True) if frames else \
+        run_chunk(base, ["group_id"], Chunk(), result=template)
+    return frame, bad
 
 
 def render() -> None:
@@ -34,22 +42,20 @@ def render() -> None:
     if upload is None:
         return
     data = upload.getvalue()
-    try:
-        frame = pd.read_csv(io.BytesIO(data), nrows=MAX_ROWS + 1)
-    except (ValueError, UnicodeDecodeError) as e:
-        st.error(f"{upload.name}: not a readable CSV file ({e})")
-        return
-    if len(frame) > MAX_ROWS:
+    if data.count(b"\n") > MAX_ROWS + 1:
         st.error(f"{upload.name}: more than {MAX_ROWS:,} groups; use `subsidy-exit portfolio` "
                  "(with --dask for large files)")
         return
     try:
-        result = run(scenario, data)
+        result, bad = run(scenario, data, upload.name)
     except engine.ScenarioError as e:
         st.error("\n".join(f"- {p}" for p in e.problems))
         return
+    if bad:
+        st.warning(f"{len(bad)} problem(s): these rows were not run (their `problems` column "
+                   "says why); the others were.\n\n" + "\n".join(f"- {b}" for b in bad[:50]))
     flagged = st.checkbox("only groups with a risk flag", key="portfolio_flagged")
-    shown = result[result.risk_flags != ""] if flagged else result
+    shown = result[result.risk_flags.fillna("") != ""] if flagged else result
     column = st.selectbox("sort by", list(result.columns), index=1, key="portfolio_sort")
     shown = shown.sort_values(column, na_position="last")
     st.metric("groups", f"{len(shown):,} of {len(result):,}")

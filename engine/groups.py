@@ -1,0 +1,269 @@
+"""Portfolio files: reading, checking and running a file of groups in chunks.
+
+A portfolio file has a ``group_id`` column and one column per parameter path (as `params`
+lists them); each row is one group built from the base scenario with that row's values. Cells
+are read by the one value grammar (engine.values). An empty cell means "no override: the base
+value"; write ``null`` to set an optional value to none.
+
+The file is read row by row and run in chunks, so peak memory does not grow with the number of
+groups. Problems of the whole file (no ``group_id`` column, unknown or repeated columns, not
+UTF-8, not a regular file) stop the run. Problems of one row (a wrong number of fields, an empty
+or repeated ``group_id``, a value the scenario rejects) are named by line and ``group_id``; the
+other rows are still run, and the result lists every row, bad ones with their `problems`.
+Trailing empty fields, as spreadsheets export them, are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.errors import Problem, ScenarioError
+from engine.io import params, with_overrides
+from engine.limits import check_memory, memory_limit_bytes
+from engine.loans import Loan
+from engine.portfolio import GROUP_ID, portfolio_of
+from engine.scenario import Scenario
+from engine.values import ValueTextError, parse_value
+
+CHUNK_GROUPS = 1000
+"""Groups run together at most (fewer when the memory limit asks for it)."""
+BYTES_PER_CELL = 8 * 64
+"""Planned bytes per group, simulated month and channel: about 64 float arrays of that shape
+live at once in a batch (inputs, flows, the loan search's grid rows)."""
+PROBLEMS = "problems"
+
+
+@dataclass
+class Chunk:
+    """Rows of one chunk: the good ones (id, scenario, position) and the bad ones."""
+
+    ids: list[str] = field(default_factory=list)
+    scenarios: list[Scenario] = field(default_factory=list)
+    cells: list[list[Any]] = field(default_factory=list)
+    good_at: list[int] = field(default_factory=list)
+    bad: list[tuple[int, str, list[Problem]]] = field(default_factory=list)
+    rows: int = 0
+
+
+def _where(file: str | None, line: int, group_id: str | None) -> str:
+    gid = f"group_id={group_id}: " if group_id else ""
+    return f"{file + ':' if file else 'line '}{line}: {gid}"
+
+
+def header_columns(header: list[str], base: Scenario, file: str | None) -> list[str]:
+    """The checked header (trailing empty names dropped), or every problem of it."""
+    while header and header[-1].strip() == "":
+        header = header[:-1]
+    names = [h.strip() for h in header]
+    problems: list[Problem] = []
+    if GROUP_ID not in names:
+        problems.append(Problem("", f"the file needs a {GROUP_ID} column (columns: "
+                                f"{', '.join(names[:10]) or 'none'})", file, 1))
+    known = {p for p, _, _ in params(base)}
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            problems.append(Problem(name, "column appears twice", file, 1))
+        seen.add(name)
+        if name != GROUP_ID and name not in known:
+            problems.append(Problem(name or "(empty name)", "unknown column: not a parameter "
+                                    "of the base scenario (see `subsidy-exit params`)", file, 1))
+    if problems:
+        raise ScenarioError(problems)
+    return names
+
+
+def row_scenario(base: Scenario, columns: list[str], cells: list[Any]
+                 ) -> tuple[str, Scenario | None, list[Problem]]:
+    """(group_id, scenario or None, problems) of one row of values (text cells are read by
+    the value grammar; '' and None mean no override)."""
+    gid_at = columns.index(GROUP_ID)
+    group_id = "" if cells[gid_at] is None else str(cells[gid_at]).strip()
+    problems: list[Problem] = []
+    if not group_id:
+        problems.append(Problem(GROUP_ID, "empty: every row needs a group_id"))
+    overrides: dict[str, Any] = {}
+    for name, cell in zip(columns, cells, strict=True):
+        if name == GROUP_ID or cell is None or (isinstance(cell, str) and cell.strip() == ""):
+            continue
+        if isinstance(cell, str):
+            try:
+                overrides[name] = parse_value(cell)
+            except ValueTextError as e:
+                problems.append(Problem(name, str(e)))
+        else:
+            overrides[name] = cell.item() if isinstance(cell, np.generic) else cell
+    scenario = None
+    try:
+        scenario = with_overrides(base, overrides)
+    except ScenarioError as e:
+        problems += e.problems
+    return group_id, (None if problems else scenario), problems
+
+
+def csv_rows(lines: Iterable[str], file: str | None) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of a CSV text, blank lines skipped; a NUL byte or an oversized
+    field is a named problem of the file."""
+    reader = csv.reader(lines)
+    try:
+        for fields_ in reader:
+            if any("\x00" in f for f in fields_):
+                raise ScenarioError([Problem("", "not a text CSV file (it contains NUL bytes, "
+                                             "as binary data does)", file, reader.line_num)])
+            if any(f.strip() for f in fields_):
+                yield reader.line_num, fields_
+    except csv.Error as e:
+        raise ScenarioError([Problem("", f"not a readable CSV file ({e})", file,
+                                     reader.line_num)]) from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError([Problem("", f"not UTF-8 text (byte 0x{e.object[e.start]:02x}); "
+                                     "save it as UTF-8 CSV", file, reader.line_num + 1)]
+                            ) from None
+
+
+def chunks(base: Scenario, rows: Iterator[tuple[int, list[Any]]], file: str | None,
+           chunk_groups: int = CHUNK_GROUPS) -> Iterator[tuple[list[str], Chunk]]:
+    """Checked rows in chunks of at most `chunk_groups`; the header is the first row."""
+    first = next(rows, None)
+    if first is None:
+        raise ScenarioError([Problem("", f"the file is empty (it needs a header with "
+                                     f"{GROUP_ID})", file)])
+    columns = header_columns([str(h) for h in first[1]], base, file)
+    seen: dict[str, int] = {}
+    chunk = Chunk()
+    for line, cells in rows:
+        position = chunk.rows
+        chunk.rows += 1
+        if len(cells) > len(columns) and not any(str(c).strip() for c in cells[len(columns):]):
+            cells = cells[:len(columns)]   # trailing commas, as spreadsheets export them
+        if len(cells) != len(columns):
+            gid = str(cells[columns.index(GROUP_ID)]) if columns.index(GROUP_ID) < len(cells) \
+                else ""
+            chunk.bad.append((position, gid, [Problem("", f"{len(cells)} fields where the "
+                                                      f"header has {len(columns)}", file,
+                                                      line)]))
+        else:
+            group_id, scenario, problems = row_scenario(base, columns, cells)
+            if group_id and group_id in seen:
+                problems.insert(0, Problem(GROUP_ID, f"'{group_id}' repeats the group_id of "
+                                           f"line {seen[group_id]}"))
+                scenario = None
+            elif group_id:
+                seen[group_id] = line
+            if scenario is None:
+                chunk.bad.append((position, group_id, [Problem(p.path, p.message, file, line)
+                                                       for p in problems]))
+            else:
+                chunk.ids.append(group_id)
+                chunk.scenarios.append(scenario)
+                chunk.cells.append(cells)
+                chunk.good_at.append(position)
+        if chunk.rows >= chunk_groups:
+            yield columns, chunk
+            chunk = Chunk()
+    if chunk.rows:
+        yield columns, chunk
+
+
+def chunk_size(base: Scenario) -> int:
+    """Groups per chunk under the memory limit (refused when one group would not fit)."""
+    from engine.cashflow import simulated_months
+    per_group = BYTES_PER_CELL * simulated_months(base) * max(1, len(base.channels))
+    check_memory("a portfolio chunk of one group", per_group)
+    return max(1, min(CHUNK_GROUPS, memory_limit_bytes() // (4 * per_group)))
+
+
+def result_columns(base: Scenario, terms: Loan | None = None) -> dict[str, Any]:
+    """The columns of a result and their (nullable) types, from one run of the base itself:
+    every chunk has them, so that chunks append to one CSV or Parquet file."""
+    one = portfolio_of(base, ["-"], [base], [], terms)
+    types: dict[str, Any] = {c: ("boolean" if t is np.dtype(bool) else t)
+                             for c, t in one.dtypes.items()}
+    return {**types, PROBLEMS: one[GROUP_ID].dtype}
+
+
+def run_chunk(base: Scenario, columns: list[str], chunk: Chunk, terms: Loan | None = None,
+              result: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Results of a chunk in the file's order, with the `result` columns; bad rows carry
+    their problems."""
+    good = portfolio_of(base, chunk.ids, chunk.scenarios,
+                        [c for c in columns if c != GROUP_ID], terms) if chunk.ids else None
+    parts = []
+    if good is not None:
+        parts.append(good.assign(**{PROBLEMS: ""}).set_axis(chunk.good_at))
+    if chunk.bad:
+        parts.append(pd.DataFrame({GROUP_ID: [gid for _, gid, _ in chunk.bad],
+                                   PROBLEMS: ["; ".join(f"{p.path + ': ' if p.path else ''}"
+                                                        f"{p.message}" for p in probs)
+                                              for _, _, probs in chunk.bad]},
+                                  index=[at for at, _, _ in chunk.bad]))
+    frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+    frame = frame.sort_index().reset_index(drop=True)
+    return frame if result is None else frame.reindex(columns=list(result)).astype(result)
+
+
+def open_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """Rows of a CSV or Parquet file (a regular file; CSV as UTF-8)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ScenarioError([Problem("", "not a regular file (a folder, pipe or device)",
+                                         str(path))])
+    finally:
+        os.close(fd)
+    if path.suffix == ".parquet":
+        yield from _parquet_rows(path)
+        return
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        yield from csv_rows(f, str(path))
+
+
+def _parquet_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    import pyarrow.parquet as pq
+    try:
+        source = pq.ParquetFile(path)
+    except Exception as e:  # noqa: BLE001 - pyarrow raises several kinds for a bad file
+        raise ScenarioError([Problem("", f"not a readable Parquet file ({type(e).__name__})",
+                                     str(path))]) from None
+    yield 1, list(source.schema_arrow.names)
+    line = 1
+    for batch in source.iter_batches(batch_size=CHUNK_GROUPS):
+        for row in batch.to_pylist():
+            line += 1
+            yield line, ["" if v is None else v for v in row.values()]
+
+
+def text_rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """Rows of a CSV held in memory (an upload)."""
+    return csv_rows(io.StringIO(text, newline=""), name)
+
+
+def bad_lines(chunk: Chunk) -> list[str]:
+    """One line per problem of a bad row: 'file:line: group_id=ID: path: message'."""
+    out = []
+    for _, gid, problems in chunk.bad:
+        for p in problems:
+            where = f"{p.file}:{p.line}: " if p.file else f"line {p.line}: "
+            out.append(f"{where}{GROUP_ID}={gid or '(none)'}: "
+                       f"{p.path + ': ' if p.path else ''}{p.message}")
+    return out
+
+
+def good_frame(columns: list[str], chunk: Chunk) -> pd.DataFrame:
+    """The good rows as a table of cells read by the value grammar (for Dask partitions)."""
+    def cell(c: Any) -> Any:
+        return parse_value(c) if isinstance(c, str) and c.strip() else (None if c == "" else c)
+    return pd.DataFrame([[gid, *[cell(c) for name, c in zip(columns, cells, strict=True)
+                                 if name != GROUP_ID]]
+                         for gid, cells in zip(chunk.ids, chunk.cells, strict=True)],
+                        columns=[GROUP_ID, *[c for c in columns if c != GROUP_ID]])

@@ -1,0 +1,123 @@
+"""Portfolio files (issue #11): every reproduction of the hostile test. Expected problems are
+written by hand; good rows are checked against the same groups run one by one."""
+
+import pandas as pd
+import pytest
+
+import engine
+from engine.cli import main
+from engine.groups import PROBLEMS
+from engine.portfolio import portfolio
+
+BOGRA = "bogra_handicrafts"
+
+
+def run(capsys, tmp_path, text, *extra, suffix=".csv"):
+    src = tmp_path / f"groups{suffix}"
+    if isinstance(text, bytes):
+        src.write_bytes(text)
+    else:
+        src.write_text(text, encoding="utf-8")
+    out = tmp_path / "result.csv"
+    code = main(["portfolio", str(src), "--base", BOGRA, "--out", str(out), *extra])
+    err = capsys.readouterr().err
+    return code, (pd.read_csv(out, keep_default_na=False) if out.exists() else None), err
+
+
+def single(**overrides):
+    return portfolio(engine.load_scenario(BOGRA),
+                     pd.DataFrame([{"group_id": "x", **overrides}])).iloc[0]
+
+
+def test_trailing_commas_as_spreadsheets_export_them(capsys, tmp_path):
+    code, result, err = run(capsys, tmp_path, "group_id,group.members,,\n"
+                                              "g1,20,,\ng2,30,,\n")
+    assert code == 0 and err == ""
+    assert list(result.group_id) == ["g1", "g2"]
+    assert result.min_cash_balance[1] == pytest.approx(single(**{"group.members": 30})
+                                                       .min_cash_balance)
+
+
+def test_bad_rows_are_named_and_good_rows_still_run(capsys, tmp_path):
+    text = ("group_id,group.members,channels.tmss_retail.price\n"
+            "g1,20,300\n"          # line 2: good
+            "g2,NA,300\n"          # 3: NA is text, not a number
+            "g3,nan,300\n"         # 4: nan is not finite
+            "g4,null,300\n"        # 5: members cannot be none
+            "g5,N/A,300\n"         # 6
+            "g1,25,300\n"          # 7: repeats g1
+            ",10,10\n"             # 8: no group_id
+            "g8,true,1\n"          # 9: bool is not a count
+            "g9,1,2,3\n"           # 10: four fields
+            "g10,40\n"             # 11: two fields
+            "g11,30,\n")           # 12: empty cell: the base price
+    code, result, err = run(capsys, tmp_path, text)
+    src = str(tmp_path / "groups.csv")
+    assert code == 2
+    expected = [
+        f"{src}:3: group_id=g2: group.members: must be a whole number (got 'NA')",
+        f"{src}:4: group_id=g3: group.members: must be a finite number (got nan)",
+        f"{src}:5: group_id=g4: group.members: must be a whole number (got null)",
+        f"{src}:6: group_id=g5: group.members: must be a whole number (got 'N/A')",
+        f"{src}:7: group_id=g1: group_id: 'g1' repeats the group_id of line 2",
+        f"{src}:8: group_id=(none): group_id: empty: every row needs a group_id",
+        f"{src}:9: group_id=g8: group.members: must be a whole number (got true)",
+        f"{src}:10: group_id=g9: 4 fields where the header has 3",
+        f"{src}:11: group_id=g10: 2 fields where the header has 3",
+    ]
+    assert err.splitlines()[1:] == [f"  {line}" for line in expected]
+    assert len(result) == 11
+    good = result[result[PROBLEMS] == ""]
+    assert list(good.group_id) == ["g1", "g11"]
+    assert float(good.min_cash_balance.iloc[0]) == pytest.approx(
+        single(**{"group.members": 20, "channels.tmss_retail.price": 300}).min_cash_balance)
+    assert float(good.min_cash_balance.iloc[1]) == pytest.approx(
+        single(**{"group.members": 30}).min_cash_balance)
+    code, _, _ = run(capsys, tmp_path, text, "--skip-bad")
+    assert code == 0
+
+
+def test_whole_file_problems_stop_the_run(capsys, tmp_path):
+    code, result, err = run(capsys, tmp_path, "members,nope,nope\n1,2,3\n")
+    assert code == 2 and result is None
+    assert "groups.csv:1: the file needs a group_id column (columns: members, nope, nope)" in err
+    assert "groups.csv:1: nope: column appears twice" in err
+    assert "groups.csv:1: members: unknown column" in err
+    for data, message in [(b"", "the file is empty (it needs a header with group_id)"),
+                          (b"group_id\n\x00\x01\x02", "not a text CSV file (it contains NUL bytes"),
+                          ("group_id,group.members\ncaf\u00e9,1\n".encode("latin-1"),
+                           "not UTF-8 text (byte 0xe9)")]:
+        code, result, err = run(capsys, tmp_path, data)
+        assert code == 2 and message in err and result is None, message
+
+
+def test_chunks_give_the_same_rows_as_one_batch(capsys, tmp_path, monkeypatch):
+    import engine.groups
+    rows = "".join(f"g{i},{10 + i},{200 + 10 * i}\n" for i in range(7))
+    text = "group_id,group.members,channels.tmss_retail.price\n" + rows
+    _, whole, _ = run(capsys, tmp_path, text)
+    monkeypatch.setattr(engine.groups, "CHUNK_GROUPS", 3)
+    _, chunked, _ = run(capsys, tmp_path, text)
+    pd.testing.assert_frame_equal(whole, chunked)
+
+
+def test_parquet_output_keeps_types_across_chunks_with_bad_rows(capsys, tmp_path, monkeypatch):
+    import engine.groups
+    monkeypatch.setattr(engine.groups, "CHUNK_GROUPS", 2)
+    src = tmp_path / "g.csv"
+    src.write_text("group_id,group.members\nb1,true\nb2,-1\ng1,20\n")
+    out = tmp_path / "r.parquet"
+    assert main(["portfolio", str(src), "--base", BOGRA, "--out", str(out), "--skip-bad"]) == 0
+    result = pd.read_parquet(out)
+    assert list(result.group_id) == ["b1", "b2", "g1"]
+    assert result.exit_month.isna().tolist() == [True, True, False]
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_unreachable_dask_scheduler_fails_fast(capsys, tmp_path):
+    src = tmp_path / "g.csv"
+    src.write_text("group_id,group.members\ng1,20\n")
+    # port 9 (discard) on localhost: nothing listens; the connect timeout is 5 s
+    code = main(["portfolio", str(src), "--base", BOGRA, "--dask", "tcp://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code in (1, 2) and "Traceback" not in err
