@@ -154,6 +154,9 @@ class Loan(Checked):
     market_annual_rate: float | None = Field(
         None, ge=0, le=2, description="Rate the group would pay without the concessional "
         "lender; the interest it saves counts as subsidy. None: the loan is at market rate.")
+    penalty_annual_rate: float = Field(
+        0.0, ge=0, le=2, description="Penalty interest a year on overdue amounts (arrears), "
+        "decimal.")
     flat_term_years: float | None = Field(
         None, gt=0, le=50, description="flat: the loan's term in years as the lender quotes it "
         "(1 for '15% flat for one year' repaid in 46 or 50 weekly installments); None: the "
