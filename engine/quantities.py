@@ -90,7 +90,12 @@ OUTPUTS: dict[str, Quantity] = {
     "full_cost_expenses": Q("Expenses at full service cost", "taka"),
     "cash_balance_without_subsidy": Q("Cash balance without any subsidy", "taka"),
     # a loan's schedule
+    "contract": Q("Contract", "count", "0: the loan itself; 1, 2, ...: its top-up and next "
+                  "cycles."),
     "period": Q("Installment", "count"),
+    "disbursed": Q("Tranche released", "taka"),
+    "down_payment": Q("Down payment", "taka"),
+    "prepaid": Q("Principal prepaid", "taka"),
     "due_date": Q("Due date", "text"),
     "fees": Q("Fees", "taka"),
     "payment": Q("Installment amount", "taka"),

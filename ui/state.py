@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 import engine
@@ -284,6 +285,47 @@ def month_list(container: Any, path: str, label: str, base: engine.Scenario) -> 
                          help=base.provenance.get(path) or "model default (no source in preset)")
 
 
+def record_list(container: Any, path: str, label: str, columns: list[str],
+                base: engine.Scenario) -> None:
+    """A list of records (e.g. a loan's tranches: month, amount) edited as a table with rows
+    added and removed; an empty cell is None (e.g. a prepayment of the whole balance)."""
+    original = value_of(base, path)
+    key = widget_key(path)
+    start_key = f"{key}::start"
+    if start_key not in st.session_state:   # the table the widget's edits apply to
+        st.session_state[start_key] = edits().get(path, original)
+    start = st.session_state[start_key]
+    frame = pd.DataFrame(start if isinstance(start, list) else [], columns=columns,
+                         dtype="object")
+    container.caption(label)
+    edited = container.data_editor(frame, key=key, num_rows="dynamic", hide_index=True,
+                                   width="stretch")
+    value = [{c: _cell(r[c]) for c in columns if _cell(r[c]) is not None}
+             for r in edited.to_dict("records")
+             if any(_cell(r[c]) is not None for c in columns)]
+    current = edits().get(path, original)
+    if value != current:
+        if value == original:
+            edits().pop(path, None)
+        else:
+            edits()[path] = value
+        st.rerun()
+
+
+def _cell(v: Any) -> Any:
+    """A table cell as a scenario value: blanks are None, whole numbers ints, dates text."""
+    if v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, str):
+        try:
+            v = float(v)
+        except ValueError:
+            return v.strip()   # kept as typed (a date, or a mistake validation will name)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
 def group_fields() -> list[Field]:
     return [Field("group.members", "members", 1, 1),
             Field("group.opening_cash", "opening cash, taka", 1000.0),
@@ -319,7 +361,11 @@ LOAN_NUMBERS = [("principal", "principal, taka", 10000.0, 1.0, None),
                 ("balloon_amount", "balloon, taka", 1000.0, 0.0, None),
                 ("currency_digits", "currency digits", 1, 0, 6),
                 ("installment_multiple_of", "installment multiple of", 1.0, 0.0, None),
-                ("market_annual_rate", "market rate (for the subsidy)", 0.005, 0.0, 2.0)]
+                ("market_annual_rate", "market rate (for the subsidy)", 0.005, 0.0, 2.0),
+                ("down_payment_rate", "down payment, share", 0.05, 0.0, 0.99),
+                ("penalty_annual_rate", "penalty rate on arrears", 0.01, 0.0, 2.0),
+                ("next_cycles", "next-cycle loans", 1, 0, 20),
+                ("cycle_growth", "each cycle larger by", 0.05, 0.0, 5.0)]
 LOAN_CHOICES = [("repayment_unit", "repayment unit", ["days", "weeks", "months", "years"]),
                 ("interest_method", "interest method", ["declining_balance", "flat"]),
                 ("amortization", "amortization", ["equal_installments", "equal_principal",

@@ -10,6 +10,14 @@ from ui import compute, state
 from ui.figures import dscr_chart
 from ui.pages.common import fmt, problems_banner
 
+LOAN_EVENTS = [
+    ("tranches", "Tranches: released on the first due date in or after the month (the first "
+     "release is principal less these)", ["month", "amount"]),
+    ("prepayments", "Prepayments: principal paid early (amount empty: the whole balance)",
+     ["month", "amount"]),
+    ("installment_changes", "Custom installments: an installment's amount and/or due date "
+     "(YYYY-MM-DD); the rest re-amortise", ["period", "amount", "due_date"])]
+
 
 def render() -> None:
     scenario, p, problems = state.current()
@@ -32,6 +40,11 @@ def render() -> None:
                     state.choice(cols[i % 3], f"loans.{name}.{field}", label, options, base)
                 state.month_list(cols[0], f"loans.{name}.principal_months",
                                  "seasonal: principal in months (1-12)", base)
+            with st.expander(f"Tranches, prepayments and custom installments of {name}",
+                             expanded=False):
+                cols = st.columns(3)
+                for col, (field, label, columns) in zip(cols, LOAN_EVENTS, strict=True):
+                    state.record_list(col, f"loans.{name}.{field}", label, columns, base)
                 st.caption("The disbursement date, like any other parameter, can be set on the "
                            "Overview page's *Any parameter* editor (`loans."
                            f"{name}.disbursement_date`, e.g. \"2002-04-15\").")
