@@ -61,7 +61,7 @@ class ArrearsTerms(BaseModel):
 
 
 ARREARS_COLUMNS = ("arrears", "arrears_principal", "penalty_interest", "penalties_paid",
-                   "debt_service_paid", "days_past_due", "par30", "par90")
+                   "loan_payments", "days_past_due", "par30", "par90")
 
 
 def days_past_due(unpaid: np.ndarray, t: int, tolerance: float = 0.005) -> np.ndarray:
@@ -103,7 +103,7 @@ def cash_with_arrears(*, operating: np.ndarray, financing: np.ndarray, interest:
     credit_line_balance``, ``cash_shortfall, distributions, cash_balance``, and
     ``arrears`` (everything overdue at the month's end, penalties included),
     ``arrears_principal``, ``penalty_interest`` (accrued in the month), ``penalties_paid``,
-    ``debt_service_paid`` (fees, interest, principal and penalties paid in the month),
+    ``loan_payments`` (fees, interest, principal and penalties paid in the month),
     ``days_past_due``, ``par30`` and ``par90`` (1.0 when over 30 / 90 days past due).
 
     Notes
@@ -158,7 +158,7 @@ def cash_with_arrears(*, operating: np.ndarray, financing: np.ndarray, interest:
                            ("cash_shortfall", np.maximum(-cash, 0.0)),
                            ("distributions", paid_out), ("cash_balance", cash),
                            ("arrears", in_arrears), ("arrears_principal", overdue["principal"]),
-                           ("penalty_interest", penalty), ("debt_service_paid", paid_total),
+                           ("penalty_interest", penalty), ("loan_payments", paid_total),
                            ("days_past_due", dpd), ("par30", dpd > 30), ("par90", dpd > 90)):
             out[key][:, t] = value
     return out

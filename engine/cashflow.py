@@ -17,6 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from engine.arrears import (
+    ARREARS_COLUMNS,
+    FINERACT_ORDER,
+    Component,
+    cash_with_arrears,
+    group_penalty_rate,
+)
 from engine.assets import asset_schedule, inflation_factor
 from engine.loans import Loan, add_months, monthly_flows, schedules
 from engine.scenario import GROUP, Scenario, Service
@@ -65,6 +72,9 @@ class Inputs:
     credit_limit: np.ndarray    # (n,) bridging credit line limit (0: none)
     credit_rate: np.ndarray     # (n,) its nominal annual rate
     exit_month: np.ndarray      # (n,) int; subsidies end from this month (T: never)
+    arrears_enabled: np.ndarray  # (n,) bool: unpaid installments go into arrears (arrears.py)
+    penalty_rate: np.ndarray    # (n,) annual penalty interest on arrears
+    allocation: tuple[Component, ...] = FINERACT_ORDER  # order cash pays what is owed
     horizon_months: int = 0     # months shown (the scenario's horizon); <= months simulated
 
     @property
@@ -76,7 +86,8 @@ class Inputs:
         return self.fixed_costs.shape[-1]
 
     SHARED = ("fallback", "service_continues", "service_embedded", "service_to_group",
-              "channel_product", "contracts_first", "has_quota", "horizon_months")
+              "channel_product", "contracts_first", "has_quota", "horizon_months",
+              "allocation")
     """Fields without a batch axis: the scenario's structure, the same in every row."""
 
     def take(self, rows: np.ndarray) -> Inputs:
@@ -319,6 +330,9 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
         credit_limit=row([g.credit_line_limit]).reshape(1),
         credit_rate=row([g.credit_line_annual_rate]).reshape(1),
         exit_month=np.array([T]),
+        arrears_enabled=np.array([scenario.arrears.enabled]),
+        penalty_rate=np.array([group_penalty_rate(scenario.loans)]),
+        allocation=tuple(scenario.arrears.allocation),
         horizon_months=scenario.horizon_months,
     )
 
@@ -467,7 +481,16 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
     m["investments"] = x.investments
     financing = x.loan_disbursements + x.member_capital - x.investments
     before_financing = m["operating_cash_flow"] - x.interest - x.principal - x.loan_fees
-    if (x.credit_limit > 0).any():
+    # arrears (engine/arrears.py): with them on, what cash cannot pay of an installment stays
+    # overdue (beside any credit line) instead of making cash negative
+    if x.arrears_enabled.any():
+        m |= cash_with_arrears(
+            operating=m["operating_cash_flow"], financing=financing, interest=x.interest,
+            principal=x.principal, fees=x.loan_fees, opening_cash=x.opening_cash,
+            distribution_share=x.distribution_share, credit_limit=x.credit_limit,
+            credit_rate=x.credit_rate, penalty_rate=x.penalty_rate, enabled=x.arrears_enabled,
+            allocation=x.allocation)
+    elif (x.credit_limit > 0).any():
         m |= cash_with_credit_line(x, before_financing, financing)
     else:
         m["distributions"] = x.distribution_share[:, None] * np.maximum(before_financing, 0.0)
@@ -476,9 +499,14 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
         m["cash_balance"] = x.opening_cash[:, None] + np.cumsum(
             before_financing + financing - m["distributions"], axis=1)
         m["cash_shortfall"] = np.maximum(-m["cash_balance"], 0.0)
-    m["interest"] = x.interest + m["credit_line_interest"]
-    m["debt_service"] = m["interest"] + x.principal + x.loan_fees
-    m["net_cash_flow"] = (m["operating_cash_flow"] - m["debt_service"] + financing
+    if not x.arrears_enabled.any():
+        for key in ARREARS_COLUMNS:
+            m[key] = np.zeros_like(before_financing)
+        m["loan_payments"] = x.interest + x.principal + x.loan_fees + 0 * before_financing
+    m["interest"] = x.interest + m["credit_line_interest"] + m["penalty_interest"]
+    m["debt_service"] = m["interest"] + x.principal + x.loan_fees     # due (with penalties)
+    m["debt_service_paid"] = m["loan_payments"] + m["credit_line_interest"]
+    m["net_cash_flow"] = (m["operating_cash_flow"] - m["debt_service_paid"] + financing
                           - m["distributions"] + m["credit_line_draw"])
     # accrual income of the members' enterprise: commissions on revenue, not on receipts
     commission_accrued = (revenue_c * x.commission_rate[..., None]).sum(axis=1)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from engine.arrears import ArrearsTerms
 from engine.errors import fail
 from engine.limits import FIRST_YEAR, LAST_YEAR, MAX_DELAY_DAYS, MAX_MONTH, Checked
 from engine.loans import Loan
@@ -268,6 +269,8 @@ class Scenario(Model):
     fixed_costs: list[FixedCost] = Field(default_factory=list)
     services: list[Service] = Field(default_factory=list)
     loans: list[Loan] = Field(default_factory=list)
+    arrears: ArrearsTerms = Field(default_factory=ArrearsTerms, description="What happens when "
+                                  "the group cannot pay an installment (engine/arrears.py).")
     member_capital: list[Contribution] = Field(default_factory=list)
     investments: list[Investment] = Field(default_factory=list)
     price_inflation_annual: float = Field(

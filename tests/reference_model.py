@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from scipy.integrate import quad
 
-from engine.loans import schedule
+from engine.loans import contracts, opening, schedule
 from engine.scenario import Scenario
 
 
@@ -21,14 +21,23 @@ def _round(x: float, digits: int, mode: str) -> float:
 
 
 def loan_rows(loan, scenario_start: str) -> list[dict]:
-    """Installments from the loan's schedule (its rules are tested by hand in test_loans.py),
-    dated from the 1st of the disbursement month as the scenario places it."""
+    """Installments from the loan's schedules (its rules are tested by hand in test_loans.py
+    and test_loan_products.py), every contract (top-up, next cycles) included, dated from the
+    1st of the disbursement month as the scenario places it; each contract's first release and
+    down payment as a row of its own in its disbursement month."""
     y, m = map(int, scenario_start.split("-"))
     total = y * 12 + m - 1 + loan.disbursement_month
     if loan.disbursement_date is None:
         loan = loan.model_copy(update={"disbursement_date": date(total // 12, total % 12 + 1, 1)})
-    return [{"month": r.month, "principal": r.principal, "interest": r.interest,
-             "fees": r.fees, "saved": r.interest_subsidy} for r in schedule(loan).itertuples()]
+    rows = []
+    for c in contracts(loan):
+        first, down = opening(c)
+        rows.append({"month": c.disbursement_month, "principal": down, "interest": 0.0,
+                     "fees": c.upfront_fee, "saved": 0.0, "disbursed": first})
+        rows += [{"month": r.month, "principal": r.principal + r.down_payment,
+                  "interest": r.interest, "fees": r.fees, "saved": r.interest_subsidy,
+                  "disbursed": r.disbursed} for r in schedule(c).itertuples()]
+    return rows
 
 
 def share_of_group(service, t: int) -> float:
@@ -180,9 +189,15 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
         "principal", "loan_fees", "debt_service", "loan_disbursements", "member_capital",
         "investments", "distributions", "credit_line_draw", "credit_line_balance",
         "credit_line_interest", "cash_shortfall", "net_cash_flow", "cash_balance",
-        "member_income_per_member")}
+        "member_income_per_member", "arrears", "penalty_interest", "days_past_due",
+        "debt_service_paid")}
     cash = s.group.opening_cash
     line = 0.0   # credit line balance
+    overdue = dict.fromkeys(("penalties", "fees", "interest", "principal"), 0.0)
+    queue: list[float] = []    # what is still owed of each month's installments
+    total_lent = sum(loan.principal for loan in s.loans)
+    penalty_rate = (sum(loan.principal * loan.penalty_annual_rate for loan in s.loans)
+                    / total_lent if total_lent else 0.0)
     receivable = 0.0
     for t in range(T):
         rev = sum(revenue[c][t] for c in revenue)
@@ -216,32 +231,59 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
                 if sv.beneficiary == "group":
                     subsidy += cost * (1 - g)
         interest = principal = fees = disb = 0.0
-        for loan, rows in zip(s.loans, loans, strict=True):
-            if loan.disbursement_month == t:
-                disb += loan.principal
-                fees += _round(loan.principal * loan.upfront_fee_rate + loan.upfront_fee_fixed,
-                               loan.currency_digits, loan.rounding)
+        for rows in loans:
             for row in rows:
                 if row["month"] == t:
                     interest += row["interest"]
                     principal += row["principal"]
                     fees += row["fees"]
                     subsidy += row["saved"]
+                    disb += row["disbursed"]
         capital = sum(c.amount for c in s.member_capital if c.month == t)
         invest = sum(asset_paid(s, a, t) for a in s.investments)
         ocf = receipts - commissions - variable - fixed - group_cost
         line_interest = line * s.group.credit_line_annual_rate / 12
-        interest += line_interest
+        # arrears: overdue amounts accrue the loans' penalty rate; cash pays in the allocation
+        # order, the oldest installment first; what it cannot pay stays overdue
+        penalty = penalty_rate / 12 * (overdue["fees"] + overdue["interest"]
+                                       + overdue["principal"])
+        owed = {"penalties": overdue["penalties"] + penalty, "fees": overdue["fees"] + fees,
+                "interest": overdue["interest"] + interest,
+                "principal": overdue["principal"] + principal}
+        before = cash + ocf + disb + capital - invest - line_interest
+        if s.arrears.enabled:
+            available = max(before, 0.0) + max(s.group.credit_line_limit - line, 0.0)
+        else:
+            available = float("inf")
+        paid = paid_penalty = 0.0
+        for part in s.arrears.allocation:
+            pay = min(owed[part], available)
+            available -= pay
+            overdue[part] = owed[part] - pay
+            paid += pay
+            if part == "penalties":
+                paid_penalty = pay
+        queue.append(fees + interest + principal)
+        left = paid - paid_penalty
+        for i, amount in enumerate(queue):     # oldest installment first
+            take = min(amount, left)
+            queue[i] -= take
+            left -= take
+        in_arrears = sum(overdue.values())
+        oldest = next((i for i, a in enumerate(queue) if a > 0.005), None)
+        dpd = 0 if oldest is None else 30 * (t - oldest) + 29
+        interest += line_interest + penalty
         debt = interest + principal + fees
-        dist = s.group.distribution_share * max(0.0, ocf - debt)
-        before_line = cash + ocf - debt + disb + capital - invest - dist
+        dist = 0.0 if in_arrears > 0.005 else \
+            s.group.distribution_share * max(0.0, ocf - line_interest - paid)
+        before_line = before - paid - dist
         draw = 0.0
         if before_line < 0:                     # borrow what is missing, up to the limit
             draw = min(-before_line, max(s.group.credit_line_limit - line, 0.0))
         elif line > 0:                          # repay from what is there
             draw = -min(before_line, line)
         line += draw
-        net = ocf - debt + disb + capital - invest - dist + draw
+        net = ocf - paid - line_interest + disb + capital - invest - dist + draw
         cash += net
         income = (rev - commission_accrued - variable - fixed - group_cost - interest - fees)
         for key, value in (
@@ -254,7 +296,9 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
             ("credit_line_draw", draw), ("credit_line_balance", line),
             ("credit_line_interest", line_interest),
             ("cash_shortfall", max(0.0, -cash)),
-            ("net_cash_flow", net), ("cash_balance", cash),
+            ("net_cash_flow", net), ("cash_balance", cash), ("arrears", in_arrears),
+            ("penalty_interest", penalty), ("days_past_due", dpd),
+            ("debt_service_paid", paid + line_interest),
             ("member_income_per_member", income / s.group.members)):
             out[key].append(value)
     return out

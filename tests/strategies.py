@@ -80,7 +80,29 @@ def loans(draw, months: int, index: int) -> dict:
         "currency_digits": draw(st.integers(0, 2)),
         "rounding": draw(st.sampled_from(["half_even", "half_up"])),
         "market_annual_rate": draw(st.none() | st.floats(0, 0.4)),
-    }
+        "penalty_annual_rate": draw(st.floats(0, 0.5)),
+        "down_payment_rate": draw(st.just(0.0) | st.floats(0, 0.3)),
+        "next_cycles": draw(st.integers(0, 1)),
+    } | draw(loan_events(n))
+
+
+@st.composite
+def loan_events(draw, n: int) -> dict:
+    """Tranches and prepayments of a monthly loan of n installments, by months after its
+    disbursement (made absolute by `scenario_dicts`)."""
+    if n < 2 or not draw(st.booleans()):
+        return {}
+    return {"tranches": [{"month": draw(st.integers(1, n - 1)), "amount": draw(st.floats(1, 500))}],
+            "prepayments": [{"month": draw(st.integers(1, n)),
+                             "amount": draw(st.none() | st.floats(1, 1e5))}]}
+
+
+def absolute(loan: dict) -> dict:
+    """A loan's event months counted from the scenario's start."""
+    for key in ("tranches", "prepayments"):
+        for event in loan.get(key, []):
+            event["month"] += loan["disbursement_month"]
+    return loan
 
 
 @st.composite
@@ -155,7 +177,10 @@ def scenario_dicts(draw) -> dict:
                          "start_month": draw(st.integers(0, months))}
                         for i in range(draw(st.integers(0, 2)))],
         "services": [draw(services(months, i)) for i in range(draw(st.integers(0, 3)))],
-        "loans": [draw(loans(months, i)) for i in range(draw(st.integers(0, 2)))],
+        "loans": [absolute(draw(loans(months, i))) for i in range(draw(st.integers(0, 2)))],
+        "arrears": {"enabled": draw(st.booleans()),
+                    "allocation": draw(st.permutations(["penalties", "fees", "interest",
+                                                        "principal"]))},
         "member_capital": [{"month": draw(st.integers(0, months - 1)), "amount": draw(money)}
                            for _ in range(draw(st.integers(0, 1)))],
         "investments": [draw(investments(months)) for _ in range(draw(st.integers(0, 2)))],

@@ -39,7 +39,7 @@ def test_group_falls_into_arrears_by_hand():
     assert m["arrears"][0].tolist() == pytest.approx([50.0, 151.0, 0.0])
     assert m["arrears_principal"][0].tolist() == pytest.approx([50.0, 151.0, 0.0])
     assert m["penalties_paid"][0].tolist() == pytest.approx([0.0, 1.0, 3.02])
-    assert m["debt_service_paid"][0].tolist() == pytest.approx([100.0, 50.0, 304.02])
+    assert m["loan_payments"][0].tolist() == pytest.approx([100.0, 50.0, 304.02])
     assert m["days_past_due"][0].tolist() == [29, 59, 0]
     assert m["par30"][0].tolist() == [0, 1, 0] and m["par90"][0].tolist() == [0, 0, 0]
     assert m["cash_balance"][0].tolist() == pytest.approx([0.0, 0.0, 95.98])
@@ -66,7 +66,7 @@ def test_credit_line_is_drawn_before_arrears():
     m = one_row([100, 50], [20, 20], [130, 130], limit=60, rate=0.12)
     assert m["arrears"][0, 0] == 0 and m["credit_line_balance"][0, 0] == pytest.approx(50)
     assert m["credit_line_interest"][0, 1] == pytest.approx(0.5)
-    assert m["debt_service_paid"][0, 1] == pytest.approx(59.5)
+    assert m["loan_payments"][0, 1] == pytest.approx(59.5)
     assert m["arrears"][0, 1] == pytest.approx(90.5)
     assert m["credit_line_balance"][0, 1] == pytest.approx(60)
 
@@ -122,7 +122,7 @@ def test_arrears_never_negative_and_clear_when_cash_allows(data, n, T):
     # a month whose cash could pay everything owed ends with no arrears
     owed = np.concatenate([np.zeros((n, 1)), m["arrears"][:, :-1]], axis=1) + \
         m["penalty_interest"] + interest + principal
-    paid_all = m["debt_service_paid"] >= owed - 1e-6
+    paid_all = m["loan_payments"] >= owed - 1e-6
     assert (m["arrears"][paid_all] < 1e-6).all()
     assert (m["credit_line_balance"] >= -1e-9).all()
 
@@ -149,3 +149,59 @@ def test_without_arrears_the_loop_is_the_credit_line_simulation(data, T):
     for key in ("cash_balance", "distributions", "credit_line_balance", "cash_shortfall"):
         np.testing.assert_allclose(m[key], ref[key], atol=1e-6, err_msg=key)
     assert (m["arrears"] == 0).all()
+
+
+ARREARS_SCENARIO = """
+[[loans]]
+name = "l"
+principal = 2400
+annual_rate = 0.12
+installments = 3
+amortization = "equal_principal"
+penalty_annual_rate = 0.24
+
+[[investments]]
+name = "stock"
+month = 0
+amount = 2400
+
+[arrears]
+enabled = true
+"""
+
+
+def test_scenario_in_which_the_group_falls_into_arrears_by_hand():
+    # 1,000 taka of sales a month paid 75 days late: receipts 0, 0, 500, 1,000, ...; the loan of
+    # 2,400 (all spent on stock in month 0) asks 800 of principal a month from month 1 with 1%
+    # interest on the balance: 824, 816, 808. Penalty 24% a year = 2% a month on what is overdue.
+    # month 1: nothing to pay with: 824 in arrears (interest 24, principal 800), 29 days past due
+    # month 2: penalty 2% x 824 = 16.48; 500 pays it, then interest 24 + 16 = 40, then principal
+    #          443.52; overdue principal 1,600 - 443.52 = 1,156.48; of month 1's 824, 340.48 is
+    #          still unpaid: 59 days past due, PAR30
+    # month 3: penalty 2% x 1,156.48 = 23.1296; 1,000 pays it, interest 8, principal 968.8704;
+    #          overdue principal 1,956.48 - 968.8704 = 987.6096; month 1 is paid, month 2's 816
+    #          still owes 179.6096: 59 days past due
+    from engine.cashflow import compile_scenario, simulate
+    from tests.helpers import hand_scenario
+    m = simulate(compile_scenario(hand_scenario(ARREARS_SCENARIO, delay=75)))
+    first = slice(0, 4)
+    np.testing.assert_allclose(m["cash_receipts"][0, first], [0, 0, 500, 1000])
+    np.testing.assert_allclose(m["penalty_interest"][0, first], [0, 0, 16.48, 23.1296])
+    np.testing.assert_allclose(m["loan_payments"][0, first], [0, 0, 500, 1000])
+    np.testing.assert_allclose(m["arrears"][0, first], [0, 824, 1156.48, 987.6096])
+    np.testing.assert_allclose(m["arrears_principal"][0, first], [0, 800, 1156.48, 987.6096])
+    assert m["days_past_due"][0, first].tolist() == [0, 29, 59, 59]
+    assert m["par30"][0, first].tolist() == [0, 0, 1, 1]
+    np.testing.assert_allclose(m["cash_balance"][0, first], 0, atol=1e-9)
+    assert (m["cash_shortfall"][0] == 0).all()
+    # month 4: penalty 2% x 987.6096 = 19.752192, owed 1,007.36: 7.36 still overdue; month 5
+    # clears it and cash builds up again
+    assert m["arrears"][0, 4] == pytest.approx(987.6096 + 19.752192 - 1000)
+    assert m["arrears"][0, 5] == 0 and m["days_past_due"][0, 5] == 0
+    # the month's cash identity holds with what was paid
+    np.testing.assert_allclose(np.cumsum(m["net_cash_flow"][0]), m["cash_balance"][0], atol=1e-6)
+    # without arrears the same group is simply short of cash by what it cannot pay
+    off = simulate(compile_scenario(hand_scenario(ARREARS_SCENARIO.replace("true", "false"),
+                                                  delay=75)))
+    assert off["cash_shortfall"][0, 1] == pytest.approx(824)
+    assert (off["arrears"] == 0).all()
