@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
-from engine.cashflow import Inputs, compile_scenario, simulate, simulated_months
+from engine.cashflow import (
+    Inputs,
+    compile_scenario,
+    needs_full_sweep,
+    simulate,
+    simulated_months,
+)
 from engine.projection import exit_month_from_sweep, sweep_rows
 from engine.scenario import Scenario
 
@@ -90,7 +96,7 @@ def summarize_with_credit_line(inputs: Inputs) -> pd.DataFrame:
 
 
 def summarize_any(inputs: Inputs) -> pd.DataFrame:
-    if (inputs.credit_limit > 0).any():
+    if needs_full_sweep(inputs):
         return summarize_with_credit_line(inputs)
     return summarize(inputs)
 

@@ -337,6 +337,19 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
     )
 
 
+def needs_full_sweep(x: Inputs) -> bool:
+    """True when some month's flows depend on the cash balance or on the exit month itself, so
+    the counterfactual "every subsidy ends at M" cannot be assembled from two rows (the
+    scenario as given and no subsidy from month 0) and needs one simulated row per candidate M.
+
+    Today: a credit line (its draws and interest follow the cash balance) and arrears (what is
+    paid of an installment, and its penalties, follow the cash there is). Every mechanism that
+    makes a month's flows depend on cash or on M adds its condition here, and every caller
+    (engine.pipeline) reads this one predicate.
+    """
+    return bool((x.credit_limit > 0).any() or x.arrears_enabled.any())
+
+
 def paid_by(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Share of a month's sales (spread evenly over its 30 days) paid x days after the month
     began, when the delay is spread evenly over [lo, hi] days (a fixed delay when lo == hi).

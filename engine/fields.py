@@ -22,6 +22,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from engine.arrears import ArrearsTerms
 from engine.loans import InstallmentChange, Loan, Prepayment, Reschedule, TopUp, Tranche
 from engine.scenario import (
     Channel,
@@ -191,6 +192,7 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
         "rounding": ("rounding mode", "choice"),
         "days_in_year": ("days in a year", "choice"),
         "market_annual_rate": ("market interest rate", "rate/year"),
+        "penalty_annual_rate": ("penalty interest on arrears", "rate/year"),
         "flat_term_years": ("flat: term as quoted", "years"),
         "down_payment_rate": ("down payment", "share"),
         "tranches": ("later releases", "table"),
@@ -231,7 +233,10 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
         "discount_rate_annual": ("discount rate", "rate/year"),
         "provenance": ("sources", "table"),
         "group": ("the group", "table"),
+        "arrears": ("when an installment cannot be paid", "table"),
     },
+    ArrearsTerms: {"enabled": ("unpaid installments go into arrears", "true/false"),
+                   "allocation": ("order payments are allocated in", "choice")},
 }
 
 

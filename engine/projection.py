@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
-from engine.cashflow import compile_scenario, dated_loans, simulate
+from engine.cashflow import compile_scenario, dated_loans, needs_full_sweep, simulate
 from engine.loans import schedules
 from engine.scenario import Scenario
 
@@ -27,7 +27,8 @@ MONTHLY_COLUMNS = [
     "principal", "loan_fees", "debt_service", "loan_disbursements", "member_capital",
     "investments", "distributions", "credit_line_draw", "credit_line_balance",
     "credit_line_interest", "cash_shortfall", "net_cash_flow", "cash_balance",
-    "member_income_per_member",
+    "member_income_per_member", "debt_service_paid", "arrears", "penalty_interest",
+    "days_past_due",
 ]
 """Columns of `Projection.monthly`, in order, before the derived ones (dscr, oss, without-subsidy
 cash)."""
@@ -87,8 +88,8 @@ def project(scenario: Scenario) -> Projection:
     # months simulated: the horizon, or further to the last installment of every loan; exit
     # months are candidates within the horizon, judged on every simulated month
     T, H = inputs.months, scenario.horizon_months
-    if scenario.group.credit_line_limit > 0:
-        # the line's interest depends on the cash balance: one row per exit month
+    if needs_full_sweep(inputs):
+        # flows depend on the cash balance (credit line, arrears): one row per exit month
         m = simulate(sweep_rows(inputs, H))
         cash_rows = m["cash_balance"][1:]
     else:

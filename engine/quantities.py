@@ -70,6 +70,13 @@ OUTPUTS: dict[str, Quantity] = {
     "principal": Q("Principal", "taka"),
     "loan_fees": Q("Loan fees", "taka"),
     "debt_service": Q("Debt service", "taka", "Principal, interest and fees due."),
+    "debt_service_paid": Q("Debt service paid", "taka",
+                           "What cash paid of the debt service (less while in arrears)."),
+    "arrears": Q("Arrears", "taka", "Installments overdue at the month's end, penalties "
+                 "included."),
+    "penalty_interest": Q("Penalty interest", "taka", "Accrued on arrears in the month."),
+    "days_past_due": Q("Days past due", "days", "Of the oldest installment not fully paid "
+                       "(PAR30 over 30, PAR90 over 90)."),
     "loan_disbursements": Q("Loans received", "taka"),
     "member_capital": Q("Member capital paid in", "taka"),
     "investments": Q("Investments", "taka"),

@@ -14,7 +14,7 @@ import pandas as pd
 
 from engine import metrics
 from engine.batch import exit_months, paired, summarize_scenarios
-from engine.cashflow import Inputs, compile_scenario, simulate
+from engine.cashflow import Inputs, compile_scenario, needs_full_sweep, simulate
 from engine.errors import ScenarioError
 from engine.io import params, with_overrides
 from engine.limits import check_memory
@@ -232,7 +232,7 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
     the chunking), then paths are simulated in chunks of at most `max_rows` batch rows."""
     inputs = compile_scenario(scenario)
     T = inputs.months
-    line = bool((inputs.credit_limit > 0).any())
+    line = needs_full_sweep(inputs)
     rows_per_path = T + 1 if line else 2
     per_chunk = max(1, max_rows // rows_per_path)
     check_memory(f"a Monte Carlo of {paths:,} paths x {T} months",

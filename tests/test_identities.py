@@ -5,6 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import engine
+from engine.loans import contracts
+from engine.loans import opening as first_release
 from tests.strategies import scenarios
 
 
@@ -16,8 +18,8 @@ def check_identities(scenario):
     np.testing.assert_allclose(np.diff(m.cash_balance), m.net_cash_flow.iloc[1:], atol=1e-6)
     assert m.cash_balance.iloc[0] == pytest.approx(opening + m.net_cash_flow.iloc[0], abs=1e-6)
     # net cash flow is the sum of its parts
-    parts = (m.operating_cash_flow - m.debt_service + m.loan_disbursements + m.member_capital
-             - m.investments - m.distributions + m.credit_line_draw)
+    parts = (m.operating_cash_flow - m.debt_service_paid + m.loan_disbursements
+             + m.member_capital - m.investments - m.distributions + m.credit_line_draw)
     np.testing.assert_allclose(m.net_cash_flow, parts, atol=1e-6)
     ocf = (m.cash_receipts - m.commissions - m.variable_costs - m.fixed_costs
            - m.service_cost_group)
@@ -35,11 +37,20 @@ def check_identities(scenario):
     # receivables at the end = revenue - receipts
     assert m.receivables.iloc[-1] == pytest.approx(m.sales_revenue.sum() - m.cash_receipts.sum(),
                                                    abs=1e-6)
-    # principal repaid equals principal lent, for loans that mature within the horizon
+    # what cash paid of the debt service is what fell due less what is newly overdue
+    arrears_before = np.concatenate([[0.0], m.arrears.to_numpy()[:-1]])
+    np.testing.assert_allclose(m.debt_service_paid, m.debt_service + arrears_before - m.arrears,
+                               atol=1e-6)
+    assert (m.arrears >= -1e-9).all()
+    # principal repaid (with down payments) equals principal lent, for every contract of a loan
+    # that matures within the horizon
     for loan in scenario.loans:
         schedule = p.loans[loan.name]
         if schedule.month.max() < scenario.horizon_months:
-            assert schedule.principal.sum() == pytest.approx(loan.principal, abs=1e-6)
+            lent = contracts(loan)
+            downs = sum(first_release(c)[1] for c in lent)
+            assert schedule.principal.sum() + schedule.down_payment.sum() + downs == \
+                pytest.approx(sum(c.principal for c in lent), abs=1e-6)
             assert schedule.balance.iloc[-1] == 0
     return p
 
