@@ -108,10 +108,6 @@ OUTPUTS: dict[str, Quantity] = {
     "payment": Q("Installment amount", "taka"),
     "balance": Q("Balance after the installment", "taka"),
     "interest_subsidy": Q("Interest subsidy", "taka"),
-    "contract": Q("Contract", "count", "Which contract of a rescheduled or topped-up loan."),
-    "disbursed": Q("Disbursed", "taka"),
-    "down_payment": Q("Down payment", "taka"),
-    "prepaid": Q("Prepaid principal", "taka"),
     # loan costs and impact
     "apr": Q("APR", "rate/year"),
     "eir": Q("Effective interest rate", "rate/year"),
