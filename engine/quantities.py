@@ -74,6 +74,8 @@ OUTPUTS: dict[str, Quantity] = {
                            "What cash paid of the debt service (less while in arrears)."),
     "arrears": Q("Arrears", "taka", "Installments overdue at the month's end, penalties "
                  "included."),
+    "arrears_change": Q("Debt service left unpaid (change in arrears)", "taka",
+                        "Installments due but not paid in the period, less arrears paid off."),
     "penalty_interest": Q("Penalty interest", "taka", "Accrued on arrears in the month."),
     "days_past_due": Q("Days past due", "days", "Of the oldest installment not fully paid "
                        "(PAR30 over 30, PAR90 over 90)."),

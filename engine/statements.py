@@ -32,8 +32,8 @@ BALANCE_SHEET = [
 CASH_FLOW_STATEMENT = [
     "cash_receipts", "commissions", "variable_costs", "fixed_costs", "service_cost_group",
     "operating_cash_flow", "investments", "loan_disbursements", "principal", "interest",
-    "loan_fees", "credit_line_draw", "member_capital", "distributions", "net_cash_flow",
-    "opening_cash", "closing_cash"]
+    "loan_fees", "arrears_change", "credit_line_draw", "member_capital", "distributions",
+    "net_cash_flow", "opening_cash", "closing_cash"]
 """The lines of each statement, in order; their plain names are in engine/quantities.py."""
 
 
@@ -84,7 +84,11 @@ def monthly_accounts(p: Projection) -> pd.DataFrame:
                               - a.depreciation)
     a["net_surplus"] = a.operating_surplus - a.interest - a.loan_fees
     a["surplus_retained"] = a.net_surplus - a.distributions
-    a["loans_outstanding"] = np.cumsum(a.loan_disbursements - a.principal)
+    # what is owed to lenders: principal not yet due, plus every overdue amount (arrears:
+    # principal, interest, fees and penalties fallen due and not paid; engine/arrears.py)
+    arrears = m["arrears"].to_numpy() if "arrears" in m else np.zeros(len(m))
+    a["arrears_change"] = np.diff(arrears, prepend=0.0)
+    a["loans_outstanding"] = np.cumsum(a.loan_disbursements - a.principal) + arrears
     a["members_capital"] = s.group.opening_cash + np.cumsum(a.member_capital)
     a["retained_surplus"] = np.cumsum(a.surplus_retained)
     a["total_assets"] = a.cash_balance + a.receivables_net + a.stock + a.fixed_assets_net
