@@ -29,7 +29,6 @@ from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.io import load_scenario, params, preset_names, with_overrides
 from engine.loans import Loan, apr, eir, grant_element, opening, schedules
 from engine.projection import Projection, project
-from engine.report import report_markdown, write_report
 from engine.schema_docs import scenario_schema
 from engine.values import ValueTextError, parse_value
 
@@ -249,13 +248,67 @@ def cmd_switch(args: argparse.Namespace) -> None:
               f"{result['outcome_now']:,.0f} against {args.rival} {result['rival_outcome']:,.0f}")
 
 
-def cmd_report(args: argparse.Namespace) -> None:
-    scenario = _load(args.scenario, args.set)
-    if args.out:
-        for path in write_report(scenario, args.out):
-            print(f"wrote {path}")
+def _month_arg(scenario, raw: str | None, flag: str, problems: list[Problem]) -> int:
+    """A month flag as months from the start: a number, or a date like 2002-07 (a problem is
+    added to `problems`, and 0 returned, when it is neither or outside the scenario)."""
+    if raw is None:
+        return 0
+    if raw.isdigit():
+        m = int(raw)
+    elif len(raw) == 7 and raw[4] == "-" and raw[:4].isdigit() and raw[5:].isdigit():
+        y0, m0 = map(int, scenario.start.split("-"))
+        m = (int(raw[:4]) - y0) * 12 + int(raw[5:]) - m0
     else:
-        print(report_markdown(scenario), end="")
+        problems.append(Problem(flag, f"must be a month number or a date like 2002-07 "
+                                f"(got {raw!r})"))
+        return 0
+    if not 0 <= m < scenario.horizon_months:
+        problems.append(Problem(flag, f"must fall within the scenario, {scenario.start} to "
+                                f"{scenario.month_label(scenario.horizon_months - 1)} "
+                                f"(got {raw!r})"))
+        return 0
+    return m
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from engine.analysis import STRESSES
+    from engine.report import Options, document, report_tables
+    scenario = _load(args.scenario, args.set)
+    problems: list[Problem] = []
+    exit_month = _month_arg(scenario, args.exit_month, "--exit-month", problems)
+    taper_start = _month_arg(scenario, args.taper_start, "--taper-start", problems)
+    if args.loan is not None and args.loan not in [x.name for x in scenario.loans]:
+        problems.append(Problem("--loan", f"no loan named {args.loan!r} (loans: "
+                                f"{', '.join(x.name for x in scenario.loans) or 'none'})"))
+    bad = [x for x in args.stress if x not in STRESSES]
+    if bad:
+        problems.append(Problem("--stress", f"unknown {bad} (stresses: "
+                                f"{', '.join(STRESSES)})"))
+    if args.format == "pdf" and not args.out:
+        problems.append(Problem("--out", "a PDF needs a folder to be written to"))
+    if not 0.5 <= args.dscr_target <= 5:
+        problems.append(Problem("--dscr-target", f"must be between 0.5 and 5 "
+                                f"(got {args.dscr_target})"))
+    if args.taper_every < 1:
+        problems.append(Problem("--taper-every", f"must be at least 1 (got {args.taper_every})"))
+    if problems:
+        raise ScenarioError(problems)
+    options = Options(exit_month=exit_month, taper_start=taper_start,
+                      taper_every=args.taper_every, dscr_target=args.dscr_target,
+                      loan=args.loan, stresses=args.stress or None,
+                      style=fmt.Style("lakh" if args.lakh else "international"))
+    doc = document(scenario, args.audience, options)
+    if not args.out:
+        from engine.document import to_html, to_markdown
+        print(to_html(doc) if args.format == "html" else to_markdown(doc), end="")
+        return
+    from engine.document import write
+    print(f"wrote {write(doc, args.out, args.format)}")
+    if args.csv:
+        for name, table in report_tables(scenario).items():
+            path = args.out / f"{name}.csv"
+            table.to_csv(path, index=False)
+            print(f"wrote {path}")
 
 
 def cmd_statements(args: argparse.Namespace) -> None:
@@ -454,10 +507,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outcome", default="member_income_per_member_month_avg",
                    choices=["member_income_per_member_month_avg", "min_cash_balance"])
     p.add_argument("--json", action="store_true")
-    p = with_set(sub.add_parser("report", help="the exit-readiness report (Markdown; with "
-                                "--out, also CSV tables)"))
+    p = with_set(sub.add_parser("report", help="the exit-readiness report (for a donor) or the "
+                                "credit memo (for a lender) as PDF, HTML or Markdown"))
     p.add_argument("scenario")
-    p.add_argument("--out", type=Path, help="folder for report.md and the CSV tables")
+    p.add_argument("--for", dest="audience", choices=["donor", "lender"], default="donor",
+                   help="donor: the exit-readiness report; lender: the credit memo")
+    p.add_argument("--format", choices=["pdf", "html", "md"], default="md")
+    p.add_argument("--out", type=Path, help="folder to write the document into (needed for "
+                   "pdf; without it html and md are printed)")
+    p.add_argument("--csv", action="store_true", help="with --out, also the tables as CSV")
+    p.add_argument("--exit-month", metavar="MONTH", help="judge 'if support ended' at this "
+                   "month (number from the start, or 2002-07); default the start")
+    p.add_argument("--taper-start", metavar="MONTH", help="month tapers start (default 0)")
+    p.add_argument("--taper-every", type=int, default=6, help="months between taper steps")
+    p.add_argument("--dscr-target", type=float, default=DSCR_TARGET,
+                   help=f"the lender's DSCR policy (default {DSCR_TARGET})")
+    p.add_argument("--loan", help="the loan the credit memo judges (default the last)")
+    p.add_argument("--stress", action="append", default=[], metavar="NAME",
+                   help="a stress test to show (repeatable; default all)")
+    p.add_argument("--lakh", action="store_true", help="group digits in lakh and crore")
     p = with_set(sub.add_parser("statements", help="yearly income statement, balance sheet "
                                 "and cash-flow statement, and NPV/IRR/payback of the group's "
                                 "investment with and without donations"))

@@ -231,6 +231,7 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
         "price_inflation_annual": ("price inflation", "rate/year"),
         "cost_inflation_annual": ("cost inflation", "rate/year"),
         "discount_rate_annual": ("discount rate", "rate/year"),
+        "titles": ("plain names", "table"),
         "provenance": ("sources", "table"),
         "group": ("the group", "table"),
         "arrears": ("when an installment cannot be paid", "table"),

@@ -1,54 +1,545 @@
-"""The exit-readiness report: Markdown for people, CSV tables for spreadsheets. Every number in it
-comes from the engine; the text only says what the numbers are."""
+"""The documents a facilitator and a loan officer hand on: the exit-readiness report (to a donor)
+and the credit memo (to a lender's committee), built as `engine.document.Document`s and written
+as PDF, HTML or Markdown. Every number comes from the engine and is shown by engine/fmt; names
+are the scenario's plain titles, never its short names; the choices made on the app's pages
+(month support ends, taper start and step, DSCR target, loan, stresses) come in `Options`.
+
+Also the CSV tables of the report (`report_tables`) for spreadsheets.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from engine import fmt
+from engine import fmt, quantities
 from engine.analysis import (
     DSCR_TARGET,
+    STRESSES,
     concentration_warning,
+    loan_feasible,
     loan_terms_table,
     max_affordable_loan,
     stress_table,
 )
+from engine.cashflow import compile_scenario, payer_shares, service_costs, simulate
+from engine.document import Bullets, Chart, Document, Heading, Paragraph, Table, write
+from engine.loans import apr, eir, grant_element
 from engine.planner import (
     cost_totals,
     fastest_safe_taper,
+    linear_multiplier,
     on_its_feet,
     services_at_exit,
+    step_multiplier,
     withdrawal,
     yearly_ratios,
 )
 from engine.projection import Projection, project
 from engine.results import results_of
-from engine.scenario import Scenario
+from engine.scenario import GROUP, Scenario
+from engine.statements import appraisal, statement_tables, year_labels, yearly_sum
 from engine.verdict import exit_verdict
 
-_money = fmt.money
+Audience = Literal["donor", "lender"]
+Form = Literal["pdf", "html", "md"]
 
 
-def _table(df: pd.DataFrame, floatfmt: str = "{:,.2f}") -> str:
-    """A DataFrame as a Markdown table (no extra dependency)."""
-    if df.empty:
-        return "(none)\n"
-    df = df.reset_index()
-    head = "| " + " | ".join(map(str, df.columns)) + " |"
-    rule = "|" + "---|" * len(df.columns)
+@dataclass(frozen=True)
+class Options:
+    """The choices a document honours (the app's page settings; the CLI's flags)."""
 
-    def cell(v: object) -> str:
-        if isinstance(v, float):
-            return "" if pd.isna(v) else floatfmt.format(v)
-        return "" if v is None else str(v)
+    exit_month: int = 0
+    """'If support ended in month X': the month the withdrawal and services sections judge."""
+    taper_start: int = 0
+    taper_every: int = 6
+    dscr_target: float = DSCR_TARGET
+    loan: str | None = None
+    """The loan the credit memo is about (default: the last one)."""
+    stresses: Sequence[str] | None = None
+    """Names of analysis.STRESSES to show (default: all)."""
+    style: fmt.Style = field(default_factory=fmt.Style)
+    date: dt.date | None = None
+    """The date printed on every page (default: today)."""
 
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join([head, rule, *body]) + "\n"
 
+# ---- plain names ------------------------------------------------------------------------------
+
+SECTIONS = {"products", "channels", "markets", "fixed_costs", "services", "loans",
+            "member_capital", "investments", "variants", "taper", "table", "one_off",
+            "capacity_ramp", "shares"}
+
+
+def path_title(scenario: Scenario, path: str) -> str:
+    """A parameter path as people read it: 'services.tmss_bds.shares' -> 'TMSS business
+    services: share of cost per payer'."""
+    from engine.fields import meta_at
+    meta = meta_at(path)
+    parts = path.split(".")
+    what = meta.label if meta else parts[-1].replace("_", " ")
+    owners = [scenario.title_of(p) for p in parts[:-1] if p not in SECTIONS]
+    return f"{', '.join(owners)}: {what}" if owners else what[:1].upper() + what[1:]
+
+
+def _frame(df: pd.DataFrame, scenario: Scenario, style: fmt.Style,
+           first: str | None = None) -> Table:
+    """A table of engine quantities (columns named as in engine/quantities) as formatted text;
+    the index becomes the first column, under `first` (default its plain name)."""
+    shown = quantities.display_frame(df, style, scenario.start)
+    header = [first or quantities.label(str(df.index.name or ""), style), *shown.columns]
+    rows = [[str(i), *map(str, row)] for i, row in zip(df.index, shown.to_numpy(), strict=True)]
+    return Table(header, rows)
+
+
+def _statement(table: pd.DataFrame, style: fmt.Style, first: str) -> Table:
+    years = [c.split(" (")[0] for c in table.columns]
+    return Table([first, *years],
+                 [[str(i), *[fmt.money(v, style, unit=False) for v in row]]
+                  for i, row in zip(table.index, table.to_numpy(), strict=True)])
+
+
+# ---- pieces the documents need (engine figures not asked for elsewhere) ------------------------
+
+def payer_costs(scenario: Scenario, multiplier: np.ndarray | None = None) -> pd.Series:
+    """What each payer other than the group pays for the group's subsidised services over the
+    simulated months, with its planned shares times `multiplier` (T,) (a taper from
+    engine.planner; None: as planned), plus the concessional interest saved (lenders). The sum
+    is the taper's `cost_to_payers`."""
+    T = compile_scenario(scenario).months
+    mult = np.ones(T) if multiplier is None else multiplier
+    out: dict[str, float] = {}
+    for s in scenario.services:
+        if s.embedded or s.beneficiary != "group":
+            continue
+        cost = service_costs(s, T)
+        for payer, share in payer_shares(s, T).items():
+            if payer != GROUP:
+                out[payer] = out.get(payer, 0.0) + float((cost * share * mult).sum())
+    saved = float(project(scenario).interest_subsidy.sum())
+    if saved:
+        out["concessional interest"] = saved
+    return pd.Series(out, dtype=float)
+
+
+def dscr_by_period(p: Projection) -> tuple[pd.Series, pd.Series]:
+    """Debt-service coverage by project year and by calendar month (the season): operating cash
+    flow over debt service, summed over the months of each with debt service; NaN where none."""
+    m = p.monthly
+    ocf, ds = m.operating_cash_flow.to_numpy(), m.debt_service.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        yearly = yearly_sum(np.where(ds > 0, ocf, 0.0)) / yearly_sum(ds)
+    first = int(p.scenario.start.split("-")[1]) - 1
+    cal = (first + np.arange(len(m))) % 12
+    num = np.bincount(cal, np.where(ds > 0, ocf, 0.0), minlength=12)
+    den = np.bincount(cal, ds, minlength=12)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        seasonal = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    names = [dt.date(2000, i + 1, 1).strftime("%b") for i in range(12)]
+    return (pd.Series(np.where(yearly_sum(ds) > 0, yearly, np.nan),
+                      index=[y.split(" (")[0] for y in year_labels(p.scenario, len(m))]),
+            pd.Series(seasonal, index=names))
+
+
+def _month(scenario: Scenario, m: int | None, style: fmt.Style, none: str = "never") -> str:
+    return fmt.month(scenario.start, m, style, none=none)
+
+
+def _glossary(names: Sequence[str]) -> Table:
+    rows = [[quantities.quantity(n).label, quantities.quantity(n).meaning] for n in names
+            if quantities.quantity(n).meaning]
+    return Table(["Term", "What it means"], rows)
+
+
+GLOSSARY_EXTRA = [
+    ("OSS (operational self-sufficiency)", "Sales revenue over every expense of running the "
+     "group, its services counted at full cost, over the last 12 months. 100% or more: the "
+     "group could pay its own way."),
+    ("FSS (financial self-sufficiency)", "OSS with cheap loans costed at the lender's market "
+     "rate as well."),
+    ("SDI (subsidy dependence)", "What others pay for the group's services (and the interest "
+     "cheap loans save) for each taka of the group's sales."),
+    ("DSCR (debt-service coverage)", "Cash the group's business brings in over what its loans "
+     "ask for in the same period; 1.25 means 25% more than the installments."),
+    ("HHI (buyer concentration)", "How much the group depends on a few buyers: the sum of each "
+     "buyer's squared share of sales; 1 means a single buyer."),
+    ("APR and EIR", "The yearly cost of a loan with its fees: APR is the monthly rate times "
+     "the periods in a year, EIR the rate compounded."),
+    ("Grant element", "How much of a loan is in effect a gift: the loan's value less the "
+     "present value of its repayments at 10%, over the loan."),
+    ("Exit month", "The first month from which every subsidy can stop and the group's cash "
+     "stays at or above its reserve to the end."),
+]
+
+
+def glossary(names: Sequence[str]) -> Table:
+    """Every ratio and result the document shows, in plain words."""
+    t = _glossary(names)
+    return Table(t.header, [[a, b] for a, b in GLOSSARY_EXTRA] + t.rows)
+
+
+def plain_text(scenario: Scenario, text: str) -> str:
+    """Text with the scenario's short names (those with an underscore, as a source may cite
+    another value: 'as tmss_1') replaced by their plain names."""
+    import re
+    names = sorted({n for n in scenario.titles if "_" in n}, key=len, reverse=True)
+    if not names:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+    return pattern.sub(lambda m: scenario.title_of(m.group(1)), text)
+
+
+def _assumptions(scenario: Scenario) -> Table:
+    rows = [[path_title(scenario, k), plain_text(scenario, v)]
+            for k, v in sorted(scenario.provenance.items())]
+    return Table(["Value", "Source"], rows)
+
+
+def _cash_chart(scenario: Scenario, p: Projection, title: str, month: int | None,
+                style: fmt.Style) -> Chart:
+    months = [fmt.month(scenario.start, t, style) for t in range(len(p.monthly))]
+    series = {"With the planned support": p.monthly.cash_balance.tolist()}
+    marks: dict[str, int] = {}
+    if month is not None and month < scenario.horizon_months:
+        series[f"If support ended {fmt.month(scenario.start, month, style)}"] = \
+            p.counterfactual_cash.loc[month].tolist()
+        marks["support ends"] = month
+    return Chart(title, months, series, lines={"Cash reserve": scenario.group.cash_reserve},
+                 marks=marks)
+
+
+# ---- the exit-readiness report (to a donor) -----------------------------------------------------
+
+def exit_report(scenario: Scenario, options: Options | None = None) -> Document:
+    o = options or Options()
+    st = o.style
+    p = project(scenario)
+    s = p.summary
+    r = results_of(scenario, p)
+    money = lambda x: fmt.money(x, st)  # noqa: E731
+    when = lambda m, none="never": _month(scenario, m, st, none)  # noqa: E731
+    X = min(max(0, o.exit_month), scenario.horizon_months - 1)
+    w = withdrawal(p, X)
+    taper = fastest_safe_taper(scenario, o.taper_start, o.taper_every)
+    services = services_at_exit(scenario, X)
+    a = appraisal(p)
+    blocks: list = [Heading("Summary")]
+    blocks.append(Paragraph(exit_verdict(scenario, s), bold=True))
+    reasons = []
+    feet = on_its_feet(p)
+    reasons.append("With its planned support the group keeps its cash reserve from "
+                   f"{when(feet)}." if feet is not None else "Even with its planned support the "
+                   "group's cash falls below its reserve.")
+    reasons.append(f"Operationally self-sufficient (OSS at or above 100%) from "
+                   f"{when(s['oss_month'])}; subsidy dependence over the whole period "
+                   f"{fmt.percent(s['sdi'], st)}.")
+    if w["first_shortfall_month"] is None:
+        reasons.append(f"If every subsidy ended in {when(X)}, cash would stay at or above the "
+                       "reserve to the end.")
+    else:
+        reasons.append(f"If every subsidy ended in {when(X)}, cash would fall below the "
+                       f"reserve in {when(w['first_shortfall_month'])}, by up to "
+                       f"{money(w['shortfall'])}.")
+    dropped = [scenario.title_of(str(n)) for n, v in services.verdict.items() if v == "drop"]
+    if dropped:
+        reasons.append("To stand alone from then it would have to drop: " + ", ".join(dropped)
+                       + ".")
+    warning = concentration_warning(s)
+    if warning:
+        reasons.append(warning[:1].upper() + warning[1:] + ".")
+    blocks.append(Bullets(reasons))
+    key = [
+        ("Exit month", when(s["exit_month"], "not within the period")),
+        (f"Cash if support ended {when(X)}", "stays above the reserve"
+         if w["first_shortfall_month"] is None else
+         f"short by up to {money(w['shortfall'])}"),
+        ("Total subsidy planned", money(s["total_subsidy"])),
+        ("Fastest safe linear taper", f"{taper['linear']['months']} months"
+         if taper["linear"] else "none is safe"),
+        ("Net additional full-time jobs", fmt.number(r["net_additional_jobs_fte"], st)),
+        ("Donor's cost, discounted", money(r["donor_cost_discounted"])),
+        ("Leverage", fmt.ratio(r["leverage"], st)),
+        ("NPV of the group's investment, with donations",
+         money(a.loc["with_donations", "npv"])),
+        ("NPV without donations", money(a.loc["without_donations", "npv"])),
+        ("Lowest cash balance", money(s["min_cash_balance"])),
+    ]
+    blocks.append(Table(["Measure", "Value"], [[k, v] for k, v in key]))
+
+    blocks += [Heading("The exit month, and if support ended now"),
+               Paragraph(f"The exit month is the first month from which every subsidy can "
+                         f"stop — each service then continues at full cost to the group or "
+                         f"stops, as planned, and cheap loans are repriced at the market rate "
+                         f"— and the group's cash stays at or above its reserve of "
+                         f"{money(scenario.group.cash_reserve)} to the end. Here: "
+                         f"{when(s['exit_month'], 'not within the period')}."),
+               _cash_chart(scenario, p, "Cash balance, taka", X, st)]
+
+    blocks.append(Heading("Fastest safe taper and its cost to each payer"))
+    if taper["judged_from_month"] is None:
+        blocks.append(Paragraph("No taper is safe: even with all planned support the group "
+                                "does not keep its reserve."))
+    else:
+        T = compile_scenario(scenario).months
+        plans: dict[str, pd.Series] = {"As planned": payer_costs(scenario)}
+        lines = [f"Tapers start in {when(o.taper_start)} and are judged from "
+                 f"{when(taper['judged_from_month'])}, when the group is on its feet with its "
+                 "planned support."]
+        lin, step = taper["linear"], taper["step"]
+        if lin:
+            plans[f"Linear over {lin['months']} months"] = payer_costs(
+                scenario, linear_multiplier(o.taper_start, np.array([lin["months"]]), T)[0])
+            lines.append(f"Linear: every other payer's share falls to zero over "
+                         f"{lin['months']} months.")
+        else:
+            lines.append("Linear: no linear taper from then is safe.")
+        if step:
+            plans[f"Steps of {fmt.percent(step['step'], st, 0)}"] = payer_costs(
+                scenario, step_multiplier(o.taper_start, np.array([step["step"]]),
+                                          o.taper_every, T)[0])
+            lines.append(f"Steps: the shares drop by {fmt.percent(step['step'], st, 0)} of "
+                         f"their first level every {o.taper_every} months.")
+        else:
+            lines.append("Steps: no step taper from then is safe.")
+        if taper["cheapest"]:
+            lines.append(f"The cheaper safe plan for the payers: {taper['cheapest']}.")
+        blocks.append(Bullets(lines))
+        table = pd.DataFrame(plans).fillna(0.0)
+        rows = [[scenario.title_of(str(i)) if i != "concessional interest" else
+                 "Lenders (interest saved by cheap loans)",
+                 *[money(v) for v in row]] for i, row in zip(table.index, table.to_numpy(),
+                                                              strict=True)]
+        rows.append(["All payers", *[money(v) for v in table.sum()]])
+        blocks.append(Table(["Payer", *table.columns], rows))
+
+    blocks.append(Heading(f"Services if support ended {when(X)}"))
+    if services.empty:
+        blocks.append(Paragraph("The group receives no subsidised services."))
+    else:
+        verdicts = {"drop": "would have to drop it", "take over at full cost":
+                    "can take it over at full cost"}
+        blocks.append(Table(["Service", "Full cost after then", "The group", "Planned"],
+                            [[scenario.title_of(str(n)), money(row.full_cost_after_exit),
+                              verdicts.get(row.verdict, row.verdict),
+                              "continues" if row.planned == "continue" else "stops"]
+                             for n, row in services.iterrows()]))
+
+    blocks.append(Heading("Who pays what, by year"))
+    totals = cost_totals(scenario)
+    if totals.empty:
+        blocks.append(Paragraph("No services."))
+    else:
+        by_payer = totals.groupby(level="payer").sum()
+        blocks.append(Table(["Payer", *map(str, by_payer.columns[:-1]), "Total"],
+                            [[scenario.title_of(str(i)), *[money(v) for v in row]]
+                             for i, row in zip(by_payer.index, by_payer.to_numpy(),
+                                               strict=True)]))
+        blocks.append(Table(["Service, payer", "Total"],
+                            [[f"{scenario.title_of(str(svc))}, {scenario.title_of(str(py))}",
+                              money(v)] for (svc, py), v in totals["total"].items()]))
+
+    blocks.append(Heading("Self-sufficiency by year"))
+    y = yearly_ratios(p)
+    y.index.name = "year"
+    blocks.append(Table(["Year", "Sales revenue", "Subsidy", "SDI", "OSS", "FSS"],
+                        [[str(i), money(row.revenue), money(row.subsidy),
+                          fmt.percent(row.sdi, st), fmt.percent(row.oss, st),
+                          fmt.percent(row.fss, st)] for i, row in y.iterrows()]))
+    months = [fmt.month(scenario.start, t, st) for t in range(len(p.monthly))]
+    blocks.append(Chart("Self-sufficiency, trailing 12 months", months,
+                        {"OSS": p.monthly.oss_12m.fillna(0).tolist(),
+                         "FSS": p.monthly.fss_12m.fillna(0).tolist()},
+                        unit="percent", lines={"100%": 1.0}))
+
+    blocks.append(Heading("Loans and stress tests"))
+    if scenario.loans:
+        lt = loan_terms_table(scenario)
+        blocks.append(Table(["Loan", "Lender", "Principal", "Interest", "APR", "EIR",
+                             "Grant element"],
+                            [[scenario.title_of(str(n)), row.lender, money(row.principal),
+                              fmt.percent(row.annual_rate, st), fmt.percent(row.apr, st),
+                              fmt.percent(row.eir, st), fmt.percent(row.grant_element, st)]
+                             for n, row in lt.iterrows()]))
+        blocks.append(Paragraph(f"Lowest trailing 12-month DSCR: "
+                                f"{fmt.ratio(s['min_dscr_12m'], st)}."))
+    else:
+        blocks.append(Paragraph("The group has no loans."))
+    blocks.append(_stress_table(scenario, o))
+
+    blocks.append(Heading("Appraisal: statements and returns"))
+    for name, table in statement_tables(p).items():
+        blocks += [Heading(name.replace("_", " ").capitalize().replace("Cash flow",
+                                                                        "Cash-flow"), 2),
+                   _statement(table, st, "taka")]
+    blocks.append(Paragraph(f"The group's investment before financing (FAO RuralInvest), "
+                            f"discounted at {fmt.percent(a.discount_rate.iloc[0], st)} a year; "
+                            "the last month adds what the group owns besides cash (the "
+                            "residual value)."))
+    blocks.append(Table(["", "NPV", "IRR", "Paid back by"],
+                        [[("With donations" if c == "with_donations" else
+                           "Without donations (services at full cost)"),
+                          money(row.npv), fmt.percent(None if pd.isna(row.irr) else row.irr,
+                                                      st),
+                          when(None if pd.isna(row.payback_month) else int(row.payback_month))]
+                         for c, row in a.iterrows()]))
+
+    blocks.append(Heading("Results as donors measure them (DCED Standard)"))
+    blocks.append(_results_table(scenario, r, st))
+
+    blocks += [Heading("Glossary"), glossary([
+        "leverage", "net_additional_jobs_fte", "attributable_income_change_total",
+        "donor_cost_discounted", "donor_cost_per_beneficiary", "credit_subsidy", "npv", "irr",
+        "payback_month", "depreciation", "net_surplus", "retained_surplus",
+        "partner_contributions", "embedded_services"])]
+    blocks += [Heading("Assumptions and their sources"), _assumptions(scenario)]
+    return Document("Exit-readiness report", scenario.title, o.date or dt.date.today(),
+                    blocks, st)
+
+
+def _results_table(scenario: Scenario, r: dict[str, Any], st: fmt.Style) -> Table:
+    keys = ["net_additional_jobs_fte", "jobs_fte", "baseline_jobs_fte",
+            "income_per_member_month", "baseline_income_per_member_month",
+            "income_change_per_member_month", "income_change_percent",
+            "attributable_income_change_total", "sales_change_percent", "donor_services",
+            "credit_subsidy", "donor_cost", "donor_cost_discounted", "partner_contributions",
+            "group_payments", "embedded_services", "leverage", "beneficiaries",
+            "women_beneficiaries", "men_beneficiaries", "donor_cost_per_beneficiary",
+            "donor_cost_per_job", "donor_cost_per_taka_of_income"]
+    rows = [[quantities.label(k, st), quantities.display_value(k, r[k], st)] for k in keys
+            if not (r[k] is None and k in ("women_beneficiaries", "men_beneficiaries"))]
+    variant = scenario.baseline_variant
+    note = (f"Against the baseline: {scenario.title_of(variant)}" if variant else
+            "No baseline given: the figures that need one are n/a")
+    return Table([note, f"discount rate {fmt.percent(r['discount_rate'], st)}"], rows)
+
+
+def _stress_table(scenario: Scenario, o: Options) -> Table:
+    chosen = {k: v for k, v in STRESSES.items()
+              if o.stresses is None or k in o.stresses or k == "base"}
+    t = stress_table(scenario, chosen)
+    return Table(["Stress", "Lowest trailing DSCR", "Lowest cash", "Exit month",
+                  "Income per member a month"],
+                 [[str(n).replace("base", "as planned", 1) if n == "base" else str(n),
+                   fmt.ratio(row.min_dscr_12m, o.style), fmt.money(row.min_cash_balance, o.style),
+                   _month(scenario, None if pd.isna(row.exit_month) else int(row.exit_month),
+                          o.style, "not within the period"),
+                   fmt.money(row.member_income_per_member_month_avg, o.style)]
+                  for n, row in t.iterrows()])
+
+
+# ---- the credit memo (to a lender) --------------------------------------------------------------
+
+def credit_memo(scenario: Scenario, options: Options | None = None) -> Document:
+    o = options or Options()
+    st = o.style
+    p = project(scenario)
+    s = p.summary
+    money = lambda x: fmt.money(x, st)  # noqa: E731
+    when = lambda m, none="never": _month(scenario, m, st, none)  # noqa: E731
+    g = scenario.group
+    blocks: list = [Heading("The applicant")]
+    buyers = sorted({c.buyer for c in scenario.channels})
+    blocks.append(Table(["About the group", ""], [
+        ["Group", g.name], ["Members", fmt.number(g.members, st)],
+        ["Hired workers", fmt.number(g.hired_workers, st)],
+        ["Products", ", ".join(scenario.title_of(x.name) for x in scenario.products)],
+        ["Buyers", ", ".join(buyers)],
+        ["Period projected", f"{when(0)} to {when(scenario.horizon_months - 1)}"],
+        ["Sales revenue over the period", money(s["total_sales_revenue"])],
+        ["Cash at the start", money(g.opening_cash)],
+        ["Cash reserve the group keeps", money(g.cash_reserve)]]))
+    loan = next((x for x in scenario.loans if x.name == o.loan), None) if o.loan else (
+        scenario.loans[-1] if scenario.loans else None)
+    if loan is None:
+        blocks += [Heading("The loan requested"),
+                   Paragraph("The scenario has no loan: there is no request to judge.")]
+        return Document("Credit memo", scenario.title, o.date or dt.date.today(), blocks, st)
+    name = scenario.title_of(loan.name)
+    m = simulate(compile_scenario(scenario))
+    ok = bool(loan_feasible(m, loan.disbursement_month, g.cash_reserve, o.dscr_target)[0])
+    without = scenario.model_copy(update={"loans": [x for x in scenario.loans
+                                                    if x.name != loan.name]})
+    largest = max_affordable_loan(without, loan, o.dscr_target)
+    schedule = p.loans[loan.name]
+    last = int(schedule.month.max())
+    verdict = (f"Meets the policy: from {when(loan.disbursement_month)} to the last installment "
+               f"in {when(last)} the trailing 12-month DSCR stays at or above "
+               f"{fmt.ratio(o.dscr_target, st)} and cash at or above the reserve."
+               if ok else
+               f"Does not meet the policy: between {when(loan.disbursement_month)} and "
+               f"{when(last)} the trailing 12-month DSCR falls below "
+               f"{fmt.ratio(o.dscr_target, st)} or cash below the reserve.")
+    blocks[0:0] = [Heading("Verdict"), Paragraph(verdict, bold=True),
+                   Bullets([f"Loan requested: {money(loan.principal)} from "
+                            f"{loan.lender or 'the lender'} ({name}).",
+                            f"Largest principal on the same terms the group could carry "
+                            f"instead: {money(largest)}.",
+                            f"Lowest trailing 12-month DSCR over all its loans: "
+                            f"{fmt.ratio(s['min_dscr_12m'], st)}.",
+                            f"Lowest cash balance: {money(s['min_cash_balance'])}."])]
+    blocks += [Heading("The loan requested"), Table(["Term", ""], [
+        ["Lender", loan.lender or "n/a"], ["Principal", money(loan.principal)],
+        ["Interest rate (nominal, a year)", fmt.percent(loan.annual_rate, st)],
+        ["Interest method", loan.interest_method.replace("_", " ")],
+        ["Installments", f"{loan.installments}, one every "
+                         + (loan.repayment_unit[:-1] if loan.repayment_every == 1 else
+                            f"{loan.repayment_every} {loan.repayment_unit}")],
+        ["Disbursed", when(loan.disbursement_month)],
+        ["APR", fmt.percent(apr(loan), st)], ["EIR", fmt.percent(eir(loan), st)],
+        ["Grant element (at 10%)", fmt.percent(grant_element(loan), st)]])]
+    cols = [c for c in ("due_date", "principal", "interest", "fees", "payment", "balance")
+            if c in schedule.columns]
+    sched = schedule.set_index("period")[cols]
+    blocks += [Heading("Repayment schedule", 2), _frame(sched, scenario, st, "Installment")]
+
+    blocks.append(Heading("Repayment capacity"))
+    yearly, seasonal = dscr_by_period(p)
+    blocks.append(Paragraph(f"DSCR is operating cash flow over debt service. Lowest monthly: "
+                            f"{fmt.ratio(float(np.nanmin(p.monthly.dscr)) if p.monthly.dscr.notna().any() else None, st)}; "  # noqa: E501
+                            f"lowest trailing 12 months: {fmt.ratio(s['min_dscr_12m'], st)}; "
+                            f"policy target {fmt.ratio(o.dscr_target, st)}."))
+    blocks.append(Table(["Year", *yearly.index], [["DSCR", *[fmt.ratio(v, st)
+                                                            for v in yearly]]]))
+    blocks.append(Table(["Season", *seasonal.index[:6]],
+                        [["DSCR", *[fmt.ratio(v, st) for v in seasonal[:6]]]]))
+    blocks.append(Table(["Season", *seasonal.index[6:]],
+                        [["DSCR", *[fmt.ratio(v, st) for v in seasonal[6:]]]]))
+    months = [fmt.month(scenario.start, t, st) for t in range(len(p.monthly))]
+    blocks.append(Chart("Cash flow and debt service, taka a month", months,
+                        {"Operating cash flow": p.monthly.operating_cash_flow.tolist(),
+                         "Debt service": p.monthly.debt_service.tolist(),
+                         "Cash balance": p.monthly.cash_balance.tolist()},
+                        lines={"Cash reserve": g.cash_reserve}))
+    blocks.append(Chart("Trailing 12-month DSCR", months,
+                        {"DSCR": p.monthly.dscr_12m.fillna(0).tolist()}, unit="ratio",
+                        lines={"Target": o.dscr_target}))
+    blocks += [Heading("Stress tests"), _stress_table(scenario, o)]
+    blocks += [Heading("Glossary"), glossary(["npv", "leverage"])]
+    blocks += [Heading("Assumptions and their sources"), _assumptions(scenario)]
+    return Document("Credit memo", scenario.title, o.date or dt.date.today(), blocks, st)
+
+
+def document(scenario: Scenario, audience: Audience, options: Options | None = None
+             ) -> Document:
+    """The exit-readiness report (donor) or the credit memo (lender)."""
+    return exit_report(scenario, options) if audience == "donor" else \
+        credit_memo(scenario, options)
+
+
+def write_document(scenario: Scenario, audience: Audience, form: Form, out_dir: Path,
+                   options: Options | None = None) -> Path:
+    return write(document(scenario, audience, options), out_dir, form)
+
+
+# ---- tables for spreadsheets ---------------------------------------------------------------
 
 def report_tables(scenario: Scenario, p: Projection | None = None) -> dict[str, pd.DataFrame]:
+    """The report's tables in engine units (CSV)."""
     p = p or project(scenario)
     tables = {
         "exit_sweep": p.exit_sweep.reset_index(),
@@ -56,109 +547,20 @@ def report_tables(scenario: Scenario, p: Projection | None = None) -> dict[str, 
         "cost_shares_by_year": cost_totals(scenario).reset_index(),
         "self_sufficiency_by_year": yearly_ratios(p).reset_index(),
         "stress_tests": stress_table(scenario).reset_index(),
+        "appraisal": appraisal(p).reset_index(),
         "provenance": pd.DataFrame(sorted(scenario.provenance.items()),
                                    columns=["parameter", "source"]),
     }
+    tables |= {name: t.reset_index() for name, t in statement_tables(p).items()}
     if scenario.loans:
         tables["loans"] = loan_terms_table(scenario).reset_index()
     return tables
 
 
-def report_markdown(scenario: Scenario) -> str:
-    p = project(scenario)
-    s = p.summary
-    lines = [f"# Exit readiness: {scenario.title}", "",
-             f"Scenario `{scenario.name}`, {scenario.start} to "
-             f"{scenario.month_label(scenario.horizon_months - 1)} "
-             f"({scenario.horizon_months} months). Generated by subsidy-exit from the engine's "
-             "projection; definitions in docs/methodology.md.", "",
-             f"**{exit_verdict(scenario, s)}**", "", "## Key figures", ""]
-    feet = on_its_feet(p)
-    key = [
-        ("exit month", f"{s['exit_date']} (month {s['exit_month']})" if s["exit_month"] is not None
-         else "not within the horizon"),
-        ("on its feet with planned support from", "never" if feet is None
-         else scenario.month_label(feet)),
-        ("OSS month (trailing 12m >= 100%)", "never" if s["oss_month"] is None
-         else scenario.month_label(s["oss_month"])),
-        ("FSS month (concessional funds at market rate)", "never" if s["fss_month"] is None
-         else scenario.month_label(s["fss_month"])),
-        ("total subsidy", _money(s["total_subsidy"])),
-        ("subsidy dependence (SDI, whole horizon)", fmt.percent(s["sdi"])),
-        ("minimum cash", _money(s["min_cash_balance"])),
-        ("peak working-capital need", _money(s["peak_working_capital"])),
-        ("income per member, taka/month", fmt.money(s["member_income_per_member_month_avg"],
-                                                    unit=False)),
-        ("buyer concentration (HHI)", fmt.ratio(s["buyer_hhi"])),
-    ]
-    lines += ["| measure | value |", "|---|---|", *[f"| {k} | {v} |" for k, v in key], ""]
-    warning = concentration_warning(s)
-    if warning:
-        lines += [f"Warning: {warning}.", ""]
-
-    w = withdrawal(p, 0)
-    lines += ["## If every subsidy ended now (month 0)", ""]
-    if w["first_shortfall_month"] is None:
-        lines += ["Cash would stay at or above the reserve to the horizon.", ""]
-    else:
-        lines += [f"Cash would first fall below the reserve in "
-                  f"{scenario.month_label(w['first_shortfall_month'])}, by up to "
-                  f"{_money(w['shortfall'])}.", ""]
-
-    taper = fastest_safe_taper(scenario)
-    lines += ["## Fastest safe taper from now", ""]
-    if taper["judged_from_month"] is None:
-        lines += ["None: even with all planned support the group does not keep its reserve.", ""]
-    else:
-        judged = scenario.month_label(taper["judged_from_month"])
-        lin, st = taper["linear"], taper["step"]
-        lines += [f"Judged from {judged}, when the group is on its feet with its planned support. "
-                  f"Planned support costs the payers {_money(taper['planned_cost_to_payers'])}.",
-                  ""]
-        lines += [f"- Linear: every other payer's share to zero over {lin['months']} months; "
-                  f"costs the payers {_money(lin['cost_to_payers'])}." if lin else
-                  "- Linear: no linear taper from now is safe."]
-        lines += [f"- Steps: {st['step']:.0%} of the initial shares every {st['every_months']} "
-                  f"months; costs the payers {_money(st['cost_to_payers'])}." if st else
-                  "- Steps: no step taper from now is safe."]
-        if taper["cheapest"]:
-            lines += [f"- Cheapest safe plan for the payers: {taper['cheapest']}."]
-        lines += [""]
-
-    services = services_at_exit(scenario)
-    lines += ["## Services if support ended now", "",
-              _table(services, "{:,.0f}")]
-
-    lines += ["## Who pays what, by year (taka)", "", _table(cost_totals(scenario), "{:,.0f}"),
-              "## Self-sufficiency by year", "", _table(yearly_ratios(p), "{:,.3f}")]
-
-    lines += ["## Loan position", ""]
-    if scenario.loans:
-        lines += [_table(loan_terms_table(scenario), "{:,.4f}"),
-                  f"Minimum trailing-12-month DSCR: "
-                  f"{fmt.ratio(s['min_dscr_12m'])}. "
-                  f"Largest principal on the terms of {scenario.loans[-1].name} keeping the "
-                  f"DSCR >= {DSCR_TARGET} and cash >= the reserve: "
-                  f"{_money(max_affordable_loan(scenario, scenario.loans[-1]))}.", ""]
-    else:
-        lines += ["No loans.", ""]
-    lines += ["Stress tests:", "", _table(stress_table(scenario), "{:,.2f}")]
-
-    r = results_of(scenario, p)
-    lines += ["## Results as donors measure them (DCED Standard)", ""]
-    if r["baseline"] is None:
-        lines += ["- No baseline variant: net additional jobs and income change need one."]
-    else:
-        lines += [f"- Net additional full-time jobs against `{r['baseline']}`: "
-                  f"{r['net_additional_jobs_fte']:,.0f}.",
-                  f"- Members earn {r['income_change_per_member_month']:,.0f} taka a month "
-                  "more than in the baseline."]
-    lines += [f"- The donor's cost, with the credit subsidy, discounted at "
-              f"{r['discount_rate']:.0%}: {_money(r['donor_cost_discounted'])}; leverage "
-              f"{fmt.ratio(r['leverage'])}."]
-    lines += ["", "## Assumptions and their sources", ""]
-    lines += [f"- `{k}`: {v}" for k, v in sorted(scenario.provenance.items())]
-    return "\n".join(lines) + "\n"
+def report_markdown(scenario: Scenario, options: Options | None = None) -> str:
+    """The exit-readiness report as Markdown text (charts named, not drawn)."""
+    from engine.document import to_markdown
+    return to_markdown(exit_report(scenario, options))
 
 
 def write_report(scenario: Scenario, out_dir: Path) -> list[Path]:
@@ -171,3 +573,4 @@ def write_report(scenario: Scenario, out_dir: Path) -> list[Path]:
         table.to_csv(path, index=False)
         written.append(path)
     return written
+

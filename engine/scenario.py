@@ -23,6 +23,9 @@ GROUP = "group"
 
 SHARE_TOLERANCE = 1e-6
 
+PAYER_NAMES = {"donor": "Donor", "ngo": "NGO", "lead_firm": "Lead firm", GROUP: "The group"}
+"""Plain names of the usual payers, unless a scenario's `titles` names them."""
+
 
 class Model(Checked):
     """Frozen, unknown keys rejected, numbers strict, finite and within engine.limits."""
@@ -287,6 +290,9 @@ class Scenario(Model):
     baseline_variant: str | None = Field(
         None, description="The variant that stands for the members without the group (selling "
         "on their own), against which impact is measured.")
+    titles: dict[str, str] = Field(
+        default_factory=dict, description="Plain names of the scenario's items, payers and "
+        "variants by their short name (tmss_bds = \"TMSS business services\"), for documents.")
     provenance: dict[str, str] = Field(
         default_factory=dict, description="Source of each value by path: a seed quote or "
         "'assumption: ...'.")
@@ -411,6 +417,20 @@ class Scenario(Model):
                f"{loan.last_month}; a scenario is simulated for at most {MAX_MONTH} months")
               for i, loan in enumerate(self.loans) if loan.last_month >= MAX_MONTH])
         return self
+
+    def title_of(self, name: str) -> str:
+        """The plain name of an item, payer or variant: its entry in `titles`, a payer's common
+        name, or the short name with spaces.
+
+        >>> Scenario.model_construct(titles={"tmss_bds": "TMSS services"}).title_of("tmss_bds")
+        'TMSS services'
+        """
+        if name in self.titles:
+            return self.titles[name]
+        if name in PAYER_NAMES:
+            return PAYER_NAMES[name]
+        text = name.replace("_", " ")
+        return text[:1].upper() + text[1:]
 
     def month_label(self, month: int) -> str:
         """'YYYY-MM' of a month counted from start."""

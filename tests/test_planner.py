@@ -1,20 +1,16 @@
 """The exit planner: payer totals, SDI/OSS/FSS, withdrawal at any month, the fastest safe taper,
 the services the group can keep, and the report."""
 
-import json
 
-import pandas as pd
 import pytest
 
 import engine
-from engine.cli import main
 from engine.planner import (
     fastest_safe_taper,
     services_at_exit,
     withdrawal,
     yearly_ratios,
 )
-from engine.report import report_markdown, write_report
 from tests.helpers import CONCESSIONAL_LOAN, hand_scenario
 
 SERVICE = """
@@ -89,23 +85,6 @@ def test_services_the_group_can_keep_by_hand():
     assert table.verdict.to_dict() == {"big": "drop", "small": "take over at full cost"}
     assert table.full_cost_after_exit.to_dict() == {"big": 600.0, "small": 120.0}
     assert table.attrs["safe"]
-
-
-@pytest.mark.parametrize("name", engine.preset_names())
-def test_report_renders_with_the_exit_month_of_run_json(name, capsys, tmp_path):
-    assert main(["run", name, "--json"]) == 0
-    summary = json.loads(capsys.readouterr().out)["summary"]
-    text = report_markdown(engine.load_scenario(name))
-    if summary["exit_month"] is None:
-        assert "| exit month | not within the horizon |" in text
-    else:
-        assert f"| exit month | {summary['exit_date']} (month {summary['exit_month']}) |" in text
-    assert "## Assumptions and their sources" in text
-    written = write_report(engine.load_scenario(name), tmp_path)
-    assert (tmp_path / "report.md").read_text() == text
-    sweep = pd.read_csv(tmp_path / "exit_sweep.csv")
-    assert len(sweep) == engine.load_scenario(name).horizon_months
-    assert len(written) >= 7
 
 
 def test_bogra_needs_its_support_longer_than_the_others():
