@@ -69,7 +69,7 @@ def test_xlsx_export_reads_as_finance_staff_expect(modhupur):
 
 def test_report_export_is_the_report(modhupur):
     s, _ = modhupur
-    assert exports.report(s).decode().startswith("# Exit readiness: Modhupur")
+    assert exports.report(s).decode().startswith("# Exit-readiness report: Modhupur")
 
 
 def test_cash_chart_carries_both_paths_and_the_exit_month(modhupur):
