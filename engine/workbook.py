@@ -45,6 +45,7 @@ from engine.scenario import (
     Contribution,
     FixedCost,
     Group,
+    Investment,
     Market,
     OneOff,
     Product,
@@ -61,7 +62,8 @@ MAX_ROWS = 2_000
 """Most rows a sheet may hold (a group has tens of items); more is refused, not read."""
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SCENARIO_FIELDS = ("name", "title", "start", "horizon_months", "currency", "usd_rate",
-                   "baseline_variant")
+                   "baseline_variant", "price_inflation_annual", "cost_inflation_annual",
+                   "discount_rate_annual")
 FIRST_ROW = 3
 """Rows 1 and 2 of a table sheet are the labels and the keys; items start at row 3."""
 
@@ -92,13 +94,13 @@ TABLES = [
     Table("service_one_offs", "one_off", OneOff, "service", "services"),
     Table("loans", "loans", Loan),
     Table("member_capital", "member_capital", Contribution),
-    Table("investments", "investments", Contribution),
+    Table("investments", "investments", Investment),
 ]
 CHILD_LISTS = {("products", "capacity_ramp"), ("services", "one_off")}
 """Fields of items that are lists of items, each on a sheet of its own."""
 PAYERS_SHEET, TAPER_SHEET = "service_payers", "taper_table"
 SHEETS = ["scenario", "group", *(t.sheet for t in TABLES), PAYERS_SHEET, TAPER_SHEET,
-          "variants", "sources"]
+          "variants", "titles", "sources"]
 
 
 # --- columns ------------------------------------------------------------------------------
@@ -342,6 +344,8 @@ def write_workbook(scenario: Scenario | None = None) -> bytes:
                     for path, value in overrides.items()]
     _write_pairs(wb.create_sheet("variants"), ["variant", "parameter path", "value"],
                  ["variant", "path", "value"], variant_rows, [None, None, None])
+    _write_pairs(wb.create_sheet("titles"), ["short name", "plain name"], ["name", "title"],
+                 [[k, v] for k, v in data.get("titles", {}).items()], [None, None])
     _write_pairs(wb.create_sheet("sources"), ["parameter path", "source"], ["path", "source"],
                  [[k, v] for k, v in prov.items()], [None, None])
     for name in (PAYERS_SHEET, TAPER_SHEET):
@@ -577,6 +581,11 @@ def read_workbook(data: bytes, file: str | None = None) -> Scenario:
             continue
         scenario["variants"].setdefault(str(variant).strip(), {})[str(path).strip()] = parsed
         reader.where[f"variants.{str(variant).strip()}"] = _where("variants", r)
+    scenario["titles"] = {}
+    for _, (short, title) in _pairs(rows.get("titles", []), "titles", ["name", "title"],
+                                    reader):
+        if short:
+            scenario["titles"][str(short).strip()] = "" if title is None else str(title)
     scenario["provenance"] = {}
     for r, (path, source) in _pairs(rows.get("sources", []), "sources", ["path", "source"],
                                     reader):
