@@ -317,3 +317,13 @@ def test_loan_page_tranche_table_edits_the_schedule_as_the_engine_says():
     at.run()
     assert not at.exception
     assert "prepayments[0].month" in at.error[0].value
+
+
+def test_loan_page_arrears_switch_shows_the_engines_arrears():
+    at = pick(new_app(), "bogra_handicrafts")
+    at.switch_page("views/loan_officer.py").run()
+    at.selectbox(key="bogra_handicrafts::arrears.enabled").set_value(True).run()
+    assert not at.exception
+    s = engine.with_overrides(engine.load_scenario("bogra_handicrafts"), {"arrears.enabled": True})
+    m = engine.project(s).monthly
+    assert metrics(at)["Worst days past due"] == str(int(m.days_past_due.max()))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.analysis import DSCR_TARGET
+from engine.arrears import arrears_figures
 from ui import compute, state
 from ui.figures import dscr_chart
 from ui.pages.common import fmt, problems_banner
@@ -56,6 +57,7 @@ def render() -> None:
         c[3].metric("Min trailing DSCR", "n/a" if p.summary["min_dscr_12m"] is None
                     else f"{p.summary['min_dscr_12m']:.2f}")
         st.dataframe(p.loans[name], key="schedule_table", hide_index=True)
+        arrears_section(scenario, p, base)
         target = st.slider("DSCR target", 1.0, 2.0, DSCR_TARGET, 0.05, key="dscr_target")
         best = compute.max_loan(scenario, name, target)
         st.metric(f"Largest principal on the terms of {name}", fmt(best, scenario),
@@ -64,3 +66,30 @@ def render() -> None:
         st.plotly_chart(dscr_chart(p.monthly, target), key="dscr_chart", width="stretch")
     st.subheader("Stress tests")
     st.dataframe(compute.stress(scenario), key="stress_table")
+
+
+ARREARS_TABLE = ["date", "debt_service", "debt_service_paid", "penalty_interest", "arrears",
+                 "days_past_due"]
+
+
+def arrears_section(scenario, p, base) -> None:
+    """Arrears as the lender's system records them: the switch, the worst days past due, the
+    arrears at the horizon and the months in arrears."""
+    st.subheader("When the group cannot pay")
+    c = st.columns(4)
+    state.choice(c[0], "arrears.enabled", "unpaid installments go into arrears",
+                 [False, True], base)
+    m = p.monthly
+    fig = arrears_figures(m.arrears.to_numpy()[None], m.days_past_due.to_numpy()[None],
+                          scenario.horizon_months)
+    c[1].metric("Worst days past due", f"{int(fig['worst_days_past_due'][0])}")
+    c[2].metric("Arrears at the horizon", fmt(float(fig["arrears_at_end"][0]), scenario))
+    c[3].metric("Months in PAR30", f"{int(fig['months_in_par30'][0])}",
+                help="Months with an installment more than 30 days past due (CGAP).")
+    if not scenario.arrears.enabled:
+        st.caption("Arrears are off: an installment the group cannot pay shows as a cash "
+                   "shortfall. Turn them on to see them as the lender records them, with "
+                   "penalty interest at each loan's penalty rate.")
+    late = m[m.arrears > 0.005]
+    if len(late):
+        st.dataframe(late[ARREARS_TABLE], key="arrears_table")
