@@ -137,7 +137,9 @@ def stress_table(scenario: Scenario, stresses: dict[str, dict[str, float]] | Non
                     "exit_month": exit_month,
                     "exit_date": None if exit_month is None else scenario.month_label(exit_month),
                     "member_income_per_member_month_avg":
-                        float(m["member_income_per_member"][w].mean())})
+                        float(m["member_income_per_member"][w].mean()),
+                    "worst_days_past_due": int(m["days_past_due"][w].max()),
+                    "arrears_at_end": float(m["arrears"][w][-1])})
     return pd.DataFrame(out).set_index("stress")
 
 

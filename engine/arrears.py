@@ -173,20 +173,20 @@ def group_penalty_rate(loans: list[Loan]) -> float:
     return sum(loan.principal * loan.penalty_annual_rate for loan in loans) / total
 
 
-def arrears_figures(arrears: np.ndarray, days_past_due: np.ndarray, horizon: int,
-                    ) -> dict[str, np.ndarray]:
-    """(n,) figures of (n, T) monthly arrears: ``worst_days_past_due`` (over every simulated
-    month), ``arrears_at_end`` (at the horizon's last month), ``par30_ever`` and ``par90_ever``
-    (more than 30 / 90 days past due in some month) and ``months_in_par30``.
+def arrears_figures(arrears: np.ndarray, days_past_due: np.ndarray) -> dict[str, np.ndarray]:
+    """(n,) figures of (n, T) monthly arrears over the simulated months (to the later of the
+    horizon and the last installment): ``worst_days_past_due``, ``arrears_at_end`` (after the
+    last month), ``par30_ever`` and ``par90_ever`` (more than 30 / 90 days past due in some
+    month) and ``months_in_par30``.
 
     >>> d = np.array([[0, 29, 59, 0]]); a = np.array([[0.0, 50.0, 151.0, 0.0]])
-    >>> {k: v.tolist() for k, v in arrears_figures(a, d, 4).items()}
+    >>> {k: v.tolist() for k, v in arrears_figures(a, d).items()}
     ... # doctest: +NORMALIZE_WHITESPACE
     {'worst_days_past_due': [59], 'arrears_at_end': [0.0], 'par30_ever': [True],
      'par90_ever': [False], 'months_in_par30': [1]}
     """
     return {"worst_days_past_due": days_past_due.max(axis=-1, initial=0),
-            "arrears_at_end": arrears[..., horizon - 1],
+            "arrears_at_end": arrears[..., -1],
             "par30_ever": (days_past_due > 30).any(axis=-1),
             "par90_ever": (days_past_due > 90).any(axis=-1),
             "months_in_par30": (days_past_due > 30).sum(axis=-1)}

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
+from engine.arrears import arrears_figures
 from engine.cashflow import (
     Inputs,
     compile_scenario,
@@ -78,6 +79,9 @@ def _frame(w: dict[str, np.ndarray], exits: np.ndarray) -> pd.DataFrame:
         "total_subsidy": w["subsidy"].sum(axis=-1),
         "total_sales_revenue": w["sales_revenue"].sum(axis=-1),
         "bridging_cost": w["credit_line_interest"].sum(axis=-1),
+        "worst_days_past_due": arrears_figures(w["arrears"], w["days_past_due"])[
+            "worst_days_past_due"],
+        "arrears_at_end": w["arrears"][:, -1],
         "cash_short_at_installment": metrics.cash_short_at_installment(w),
     })
 

@@ -201,9 +201,13 @@ def loan_verdict(scenario: Scenario, summary: dict[str, Any],
                  dscr_target: float = DSCR_TARGET) -> str:
     """Does the group carry its loans? Read from the projection's summary: the lowest
     trailing-12-month DSCR against the target, then cash against zero and the reserve (the two
-    tests of `analysis.max_affordable_loan`)."""
+    tests of `analysis.max_affordable_loan`); first, with arrears on, whether an installment
+    goes more than 30 days past due (PAR30)."""
     if not scenario.loans:
         return "no loan"
+    if summary.get("par30_ever"):
+        return (f"falls into arrears: {summary['worst_days_past_due']} days past due at worst "
+                f"(PAR30), {taka(summary['arrears_at_end'])} in arrears at the end")
     dscr = summary.get("min_dscr_12m")
     if dscr is None:
         return "no debt service within the horizon"

@@ -457,6 +457,8 @@ def cmd_montecarlo(args: argparse.Namespace) -> None:
     print(f"{mc.paths} paths, seed {mc.seed}")
     print(f"P(trailing DSCR < 1) = {mc.p_dscr_below_1:.1%}; "
           f"P(cash short at an installment) = {mc.p_cash_short_at_installment:.1%}")
+    print(f"P(PAR30 at any time) = {mc.p_par30:.1%}; expected arrears at the end = "
+          f"{fmt.money(mc.expected_arrears)}")
     print("P(self-sustaining by):")
     for date, prob in by_year.items():
         print(f"  {date}: {prob:.1%}")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
+from engine.arrears import arrears_figures
 from engine.cashflow import compile_scenario, dated_loans, needs_full_sweep, simulate
 from engine.loans import schedules
 from engine.scenario import Scenario
@@ -164,6 +165,11 @@ def project(scenario: Scenario) -> Projection:
         "end_receivables": float(base["receivables"][-1]),
         "cash_reserve": reserve,
     }
+    # arrears (engine/arrears.py): worst days past due, arrears at the end, PAR30 ever
+    figures = arrears_figures(base["arrears"][None], base["days_past_due"][None])
+    summary |= {"worst_days_past_due": int(figures["worst_days_past_due"][0]),
+                "arrears_at_end": float(figures["arrears_at_end"][0]),
+                "par30_ever": bool(figures["par30_ever"][0])}
     loans = {loan.name: schedules(loan) for loan in dated_loans(scenario)}
     counterfactual = pd.DataFrame(cash_rows, index=pd.RangeIndex(H, name="exit_month"),
                                   columns=monthly.index)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
+from engine.arrears import arrears_figures
 from engine.batch import exit_months, paired, summarize_scenarios
 from engine.cashflow import Inputs, compile_scenario, needs_full_sweep, simulate
 from engine.errors import ScenarioError
@@ -215,6 +216,8 @@ class MonteCarlo:
     exit_month_distribution: pd.Series      # share of paths by exit month (-1: none)
     p_dscr_below_1: float                   # P(min trailing-12m DSCR < 1)
     p_cash_short_at_installment: float      # P(cash < 0 in a month with debt service)
+    p_par30: float                          # P(an installment > 30 days past due, any month)
+    expected_arrears: float                 # mean arrears at the end (engine/arrears.py)
     paths: int
     seed: int
 
@@ -244,6 +247,8 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
     exits = np.empty(paths, dtype=int)
     dscr_low = np.empty(paths, dtype=bool)
     short = np.empty(paths, dtype=bool)
+    par30 = np.empty(paths, dtype=bool)
+    arrears_end = np.empty(paths)
     reserve = float(inputs.cash_reserve[0])
     for start in range(0, paths, per_chunk):
         block = shocked(inputs, z[start:start + per_chunk], shocks)
@@ -266,6 +271,9 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
         has_debt = metrics.trailing_sum(w["debt_service"]) > 0
         dscr_low[start:start + k] = (np.where(has_debt, dscr_12m, np.inf) < 1).any(axis=-1)
         short[start:start + k] = metrics.cash_short_at_installment(w)
+        figures = arrears_figures(w["arrears"], w["days_past_due"])
+        par30[start:start + k] = figures["par30_ever"]
+        arrears_end[start:start + k] = figures["arrears_at_end"]
         cash[start:start + k] = w["cash_balance"]
     dates = [scenario.month_label(t) for t in range(T)]
     pct = np.percentile(cash, [5, 50, 95], axis=0)
@@ -279,6 +287,7 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
         exit_month_distribution=dist.rename("share"),
         p_dscr_below_1=float(dscr_low.mean()),
         p_cash_short_at_installment=float(short.mean()),
+        p_par30=float(par30.mean()), expected_arrears=float(arrears_end.mean()),
         paths=paths, seed=seed)
 
 

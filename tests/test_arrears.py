@@ -205,3 +205,28 @@ def test_scenario_in_which_the_group_falls_into_arrears_by_hand():
                                                   delay=75)))
     assert off["cash_shortfall"][0, 1] == pytest.approx(824)
     assert (off["arrears"] == 0).all()
+
+
+def test_summary_stress_table_monte_carlo_and_verdict_read_the_arrears():
+    # the scenario above, continued by hand: the worst month is 59 days past due (PAR30);
+    # arrears clear in month 5, so none are left at the end
+    import engine
+    from engine.analysis import stress_table
+    from engine.casefile import loan_verdict
+    from engine.risk import Shocks, monte_carlo
+    from tests.helpers import hand_scenario
+    s = hand_scenario(ARREARS_SCENARIO, delay=75)
+    p = engine.project(s)
+    assert p.summary["worst_days_past_due"] == 59 and p.summary["par30_ever"] is True
+    assert p.summary["arrears_at_end"] == 0
+    assert loan_verdict(s, p.summary).startswith("falls into arrears: 59 days past due")
+    table = stress_table(s, {"base": {}, "price -50%": {"price": -0.5}})
+    assert table.loc["base", "worst_days_past_due"] == 59
+    # at half price (receipts 250, then 500 a month) month 1's installment waits until
+    # cumulative receipts pass it: more than 90 days past due (PAR90)
+    assert table.loc["price -50%", "worst_days_past_due"] > 90
+    # Monte Carlo without shocks: every path is the projection
+    still = Shocks(0.0, 0.0, 0.0, 0.0, ((1, 0, 0, 0), (0, 1, 0, 0), (0, 0, 1, 0),
+                                        (0, 0, 0, 1)))
+    mc = monte_carlo(s, still, paths=5, seed=1)
+    assert mc.p_par30 == 1.0 and mc.expected_arrears == pytest.approx(0.0, abs=1e-9)

@@ -74,16 +74,15 @@ ARREARS_TABLE = ["date", "debt_service", "debt_service_paid", "penalty_interest"
 
 def arrears_section(scenario, p, base) -> None:
     """Arrears as the lender's system records them: the switch, the worst days past due, the
-    arrears at the horizon and the months in arrears."""
+    arrears at the end and the months in arrears."""
     st.subheader("When the group cannot pay")
     c = st.columns(4)
     state.choice(c[0], "arrears.enabled", "unpaid installments go into arrears",
                  [False, True], base)
     m = p.monthly
-    fig = arrears_figures(m.arrears.to_numpy()[None], m.days_past_due.to_numpy()[None],
-                          scenario.horizon_months)
+    fig = arrears_figures(m.arrears.to_numpy()[None], m.days_past_due.to_numpy()[None])
     c[1].metric("Worst days past due", f"{int(fig['worst_days_past_due'][0])}")
-    c[2].metric("Arrears at the horizon", fmt(float(fig["arrears_at_end"][0]), scenario))
+    c[2].metric("Arrears at the end", fmt(float(fig["arrears_at_end"][0]), scenario))
     c[3].metric("Months in PAR30", f"{int(fig['months_in_par30'][0])}",
                 help="Months with an installment more than 30 days past due (CGAP).")
     if not scenario.arrears.enabled:

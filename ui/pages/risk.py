@@ -11,7 +11,7 @@ import engine
 from engine import risk
 from ui import state
 from ui.figures import BLUE, GREY, ORANGE, SKY, VERMILION, _layout
-from ui.pages.common import problems_banner
+from ui.pages.common import fmt, problems_banner
 
 
 @st.cache_data(show_spinner="Varying every input...", max_entries=16)
@@ -110,6 +110,11 @@ def render() -> None:
                 f"{mc.p_self_sustaining_by_month.iloc[-1]:.0%}")
     m[1].metric("P(trailing DSCR < 1)", f"{mc.p_dscr_below_1:.0%}")
     m[2].metric("P(cash short at an installment)", f"{mc.p_cash_short_at_installment:.0%}")
+    if scenario.arrears.enabled:
+        a = st.columns(3)
+        a[0].metric("P(PAR30 at any time)", f"{mc.p_par30:.0%}",
+                    help="Share of paths with an installment more than 30 days past due.")
+        a[1].metric("Expected arrears at the end", fmt(mc.expected_arrears, scenario))
     st.plotly_chart(fan_chart(mc), key="fan_chart", width="stretch")
     fig = go.Figure(go.Scatter(x=mc.p_self_sustaining_by_month.index,
                                y=mc.p_self_sustaining_by_month, line={"color": BLUE},
