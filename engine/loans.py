@@ -227,11 +227,15 @@ class Loan(Checked):
                                  f"(got {c.period})"))
             if c.amount is None and c.due_date is None:
                 problems.append((f"installment_changes[{i}]", "give an amount or a due_date"))
-        dates = changed_dates(self, due_dates(self, self.start))
-        for k, (a, b) in enumerate(zip([self.start, *dates[:-1]], dates, strict=True)):
-            if b <= a:
-                problems.append(("installment_changes", f"due date of installment {k + 1} "
-                                 f"({b}) must be after {a}"))
+            if c.due_date is not None and self.disbursement_date is None:
+                problems.append((f"installment_changes[{i}].due_date", "a changed due date "
+                                 "needs the loan's disbursement_date (it fixes the others)"))
+        if self.disbursement_date is not None:    # changed due dates keep their order
+            dates = changed_dates(self, due_dates(self, self.start))
+            for k, (a, b) in enumerate(zip([self.start, *dates[:-1]], dates, strict=True)):
+                if b <= a:
+                    problems.append(("installment_changes", f"due date of installment {k + 1} "
+                                     f"({b}) must be after {a}"))
         if self.reschedule is not None and not (
                 self.disbursement_month < self.reschedule.month <= self.last_month):
             problems.append(("reschedule.month", f"must be after disbursement_month "

@@ -220,6 +220,11 @@ def test_variable_installment_date_scales_interest_by_days():
         InstallmentChange(period=1, due_date=date(2003, 1, 20))]})
     with pytest.raises(ValidationError, match="installment_changes"):
         Loan(**dict(bad))
+    # without a disbursement date there are no dates to move
+    undated = dict(bad) | {"disbursement_date": None, "installment_changes": [
+        InstallmentChange(period=1, due_date=date(2003, 1, 11))]}
+    with pytest.raises(ValidationError, match=r"installment_changes\[0\].due_date"):
+        Loan(**undated)
 
 
 def test_reschedule_by_hand():
