@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 import engine
+from engine.io import decode_text
 from ui import exports, state
 from ui.pages.common import style
 from ui.storage import StorageError, Workspace
@@ -14,6 +15,18 @@ from ui.storage import StorageError, Workspace
 st.set_page_config(page_title="subsidy-exit", layout="wide")
 state.init()
 ss = st.session_state
+
+
+def page_error(e: Exception) -> str:
+    """What went wrong, without a traceback or a server path."""
+    if isinstance(e, engine.ScenarioError):
+        return "This page cannot use these values:\n\n" + "\n".join(
+            f"- {p.path + ': ' if p.path else ''}{p.message}" for p in e.problems[:20])
+    if isinstance(e, StorageError):
+        return f"A saved file could not be used: {e}"
+    if isinstance(e, MemoryError):
+        return "This page would need more memory than the server has; use smaller figures."
+    return f"This page could not be drawn (an internal error: {type(e).__name__})."
 
 
 def choose_scenario() -> None:
@@ -29,11 +42,8 @@ def take_upload() -> None:
         ss.upload_error = [f"{upload.name}: larger than {state.MAX_UPLOAD_BYTES:,} bytes"]
         return
     try:
-        text = data.decode("utf-8")
+        text = decode_text(data, upload.name)
         engine.parse_scenario(text, file=upload.name)
-    except UnicodeDecodeError:
-        ss.upload_error = [f"{upload.name}: not a UTF-8 text file"]
-        return
     except engine.ScenarioError as e:
         ss.upload_error = [str(p) for p in e.problems]
         return
@@ -59,14 +69,31 @@ side.file_uploader("Open a scenario file (TOML)", type=["toml"], key="upload",
                    on_change=take_upload)
 for line in ss.get("upload_error", []):
     side.error(line)
+side.button("Reset", key="reset_button", on_click=state.reset,
+            help="Drop this scenario's edits and the page settings (the link's too).")
+broken = state.saved_problems()
+if broken:
+    side.warning("Saved files that cannot be opened:\n\n" + "\n".join(
+        f"- **{n}**: {why}" for n, why in broken.items()))
+for line in ss.pop("ref_problem", []):
+    st.warning(line)
+if ss.get("url_dropped"):
+    st.warning("This link carried edits that are not valid; they were dropped:\n\n"
+               + "\n".join(f"- {line}" for line in ss.url_dropped))
 
 scenario, projection, problems = state.current()
 with side.expander("Save and download"):
-    name = st.text_input("save as", value=scenario.name.replace(":", "_"), key="save_name")
+    # the name follows the scenario on screen: a new scenario (or a renamed one) resets it
+    default_name = scenario.name.replace(":", "_")
+    if ss.get("save_name_for") != (ss.ref, default_name):
+        ss.save_name_for = (ss.ref, default_name)
+        ss.save_name, ss.save_overwrite = default_name, False
+    name = st.text_input("save as", key="save_name")
     overwrite = st.checkbox("overwrite if it exists", key="save_overwrite")
     if st.button("Save to workspace", key="save_button", disabled=bool(problems)):
         try:
-            path = Workspace().save(name, engine.dump_scenario(scenario), overwrite)
+            path = Workspace().save(name, engine.dump_scenario(scenario), overwrite,
+                                    check=engine.parse_scenario)
             st.success(f"saved {path.name}")
         except StorageError as e:
             st.error(str(e))
@@ -95,5 +122,10 @@ pages = [st.Page("views/overview.py", title="Overview", default=True),
          st.Page("views/compare.py", title="Compare"),
          st.Page("views/risk.py", title="Risk"),
          st.Page("views/portfolio.py", title="Portfolio")]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception as e:  # noqa: BLE001 - the app's boundary: a message, never a traceback
+    ss.page_error = page_error(e)
+    st.error(ss.page_error + "\n\nYour edits are kept. Change the value named above, or use "
+             "**Reset** in the sidebar to drop them.", icon="⚠️")
 state.sync_url()

@@ -123,19 +123,30 @@ def parse_scenario(text: str, file: str | None = None) -> Scenario:
         problems = [Problem(p.path, p.message, file, locate_line(text, p.path))
                     for p in problems_from_validation(e)]
         raise ScenarioError(problems) from None
+    problems = [Problem(p.path, p.message, file, locate_line(text, p.path.split(":")[0]))
+                for p in file_problems(scenario)]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def file_problems(scenario: Scenario) -> list[Problem]:
+    """What a file would be refused for beyond the model: variants that no longer apply and
+    provenance keys that name no parameter (after a channel or loan is renamed, say)."""
     problems = []
     for name in scenario.variants:
         try:
             apply_variant(scenario, name)
         except ScenarioError as e:
-            problems += [Problem(f"variants.{name}: {p.path}", p.message, file,
-                                 locate_line(text, f"variants.{name}")) for p in e.problems]
-    bad_prov = [k for k in scenario.provenance if not _path_exists(scenario, k)]
-    problems += [Problem(f"provenance.{k}", "names no parameter", file,
-                         locate_line(text, "provenance")) for k in bad_prov]
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
+            problems += [Problem(f"variants.{name}: {p.path}", p.message) for p in e.problems]
+    problems += [Problem(f"provenance.{k}", "names no parameter")
+                 for k in scenario.provenance if not _path_exists(scenario, k)]
+    return problems
+
+
+_FILE_LEVEL = re.compile(r"(^|\.|\])name$|^(provenance|variants|baseline_variant)\b|^[a-z_]+$")
+"""Override paths that can break what `file_problems` checks: renames, provenance, variants,
+and whole lists or tables."""
 
 
 def apply_variant(scenario: Scenario, variant: str) -> Scenario:
@@ -215,6 +226,19 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def checked_edits(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """`with_overrides`, and for edits that rename an item or touch provenance, variants or a
+    whole list, the checks a saved file gets (`file_problems`): an edit accepted here saves
+    and reopens. For edits that arrive whole (a link, a typed path), not for an editor that
+    rewrites references itself when it saves."""
+    out = with_overrides(scenario, overrides)
+    if any(_FILE_LEVEL.search(p) for p in overrides):
+        problems = file_problems(out)
+        if problems:
+            raise ScenarioError(problems)
+    return out
 
 
 def overridden_data(scenario: Scenario, overrides: dict[str, Any]

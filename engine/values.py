@@ -4,18 +4,19 @@ with `format_value`.
 
 The grammar is TOML's inline values plus two words:
 
-=====================  ==============================  ===========================
-written                read as                         e.g.
-=====================  ==============================  ===========================
-``null``               None (no value: "none")         ``quota_units_per_month=null``
-``true``, ``false``    a boolean                       ``upfront_fee_deducted=false``
-a TOML number          int or float                    ``12``, ``0.125``, ``1_000``, ``1e6``
-a TOML date            a date                          ``2002-07-01``
-``"..."``, ``'...'``   text                            ``"a, b"``
-``[...]``              a list                          ``[7, 8, 9]``
-``{...}``              a table                         ``{group = 0.5, ngo = 0.5}``
-anything else          that text, trimmed              ``market``, ``2002-07``, ``NA``
-=====================  ==============================  ===========================
+==========================  ==============================  ============================
+written                     read as                         e.g.
+==========================  ==============================  ============================
+``null``                    None (no value: "none")         ``quota_units_per_month=null``
+``true``, ``false``         a boolean                       ``upfront_fee_deducted=false``
+a TOML number               int or float                    ``12``, ``0.125``, ``1e6``
+a TOML date                 a date                          ``2002-07-01``
+``"..."``, ``'...'``        text                            ``"a, b"``
+``[...]``                   a list                          ``[7, 8, 9]``
+``{...}``                   a table                         ``{group = 0.5, ngo = 0.5}``
+JSON ``[...]``, ``{...}``   the same (null inside allowed)  ``{"group": 0.5}``
+anything else               that text, trimmed              ``market``, ``2002-07``
+==========================  ==============================  ============================
 
 TOML's ``inf`` and ``nan`` read as floats; the scenario's validation then names them as not
 finite, like any other out-of-bounds number. Text longer than `MAX_VALUE_CHARS` or nested deeper
@@ -27,8 +28,8 @@ than `MAX_DEPTH` is refused with `ValueTextError`.
 ([7, 8, 9], 'market', '2002-07')
 >>> parse_value("2002-07-01")
 datetime.date(2002, 7, 1)
->>> format_value(None), format_value([7, 8]), format_value("a, b"), format_value("market")
-('null', '[7, 8]', '"a, b"', 'market')
+>>> format_value(None), format_value([7, 8]), format_value("12"), format_value("market")
+('null', '[7, 8]', '"12"', 'market')
 """
 
 from __future__ import annotations
@@ -94,7 +95,13 @@ def parse_value(raw: str) -> Any:
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except (tomllib.TOMLDecodeError, RecursionError):
-        return text
+        pass
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            pass
+    return text
 
 
 def format_value(value: Any) -> str:
@@ -113,7 +120,10 @@ def format_value(value: Any) -> str:
                 return value
         except ValueTextError:
             pass
-    return _inline(value)
+    try:
+        return _inline(value)
+    except TypeError:   # a None inside a list or table: JSON can say it (dates as ISO text)
+        return json.dumps(value, default=str)
 
 
 def _inline(value: Any) -> str:

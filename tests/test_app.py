@@ -251,7 +251,8 @@ def test_a_malformed_upload_is_named_and_nothing_is_lost():
     at.file_uploader(key="upload").set_value(("junk.toml", b"\xff\xfe\x00", "application/toml"))
     at.run()
     assert not at.exception
-    assert "junk.toml: not a UTF-8 text file" in " ".join(e.value for e in at.error)
+    assert "junk.toml: not UTF-8 text (it looks like UTF-16 text); save it as UTF-8" in \
+        " ".join(e.value for e in at.error)
 
 
 def test_portfolio_page_projects_an_uploaded_file():

@@ -21,8 +21,9 @@ import streamlit as st
 import engine
 from engine.casefile import blank_scenario
 from engine.errors import Problem
-from engine.values import parse_value
-from ui.storage import Workspace
+from engine.io import checked_edits
+from engine.values import ValueTextError, format_value, parse_value
+from ui.storage import StorageError, Workspace
 
 DEFAULT_REF = "modhupur_pineapple"
 NEW_REF = "new"
@@ -62,16 +63,61 @@ def init() -> None:
     ref = st.query_params.get("scenario", DEFAULT_REF)
     ss.url_note = link_note(ref)
     ss.ref = ref if ref in all_refs() else DEFAULT_REF
-    edits = {}
+    edits, dropped = {}, []
     for item in st.query_params.get_all("set"):
-        if "=" in item:
-            path, raw = item.split("=", 1)
-            edits[path] = decode(raw)
+        path, _, raw = item.partition("=")
+        try:
+            edits[path] = parse_value(raw)
+        except ValueTextError as e:
+            dropped.append(f"`{path[:80]}`: {e}")
     if edits and ss.ref == ref:
-        ss.edits[ss.ref] = edits
+        ss.edits[ss.ref], more = link_edits(ss.ref, edits)
+        dropped += more
+    ss.url_dropped = dropped
     for k in PAGE_SETTINGS:
         if k in st.query_params:
             ss.page_settings[k] = decode(st.query_params[k])
+
+
+def reset() -> None:
+    """Back to a clean page: the scenario's edits, the link's edits and page settings
+    dropped, every widget of the scenario forgotten (a Reset that works from any page)."""
+    ss = st.session_state
+    ss.edits[ss.ref] = {}
+    ss.page_settings = {}
+    for key in [k for k in ss if isinstance(k, str) and (k.startswith(f"{ss.ref}::")
+                                                         or k in PAGE_SETTINGS)]:
+        del ss[key]
+    ss.url_dropped, ss.page_error = [], None
+
+
+def link_edits(ref: str, edits: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A link's edits that the scenario accepts: all of them when together they are valid;
+    else those valid on their own, and one line for each edit dropped (all of them when only
+    their combination is wrong)."""
+    try:
+        base = base_scenario(ref)
+    except (engine.ScenarioError, StorageError):
+        return {}, []
+    try:
+        checked_edits(base, edits)
+        return edits, []
+    except engine.ScenarioError:
+        pass
+    kept, dropped = {}, []
+    for path, value in edits.items():
+        try:
+            checked_edits(base, {path: value})
+            kept[path] = value
+        except engine.ScenarioError as e:
+            dropped += [f"`{p.path[:80]}`: {p.message}" for p in e.problems]
+    if kept:
+        try:
+            checked_edits(base, kept)
+        except engine.ScenarioError as e:
+            dropped += [f"`{p.path[:80]}`: {p.message}" for p in e.problems]
+            kept = {}
+    return kept, dropped
 
 
 def link_note(ref: str) -> str | None:
@@ -124,18 +170,19 @@ def sync_url() -> None:
 
 
 def encode(value: Any) -> str:
-    """A value for the URL, as JSON (dates as ISO text, which the scenario reads back)."""
-    return "null" if value is None else json.dumps(value, default=str)
+    """A value for the URL, in the one value grammar (engine.values), as --set writes it."""
+    try:
+        return format_value(value)
+    except TypeError:
+        return json.dumps(value, default=str)
 
 
 def decode(raw: str) -> Any:
-    """A URL value as `encode` wrote it (JSON), or as a person types it (TOML, plain text)."""
-    if raw == "null":
-        return None
+    """A URL value, read by the one value grammar (a value it refuses reads as None)."""
     try:
-        return json.loads(raw)
-    except ValueError:
         return parse_value(raw)
+    except ValueTextError:
+        return None
 
 
 def preset_refs() -> list[str]:
@@ -146,9 +193,26 @@ def preset_refs() -> list[str]:
     return refs
 
 
+def saved_problems() -> dict[str, str]:
+    """Saved files that cannot be opened, with the first problem of each."""
+    out = {}
+    ws = Workspace()
+    for name in ws.names():
+        try:
+            parse_text(ws.load(name), f"{name}.toml")
+        except StorageError as e:
+            out[name] = str(e)
+        except engine.ScenarioError as e:
+            out[name] = str(e.problems[0]) + (f" (and {len(e.problems) - 1} more)"
+                                              if len(e.problems) > 1 else "")
+    return out
+
+
 def all_refs() -> list[str]:
     ss = st.session_state
-    return (preset_refs() + [NEW_REF] + [f"saved:{n}" for n in Workspace().names()]
+    broken = saved_problems()
+    return (preset_refs() + [NEW_REF]
+            + [f"saved:{n}" for n in Workspace().names() if n not in broken]
             + [f"upload:{n}" for n in ss.get("uploads", {})])
 
 
@@ -161,7 +225,7 @@ def base_scenario(ref: str) -> engine.Scenario:
         return blank_scenario()
     if ref.startswith("saved:"):
         name = ref.removeprefix("saved:")
-        return parse_text(Workspace().load(name), f"workspace/{name}.toml")
+        return parse_text(Workspace().load(name), f"{name}.toml")
     if ref.startswith("upload:"):
         name = ref.removeprefix("upload:")
         return parse_text(st.session_state.uploads[name], name)
@@ -177,7 +241,13 @@ def current() -> tuple[engine.Scenario, engine.Projection, list[Problem]]:
     """The edited scenario and its projection; with invalid edits, the problems and the last
     valid projection (the edits themselves are kept)."""
     ss = st.session_state
-    base = base_scenario(ss.ref)
+    try:
+        base = base_scenario(ss.ref)
+    except (engine.ScenarioError, StorageError) as e:
+        problems = e.problems if isinstance(e, engine.ScenarioError) else [Problem("", str(e))]
+        ss.ref_problem = [f"'{ss.ref}' could not be opened: {p}" for p in problems]
+        ss.ref = DEFAULT_REF
+        base = base_scenario(ss.ref)
     try:
         scenario = engine.with_overrides(base, edits()) if edits() else base
         projection = run(scenario)
@@ -186,6 +256,11 @@ def current() -> tuple[engine.Scenario, engine.Projection, list[Problem]]:
     except engine.ScenarioError as e:
         last = ss.last_good.get(ss.ref) or run(base)
         return last.scenario, last, e.problems
+    except Exception as e:  # noqa: BLE001 - an engine failure is shown, never raised
+        last = ss.last_good.get(ss.ref) or run(base)
+        return last.scenario, last, [Problem("", f"these values could not be projected "
+                                             f"({type(e).__name__}); the results shown are "
+                                             "the last valid ones")]
 
 
 def value_of(scenario: engine.Scenario, path: str) -> Any:

@@ -1,16 +1,32 @@
 """The local scenario store: TOML files in a workspace folder (default ./workspace, or the
-SUBSIDY_EXIT_WORKSPACE environment variable). Saves are atomic (a temporary file, then rename);
-names are cleaned so that no file lands outside the folder; nothing is overwritten unless asked."""
+SUBSIDY_EXIT_WORKSPACE environment variable).
+
+- Names are cleaned so that no file lands outside the folder.
+- A save writes a temporary file, syncs it, then either links it to a new name (os.link, which
+  fails if the name exists: of several sessions creating one name at once exactly one succeeds,
+  the others are told) or, when overwriting was asked for, renames it over the old file. A
+  reader never sees a torn file.
+- Temporary files left by an interrupted save (a killed process) are removed after
+  `STALE_TMP_SECONDS`.
+- Only text that reopens is saved (`check` is given the text and raises on a problem), and a
+  saved file that no longer reads is reported with its problem, never raised to the page.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+from engine.errors import ScenarioError
+from engine.io import decode_text, read_file_bytes
 
 NAME = re.compile(r"[^A-Za-z0-9_\-]+")
 MAX_NAME = 64
+STALE_TMP_SECONDS = 600
 
 
 class StorageError(ValueError):
@@ -51,23 +67,56 @@ class Workspace:
     def exists(self, name: str) -> bool:
         return self.path(name).exists()
 
-    def save(self, name: str, text: str, overwrite: bool = False) -> Path:
+    def save(self, name: str, text: str, overwrite: bool = False,
+             check: Callable[[str], object] | None = None) -> Path:
+        """Save `text` as NAME.toml: a new name is created exclusively; an existing one is
+        replaced only with `overwrite`. `check(text)` runs first (a file that would not reopen
+        is refused with its problems)."""
         path = self.path(name)
+        if check is not None:
+            try:
+                check(text)
+            except ScenarioError as e:
+                raise StorageError("not saved: the file would not reopen: " + "; ".join(
+                    str(p) for p in e.problems[:5])) from None
         if path.exists() and not overwrite:
             raise StorageError(f"'{path.stem}' exists already; choose another name or confirm "
                                "overwriting it")
         self.root.mkdir(parents=True, exist_ok=True)
+        self.clean_stale()
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{path.stem}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
+            if overwrite:
+                os.replace(tmp, path)
+            else:
+                try:
+                    os.link(tmp, path)   # atomic exclusive create
+                except FileExistsError:
+                    raise StorageError(f"'{path.stem}' was saved by someone else a moment ago; "
+                                       "choose another name or confirm overwriting it") from None
+        finally:
             Path(tmp).unlink(missing_ok=True)
-            raise
         return path
 
+    def clean_stale(self) -> None:
+        """Remove temporary files of interrupted saves (older than STALE_TMP_SECONDS)."""
+        if not self.root.is_dir():
+            return
+        now = time.time()
+        for tmp in self.root.glob(".*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime > STALE_TMP_SECONDS:
+                    tmp.unlink()
+            except OSError:
+                pass
+
     def load(self, name: str) -> str:
-        return self.path(name).read_text(encoding="utf-8")
+        """The saved text, or StorageError naming why it cannot be read."""
+        try:
+            return decode_text(read_file_bytes(self.path(name)), f"{clean_name(name)}.toml")
+        except ScenarioError as e:
+            raise StorageError("; ".join(p.message for p in e.problems)) from None

@@ -136,7 +136,13 @@ def case_files() -> pd.DataFrame:
     for name in ws.names():
         path = ws.path(name)
         changed = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
-        rows.append({"file": name, **_summary(ws.load(name), name), "last change": changed})
+        try:
+            text = ws.load(name)
+        except StorageError as e:
+            rows.append({"file": name, "exit month": "", "loans": f"not readable: {e}",
+                         "last change": changed})
+            continue
+        rows.append({"file": name, **_summary(text, name), "last change": changed})
     return pd.DataFrame(rows)
 
 
@@ -283,7 +289,9 @@ def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
         base = state.base_scenario(ss.ref)
         try:
             text = engine.dump_scenario(as_case_file(base, scenario, ss.ref == state.NEW_REF))
-            ws.save(name, text, overwrite=True)
+            # replace only what the user saw and agreed to replace; a name that was free when
+            # the page was drawn is created exclusively (another session may take it first)
+            ws.save(name, text, overwrite=own or exists, check=engine.parse_scenario)
         except StorageError as e:
             st.error(str(e))
             return

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import engine
-from engine.values import parse_value
+from engine.values import ValueTextError, parse_value
 from engine.verdict import exit_verdict
 from ui import state
 from ui.figures import cash_chart
@@ -55,8 +55,11 @@ def render() -> None:
         raw = st.text_input("new value (a number, true/false, \"text\" or [list])",
                             key="any_value")
         if st.button("Apply", key="any_apply") and raw.strip():
-            state.edits()[path] = None if raw.strip() == "null" else parse_value(raw.strip())
-            st.rerun()
+            try:
+                state.edits()[path] = parse_value(raw)
+                st.rerun()
+            except ValueTextError as e:
+                st.error(f"`{path}`: {e}")
         edits = state.edits()
         if edits:
             st.write(f"{len(edits)} edit(s) to the preset:")

@@ -1,0 +1,122 @@
+"""Saves that cannot go wrong and an app that never shows a traceback (issue #11). Each test is a
+reproduction of the hostile test; the expected outcome is stated beside it."""
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import engine
+from ui.storage import StorageError, Workspace
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def workspace(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUBSIDY_EXIT_WORKSPACE", str(tmp_path / "workspace"))
+    return tmp_path / "workspace"
+
+
+def _save(args):
+    root, i = args
+    try:
+        Workspace(Path(root)).save("same", f"# writer {i}\n")
+        return i
+    except StorageError:
+        return None
+
+
+def test_concurrent_creates_of_one_name_let_exactly_one_win(workspace):
+    workspace.mkdir()
+    with ProcessPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(_save, [(str(workspace), i) for i in range(12)]))
+    winners = [i for i in results if i is not None]
+    assert len(winners) == 1
+    assert (workspace / "same.toml").read_text() == f"# writer {winners[0]}\n"
+    assert not list(workspace.glob(".*.tmp"))
+
+
+def test_overwrite_only_when_asked_and_stale_temp_files_are_cleaned(workspace):
+    ws = Workspace(workspace)
+    ws.save("a", "# one\n")
+    with pytest.raises(StorageError, match="'a' exists already"):
+        ws.save("a", "# two\n")
+    assert (workspace / "a.toml").read_text() == "# one\n"
+    ws.save("a", "# two\n", overwrite=True)
+    assert (workspace / "a.toml").read_text() == "# two\n"
+    stale, fresh = workspace / ".b.killed.tmp", workspace / ".c.running.tmp"
+    stale.write_text("half")
+    fresh.write_text("half")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    ws.save("d", "# d\n")
+    assert not stale.exists() and fresh.exists()
+
+
+def test_a_file_that_would_not_reopen_is_not_saved(workspace):
+    with pytest.raises(StorageError, match="would not reopen"):
+        Workspace(workspace).save("bad", 'name = "x"\n', check=engine.parse_scenario)
+    assert not (workspace / "bad.toml").exists()
+
+
+def test_unreadable_saved_files_are_listed_with_their_problem(workspace):
+    workspace.mkdir()
+    (workspace / "latin.toml").write_bytes('title = "café"\n'.encode("latin-1"))
+    (workspace / "broken.toml").write_text('name = "x"\n')
+    with pytest.raises(StorageError, match="not UTF-8 text"):
+        Workspace(workspace).load("latin")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.sidebar.warning)
+    # 'title = "caf' is 12 bytes: the 13th, 0xe9, is Latin-1's e-acute
+    assert "**latin**: not UTF-8 text (byte 0xe9 at position 12); save it as UTF-8" in warning
+    assert "**broken**: broken.toml: title: required, but missing (and 5 more)" in warning
+    assert "saved:broken" not in at.selectbox(key="scenario_ref").options
+    assert str(workspace) not in warning
+
+
+def test_the_save_name_follows_the_scenario_on_screen():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.text_input(key="save_name").value == "modhupur_pineapple"
+    at.selectbox(key="scenario_ref").set_value("bogra_handicrafts").run()
+    assert at.text_input(key="save_name").value == "bogra_handicrafts"
+
+
+def test_a_link_with_bad_edits_opens_with_them_named_and_dropped():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = "modhupur_pineapple"
+    at.query_params["set"] = ["channels.pran.price=inf", "group.members=30",
+                              "channels.pran.name=renamed", "provenance.nothing=x",
+                              "group.members_typo=1"]
+    at.run()
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "`channels.pran.price`: must be a finite number (got inf)" in text
+    assert "`variants.spot: channels.pran.share`: no item named 'pran'" in text
+    assert "`provenance.nothing`: names no parameter" in text
+    assert "`group.members_typo`: unknown parameter" in text
+    assert at.session_state.edits["modhupur_pineapple"] == {"group.members": 30}
+    assert at.query_params["set"] in ("group.members=30", ["group.members=30"])
+
+
+def test_a_page_that_raises_shows_a_message_without_traceback_and_reset_works(monkeypatch):
+    import ui.pages.overview
+
+    def boom():
+        raise ZeroDivisionError("/srv/secret/path.py")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["set"] = ["group.members=31"]
+    at.run()
+    monkeypatch.setattr(ui.pages.overview, "render", boom)
+    at.run()
+    assert not at.exception
+    text = " ".join(e.value for e in at.error)
+    assert "an internal error: ZeroDivisionError" in text and "/srv" not in text
+    assert at.session_state.edits["modhupur_pineapple"] == {"group.members": 31}
+    at.button(key="reset_button").click().run()
+    assert at.session_state.edits["modhupur_pineapple"] == {}
+    assert at.query_params.get("set") in (None, [], "")
