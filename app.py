@@ -80,6 +80,11 @@ for line in ss.pop("ref_problem", []):
 if ss.get("url_dropped"):
     st.warning("This link carried edits that are not valid; they were dropped:\n\n"
                + "\n".join(f"- {line}" for line in ss.url_dropped))
+if ss.ref.startswith("upload:"):
+    side.caption("An uploaded scenario stays in this session: its link opens it nowhere else. "
+                 "Save it (Case file, Save) before sharing the link.")
+if ss.get("url_note"):
+    st.warning(ss.url_note, icon="🔗")
 
 scenario, projection, problems = state.current()
 with side.expander("Save and download"):

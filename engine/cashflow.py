@@ -11,6 +11,7 @@ Formulas and sources: docs/methodology.md.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
@@ -26,7 +27,7 @@ from engine.arrears import (
 )
 from engine.assets import asset_schedule, inflation_factor
 from engine.loans import Loan, add_months, monthly_flows, schedules
-from engine.scenario import GROUP, Scenario, Service
+from engine.scenario import GROUP, Scenario, Service, Taper
 
 DAYS_PER_MONTH = 30.0
 """Payment delays convert to months on the 30/360 convention: a delay of d days moves a month's
@@ -188,6 +189,20 @@ def taper_multiplier(service: Service, months: int) -> np.ndarray:
                          0.0)
         return np.maximum(tp.to_level, 1.0 - tp.step * steps)
     return np.ones(months)
+
+
+def taper_end_month(taper: Taper) -> int | None:
+    """The first month in which a linear or step taper reaches its final level (`to_level` of
+    the initial shares), read off `taper_multiplier`; None for other kinds.
+
+    >>> taper_end_month(Taper(kind="step", start_month=6, step=0.09, every_months=6))
+    72
+    """
+    if taper.kind not in ("linear", "step"):
+        return None
+    span = taper.start_month + taper.months + math.ceil(1 / taper.step) * taper.every_months + 1
+    f = taper_multiplier(Service(name="taper", shares={GROUP: 1.0}, taper=taper), span)
+    return int(np.flatnonzero(np.isclose(f, taper.to_level))[0])
 
 
 def payer_shares(service: Service, months: int) -> dict[str, np.ndarray]:

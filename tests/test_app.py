@@ -42,6 +42,17 @@ def frame_with_row(at, row):
     return frame
 
 
+def ed(at, path):
+    """The key of the editor widget of `path` (ui/editor.py: the scenario, a version, the path)."""
+    ref = at.session_state.ref
+    versions = at.session_state["editor_version"] if "editor_version" in at.session_state else {}
+    return f"{ref}::ed{versions.get(ref, 0)}::{path}"
+
+
+def index_of(ref, section, name):
+    return [x.name for x in getattr(engine.load_scenario(ref), section)].index(name)
+
+
 def taka(x):
     return f"{x:,.0f} taka"
 
@@ -68,7 +79,7 @@ def test_every_page_runs():
 
 def test_raising_the_reserve_moves_the_exit_month_as_the_engine_says():
     at = pick(new_app(), "bogra_handicrafts")
-    key = "bogra_handicrafts::group.cash_reserve"
+    key = ed(at, "group.cash_reserve")
     at.number_input(key=key).set_value(20000.0).run()
     assert at.number_input(key=key).value == 20000.0
     base = engine.load_scenario("bogra_handicrafts")
@@ -83,8 +94,9 @@ def test_longer_pran_delay_lowers_minimum_cash():
     at = pick(new_app(), ref)
     at.switch_page("views/producer.py").run()
     at.selectbox(key="channel_select").set_value("pran").run()
-    key = f"{ref}::channels.pran.payment_delay_days"
-    at.number_input(key=f"{ref}::channels.pran.payment_delay_days_max").set_value(60.0).run()
+    pran = index_of(ref, "channels", "pran")
+    key = ed(at, f"channels[{pran}].payment_delay_days")
+    at.number_input(key=ed(at, f"channels[{pran}].payment_delay_days_max")).set_value(60.0).run()
     at.number_input(key=key).set_value(45.0).run()
     assert at.number_input(key=key).value == 45.0
     s = engine.load_scenario(ref)
@@ -101,8 +113,8 @@ def test_cutting_a_donor_share_lowers_cash_and_never_brings_the_exit_earlier():
     at = pick(new_app(), "bogra_handicrafts")
     at.switch_page("views/facilitator.py").run()
     at.selectbox(key="service_select").set_value("jobs_counselling").run()
-    key = "bogra_handicrafts::services.jobs_counselling.shares.donor"
-    at.number_input(key=key).set_value(0.5).run()
+    i = index_of("bogra_handicrafts", "services", "jobs_counselling")
+    at.number_input(key=ed(at, f"services[{i}].shares.donor")).set_value(50.0).run()   # %
     assert not at.exception and not at.error
     base = engine.load_scenario("bogra_handicrafts")
     cut = engine.with_overrides(base, {"services.jobs_counselling.shares.donor": 0.5,
@@ -119,10 +131,10 @@ def test_shares_over_100_percent_are_named_and_the_last_result_stays():
     at.switch_page("views/facilitator.py").run()
     good = metrics(at)["Exit month"]
     at.selectbox(key="service_select").set_value("enterprise_course").run()
-    at.number_input(key="bogra_handicrafts::services.enterprise_course.shares.donor"
-                    ).set_value(0.95).run()
+    i = index_of("bogra_handicrafts", "services", "enterprise_course")
+    at.number_input(key=ed(at, f"services[{i}].shares.donor")).set_value(95.0).run()   # %
     assert not at.exception
-    [error] = at.error
+    error = at.error[0]   # the banner; the same problem is named again beside the shares
     assert ("`services.enterprise_course.shares`: service 'enterprise_course', month 0: payer "
             "shares must sum to 1 (got 1.08)") in error.value
     assert "stale" in error.value
@@ -141,7 +153,7 @@ def test_a_negative_delay_typed_in_the_parameter_editor_is_named():
 def test_query_parameters_restore_a_scenario_with_its_edits():
     at = new_app(scenario="bogra_handicrafts", set=["group.cash_reserve=20000.0"])
     assert at.session_state.ref == "bogra_handicrafts"
-    assert at.number_input(key="bogra_handicrafts::group.cash_reserve").value == 20000.0
+    assert at.number_input(key=ed(at, "group.cash_reserve")).value == 20000.0
     s = engine.with_overrides(engine.load_scenario("bogra_handicrafts"),
                               {"group.cash_reserve": 20000.0})
     assert metrics(at)["Exit month"] == (engine.project(s).summary["exit_date"]
@@ -154,7 +166,7 @@ def test_query_parameters_restore_a_scenario_with_its_edits():
 
 def test_two_sessions_do_not_see_each_others_edits():
     one, two = new_app(), new_app()
-    key = "modhupur_pineapple::group.cash_reserve"
+    key = ed(one, "group.cash_reserve")
     one.number_input(key=key).set_value(99000.0).run()
     two.run()
     assert two.number_input(key=key).value == 25000.0
@@ -164,7 +176,7 @@ def test_two_sessions_do_not_see_each_others_edits():
 
 def test_switching_preset_keeps_each_presets_edits():
     at = new_app()
-    key = "modhupur_pineapple::group.cash_reserve"
+    key = ed(at, "group.cash_reserve")
     at.number_input(key=key).set_value(30000.0).run()
     pick(at, "mirpur_footwear")
     pick(at, "modhupur_pineapple")
@@ -194,7 +206,8 @@ def test_loan_page_rate_edit_changes_apr_as_the_engine_says():
     at = new_app()
     at.switch_page("views/loan_officer.py").run()
     at.selectbox(key="loan_select").set_value("sibl_1").run()
-    at.number_input(key="modhupur_pineapple::loans.sibl_1.annual_rate").set_value(0.2).run()
+    i = index_of("modhupur_pineapple", "loans", "sibl_1")
+    at.number_input(key=ed(at, f"loans[{i}].annual_rate")).set_value(20.0).run()   # typed in %
     loan = engine.load_scenario("modhupur_pineapple").loans[0].model_copy(
         update={"annual_rate": 0.2})
     assert metrics(at)["APR"] == f"{apr(loan):.2%}"
@@ -236,7 +249,7 @@ def test_uploading_a_scenario_opens_it():
 
 def test_a_malformed_upload_is_named_and_nothing_is_lost():
     at = new_app()
-    key = "modhupur_pineapple::group.cash_reserve"
+    key = ed(at, "group.cash_reserve")
     at.number_input(key=key).set_value(30000.0).run()
     bad = b'name = "x"\ntitle = "X"\nstart = "2001-13"\nhorizon_months = 5\n'
     at.file_uploader(key="upload").set_value(("bad.toml", bad, "application/toml"))
@@ -279,11 +292,12 @@ def test_seasonal_principal_months_typed_as_text():
     at = new_app()
     at.switch_page("views/loan_officer.py").run()
     at.selectbox(key="loan_select").set_value("sibl_3").run()
-    key = "modhupur_pineapple::loans.sibl_3.principal_months"
+    i = index_of("modhupur_pineapple", "loans", "sibl_3")
+    key = ed(at, f"loans[{i}].principal_months")
     assert at.text_input(key=key).value == "7, 8, 9"
     at.text_input(key=key).input("8, 9").run()
     assert not at.exception
-    assert at.session_state.edits["modhupur_pineapple"] == {"loans.sibl_3.principal_months":
+    assert at.session_state.edits["modhupur_pineapple"] == {f"loans[{i}].principal_months":
                                                             [8, 9]}
     s = engine.with_overrides(engine.load_scenario("modhupur_pineapple"),
                               {"loans.sibl_3.principal_months": [8, 9]})

@@ -249,3 +249,47 @@ def test_loan_verdict_reads_the_summary():
                                 "min_cash_balance": 25000.0}) == \
         "DSCR falls to 0.90, below the target 1.25"
     assert loan_verdict(blank_scenario(), {}) == "no loan"
+
+
+def test_the_loan_officer_adds_and_removes_a_loan_and_reads_its_terms():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = "bogra_handicrafts"
+    at.switch_page("views/loan_officer.py")
+    at.run()
+    before = len(engine.load_scenario("bogra_handicrafts").loans)
+    at.button(key="add_loan").click().run()
+    assert not at.exception
+    assert at.selectbox(key="loan_select").value == "loan"
+    typed(at, f"loans[{before}].principal", 50000.0)
+    typed(at, f"loans[{before}].disbursement_date", dt.date(2002, 3, 10))
+    loans = at.session_state.edits["bogra_handicrafts"]["loans"]
+    assert len(loans) == before + 1
+    metric_labels = [m.label for m in at.metric]
+    assert "Largest additional loan on the terms of loan" in metric_labels
+    assert any("disbursed 10 Mar 2002" in c.value for c in at.caption)
+    # the link carries the new loan (JSON in, JSON out) and the page settings
+    at.slider(key="dscr_target").set_value(1.5).run()
+    again = AppTest.from_file(APP, default_timeout=60)
+    for k, v in at.query_params.items():
+        again.query_params[k] = v
+    again.switch_page("views/loan_officer.py")
+    again.run()
+    assert not again.exception and not again.error
+    assert again.selectbox(key="loan_select").value == "loan"
+    assert again.slider(key="dscr_target").value == 1.5
+    assert any("disbursed 10 Mar 2002" in c.value for c in again.caption)
+    # and removing it gives the preset's loans back
+    at.button(key="remove_loan").click().run()
+    assert [x["name"] for x in at.session_state.edits["bogra_handicrafts"]["loans"]] == \
+        [x.name for x in engine.load_scenario("bogra_handicrafts").loans]
+
+
+def test_a_link_to_an_upload_says_it_must_be_saved_first():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = "upload:our_group"
+    at.query_params["set"] = ["group.members=12"]
+    at.run()
+    assert not at.exception
+    assert any("Save it to the workspace first" in w.value for w in at.warning)
+    assert at.session_state.ref == "modhupur_pineapple"
+    assert at.session_state.edits.get("modhupur_pineapple", {}) == {}   # not applied elsewhere

@@ -16,6 +16,7 @@ import copy
 import datetime as dt
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 import engine
@@ -23,8 +24,9 @@ from engine.casefile import NAMED_SECTIONS, new_item, rename_references
 from engine.errors import Problem
 from engine.fields import FieldMeta, meta_at, model_at
 from engine.io import named_path, overridden_data, value_at
-from engine.scenario import GROUP
+from engine.scenario import GROUP, Taper
 from ui import state
+from ui.pages.common import reaches_zero
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 NONE = "(none)"
@@ -322,6 +324,12 @@ def taper_editor(container: Any, index: int, data: dict[str, Any],
     kind = taper.get("kind", "none")
     for i, f in enumerate(KIND_FIELDS.get(kind, []), start=1):
         field(cols[i], f"{prefix}.{f}", data, scenario)
+    try:
+        planned = Taper.model_validate(taper)
+    except ValueError:
+        planned = None   # its problems are named beside the fields
+    if planned is not None and kind in ("linear", "step"):
+        container.caption(reaches_zero(planned, scenario).capitalize() + ".")
     if kind == "table":
         rows = [{"from": scenario.month_label(r["from_month"])
                  if isinstance(r.get("from_month"), int) else r.get("from_month"),
@@ -371,3 +379,61 @@ def _disbursed(index: int) -> None:
         return
     put(f"loans[{index}].disbursement_date", day.isoformat())
     put(f"loans[{index}].disbursement_month", day.strftime("%Y-%m"))
+
+
+def payers(container: Any, index: int, data: dict[str, Any],
+           scenario: engine.Scenario) -> None:
+    """Who pays the service: each payer's share; the group pays the rest."""
+    shares = data["services"][index].get("shares") or {}
+    container.markdown("**Who pays** (the group pays what the others do not)")
+    others = [x for x in shares if x != GROUP]
+    cols = container.columns(max(len(others), 1) + 2)
+    for i, payer in enumerate(others):
+        share_field(cols[i], index, payer, data, scenario)
+    group = shares.get(GROUP, 0.0)
+    cols[-2].metric("the group pays", f"{group * 100:.0f}%" if isinstance(group, int | float)
+                    else str(group))
+    new = cols[-1].text_input("add a payer", key=key(f"services[{index}].new_payer"),
+                              placeholder="donor, ngo, lead_firm")
+    cols[-1].button("Add payer", key=f"add_payer_{index}", on_click=add_payer,
+                    args=(index, new))
+
+
+def record_list(container: Any, path: str, label: str, columns: list[str],
+                data: dict[str, Any]) -> None:
+    """A list of records (e.g. a loan's tranches: month, amount) edited as a table with rows
+    added and removed; an empty cell is None (e.g. a prepayment of the whole balance)."""
+    try:
+        current = value_at(data, path)
+    except KeyError:
+        current = []
+    k = key(path)
+    start_key = f"{k}::start"
+    if start_key not in st.session_state:   # the table the widget's edits apply to
+        st.session_state[start_key] = current
+    start = st.session_state[start_key]
+    frame = pd.DataFrame(start if isinstance(start, list) else [], columns=columns,
+                         dtype="object")
+    container.caption(label)
+    edited = container.data_editor(frame, key=k, num_rows="dynamic", hide_index=True,
+                                   width="stretch")
+    value = [{c: _cell(r[c]) for c in columns if _cell(r[c]) is not None}
+             for r in edited.to_dict("records")
+             if any(_cell(r[c]) is not None for c in columns)]
+    if value != current:
+        put(path, value)
+        st.rerun()
+
+
+def _cell(v: Any) -> Any:
+    """A table cell as a scenario value: blanks are None, whole numbers ints, dates text."""
+    if v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, str):
+        try:
+            v = float(v)
+        except ValueError:
+            return v.strip()   # kept as typed (a date, or a mistake validation will name)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v

@@ -17,7 +17,6 @@ import engine
 from engine.casefile import as_case_file, loan_verdict
 from engine.errors import Problem
 from engine.fields import meta_at, model_at
-from engine.scenario import GROUP
 from ui import editor, state
 from ui.pages.common import fmt, month_label
 from ui.storage import StorageError, Workspace
@@ -249,28 +248,11 @@ def item_editor(section: str, index: int, data: dict[str, Any], scenario: engine
         editor.field(cols[i % 4], f"{prefix}.{f}", data, scenario,
                      options=editor.references(section, f, data))
     if section == "services":
-        payers_editor(index, data, scenario)
+        editor.payers(st, index, data, scenario)
         editor.taper_editor(st, index, data, scenario)
     if section == "loans":
         editor.disbursement(st, index, data, scenario)
     editor.show_problems(st, editor.problems_at(problems, data, prefix))
-
-
-def payers_editor(index: int, data: dict[str, Any], scenario: engine.Scenario) -> None:
-    """Who pays the service: each payer's share; the group pays the rest."""
-    shares = data["services"][index].get("shares") or {}
-    st.markdown("**Who pays** (the group pays what the others do not)")
-    payers = [x for x in shares if x != GROUP]
-    cols = st.columns(max(len(payers), 1) + 2)
-    for i, payer in enumerate(payers):
-        editor.share_field(cols[i], index, payer, data, scenario)
-    group = shares.get(GROUP, 0.0)
-    cols[-2].metric("the group pays", f"{group * 100:.0f}%" if isinstance(group, int | float)
-                    else str(group))
-    new = cols[-1].text_input("add a payer", key=editor.key(f"services[{index}].new_payer"),
-                              placeholder="donor, ngo, lead_firm")
-    cols[-1].button("Add payer", key=f"add_payer_{index}", on_click=editor.add_payer,
-                    args=(index, new))
 
 
 def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:

@@ -6,6 +6,8 @@ import streamlit as st
 
 import engine
 from engine import fmt as numbers
+from engine.cashflow import taper_end_month
+from engine.scenario import Taper
 
 
 def style(scenario: engine.Scenario) -> numbers.Style:
@@ -27,3 +29,17 @@ def problems_banner(problems: list) -> None:
 
 def month_label(scenario: engine.Scenario, month: int | None, none: str = "never") -> str:
     return none if month is None else scenario.month_label(month)
+
+
+def reaches_zero(taper: Taper, scenario: engine.Scenario) -> str:
+    """When a taper's support reaches its final level, and whether that is within the
+    horizon."""
+    end = taper_end_month(taper)
+    if end is None:
+        return ""
+    final = "zero" if taper.to_level == 0 else f"{taper.to_level:.0%} of the initial shares"
+    if end >= scenario.horizon_months:
+        last = scenario.month_label(scenario.horizon_months - 1)
+        return (f"support does **not** reach {final} within the horizon (it would in "
+                f"{scenario.month_label(end)}, after {last})")
+    return f"support reaches {final} in {scenario.month_label(end)}"

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine.scenario import GROUP
-from ui import compute, state
+from engine.scenario import Taper
+from ui import compute, editor, state
 from ui.figures import exit_sweep_chart, payer_chart
-from ui.pages.common import fmt, month_label, problems_banner
+from ui.pages.common import fmt, month_label, problems_banner, reaches_zero
 
 
 def render() -> None:
     scenario, p, problems = state.current()
-    base = state.base_scenario(st.session_state.ref)
     st.title(f"Facilitator: {scenario.title}")
     problems_banner(problems)
     s = p.summary
@@ -33,39 +32,27 @@ def render() -> None:
                     key="sweep_chart", width="stretch")
 
     st.subheader("Cost-share plan")
-    names = [x.name for x in base.services]
+    data = editor.raw()
+    names = [str(x.get("name")) for x in data["services"]]
     if names:
+        state.setting("service_select", names[0], options=names)
         name = st.selectbox("Service", names, key="service_select")
-        svc = next(x for x in base.services if x.name == name)
-        payers = [x for x in svc.shares if x != GROUP]
-        cols = st.columns(len(payers) + 2)
-        for i, payer in enumerate(payers):
-            state.share(cols[i], name, payer, payers, base)
-        group_share = state.edits().get(f"services.{name}.shares.{GROUP}",
-                                        svc.shares.get(GROUP, 0.0))
-        cols[-2].metric("group share", f"{group_share:.0%}")
-        state.choice(cols[-1], f"services.{name}.after_exit", "after exit",
-                     ["continue", "stop"], base)
-        t = st.columns(5)
-        state.choice(t[0], f"services.{name}.taper.kind", "taper",
-                     ["none", "linear", "step", "table"], base)
-        state.number(t[1], state.Field(f"services.{name}.taper.start_month", "taper start "
-                                       "month", 1, 0), base)
-        state.number(t[2], state.Field(f"services.{name}.taper.months", "linear: months", 1,
-                                       1), base)
-        state.number(t[3], state.Field(f"services.{name}.taper.step", "step: drop", 0.05,
-                                       0.01, 1.0), base)
-        state.number(t[4], state.Field(f"services.{name}.taper.every_months", "step: every "
-                                       "months", 1, 1), base)
-        st.caption(f"The group pays what the others do not ({GROUP}). Sources: "
-                   + (base.provenance.get(f"services.{name}.shares") or "model default"))
+        index = names.index(name)
+        editor.payers(st, index, data, scenario)
+        editor.field(st, f"services[{index}].after_exit", data, scenario)
+        editor.taper_editor(st, index, data, scenario)
+        editor.show_problems(st, editor.problems_at(problems, data, f"services[{index}]"))
     st.dataframe(compute.cost_totals(scenario), key="cost_totals")
 
     st.subheader("How fast can support taper?")
     a, b = st.columns(2)
-    start = a.number_input("taper starts in month", 0, scenario.horizon_months - 1, 0, 1,
-                           key="taper_start")
-    every = b.number_input("steps every (months)", 1, 24, 6, 1, key="taper_every")
+    last = scenario.horizon_months - 1
+    state.setting("taper_start", 0, low=0, high=last)
+    state.setting("taper_every", 6, low=1, high=24)
+    start = a.number_input("taper starts in month", 0, last, step=1, key="taper_start",
+                           help="Months from the start; month 0 is "
+                           f"{month_label(scenario, 0)}.")
+    every = b.number_input("steps every (months)", 1, 24, step=1, key="taper_every")
     plan = compute.taper(scenario, int(start), int(every))
     if plan["judged_from_month"] is None:
         st.warning("Even with all planned support the group does not keep its reserve.")
@@ -77,10 +64,14 @@ def render() -> None:
                                  f"{fmt(lin['cost_to_payers'], scenario)}" if lin else
                                  "no linear taper from then is safe"))
         st.write("- Steps: " + (f"**{step['step']:.0%}** every {step['every_months']} months, "
-                                f"costing {fmt(step['cost_to_payers'], scenario)}" if step else
+                                f"costing {fmt(step['cost_to_payers'], scenario)}; "
+                                + reaches_zero(Taper(kind="step", start_month=int(start),
+                                                     step=step["step"],
+                                                     every_months=step["every_months"]),
+                                               scenario) if step else
                                 "no step taper from then is safe"))
-    exit_at = st.number_input("if support ended in month", 0, scenario.horizon_months - 1, 0, 1,
-                              key="exit_at")
+    state.setting("exit_at", 0, low=0, high=last)
+    exit_at = st.number_input("if support ended in month", 0, last, step=1, key="exit_at")
     st.dataframe(compute.services(scenario, int(exit_at)), key="services_table")
     st.subheader("Exit-readiness report")
     if st.button("Prepare the report", key="make_report"):

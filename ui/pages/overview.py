@@ -9,14 +9,16 @@ import streamlit as st
 import engine
 from engine.values import ValueTextError, parse_value
 from engine.verdict import exit_verdict
-from ui import state
+from ui import editor, state
 from ui.figures import cash_chart
 from ui.pages.common import fmt, month_label, problems_banner
+
+GROUP_FIELDS = ["members", "opening_cash", "cash_reserve", "distribution_share",
+                "credit_line_limit", "credit_line_annual_rate"]
 
 
 def render() -> None:
     scenario, p, problems = state.current()
-    base = state.base_scenario(st.session_state.ref)
     st.title(scenario.title)
     problems_banner(problems)
     s = p.summary
@@ -41,8 +43,10 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("The group")
-        for f in state.group_fields():
-            state.number(st, f, base)
+        data = editor.raw()
+        for f in GROUP_FIELDS:
+            editor.field(st, f"group.{f}", data, scenario)
+        editor.show_problems(st, editor.problems_at(problems, data, "group"))
     with right:
         st.subheader("Any parameter")
         st.caption("Every parameter of the scenario, by its path (as `subsidy-exit params` "

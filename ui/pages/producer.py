@@ -9,9 +9,13 @@ import streamlit as st
 import engine
 from engine.analysis import SWITCHABLE
 from engine.io import apply_variant
-from ui import compute, state
+from ui import compute, editor, state
 from ui.figures import lines_chart
 from ui.pages.common import fmt, problems_banner
+
+TERMS = ["price", "discount", "acceptance_rate", "payment_delay_days", "payment_delay_days_max",
+         "commission_rate", "transport_cost_per_unit", "share"]
+"""A buyer's terms the producer page edits (labels, units and ranges: engine/fields.py)."""
 
 
 def render() -> None:
@@ -29,11 +33,15 @@ def render() -> None:
                            "transport": c.transport_cost_per_unit, "share": c.share}
                           for c in scenario.channels]).set_index("channel")
     st.dataframe(terms, key="terms_table")
-    names = [c.name for c in base.channels]
+    data = editor.raw()
+    names = [str(c.get("name")) for c in data["channels"]]
+    state.setting("channel_select", names[0], options=names)
     name = st.selectbox("Change the terms of", names, key="channel_select")
+    index = names.index(name)
     cols = st.columns(4)
-    for i, f in enumerate(state.channel_fields(name)):
-        state.number(cols[i % 4], f, base)
+    for i, f in enumerate(TERMS):
+        editor.field(cols[i % 4], f"channels[{index}].{f}", data, scenario)
+    editor.show_problems(st, editor.problems_at(problems, data, f"channels[{index}]"))
 
     # the scenario as edited, and its preset's variants (with these edits where they apply)
     variants = {scenario.name: p}
