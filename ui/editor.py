@@ -21,12 +21,12 @@ import streamlit as st
 
 import engine
 from engine.casefile import NAMED_SECTIONS, new_item, rename_references
+from engine.cashflow import taper_end_month
 from engine.errors import Problem
 from engine.fields import FieldMeta, meta_at, model_at
 from engine.io import named_path, overridden_data, value_at
 from engine.scenario import GROUP, Taper
 from ui import state
-from ui.pages.common import reaches_zero
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 NONE = "(none)"
@@ -437,3 +437,17 @@ def _cell(v: Any) -> Any:
     if isinstance(v, float) and v.is_integer():
         return int(v)
     return v
+
+
+def reaches_zero(taper: Taper, scenario: engine.Scenario) -> str:
+    """When a taper's support reaches its final level, and whether that is within the
+    horizon."""
+    end = taper_end_month(taper)
+    if end is None:
+        return ""
+    final = "zero" if taper.to_level == 0 else f"{taper.to_level:.0%} of the initial shares"
+    if end >= scenario.horizon_months:
+        last = scenario.month_label(scenario.horizon_months - 1)
+        return (f"support does **not** reach {final} within the horizon (it would in "
+                f"{scenario.month_label(end)}, after {last})")
+    return f"support reaches {final} in {scenario.month_label(end)}"

@@ -18,7 +18,7 @@ from engine.casefile import as_case_file, loan_verdict
 from engine.errors import Problem
 from engine.fields import meta_at, model_at
 from ui import editor, state
-from ui.pages.common import fmt, month_label
+from ui.pages.common import fmt, item_table, month_label
 from ui.storage import StorageError, Workspace
 
 SECTION_TITLES = {"products": "product", "channels": "buyer", "markets": "market price",
@@ -166,46 +166,13 @@ def meta_fields(prefix: str) -> list[str]:
     return list(found[0].model_fields)
 
 
-def summary_table(section: str, data: dict[str, Any], scenario: engine.Scenario
-                  ) -> pd.DataFrame:
-    """The section's items with plain column names and values as people read them."""
-    fields = ["name", *editor.item_fields(section)] if section in editor.NAMED else \
-        editor.item_fields(section)
-    rows = []
-    for i, item in enumerate(data[section]):
-        row = {}
-        for f in fields:
-            meta = meta_at(f"{section}[{i}].{f}")
-            if meta is None or meta.unit in ("weights",):
-                continue
-            row[meta.label] = shown(meta.unit, item.get(f), scenario)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def shown(unit: str, value: Any, scenario: engine.Scenario) -> str:
-    if value is None:
-        return ""
-    if unit in ("share", "rate/year") and isinstance(value, int | float):
-        return f"{value * 100:.2f}%"
-    if unit == "month" and isinstance(value, int):
-        return scenario.month_label(value)
-    if unit.startswith("taka") and isinstance(value, int | float):
-        return fmt(value, scenario).removesuffix(" taka")
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return str(value)
-
-
 def list_section(section: str, data: dict[str, Any], scenario: engine.Scenario,
                  problems: list[Problem], add: dict[str, Any] | None = None) -> None:
     what = SECTION_TITLES[section]
     items = data[section]
     st.markdown(f"**{meta_at(section).label.capitalize()}**")   # type: ignore[union-attr]
     if items:
-        st.dataframe(summary_table(section, data, scenario), key=f"table_{section}",
+        st.dataframe(item_table(section, data, scenario), key=f"table_{section}",
                      hide_index=True)
     names = editor.section_names(data, section)
     sel = f"{st.session_state.ref}::sel::{section}"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 import engine
 from engine import fmt as numbers
-from engine.cashflow import taper_end_month
-from engine.scenario import Taper
+from engine import quantities
+from engine.fields import meta_at
+from ui import editor
 
 
 def style(scenario: engine.Scenario) -> numbers.Style:
@@ -31,15 +35,54 @@ def month_label(scenario: engine.Scenario, month: int | None, none: str = "never
     return none if month is None else scenario.month_label(month)
 
 
-def reaches_zero(taper: Taper, scenario: engine.Scenario) -> str:
-    """When a taper's support reaches its final level, and whether that is within the
-    horizon."""
-    end = taper_end_month(taper)
-    if end is None:
+def plain_path(path: str) -> str:
+    """A parameter path as people read it: 'pran: payment delay' for
+    channels.pran.payment_delay_days."""
+    meta = meta_at(path)
+    if meta is None:
+        return path
+    parts = path.split(".")
+    item = parts[1] if len(parts) > 2 and parts[0] != "group" else ""
+    return f"{item}: {meta.label}" if item else meta.label
+
+
+def readable(df: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
+    """A table of named quantities as finance staff read it: plain column names, each column
+    by its unit (taka grouped as the user chose, or US$; % for shares; 2 decimals for ratios)."""
+    return quantities.display_frame(df, style(scenario), scenario.start)
+
+
+def money_table(df: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
+    """A table whose every cell is an amount in taka (or US$)."""
+    return df.map(lambda x: numbers.money(x, style(scenario), unit=False))
+
+
+def item_table(section: str, data: dict[str, Any], scenario: engine.Scenario
+                  ) -> pd.DataFrame:
+    """The section's items with plain column names and values as people read them."""
+    fields = ["name", *editor.item_fields(section)] if section in editor.NAMED else \
+        editor.item_fields(section)
+    rows = []
+    for i, item in enumerate(data[section]):
+        row = {}
+        for f in fields:
+            meta = meta_at(f"{section}[{i}].{f}")
+            if meta is None or meta.unit in ("weights",):
+                continue
+            row[meta.label] = shown(meta.unit, item.get(f), scenario)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def shown(unit: str, value: Any, scenario: engine.Scenario) -> str:
+    if value is None:
         return ""
-    final = "zero" if taper.to_level == 0 else f"{taper.to_level:.0%} of the initial shares"
-    if end >= scenario.horizon_months:
-        last = scenario.month_label(scenario.horizon_months - 1)
-        return (f"support does **not** reach {final} within the horizon (it would in "
-                f"{scenario.month_label(end)}, after {last})")
-    return f"support reaches {final} in {scenario.month_label(end)}"
+    if unit == "taka/unit" and isinstance(value, int | float):
+        return numbers.number(value, style(scenario), 0, 2)
+    if isinstance(value, int | float) and not isinstance(value, bool) and unit != "weights":
+        return numbers.value(value, unit, style(scenario), scenario.start)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)

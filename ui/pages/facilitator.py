@@ -8,7 +8,14 @@ import streamlit as st
 from engine.scenario import Taper
 from ui import compute, editor, state
 from ui.figures import exit_sweep_chart, payer_chart
-from ui.pages.common import fmt, month_label, problems_banner, reaches_zero
+from ui.pages.common import (
+    fmt,
+    money_table,
+    month_label,
+    problems_banner,
+    readable,
+    style,
+)
 
 
 def render() -> None:
@@ -42,7 +49,9 @@ def render() -> None:
         editor.field(st, f"services[{index}].after_exit", data, scenario)
         editor.taper_editor(st, index, data, scenario)
         editor.show_problems(st, editor.problems_at(problems, data, f"services[{index}]"))
-    st.dataframe(compute.cost_totals(scenario), key="cost_totals")
+    st.caption("What each payer pays for the services, by year ("
+               f"{'US$' if style(scenario).usd_rate else 'taka'}).")
+    st.dataframe(money_table(compute.cost_totals(scenario), scenario), key="cost_totals")
 
     st.subheader("How fast can support taper?")
     a, b = st.columns(2)
@@ -65,14 +74,15 @@ def render() -> None:
                                  "no linear taper from then is safe"))
         st.write("- Steps: " + (f"**{step['step']:.0%}** every {step['every_months']} months, "
                                 f"costing {fmt(step['cost_to_payers'], scenario)}; "
-                                + reaches_zero(Taper(kind="step", start_month=int(start),
+                                + editor.reaches_zero(Taper(kind="step", start_month=int(start),
                                                      step=step["step"],
                                                      every_months=step["every_months"]),
                                                scenario) if step else
                                 "no step taper from then is safe"))
     state.setting("exit_at", 0, low=0, high=last)
     exit_at = st.number_input("if support ended in month", 0, last, step=1, key="exit_at")
-    st.dataframe(compute.services(scenario, int(exit_at)), key="services_table")
+    st.dataframe(readable(compute.services(scenario, int(exit_at)), scenario),
+                 key="services_table")
     st.subheader("Exit-readiness report")
     if st.button("Prepare the report", key="make_report"):
         st.session_state.report_for = scenario

@@ -11,7 +11,7 @@ from engine.arrears import arrears_figures
 from engine.loans import Loan
 from ui import compute, editor, state
 from ui.figures import dscr_chart
-from ui.pages.common import fmt, month_label, problems_banner
+from ui.pages.common import fmt, month_label, problems_banner, readable
 
 LOAN_EVENTS = [
     ("tranches", "Tranches: released on the first due date in or after the month (the first "
@@ -69,7 +69,7 @@ def render() -> None:
     c[2].metric("Grant element (10%)", f"{cost['grant_element']:.1%}")
     c[3].metric("Min trailing DSCR", "n/a" if p.summary["min_dscr_12m"] is None
                 else f"{p.summary['min_dscr_12m']:.2f}")
-    st.dataframe(p.loans[name], key="schedule_table", hide_index=True)
+    st.dataframe(readable(p.loans[name], scenario), key="schedule_table", hide_index=True)
     arrears_section(scenario, p)
     state.setting("dscr_target", DSCR_TARGET, low=1.0, high=2.0)
     target = st.slider("DSCR target", 1.0, 2.0, step=0.05, key="dscr_target")
@@ -85,7 +85,7 @@ def render() -> None:
 
 def _stress(scenario: engine.Scenario) -> None:
     st.subheader("Stress tests")
-    st.dataframe(compute.stress(scenario), key="stress_table")
+    st.dataframe(readable(compute.stress(scenario), scenario), key="stress_table")
 
 
 ARREARS_TABLE = ["date", "debt_service", "debt_service_paid", "penalty_interest", "arrears",
@@ -110,7 +110,7 @@ def arrears_section(scenario: engine.Scenario, p: engine.Projection) -> None:
                    "penalty interest at each loan's penalty rate.")
     late = m[m.arrears > 0.005]
     if len(late):
-        st.dataframe(late[ARREARS_TABLE], key="arrears_table")
+        st.dataframe(readable(late[ARREARS_TABLE], scenario), key="arrears_table")
 
 
 def _add_loan() -> None:

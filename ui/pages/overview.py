@@ -11,7 +11,7 @@ from engine.values import ValueTextError, parse_value
 from engine.verdict import exit_verdict
 from ui import editor, state
 from ui.figures import cash_chart
-from ui.pages.common import fmt, month_label, problems_banner
+from ui.pages.common import fmt, month_label, problems_banner, readable
 
 GROUP_FIELDS = ["members", "opening_cash", "cash_reserve", "distribution_share",
                 "credit_line_limit", "credit_line_annual_rate"]
@@ -77,4 +77,4 @@ def render() -> None:
                     del st.session_state[k]
                 st.rerun()
     with st.expander("Monthly table"):
-        st.dataframe(p.monthly, key="monthly_table")
+        st.dataframe(readable(p.monthly, scenario), key="monthly_table")

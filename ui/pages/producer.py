@@ -7,11 +7,14 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from engine import fmt as numbers
+from engine import quantities
 from engine.analysis import SWITCHABLE
+from engine.fields import meta_at
 from engine.io import apply_variant
 from ui import compute, editor, state
 from ui.figures import lines_chart
-from ui.pages.common import fmt, problems_banner
+from ui.pages.common import fmt, item_table, problems_banner, style
 
 TERMS = ["price", "discount", "acceptance_rate", "payment_delay_days", "payment_delay_days_max",
          "commission_rate", "transport_cost_per_unit", "share"]
@@ -20,20 +23,10 @@ TERMS = ["price", "discount", "acceptance_rate", "payment_delay_days", "payment_
 
 def render() -> None:
     scenario, p, problems = state.current()
-    base = state.base_scenario(st.session_state.ref)
     st.title(f"Producers: {scenario.title}")
     problems_banner(problems)
-    terms = pd.DataFrame([{"channel": c.name, "buyer": c.buyer, "price": c.price,
-                           "basis": c.price_basis, "discount": c.discount,
-                           "accepted": c.acceptance_rate, "rejects to": c.fallback or "lost",
-                           "delay, days": f"{c.payment_delay_days:g}"
-                           if c.payment_delay_days_max is None
-                           else f"{c.payment_delay_days:g}-{c.payment_delay_days_max:g}",
-                           "commission": c.commission_rate,
-                           "transport": c.transport_cost_per_unit, "share": c.share}
-                          for c in scenario.channels]).set_index("channel")
-    st.dataframe(terms, key="terms_table")
     data = editor.raw()
+    st.dataframe(item_table("channels", data, scenario), key="terms_table", hide_index=True)
     names = [str(c.get("name")) for c in data["channels"]]
     state.setting("channel_select", names[0], options=names)
     name = st.selectbox("Change the terms of", names, key="channel_select")
@@ -74,16 +67,54 @@ def render() -> None:
     st.subheader("When does one buyer stop beating another?")
     c = st.columns(4)
     # defaults: the buyer the group does not use yet against the one it uses most
-    by_share = sorted(base.channels, key=lambda x: x.share)
-    channel = c[0].selectbox("channel", names, index=names.index(by_share[0].name),
-                             key="sw_channel")
+    names = [x.name for x in scenario.channels]
+    by_share = sorted(scenario.channels, key=lambda x: x.share)
+    state.setting("sw_channel", by_share[0].name, options=names)
+    channel = c[0].selectbox("buyer", names, key="sw_channel")
     others = [n for n in names if n != channel]
+    if not others:
+        st.info("Only one buyer: nothing to compare it with.")
+        return
     top = by_share[-1].name
-    rival = c[1].selectbox("against", others, index=others.index(top) if top in others else 0,
-                           key="sw_rival")
-    parameter = c[2].selectbox("term", SWITCHABLE, key="sw_param")
-    outcome = c[3].selectbox("judged on", ["member_income_per_member_month_avg",
-                                           "min_cash_balance"], key="sw_outcome")
-    if rival:
-        result = compute.switching(scenario, channel, rival, parameter, outcome)
-        st.success(result["sentence"])
+    state.setting("sw_rival", top if top in others else others[0], options=others)
+    rival = c[1].selectbox("against", others, key="sw_rival")
+    state.setting("sw_param", SWITCHABLE[0], options=list(SWITCHABLE))
+    parameter = c[2].selectbox("term", SWITCHABLE, key="sw_param",
+                               format_func=lambda f: meta_at(f"channels.x.{f}").label)
+    state.setting("sw_outcome", OUTCOMES[0], options=OUTCOMES)
+    outcome = c[3].selectbox("judged on", OUTCOMES, key="sw_outcome",
+                             format_func=lambda q: quantities.quantity(q).label)
+    result = compute.switching(scenario, channel, rival, parameter, outcome)
+    st.success(switching_text(result, scenario))
+
+
+OUTCOMES = ["member_income_per_member_month_avg", "min_cash_balance"]
+
+
+def switching_text(result: dict, scenario: engine.Scenario) -> str:
+    """The engine's switching sentence, with both sides' outcomes, and 'at best tie' where the
+    rival's outcome cannot be beaten: lowest cash can never exceed the opening cash."""
+    outcome, channel, rival = result["outcome"], result["channel"], result["rival"]
+    what = quantities.quantity(outcome).label.lower()
+    meta = meta_at(f"channels.x.{result['parameter']}")
+    assert meta is not None
+    now = numbers.number(result["current_value"], style(scenario), 0, 2) \
+        if meta.unit == "taka/unit" else numbers.value(result["current_value"], meta.unit,
+                                                       style(scenario))
+    unit = "" if meta.percent else f" {meta.unit}"
+    sides = (f"Selling everything to {channel} gives {what} of "
+             f"{value_of(outcome, result['outcome_now'], scenario)} (at its {meta.label} of "
+             f"{now}{unit}); selling everything to {rival} gives "
+             f"{value_of(outcome, result['rival_outcome'], scenario)}.")
+    ceiling = scenario.group.opening_cash
+    if outcome == "min_cash_balance" and result["rival_outcome"] >= ceiling - 0.5:
+        return (f"{sides} {rival}'s lowest cash is the opening cash itself: cash never dips "
+                f"under it, so {channel} can at best tie with {rival} on {what}, whatever its "
+                f"{meta.label}.")
+    return f"{sides} {result['sentence']}"
+
+
+def value_of(outcome: str, x: float, scenario: engine.Scenario) -> str:
+    return quantities.display_value(outcome, x, style(scenario), scenario.start) + (
+        " taka" if numbers.kind(quantities.quantity(outcome).unit) == "money"
+        and not style(scenario).usd_rate else "")

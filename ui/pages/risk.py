@@ -8,10 +8,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import engine
-from engine import risk
+from engine import quantities, risk
 from ui import state
 from ui.figures import BLUE, GREY, ORANGE, SKY, VERMILION, _layout
-from ui.pages.common import fmt, problems_banner
+from ui.pages.common import fmt, plain_path, problems_banner, style
 
 
 @st.cache_data(show_spinner="Varying every input...", max_entries=16)
@@ -40,7 +40,8 @@ def tornado_chart(table: pd.DataFrame, outcome: str, top: int) -> go.Figure:
                 name="input +x%", marker_color=ORANGE,
                 hovertemplate="%{y}: %{x:,.1f}<extra>high</extra>")
     fig.update_layout(barmode="overlay", height=120 + 28 * len(rows))
-    return _layout(fig, f"Sensitivity of {outcome.replace('_', ' ')}", "input", outcome)
+    return _layout(fig, f"Sensitivity of {quantities.label(outcome).lower()}", "input",
+                   quantities.label(outcome))
 
 
 def fan_chart(mc) -> go.Figure:
@@ -57,31 +58,58 @@ def fan_chart(mc) -> go.Figure:
     return _layout(fig, f"Cash balance, {mc.paths:,} paths (5th-95th percentile)", "taka")
 
 
+MC_SETTINGS = [("mc_price", 0.2, 0.0, 1.0), ("mc_volume", 0.15, 0.0, 1.0),
+               ("mc_delay", 10.0, 0.0, 60.0), ("mc_rejection", 0.05, 0.0, 0.5),
+               ("mc_rho", -0.3, -0.9, 0.9), ("mc_paths", 1000, 100, 20_000)]
+"""Monte Carlo settings: widget key, default, lowest and highest value."""
+
+
 def render() -> None:
     scenario, _, problems = state.current()
     st.title(f"Risk: {scenario.title}")
     problems_banner(problems)
     st.subheader("Which inputs matter")
     c = st.columns(3)
-    step = c[0].slider("vary each input by", 0.05, 0.5, 0.1, 0.05, key="tornado_step")
-    outcome = c[1].selectbox("outcome", list(risk.OUTCOMES), key="tornado_outcome")
-    top = c[2].number_input("inputs shown", 5, 60, 15, 1, key="tornado_top")
+    outcomes = list(risk.OUTCOMES)
+    state.setting("tornado_step", 0.1, low=0.05, high=0.5)
+    state.setting("tornado_outcome", outcomes[0], options=outcomes)
+    state.setting("tornado_top", 15, low=5, high=60)
+    step = c[0].slider("vary each input by", 0.05, 0.5, step=0.05, key="tornado_step",
+                       format="%.2f", help="Each input is lowered and raised by this share of "
+                       "its value (0.10 = 10%).")
+    outcome = c[1].selectbox("outcome", outcomes, key="tornado_outcome",
+                             format_func=quantities.label)
+    top = c[2].number_input("inputs shown", 5, 60, step=1, key="tornado_top")
     table = tornado(scenario, step)
-    st.plotly_chart(tornado_chart(table, outcome, int(top)), key="tornado_chart",
-                    width="stretch")
+    base = table.attrs["base"][outcome]
+    moving = table[(table[f"{outcome}_low"] != base) | (table[f"{outcome}_high"] != base)]
+    if moving.empty:
+        st.info(f"Nothing changes in this range: {quantities.label(outcome)} stays "
+                f"{quantities.display_value(outcome, base, style(scenario), scenario.start)} "
+                f"when any input moves by {step:.0%}.")
+    else:
+        moving.attrs = table.attrs
+        st.plotly_chart(tornado_chart(moving.rename(index=plain_path), outcome, int(top)),
+                        key="tornado_chart", width="stretch")
     with st.expander(f"{len(table.attrs['skipped'])} inputs left out"):
         st.write(pd.DataFrame(table.attrs["skipped"], columns=["input", "why"]))
 
     st.subheader("Price against payment delay")
     channels = [ch.name for ch in scenario.channels if ch.price_basis == "fixed"]
     if channels:
+        state.setting("grid_channel", channels[0], options=channels)
         ch = st.selectbox("channel", channels, key="grid_channel")
         chan = next(x for x in scenario.channels if x.name == ch)
         xs = tuple(round(chan.price * f, 2) for f in (0.7, 0.8, 0.9, 1.0, 1.1, 1.2))
         ys = (0.0, 15.0, 30.0, 45.0, 60.0, 90.0)
         g = grid(scenario, f"channels.{ch}.price", xs, f"channels.{ch}.payment_delay_days",
                  ys, "min_cash_balance") if chan.payment_delay_days_max is None else None
-        if g is not None:
+        values = g.to_numpy() if g is not None else None
+        if values is not None and values.max() - values.min() <= 1e-6 * max(1.0, abs(
+                values.max())):
+            st.info(f"Nothing changes in this range: minimum cash stays "
+                    f"{fmt(float(values.max()), scenario)} for every price and delay shown.")
+        elif g is not None:
             fig = go.Figure(go.Heatmap(z=g.to_numpy(), x=[str(x) for x in xs],
                                        y=[str(y) for y in ys], colorscale="Cividis",
                                        hovertemplate="price %{x}, delay %{y} days: "
@@ -96,12 +124,14 @@ def render() -> None:
 
     st.subheader("Monte Carlo")
     c = st.columns(6)
-    price = c[0].number_input("price volatility", 0.0, 1.0, 0.2, 0.05, key="mc_price")
-    volume = c[1].number_input("volume volatility", 0.0, 1.0, 0.15, 0.05, key="mc_volume")
-    delay = c[2].number_input("delay s.d., days", 0.0, 60.0, 10.0, 1.0, key="mc_delay")
-    rejection = c[3].number_input("rejection s.d.", 0.0, 0.5, 0.05, 0.01, key="mc_rejection")
-    rho = c[4].number_input("price-volume correlation", -0.9, 0.9, -0.3, 0.1, key="mc_rho")
-    paths = c[5].number_input("paths", 100, 20_000, 1000, 100, key="mc_paths")
+    for k, default, low, high in MC_SETTINGS:
+        state.setting(k, default, low=low, high=high)
+    price = c[0].number_input("price volatility", 0.0, 1.0, step=0.05, key="mc_price")
+    volume = c[1].number_input("volume volatility", 0.0, 1.0, step=0.05, key="mc_volume")
+    delay = c[2].number_input("delay s.d., days", 0.0, 60.0, step=1.0, key="mc_delay")
+    rejection = c[3].number_input("rejection s.d.", 0.0, 0.5, step=0.01, key="mc_rejection")
+    rho = c[4].number_input("price-volume correlation", -0.9, 0.9, step=0.1, key="mc_rho")
+    paths = c[5].number_input("paths", 100, 20_000, step=100, key="mc_paths")
     shocks = risk.Shocks(price, volume, delay, rejection,
                          ((1, rho, 0, 0), (rho, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1)))
     mc = monte_carlo(scenario, shocks, int(paths), 0)
