@@ -1,6 +1,7 @@
 """A real browser: Playwright drives Debian's chromium against `streamlit run` on 127.0.0.1.
-It loads the app, changes a parameter, sees the exit month change, and takes a screenshot of
-every page into docs/screenshots/. Skipped, with the reason, where chromium is missing."""
+It loads the app, changes a parameter, sees the exit month change, builds a group from blank on
+the Case file page, saves, reloads, reopens and shares it, and takes a screenshot of every page
+into docs/screenshots/. Skipped, with the reason, where chromium is missing."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def shots_dir(tmp_path_factory):
 
 
 def shot(page, folder, name):
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(800)
     page.evaluate("document.querySelector('[data-testid=\"stMain\"]')?.scrollTo(0, 0)")
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
     assert (folder / f"{name}.png").stat().st_size > 10_000
@@ -102,7 +103,7 @@ def test_change_a_parameter_and_see_the_exit_month_move(server, browser):
     exit_value = page.get_by_test_id("stMetricValue").first
     base = engine.project(engine.load_scenario("bogra_handicrafts")).summary
     expect(exit_value).to_have_text(base["exit_date"])
-    field = page.get_by_role("spinbutton", name="cash reserve, taka")
+    field = page.get_by_role("spinbutton", name="cash reserve (taka)")
     field.fill("20000")
     field.press("Enter")
     after = engine.project(engine.with_overrides(engine.load_scenario("bogra_handicrafts"), {
@@ -129,3 +130,114 @@ def test_screenshot_every_page(server, browser, shots_dir, name, path, ref):
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, shots_dir, name)
     page.close()
+
+
+def settle(page):
+    """Wait for the rerun an edit started to finish."""
+    from playwright.sync_api import expect
+    page.wait_for_timeout(400)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    page.wait_for_timeout(100)
+
+
+def enter(page, label, value):
+    box = page.get_by_label(label, exact=True).filter(visible=True)
+    box.fill(str(value))
+    box.press("Enter")
+    settle(page)
+
+
+def choose(page, label, option):
+    page.get_by_label(label, exact=True).filter(visible=True).click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def click(page, role, name):
+    page.get_by_role(role, name=name, exact=True).click()
+    settle(page)
+
+
+def exit_month(page):
+    return page.get_by_test_id("stMetricValue").first
+
+
+def test_build_a_group_from_blank_save_reload_reopen_and_share(server, browser, shots_dir):
+    """The dairy group of tests/test_casefile.py (DAIRY), typed in as a loan officer would."""
+    from playwright.sync_api import expect
+
+    from tests.test_casefile import DAIRY
+    expected = engine.project(engine.parse_scenario(DAIRY)).summary["exit_date"]
+    page = browser.new_page(viewport={"width": 1280, "height": 1500})
+    page.goto(f"{server}/casefile?scenario=new")
+    expect(exit_month(page)).to_be_visible(timeout=60_000)
+    click(page, "button", "Start a new group")
+    for label, v in [("title", "Dairy group"), ("file name", "dairy_group"),
+                     ("first month (YYYY-MM)", "2026-07"), ("members (people)", 40),
+                     ("opening cash (taka)", 50000), ("cash reserve (taka)", 20000)]:
+        enter(page, label, v)
+    shot(page, shots_dir, "casefile_group")
+    click(page, "tab", "Products")
+    for label, v in [("product", "milk"), ("unit of sale", "litre"),
+                     ("capacity (units/month)", 6000), ("variable cost (taka/unit)", 35)]:
+        enter(page, label, v)
+    click(page, "tab", "Buyers")
+    for label, v in [("channel", "processor"), ("price (taka/unit)", 38),
+                     ("share of volume (%)", 70), ("payment delay (days)", 15)]:
+        enter(page, label, v)
+    click(page, "button", "Add a buyer")
+    for label, v in [("channel", "sweet_shops"), ("price (taka/unit)", 45),
+                     ("share of volume (%)", 30)]:
+        enter(page, label, v)
+    shot(page, shots_dir, "casefile_buyers")
+    click(page, "tab", "Services")
+    click(page, "button", "Add a service")
+    enter(page, "service", "veterinary")
+    enter(page, "monthly cost (taka/month)", 12000)
+    enter(page, "add a payer", "donor")
+    click(page, "button", "Add payer")
+    enter(page, "donor pays (%)", 100)
+    choose(page, "taper kind", "linear")
+    choose(page, "taper starts", "2027-07")
+    enter(page, "linear: months to final level (months)", 24)
+    shot(page, shots_dir, "casefile_services")
+    click(page, "tab", "Loans")
+    click(page, "button", "Add a loan")
+    for label, v in [("loan", "mfi"), ("principal (taka)", 300000), ("interest rate (%)", 24),
+                     ("installments (count)", 24)]:
+        enter(page, label, v)
+    day = page.get_by_test_id("stDateInput").filter(has_text="disbursed on").locator("input")
+    day.fill("2026-09-15")
+    day.press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_role("heading", name="Case file").click()   # the calendar closes: date taken
+    settle(page)
+    expect(exit_month(page)).to_have_text(expected)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, shots_dir, "casefile_loans")
+    link = page.url
+
+    click(page, "tab", "Save")
+    click(page, "button", "Save case file")
+    expect(exit_month(page)).to_have_text(expected)
+    page.reload()
+    expect(exit_month(page)).to_have_text(expected, timeout=60_000)
+    # reopened from the list of case files, in a page that starts elsewhere
+    page.goto(f"{server}/casefile?scenario=bogra_handicrafts")
+    expect(exit_month(page)).to_be_visible(timeout=60_000)
+    page.get_by_text("Start a new group, or open a saved case file").click()
+    settle(page)
+    choose(page, "case file", "dairy_group")
+    click(page, "button", "Open this case file")
+    expect(exit_month(page)).to_have_text(expected)
+    shot(page, shots_dir, "casefile_open")
+    page.close()
+
+    # the link of the unsaved group, in a fresh browser context
+    context = browser.new_context(viewport={"width": 1280, "height": 1500})
+    shared = context.new_page()
+    shared.goto(link)
+    expect(exit_month(shared)).to_have_text(expected, timeout=60_000)
+    expect(shared.get_by_role("heading", name="Case file: Dairy group")).to_be_visible()
+    context.close()

@@ -206,7 +206,7 @@ def all_refs() -> list[str]:
 
 
 def ref_label(ref: str) -> str:
-    return "new group (blank)" if ref == NEW_REF else ref
+    return "new group (not saved yet)" if ref == NEW_REF else ref
 
 
 def base_scenario(ref: str) -> engine.Scenario:

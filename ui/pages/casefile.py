@@ -41,9 +41,10 @@ def render() -> None:
                                                  scenario))
     st.markdown(f"**Loans:** {loan_verdict(scenario, s)}", help="The lowest trailing-12-month "
                 "debt-service coverage against the target, then cash against the reserve.")
+    note = st.empty()   # always drawn, so the tabs below keep their place (and the open tab)
     if problems:
-        st.warning(f"{len(problems)} value(s) need attention; each is named beside its field. "
-                   "The figures above are the last valid ones.", icon="⚠️")
+        note.warning(f"{len(problems)} value(s) need attention; each is named beside its field. "
+                     "The figures above are the last valid ones.", icon="⚠️")
     tabs = st.tabs(["Group", "Products", "Buyers", "Fixed costs", "Services", "Loans",
                     "Capital and investments", "Save"])
     with tabs[0]:
@@ -95,7 +96,7 @@ def start_or_open() -> None:
         else:
             right.dataframe(table, key="case_files", hide_index=True)
             right.selectbox("case file", list(table["file"]), key="open_name")
-            right.button("Open", key="open_case_file", on_click=open_case_file)
+            right.button("Open this case file", key="open_case_file", on_click=open_case_file)
 
 
 def start_new() -> None:
@@ -138,10 +139,12 @@ def case_files() -> pd.DataFrame:
         try:
             text = ws.load(name)
         except StorageError as e:
-            rows.append({"file": name, "exit month": "", "loans": f"not readable: {e}",
-                         "last change": changed})
+            rows.append({"file": name, "group": "", "last change": changed, "exit month": "",
+                         "loans": f"not readable: {e}"})
             continue
-        rows.append({"file": name, **_summary(text, name), "last change": changed})
+        summary = _summary(text, name)
+        rows.append({"file": name, "group": summary.get("group", ""), "last change": changed,
+                     "exit month": summary["exit month"], "loans": summary["loans"]})
     return pd.DataFrame(rows)
 
 
@@ -175,18 +178,22 @@ def list_section(section: str, data: dict[str, Any], scenario: engine.Scenario,
         st.dataframe(item_table(section, data, scenario), key=f"table_{section}",
                      hide_index=True)
     names = editor.section_names(data, section)
-    sel = f"{st.session_state.ref}::sel::{section}"
-    if st.session_state.get(sel, 0) >= len(items):
-        st.session_state[sel] = max(0, len(items) - 1)
+    chosen = st.session_state.setdefault("chosen_item", {})
+    where = f"{st.session_state.ref}::{section}"
+    chosen[where] = min(chosen.get(where, 0), max(0, len(items) - 1))
+    sel = editor.key(f"{section}::selected")   # a new widget whenever names change
+    if sel not in st.session_state:
+        st.session_state[sel] = chosen[where]
     top = st.columns([3, 1, 1])
     if items:
         index = top[0].selectbox(f"{what} to edit", range(len(items)), key=sel,
+                                 on_change=_chosen, args=(where, sel),
                                  format_func=lambda i: names[i])
     else:
         index = None
         top[0].caption(f"No {what} yet.")
     top[1].button(f"Add a {what}", key=f"add_{section}", on_click=_add,
-                  args=(section, sel, add or {}))
+                  args=(section, where, add or {}))
     if index is not None:
         top[2].button(f"Remove {names[index]}", key=f"remove_{section}",
                       on_click=editor.remove_item, args=(section, index))
@@ -194,11 +201,15 @@ def list_section(section: str, data: dict[str, Any], scenario: engine.Scenario,
     editor.show_problems(st, [x for x in problems if x.path == section])
 
 
-def _add(section: str, sel: str, kw: dict[str, Any]) -> None:
+def _chosen(where: str, sel: str) -> None:
+    st.session_state.chosen_item[where] = st.session_state[sel]
+
+
+def _add(section: str, where: str, kw: dict[str, Any]) -> None:
     if section in ("fixed_costs", "services", "loans", "member_capital", "investments"):
         kw = kw | {"start_month": 0}
     editor.add_item(section, **kw)
-    st.session_state[sel] = len(editor.raw()[section]) - 1
+    st.session_state.chosen_item[where] = len(editor.raw()[section]) - 1
 
 
 def item_editor(section: str, index: int, data: dict[str, Any], scenario: engine.Scenario,
