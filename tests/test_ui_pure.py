@@ -118,3 +118,22 @@ def test_workspace_refuses_to_leave_its_folder_and_to_overwrite(tmp_path):
     with pytest.raises(StorageError, match="no letters or digits"):
         ws.save("../..", "z")
     assert not list((tmp_path / "ws").glob("*.tmp"))   # no temporary file left behind
+
+
+def test_charts_show_amounts_in_lakh_or_us_dollars_as_chosen():
+    from engine import fmt
+    s = engine.load_scenario("modhupur_pineapple")
+    p = engine.project(s)
+    lakh = figures.styled(figures.cash_chart(p.monthly, s.group.cash_reserve, None),
+                          fmt.Style("lakh"))
+    labels = dict(zip(lakh.layout.yaxis.tickvals, lakh.layout.yaxis.ticktext, strict=True))
+    # Modhupur's cash climbs past a crore: ten million is written 1,00,00,000 (three digits,
+    # then pairs), five million 50,00,000
+    assert labels[10_000_000] == "1,00,00,000" and labels[5_000_000] == "50,00,000"
+    usd = figures.styled(figures.cash_chart(p.monthly, s.group.cash_reserve, None),
+                         fmt.Style(usd_rate=57.9))
+    first = float(p.monthly.cash_balance.iloc[0])
+    assert usd.data[0].y[0] == pytest.approx(first / 57.9)
+    assert usd.data[0].customdata[0] == f"US${round(first / 57.9):,}"
+    assert usd.layout.yaxis.title.text == "US$"
+    assert usd.layout.shapes[0].y0 == pytest.approx(s.group.cash_reserve / 57.9)

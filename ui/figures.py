@@ -1,13 +1,20 @@
 """Plotly figure builders: pure functions from engine outputs to figures (no Streamlit here).
 
 Colours are the Okabe-Ito palette (colour-blind safe); every chart has a title, axis units and
-hover values.
+hover values. Traces of taka amounts carry meta "money"; `styled` then shows them as the user
+chose (engine/fmt.py): thousands or lakh/crore grouping on the axis and in hover labels, or US$
+at the scenario's rate.
 """
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from engine import fmt
 
 BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
 SKY, YELLOW, PURPLE = "#56B4E9", "#F0E442", "#CC79A7"
@@ -21,20 +28,64 @@ def _layout(fig: go.Figure, title: str, yaxis: str, xaxis: str = "month") -> go.
     return fig
 
 
+def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
+    """Round tick values (1, 2 or 5 times a power of ten apart) covering [low, high].
+
+    >>> nice_ticks(0, 1_450_000)
+    [0, 500000, 1000000, 1500000]
+    """
+    span = high - low
+    if not math.isfinite(span) or span <= 0:
+        return [low]
+    raw = span / count
+    step = min(m * 10 ** math.floor(math.log10(raw)) for m in (1, 2, 5, 10)
+               if m * 10 ** math.floor(math.log10(raw)) >= raw)
+    first = math.floor(low / step) * step
+    return [first + i * step for i in range(int(math.ceil((high - first) / step)) + 1)]
+
+
+def styled(fig: go.Figure, style: fmt.Style) -> go.Figure:
+    """Money traces, the y axis and taka lines as the user reads amounts (lakh, US$)."""
+    rate = style.usd_rate or 1.0
+    shown: list[np.ndarray] = []
+    for trace in fig.data:
+        if trace.meta != "money" or trace.y is None:
+            continue
+        y = np.asarray(trace.y, dtype=float)
+        trace.customdata = [fmt.money(v, style) for v in y]
+        trace.hovertemplate = "%{customdata}<extra>" + str(trace.name or "") + "</extra>"
+        trace.y = y / rate
+        shown.append(trace.y)
+    if not shown:
+        return fig
+    for shape in fig.layout.shapes:
+        if shape.yref in (None, "y") and shape.y0 is not None and shape.y0 == shape.y1:
+            shape.y0 = shape.y1 = shape.y0 / rate
+    values = np.concatenate(shown)
+    if fig.layout.barmode == "stack":
+        values = np.concatenate([values, np.sum(shown, axis=0)])
+    values = values[np.isfinite(values)]
+    if values.size:
+        ticks = nice_ticks(min(0.0, float(values.min())), max(0.0, float(values.max())))
+        fig.update_yaxes(tickvals=ticks, ticktext=[fmt.number(t, style) for t in ticks],
+                         title_text="US$" if style.usd_rate else "taka")
+    return fig
+
+
 def cash_chart(monthly: pd.DataFrame, reserve: float, exit_month: int | None,
                title: str = "Cash balance with and without subsidy") -> go.Figure:
     """Cash balance with and without subsidy, the reserve line and the exit month."""
     x = monthly["date"]
     fig = go.Figure()
     fig.add_scatter(x=x, y=monthly["cash_balance"], name="cash balance (with subsidy)",
-                    line={"color": BLUE, "width": 3},
+                    line={"color": BLUE, "width": 3}, meta="money",
                     hovertemplate="%{y:,.0f} taka<extra>with subsidy</extra>")
     fig.add_scatter(x=x, y=monthly["cash_balance_without_subsidy"],
-                    name="cash balance without any subsidy",
+                    name="cash balance without any subsidy", meta="money",
                     line={"color": VERMILION, "dash": "dash", "width": 2},
                     hovertemplate="%{y:,.0f} taka<extra>without subsidy</extra>")
     fig.add_hline(y=reserve, line={"color": GREY, "dash": "dot"},
-                  annotation_text=f"cash reserve {reserve:,.0f}")
+                  annotation_text="cash reserve")
     if exit_month is not None:
         fig.add_vline(x=monthly["date"].iloc[exit_month], line={"color": GREEN, "width": 2})
         fig.add_annotation(x=monthly["date"].iloc[exit_month], y=1, yref="paper",
@@ -66,6 +117,7 @@ def payer_chart(cost_shares: pd.DataFrame, dates: pd.Series) -> go.Figure:
             range(len(dates)), fill_value=0.0)
         for i, payer in enumerate(by.columns):
             fig.add_bar(x=dates, y=by[payer], name=payer, marker_color=PALETTE[i % len(PALETTE)],
+                        meta="money",
                         hovertemplate="%{y:,.0f} taka<extra>" + payer + "</extra>")
     fig.update_layout(barmode="stack")
     return _layout(fig, "Who pays for the services, by month", "taka")
@@ -76,10 +128,10 @@ def exit_sweep_chart(sweep: pd.DataFrame, reserve: float) -> go.Figure:
     colors = [GREEN if s else VERMILION for s in sweep["safe"]]
     fig = go.Figure()
     fig.add_bar(x=sweep["exit_date"], y=sweep["min_cash_after_exit"], marker_color=colors,
-                name="lowest cash after the exit",
+                name="lowest cash after the exit", meta="money",
                 hovertemplate="exit %{x}: lowest cash %{y:,.0f} taka<extra></extra>")
     fig.add_hline(y=reserve, line={"color": GREY, "dash": "dot"},
-                  annotation_text=f"cash reserve {reserve:,.0f}")
+                  annotation_text="cash reserve")
     return _layout(fig, "If every subsidy ended in this month: the lowest cash after it "
                    "(green = safe)", "taka", "exit month")
 
@@ -88,7 +140,7 @@ def lines_chart(series: dict[str, pd.Series], dates: pd.Series, title: str,
                 yaxis: str, xaxis: str = "month") -> go.Figure:
     fig = go.Figure()
     for i, (name, s) in enumerate(series.items()):
-        fig.add_scatter(x=dates, y=s, name=name,
+        fig.add_scatter(x=dates, y=s, name=name, meta="money" if yaxis == "taka" else None,
                         line={"color": PALETTE[i % len(PALETTE)], "width": 2,
                               "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
                         hovertemplate="%{y:,.0f}<extra>" + name + "</extra>")

@@ -10,7 +10,7 @@ import engine
 from engine import quantities
 from engine.analysis import COMPARE_COLUMNS, deltas
 from ui import compute, state
-from ui.figures import lines_chart
+from ui.figures import lines_chart, styled
 from ui.pages.common import style
 
 
@@ -51,10 +51,12 @@ def render() -> None:
             st.warning(f"{name}: {warning}")
     months = max(projections, key=lambda x: len(x.monthly)).monthly.index.to_series()
     st.caption("Charts are by month from each scenario's own start.")
-    st.plotly_chart(lines_chart({x.scenario.name: x.monthly.cash_balance for x in projections},
-                                months, "Cash balance", "taka", "months from start"),
+    st.plotly_chart(styled(lines_chart({x.scenario.name: x.monthly.cash_balance
+                                        for x in projections}, months, "Cash balance", "taka",
+                                       "months from start"), style(scenario)),
                     key="compare_cash_chart", width="stretch")
-    st.plotly_chart(lines_chart({x.scenario.name: x.monthly.member_income_per_member
-                                 for x in projections}, months, "Income per member by month",
-                                "taka", "months from start"),
+    st.plotly_chart(styled(lines_chart({x.scenario.name: x.monthly.member_income_per_member
+                                        for x in projections}, months,
+                                       "Income per member by month", "taka",
+                                       "months from start"), style(scenario)),
                     key="compare_income_chart", width="stretch")

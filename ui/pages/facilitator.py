@@ -7,7 +7,7 @@ import streamlit as st
 
 from engine.scenario import Taper
 from ui import compute, editor, state
-from ui.figures import exit_sweep_chart, payer_chart
+from ui.figures import exit_sweep_chart, payer_chart, styled
 from ui.pages.common import (
     fmt,
     money_table,
@@ -33,10 +33,10 @@ def render() -> None:
     c[3].metric("Leverage", "n/a" if imp["leverage"] is None else f"{imp['leverage']:.2f}",
                 help="What other partners paid per taka of donor money (the group's own "
                 "payments left out).")
-    st.plotly_chart(payer_chart(compute.cost_shares(scenario), p.monthly["date"]),
-                    key="payer_chart", width="stretch")
-    st.plotly_chart(exit_sweep_chart(p.exit_sweep, scenario.group.cash_reserve),
-                    key="sweep_chart", width="stretch")
+    st.plotly_chart(styled(payer_chart(compute.cost_shares(scenario), p.monthly["date"]),
+                           style(scenario)), key="payer_chart", width="stretch")
+    st.plotly_chart(styled(exit_sweep_chart(p.exit_sweep, scenario.group.cash_reserve),
+                           style(scenario)), key="sweep_chart", width="stretch")
 
     st.subheader("Cost-share plan")
     data = editor.raw()

@@ -10,8 +10,8 @@ import engine
 from engine.values import ValueTextError, parse_value
 from engine.verdict import exit_verdict
 from ui import editor, state
-from ui.figures import cash_chart
-from ui.pages.common import fmt, month_label, problems_banner, readable
+from ui.figures import cash_chart, styled
+from ui.pages.common import fmt, month_label, problems_banner, readable, style
 
 GROUP_FIELDS = ["members", "opening_cash", "cash_reserve", "distribution_share",
                 "credit_line_limit", "credit_line_annual_rate"]
@@ -37,8 +37,8 @@ def render() -> None:
                    help="Subsidy dependence index: subsidy over sales revenue.")
     cols[5].metric("Income per member / month", fmt(s["member_income_per_member_month_avg"],
                                                     scenario))
-    st.plotly_chart(cash_chart(p.monthly, scenario.group.cash_reserve, s["exit_month"]),
-                    key="overview_cash_chart", width="stretch")
+    st.plotly_chart(styled(cash_chart(p.monthly, scenario.group.cash_reserve, s["exit_month"]),
+                           style(scenario)), key="overview_cash_chart", width="stretch")
 
     left, right = st.columns(2)
     with left:

@@ -13,7 +13,7 @@ from engine.analysis import SWITCHABLE
 from engine.fields import meta_at
 from engine.io import apply_variant
 from ui import compute, editor, state
-from ui.figures import lines_chart
+from ui.figures import lines_chart, styled
 from ui.pages.common import fmt, item_table, problems_banner, style
 
 TERMS = ["price", "discount", "acceptance_rate", "payment_delay_days", "payment_delay_days_max",
@@ -50,12 +50,12 @@ def render() -> None:
         except engine.ScenarioError as e:
             st.warning(f"variant {v} does not apply: {e}")
     dates = p.monthly["date"]
-    st.plotly_chart(lines_chart({k: v.monthly.member_income_per_member
-                                 for k, v in variants.items()}, dates,
-                                "Income per member by month", "taka"),
+    st.plotly_chart(styled(lines_chart({k: v.monthly.member_income_per_member
+                                        for k, v in variants.items()}, dates,
+                                       "Income per member by month", "taka"), style(scenario)),
                     key="income_chart", width="stretch")
-    st.plotly_chart(lines_chart({k: v.monthly.cash_balance for k, v in variants.items()},
-                                dates, "Cash balance by month", "taka"),
+    st.plotly_chart(styled(lines_chart({k: v.monthly.cash_balance for k, v in variants.items()},
+                                       dates, "Cash balance by month", "taka"), style(scenario)),
                     key="variant_cash_chart", width="stretch")
     st.dataframe(pd.DataFrame({k: {"income per member / month":
                                    fmt(v.summary["member_income_per_member_month_avg"], scenario),

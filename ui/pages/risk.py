@@ -10,7 +10,7 @@ import streamlit as st
 import engine
 from engine import quantities, risk
 from ui import state
-from ui.figures import BLUE, GREY, ORANGE, SKY, VERMILION, _layout
+from ui.figures import BLUE, GREY, ORANGE, SKY, VERMILION, _layout, styled
 from ui.pages.common import fmt, plain_path, problems_banner, style
 
 
@@ -48,12 +48,11 @@ def fan_chart(mc) -> go.Figure:
     pct = mc.cash_percentiles
     fig = go.Figure()
     fig.add_scatter(x=pct.index, y=pct.p95, line={"color": GREY, "width": 0.5},
-                    name="95th percentile", hovertemplate="%{y:,.0f}<extra>p95</extra>")
+                    name="95th percentile", meta="money")
     fig.add_scatter(x=pct.index, y=pct.p5, fill="tonexty", fillcolor="rgba(86,180,233,0.3)",
-                    line={"color": GREY, "width": 0.5}, name="5th percentile",
-                    hovertemplate="%{y:,.0f}<extra>p5</extra>")
+                    line={"color": GREY, "width": 0.5}, name="5th percentile", meta="money")
     fig.add_scatter(x=pct.index, y=pct.p50, line={"color": BLUE, "width": 3}, name="median",
-                    hovertemplate="%{y:,.0f}<extra>median</extra>")
+                    meta="money")
     fig.add_hline(y=0, line={"color": VERMILION, "dash": "dot"})
     return _layout(fig, f"Cash balance, {mc.paths:,} paths (5th-95th percentile)", "taka")
 
@@ -145,7 +144,7 @@ def render() -> None:
         a[0].metric("P(PAR30 at any time)", f"{mc.p_par30:.0%}",
                     help="Share of paths with an installment more than 30 days past due.")
         a[1].metric("Expected arrears at the end", fmt(mc.expected_arrears, scenario))
-    st.plotly_chart(fan_chart(mc), key="fan_chart", width="stretch")
+    st.plotly_chart(styled(fan_chart(mc), style(scenario)), key="fan_chart", width="stretch")
     fig = go.Figure(go.Scatter(x=mc.p_self_sustaining_by_month.index,
                                y=mc.p_self_sustaining_by_month, line={"color": BLUE},
                                hovertemplate="%{x}: %{y:.0%}<extra></extra>"))
