@@ -20,6 +20,8 @@ LOAN_EVENTS = [
      ["month", "amount"]),
     ("installment_changes", "Custom installments: an installment's amount and/or due date "
      "(YYYY-MM-DD); the rest re-amortise", ["period", "amount", "due_date"])]
+ALWAYS = ("period", "due_date", "principal", "interest", "payment", "balance")
+"""Schedule columns always shown; the others (fees, tranches, prepayments...) where not all 0."""
 
 
 def render() -> None:
@@ -69,7 +71,9 @@ def render() -> None:
     c[2].metric("Grant element (10%)", f"{cost['grant_element']:.1%}")
     c[3].metric("Min trailing DSCR", "n/a" if p.summary["min_dscr_12m"] is None
                 else f"{p.summary['min_dscr_12m']:.2f}")
-    st.dataframe(readable(p.loans[name], scenario), key="schedule_table", hide_index=True)
+    schedule = p.loans[name]
+    shown = [c for c in schedule.columns if c in ALWAYS or schedule[c].astype(bool).any()]
+    st.dataframe(readable(schedule[shown], scenario), key="schedule_table", hide_index=True)
     arrears_section(scenario, p)
     state.setting("dscr_target", DSCR_TARGET, low=1.0, high=2.0)
     target = st.slider("DSCR target", 1.0, 2.0, step=0.05, key="dscr_target")
