@@ -44,6 +44,11 @@ LIST_SECTIONS = ("products", "channels", "markets", "fixed_costs", "services", "
 NAMED_SECTIONS = ("products", "channels", "markets", "fixed_costs", "services", "loans")
 """Sections whose items have unique names (parameter paths address them by name)."""
 
+ITEM_MODELS: dict[str, type[BaseModel]] = {
+    "products": Product, "channels": Channel, "markets": Market, "fixed_costs": FixedCost,
+    "services": Service, "loans": Loan, "member_capital": Contribution,
+    "investments": Contribution}
+
 BLANK_NAME = "new_group"
 
 
@@ -90,11 +95,20 @@ def new_item(section: str, names: list[str], product: str = "product",
         "member_capital": {"month": start_month, "amount": 0.0, "name": "member capital"},
         "investments": {"month": start_month, "amount": 0.0, "name": "investment"},
     }
-    models: dict[str, type[BaseModel]] = {
-        "products": Product, "channels": Channel, "markets": Market, "fixed_costs": FixedCost,
-        "services": Service, "loans": Loan, "member_capital": Contribution,
-        "investments": Contribution}
-    return models[section].model_validate(items[section]).model_dump()   # every field
+    return ITEM_MODELS[section].model_validate(items[section]).model_dump()   # every field
+
+
+def complete_items(section: str, items: list[Any]) -> list[Any]:
+    """Items of a list section with every field (defaults filled in), as `new_item` gives
+    them; an item that is not valid is kept as it is, for validation to name its problems."""
+    model = ITEM_MODELS[section]
+    out = []
+    for item in items:
+        try:
+            out.append(model.model_validate(item).model_dump())
+        except ValueError:
+            out.append(item)
+    return out
 
 
 def rename_references(data: dict[str, Any], section: str, old: str, new: str

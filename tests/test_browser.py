@@ -122,6 +122,9 @@ def test_change_a_parameter_and_see_the_exit_month_move(server, browser):
     ("compare", "compare", "modhupur_pineapple"),
     ("risk", "risk", "bogra_handicrafts"),
 ])
+@pytest.mark.skipif(os.environ.get("UPDATE_SCREENSHOTS") != "1",
+                    reason="screenshots are retaken by `make screenshots`; AppTest runs every "
+                    "page in `make test`")
 def test_screenshot_every_page(server, browser, shots_dir, name, path, ref):
     from playwright.sync_api import expect
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
@@ -135,13 +138,14 @@ def test_screenshot_every_page(server, browser, shots_dir, name, path, ref):
 def settle(page):
     """Wait for the rerun an edit started to finish."""
     from playwright.sync_api import expect
-    page.wait_for_timeout(400)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-    page.wait_for_timeout(100)
+    page.wait_for_timeout(600)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    page.wait_for_timeout(150)
 
 
 def enter(page, label, value):
     box = page.get_by_label(label, exact=True).filter(visible=True)
+    box.wait_for(timeout=60_000)
     box.fill(str(value))
     box.press("Enter")
     settle(page)

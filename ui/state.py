@@ -11,13 +11,12 @@ same scenario with the same edits.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import streamlit as st
 
 import engine
-from engine.casefile import blank_scenario
+from engine.casefile import LIST_SECTIONS, blank_scenario, complete_items
 from engine.errors import Problem
 from engine.io import checked_edits
 from engine.values import ValueTextError, format_value, parse_value
@@ -56,8 +55,8 @@ def init() -> None:
     for item in st.query_params.get_all("set"):
         path, _, raw = item.partition("=")
         try:
-            edits[path] = parse_value(raw)
-        except ValueTextError as e:
+            edits[path] = decode(raw, path)
+        except ValueTextError as e:   # too long or too deep: named, the rest still opens
             dropped.append(f"`{path[:80]}`: {e}")
     if edits and ss.ref == ref:
         ss.edits[ss.ref], more = link_edits(ss.ref, edits)
@@ -65,7 +64,10 @@ def init() -> None:
     ss.url_dropped = dropped
     for k in PAGE_SETTINGS:
         if k in st.query_params:
-            ss.page_settings[k] = decode(st.query_params[k])
+            try:
+                ss.page_settings[k] = decode(st.query_params[k])
+            except ValueError:
+                pass   # a page setting falls back to its default
 
 
 def reset() -> None:
@@ -159,19 +161,30 @@ def sync_url() -> None:
 
 
 def encode(value: Any) -> str:
-    """A value for the URL, in the one value grammar (engine.values), as --set writes it."""
+    """A value for the URL in the one value grammar (engine/values.py), as --set writes it.
+    Inside tables, a None is left out: TOML has no null, and `decode` puts the field's default
+    (None) back."""
     try:
-        return format_value(value)
+        return format_value(without_none(value))
     except TypeError:
         return json.dumps(value, default=str)
 
 
-def decode(raw: str) -> Any:
-    """A URL value, read by the one value grammar (a value it refuses reads as None)."""
-    try:
-        return parse_value(raw)
-    except ValueTextError:
-        return None
+def decode(raw: str, path: str = "") -> Any:
+    """A URL value as `encode` wrote it (or as a person types it); a whole list of items comes
+    back with every field, as the editor addresses them."""
+    value = parse_value(raw)
+    if path in LIST_SECTIONS and isinstance(value, list):
+        return complete_items(path, value)
+    return value
+
+
+def without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_none(v) for v in value]
+    return value
 
 
 def preset_refs() -> list[str]:
