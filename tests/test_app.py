@@ -341,7 +341,7 @@ def test_loan_page_tranche_table_edits_the_schedule_as_the_engine_says():
 def test_loan_page_arrears_switch_shows_the_engines_arrears():
     at = pick(new_app(), "bogra_handicrafts")
     at.switch_page("views/loan_officer.py").run()
-    at.selectbox(key="bogra_handicrafts::arrears.enabled").set_value(True).run()
+    at.checkbox(key=ed(at, "arrears.enabled")).check().run()
     assert not at.exception
     s = engine.with_overrides(engine.load_scenario("bogra_handicrafts"), {"arrears.enabled": True})
     m = engine.project(s).monthly
