@@ -11,6 +11,7 @@ same scenario with the same edits.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import streamlit as st
