@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine.analysis import DSCR_TARGET
+from engine.analysis import DSCR_TARGET, STRESSES
 from engine.arrears import arrears_figures
+from engine.report import Options
 from ui import compute, state
 from ui.figures import dscr_chart
-from ui.pages.common import fmt, problems_banner
+from ui.pages.common import document_downloads, fmt, problems_banner, style
 
 LOAN_EVENTS = [
     ("tranches", "Tranches: released on the first due date in or after the month (the first "
@@ -66,6 +67,16 @@ def render() -> None:
         st.plotly_chart(dscr_chart(p.monthly, target), key="dscr_chart", width="stretch")
     st.subheader("Stress tests")
     st.dataframe(compute.stress(scenario), key="stress_table")
+    if scenario.loans:
+        st.subheader("Credit memo")
+        chosen = st.multiselect("Stress tests in the memo", list(STRESSES)[1:],
+                                default=list(STRESSES)[1:], key="memo_stresses")
+        options = Options(loan=name, dscr_target=float(target), stresses=tuple(chosen),
+                          style=style(scenario))
+        document_downloads(scenario, "lender", options,
+                           f"Judges {scenario.title_of(name)} against a DSCR target of "
+                           f"{target:.2f} with the stresses chosen; amounts as shown on this "
+                           "page.")
 
 
 ARREARS_TABLE = ["date", "debt_service", "debt_service_paid", "penalty_interest", "arrears",
