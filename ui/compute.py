@@ -8,6 +8,7 @@ import streamlit as st
 
 import engine
 from engine import analysis, loans, planner, report, results
+from ui import exports
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -72,3 +73,21 @@ def compare(projections: tuple) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def report_bytes(scenario: engine.Scenario) -> bytes:
     return report.report_markdown(scenario).encode("utf-8")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def document_bytes(scenario: engine.Scenario, audience: str, form: str,
+                   options: report.Options) -> bytes:
+    return exports.document_bytes(scenario, audience, form, options)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def statements(scenario: engine.Scenario) -> dict[str, pd.DataFrame]:
+    from engine import statements as stm
+    return stm.statement_tables(engine.project(scenario))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def appraisal(scenario: engine.Scenario) -> pd.DataFrame:
+    from engine import statements as stm
+    return stm.appraisal(engine.project(scenario))

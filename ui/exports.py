@@ -21,8 +21,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engine import Projection, Scenario, dump_scenario, fmt, params, quantities
+from engine.document import to_html, to_markdown, to_pdf
 from engine.fields import meta_at
-from engine.report import report_markdown
+from engine.report import Audience, Form, Options, document, report_markdown
+from engine.results import results_of
+from engine.statements import STATEMENTS, appraisal
 from engine.workbook import write_workbook
 
 BOLD = Font(bold=True)
@@ -167,6 +170,11 @@ def monthly_xlsx(p: Projection, style: fmt.Style = fmt.PLAIN) -> bytes:
                 "Income per member by month", "taka", "A20")
     for name, schedule in p.loans.items():
         _table(wb.create_sheet(f"Loan {name}"[:31]), schedule, style, index=False)
+    for title, build in STATEMENTS.values():
+        _table(wb.create_sheet(title), build(p), style)
+    _table(wb.create_sheet("Appraisal"), appraisal(p), style)
+    results = pd.DataFrame([results_of(p.scenario, p)])
+    _table(wb.create_sheet("Results (DCED)"), results, style, index=False)
     _inputs(wb.create_sheet("Inputs"), p.scenario, style)
     buf = io.BytesIO()
     wb.save(buf)
@@ -175,3 +183,20 @@ def monthly_xlsx(p: Projection, style: fmt.Style = fmt.PLAIN) -> bytes:
 
 def report(scenario: Scenario) -> bytes:
     return report_markdown(scenario).encode("utf-8")
+
+
+MIME = {"pdf": "application/pdf", "html": "text/html", "md": "text/markdown"}
+
+
+def document_bytes(scenario: Scenario, audience: Audience, form: Form,
+                   options: Options | None = None) -> bytes:
+    """The exit-readiness report (donor) or credit memo (lender) as a file's bytes."""
+    doc = document(scenario, audience, options)
+    if form == "pdf":
+        return to_pdf(doc)
+    return (to_html(doc) if form == "html" else to_markdown(doc)).encode("utf-8")
+
+
+def document_name(scenario: Scenario, audience: Audience, form: Form) -> str:
+    kind = "exit_readiness_report" if audience == "donor" else "credit_memo"
+    return f"{scenario.name.replace(':', '_')}_{kind}.{form}"

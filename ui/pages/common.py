@@ -86,3 +86,41 @@ def shown(unit: str, value: Any, scenario: engine.Scenario) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
+
+
+FORMATS = {"pdf": "PDF", "html": "HTML", "md": "Markdown"}
+
+
+def document_downloads(scenario: engine.Scenario, audience: str, options, note: str) -> None:
+    """A format choice and a download button for the exit-readiness report (donor) or the
+    credit memo (lender); the file is built only when it is asked for."""
+    from ui import compute, exports
+    form = st.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True,
+                    key=f"{audience}_format")
+    what = "exit-readiness report" if audience == "donor" else "credit memo"
+    st.download_button(f"Download the {what} ({FORMATS[form]})",
+                       data=lambda: compute.document_bytes(scenario, audience, form, options),
+                       file_name=exports.document_name(scenario, audience, form),
+                       mime=exports.MIME[form], key=f"{audience}_download")
+    st.caption(note)
+
+
+def statements_section(scenario: engine.Scenario) -> None:
+    """The appraisal statements (income statement, balance sheet, cash flow) by year and the
+    NPV, IRR and payback of the group's investment with and without donations."""
+    from engine import quantities
+    from engine.statements import STATEMENTS
+    from ui import compute
+    st.subheader("Appraisal statements")
+    s = style(scenario)
+    with st.expander("Income statement, balance sheet and cash flow by year; NPV and IRR"):
+        for name, table in compute.statements(scenario).items():
+            st.markdown(f"**{STATEMENTS[name][0]}**, taka")
+            st.dataframe(table.map(numbers.money, style=s, unit=False), key=f"st_{name}")
+        a = compute.appraisal(scenario)
+        st.markdown(f"**The group's investment before financing** (FAO RuralInvest), "
+                    f"discounted at {numbers.percent(a.discount_rate.iloc[0])} a year")
+        shown = quantities.display_frame(a.drop(columns=["discount_rate", "total_flow"]), s,
+                                         scenario.start)
+        shown.index = ["with donations", "without donations"]
+        st.dataframe(shown, key="st_appraisal")

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.report import Options
 from engine.scenario import Taper
 from ui import compute, editor, state
 from ui.figures import exit_sweep_chart, payer_chart, styled
 from ui.pages.common import (
+    document_downloads,
     fmt,
     money_table,
     month_label,
     problems_banner,
     readable,
+    statements_section,
     style,
 )
 
@@ -83,10 +86,11 @@ def render() -> None:
     exit_at = st.number_input("if support ended in month", 0, last, step=1, key="exit_at")
     st.dataframe(readable(compute.services(scenario, int(exit_at)), scenario),
                  key="services_table")
+    statements_section(scenario)
     st.subheader("Exit-readiness report")
-    if st.button("Prepare the report", key="make_report"):
-        st.session_state.report_for = scenario
-    if st.session_state.get("report_for") == scenario:
-        st.download_button("Download report (Markdown)", compute.report_bytes(scenario),
-                           f"{scenario.name.replace(':', '_')}_exit_report.md",
-                           "text/markdown", key="report_download")
+    options = Options(exit_month=int(exit_at), taper_start=int(start), taper_every=int(every),
+                      style=style(scenario))
+    document_downloads(scenario, "donor", options,
+                       f"Judges support ending in {month_label(scenario, int(exit_at))} and "
+                       f"tapers from {month_label(scenario, int(start))} in steps every "
+                       f"{int(every)} months, as set above; amounts as shown on this page.")

@@ -6,12 +6,20 @@ from __future__ import annotations
 import streamlit as st
 
 import engine
-from engine.analysis import DSCR_TARGET
+from engine.analysis import DSCR_TARGET, STRESSES
 from engine.arrears import arrears_figures
 from engine.loans import Loan
+from engine.report import Options
 from ui import compute, editor, state
 from ui.figures import dscr_chart
-from ui.pages.common import fmt, month_label, problems_banner, readable
+from ui.pages.common import (
+    document_downloads,
+    fmt,
+    month_label,
+    problems_banner,
+    readable,
+    style,
+)
 
 LOAN_EVENTS = [
     ("tranches", "Tranches: released on the first due date in or after the month (the first "
@@ -85,11 +93,24 @@ def render() -> None:
               "disbursement on.")
     st.plotly_chart(dscr_chart(p.monthly, target), key="dscr_chart", width="stretch")
     _stress(scenario)
+    _memo(scenario, name, target)
 
 
 def _stress(scenario: engine.Scenario) -> None:
     st.subheader("Stress tests")
     st.dataframe(readable(compute.stress(scenario), scenario), key="stress_table")
+
+
+def _memo(scenario: engine.Scenario, name: str, target: float) -> None:
+    st.subheader("Credit memo")
+    chosen = st.multiselect("Stress tests in the memo", list(STRESSES)[1:],
+                            default=list(STRESSES)[1:], key="memo_stresses")
+    options = Options(loan=name, dscr_target=float(target), stresses=tuple(chosen),
+                      style=style(scenario))
+    document_downloads(scenario, "lender", options,
+                       f"Judges {scenario.title_of(name)} against a DSCR target of "
+                       f"{target:.2f} with the stresses chosen; amounts as shown on this "
+                       "page.")
 
 
 ARREARS_TABLE = ["date", "debt_service", "debt_service_paid", "penalty_interest", "arrears",
