@@ -234,6 +234,24 @@ def test_uploading_a_scenario_opens_it():
     assert at.title[0].value == "Our own group"
 
 
+def test_uploading_a_filled_workbook_opens_it_and_a_bad_one_is_named():
+    s = engine.with_overrides(engine.load_scenario("bogra_handicrafts"),
+                              {"title": "Our group from Excel", "group.members": 31})
+    at = new_app()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader(key="upload").set_value(("ours.xlsx", engine.write_workbook(s), xlsx))
+    at.run()
+    assert not at.exception
+    assert at.session_state.ref == "upload:ours"
+    assert at.title[0].value == "Our group from Excel"
+    assert engine.parse_scenario(at.session_state.uploads["ours"]) == s
+    at.file_uploader(key="upload").set_value(("blank.xlsx", engine.write_workbook(), xlsx))
+    at.run()
+    assert not at.exception and at.session_state.ref == "upload:ours"
+    assert "blank.xlsx: sheet 'group', row 4, column B (members)" in \
+        " ".join(e.value for e in at.error)
+
+
 def test_a_malformed_upload_is_named_and_nothing_is_lost():
     at = new_app()
     key = "modhupur_pineapple::group.cash_reserve"

@@ -118,3 +118,12 @@ def test_workspace_refuses_to_leave_its_folder_and_to_overwrite(tmp_path):
     with pytest.raises(StorageError, match="no letters or digits"):
         ws.save("../..", "z")
     assert not list((tmp_path / "ws").glob("*.tmp"))   # no temporary file left behind
+
+
+def test_result_csv_names_quantities_plainly_and_keeps_parameter_paths():
+    df = pd.DataFrame({"group_id": ["a"], "group.members": [20], "exit_month": [3],
+                       "max_affordable_loan": [125000.5]})
+    back = pd.read_csv(io.BytesIO(exports.table_csv(df)))
+    assert list(back.columns) == ["Group", "group.members", "Exit month",
+                                  "Largest affordable loan, taka"]
+    assert back.iloc[0].tolist() == ["a", 20, 3, 125000.5]
