@@ -202,6 +202,7 @@ OUTPUTS: dict[str, Quantity] = {
                              "Largest principal on the terms of the chosen loan that keeps the "
                              "trailing 12-month DSCR at the target and cash at the reserve."),
     "risk_flags": Q("Risk flags", "text"),
+    "problems": Q("Problems (row not run)", "text"),
     # inputs that tables list beside outputs (their metadata is on the models)
     "loan": Q("Loan", "text"),
     "lender": Q("Lender", "text"),
