@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test bench golden docs screenshots clean
+.PHONY: run test fuzz bench golden docs screenshots clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The fuzz suite at length (`make test` runs a bounded subset: FUZZ_EXAMPLES=8).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=200 $(BIN)/python -m pytest tests/test_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py

@@ -42,12 +42,15 @@ def take_upload() -> None:
         ss.upload_error = [f"{upload.name}: larger than {state.MAX_UPLOAD_BYTES:,} bytes"]
         return
     try:
-        text = decode_text(data, upload.name)
-        engine.parse_scenario(text, file=upload.name)
+        if upload.name.lower().endswith(".xlsx"):      # an input workbook, kept as TOML text
+            text = engine.dump_scenario(engine.read_workbook(data, upload.name))
+        else:
+            text = decode_text(data, upload.name)
+            engine.parse_scenario(text, file=upload.name)
     except engine.ScenarioError as e:
         ss.upload_error = [str(p) for p in e.problems]
         return
-    name = upload.name.removesuffix(".toml")
+    name = upload.name.removesuffix(".toml").removesuffix(".xlsx")
     ss.uploads[name] = text
     ss.ref = f"upload:{name}"
     ss.upload_error = []
@@ -65,8 +68,8 @@ side.selectbox("Scenario", refs, key="scenario_ref", on_change=choose_scenario,
 kept = {r: len(e) for r, e in ss.edits.items() if e and r != ss.ref}
 if kept:
     side.caption("Edits kept: " + ", ".join(f"{r} ({n})" for r, n in kept.items()))
-side.file_uploader("Open a scenario file (TOML)", type=["toml"], key="upload",
-                   on_change=take_upload)
+side.file_uploader("Open a scenario file (TOML or input workbook XLSX)", type=["toml", "xlsx"],
+                   key="upload", on_change=take_upload)
 for line in ss.get("upload_error", []):
     side.error(line)
 side.button("Reset", key="reset_button", on_click=state.reset,

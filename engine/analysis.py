@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics, quantities
+from engine.batch import summarize_any
 from engine.cashflow import Inputs, compile_scenario, simulate, start_date
 from engine.loans import Loan, add_loan, add_months
-from engine.projection import counterfactual_cash, exit_month_from_sweep
 from engine.scenario import Scenario
 
 DSCR_TARGET = 1.25
@@ -113,33 +113,26 @@ def stressed(inputs: Inputs, price: float = 0.0, delay_days: float = 0.0,
 
 def stress_table(scenario: Scenario, stresses: dict[str, dict[str, float]] | None = None
                  ) -> pd.DataFrame:
-    """Min trailing-12m DSCR, min cash and exit month under each stress, from one batch of
-    2 rows per stress (with and without subsidy)."""
+    """Min trailing-12m DSCR, min cash and exit month under each stress, from one batch
+    (`batch.summarize_any`: two rows per stress, or one per exit month where flows depend on
+    cash)."""
     stresses = stresses or STRESSES
     base = compile_scenario(scenario)
-    rows = []
-    for shock in stresses.values():
-        s = stressed(base, **shock)
-        rows += [s, replace(s, exit_month=np.array([0]))]
-    m = simulate(Inputs.concat(rows))
-    _, dscr_12m = metrics.dscr(m)
-    has_debt = metrics.trailing_sum(m["debt_service"]) > 0
+    figures = summarize_any(Inputs.concat([stressed(base, **shock)
+                                           for shock in stresses.values()]))
     out: list[dict[str, Any]] = []
-    for i, name in enumerate(stresses):
-        w, wo = 2 * i, 2 * i + 1
-        cash = counterfactual_cash(m["net_cash_flow"][w], m["net_cash_flow"][wo],
-                                   scenario.group.opening_cash)
-        exit_month, _ = exit_month_from_sweep(cash, scenario.group.cash_reserve)
-        d = dscr_12m[w][has_debt[w]]
+    for name, (_, row) in zip(stresses, figures.iterrows(), strict=True):
+        exit_month = None if pd.isna(row.exit_month) else int(row.exit_month)
         out.append({"stress": name,
-                    "min_dscr_12m": float(np.nanmin(d)) if d.size else None,
-                    "min_cash_balance": float(m["cash_balance"][w].min()),
+                    "min_dscr_12m": None if pd.isna(row.min_dscr_12m) else
+                    float(row.min_dscr_12m),
+                    "min_cash_balance": float(row.min_cash_balance),
                     "exit_month": exit_month,
                     "exit_date": None if exit_month is None else scenario.month_label(exit_month),
                     "member_income_per_member_month_avg":
-                        float(m["member_income_per_member"][w].mean()),
-                    "worst_days_past_due": int(m["days_past_due"][w].max()),
-                    "arrears_at_end": float(m["arrears"][w][-1])})
+                        float(row.member_income_per_member_month_avg),
+                    "worst_days_past_due": int(row.worst_days_past_due),
+                    "arrears_at_end": float(row.arrears_at_end)})
     return pd.DataFrame(out).set_index("stress")
 
 

@@ -82,7 +82,7 @@ def pay_oldest_first(unpaid: np.ndarray, paid: np.ndarray, t: int) -> None:
 
 def cash_with_arrears(*, operating: np.ndarray, financing: np.ndarray, interest: np.ndarray,
                       principal: np.ndarray, fees: np.ndarray, opening_cash: np.ndarray,
-                      distribution_share: np.ndarray, credit_limit: np.ndarray,
+                      payable: np.ndarray, cash_reserve: np.ndarray, credit_limit: np.ndarray,
                       credit_rate: np.ndarray, penalty_rate: np.ndarray, enabled: np.ndarray,
                       allocation: tuple[Component, ...] = FINERACT_ORDER,
                       ) -> dict[str, np.ndarray]:
@@ -92,7 +92,8 @@ def cash_with_arrears(*, operating: np.ndarray, financing: np.ndarray, interest:
     ----------
     operating, financing : (n, T) operating cash flow; disbursements + capital - investments.
     interest, principal, fees : (n, T) what the loans' schedules ask each month.
-    opening_cash, distribution_share, credit_limit, credit_rate : (n,)
+    payable : (n, T) the members' share of each month's surplus (cashflow.simulate).
+    opening_cash, cash_reserve, credit_limit, credit_rate : (n,)
     penalty_rate : (n,) annual penalty interest on overdue amounts.
     enabled : (n,) bool; rows without arrears pay every installment in full (cash may go
         below zero by it: the cash shortfall).
@@ -118,6 +119,13 @@ def cash_with_arrears(*, operating: np.ndarray, financing: np.ndarray, interest:
     out = {k: np.zeros((n, T)) for k in (
         "credit_line_interest", "credit_line_draw", "credit_line_balance", "cash_shortfall",
         "distributions", "cash_balance", *ARREARS_COLUMNS)}
+    # payouts as cashflow.cash_with_credit_line makes them (what the plan can spare, with every
+    # installment paid as scheduled), and none while anything is overdue
+    from engine.cashflow import future_low, payout_margin
+    flows = np.broadcast_to(operating + financing - interest - principal - fees, (n, T))
+    ahead = future_low(flows)
+    floor = cash_reserve + payout_margin(opening_cash[:, None]
+                                         + np.cumsum(flows, axis=-1))[:, 0]
     cash = opening_cash.astype(float).copy()
     balance = np.zeros(n)
     overdue = {c: np.zeros(n) for c in FINERACT_ORDER}
@@ -144,9 +152,9 @@ def cash_with_arrears(*, operating: np.ndarray, financing: np.ndarray, interest:
             due_now["principal"][:, t]
         pay_oldest_first(unpaid, paid_total - out["penalties_paid"][:, t], t)
         in_arrears = sum(overdue.values(), np.zeros(n))
-        surplus = operating[:, t] - line_interest - paid_total
+        spare = before - paid_total - balance + ahead[:, t] - flows[:, t]
         paid_out = np.where(in_arrears > 0.005, 0.0,
-                            distribution_share * np.maximum(surplus, 0.0))
+                            np.minimum(payable[:, t], np.maximum(spare - floor, 0.0)))
         c = before - paid_total - paid_out
         draw = np.clip(-c, 0.0, headroom)
         repay = np.where(c > 0, np.minimum(c, balance), 0.0)

@@ -120,11 +120,19 @@ def rename_references(data: dict[str, Any], section: str, old: str, new: str
     ...                   "products", "milk", "dairy")
     {'channels[0].product': 'dairy'}
     """
+    out = {}
+    if section in ("products", "channels"):
+        # service effects name the channel or product they act on (engine.scenario.Effect)
+        on = ("volume", "unit_cost") if section == "products" else ("acceptance_rate", "price")
+        out = {f"services[{i}].effects[{j}].target": new
+               for i, sv in enumerate(data.get("services", []))
+               for j, e in enumerate(sv.get("effects", []))
+               if e.get("target") == old and e.get("on") in on}
     field = {"products": "product", "channels": "fallback", "markets": "market"}.get(section)
     if field is None:
-        return {}
-    return {f"channels[{i}].{field}": new for i, c in enumerate(data.get("channels", []))
-            if c.get(field) == old}
+        return out
+    return out | {f"channels[{i}].{field}": new for i, c in enumerate(data.get("channels", []))
+                  if c.get(field) == old}
 
 
 def _pairs(old: list[str], new: list[str]) -> dict[str, str]:

@@ -52,7 +52,8 @@ class Inputs:
     delay_days_max: np.ndarray  # (n, C) longest payment delay (= delay_days when fixed)
     commission_rate: np.ndarray  # (n, C)
     transport: np.ndarray       # (n, C) per unit sold
-    production_costs: np.ndarray  # (n, T) unit costs x units produced
+    sale_cost: np.ndarray       # (n, P, T + L) unit cost x units sold, by month of sale
+    cost_lead: np.ndarray       # (P, L + 1) share of the unit cost paid k months before sale
     fixed_costs: np.ndarray     # (n, T)
     service_cost: np.ndarray    # (n, S, T) full cost of each service
     group_share: np.ndarray     # (n, S, T) group's share of each service
@@ -72,6 +73,12 @@ class Inputs:
     members: np.ndarray         # (n,)
     credit_limit: np.ndarray    # (n,) bridging credit line limit (0: none)
     credit_rate: np.ndarray     # (n,) its nominal annual rate
+    effect_service: np.ndarray  # (E,) the service each effect belongs to
+    effect_on: np.ndarray       # (E,) 0 acceptance rate, 1 price, 2 volume, 3 unit cost
+    effect_channels: np.ndarray  # (E, C) True where a channel effect acts
+    effect_products: np.ndarray  # (E, P) True where a product effect acts
+    effect_without: np.ndarray  # (n, E) relative change once the effect has faded
+    effect_half_life: np.ndarray  # (n, E) months
     exit_month: np.ndarray      # (n,) int; subsidies end from this month (T: never)
     arrears_enabled: np.ndarray  # (n,) bool: unpaid installments go into arrears (arrears.py)
     penalty_rate: np.ndarray    # (n,) annual penalty interest on arrears
@@ -88,7 +95,8 @@ class Inputs:
 
     SHARED = ("fallback", "service_continues", "service_embedded", "service_to_group",
               "channel_product", "contracts_first", "has_quota", "horizon_months",
-              "allocation")
+              "allocation", "cost_lead", "effect_service", "effect_on", "effect_channels",
+              "effect_products")
     """Fields without a batch axis: the scenario's structure, the same in every row."""
 
     def take(self, rows: np.ndarray) -> Inputs:
@@ -108,8 +116,8 @@ class Inputs:
                 out[f.name] = a[np.zeros_like(rows) if a.shape[0] == 1 else rows]
         return replace(self, **out)
 
-    PER_MONTH = ("production_costs", "fixed_costs", "interest", "principal", "loan_fees",
-                 "loan_disbursements", "interest_subsidy", "member_capital", "investments")
+    PER_MONTH = ("fixed_costs", "interest", "principal", "loan_fees", "loan_disbursements",
+                 "interest_subsidy", "member_capital", "investments")
 
     def full(self, name: str) -> np.ndarray:
         """A writable (n, ...) copy of a field, whether it is shared or per row."""
@@ -247,11 +255,47 @@ def dated_loans(scenario: Scenario) -> list[Loan]:
         for loan in scenario.loans]
 
 
-def production_costs(scenario: Scenario, produced: dict[str, np.ndarray]) -> np.ndarray:
-    """Unit costs x units produced, summed over products, by month, at the cost inflation rate."""
-    months = len(next(iter(produced.values())))
-    return sum((p.unit_cost * produced[p.name] for p in scenario.products),
-               np.zeros(months)) * inflation_factor(scenario.cost_inflation_annual, months)
+def lead_weights(product) -> np.ndarray:
+    """Share of the unit cost paid k months before the sale, k = 0 .. K (the cost calendar)."""
+    if not product.cost_calendar:
+        return np.ones(1)
+    w = np.zeros(max(c.months_before_sale for c in product.cost_calendar) + 1)
+    for c in product.cost_calendar:
+        w[c.months_before_sale] += c.share
+    return w
+
+
+def production_costs(scenario: Scenario, months: int | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(sale_cost, cost_lead): per product, unit cost (at the cost inflation rate of the month
+    of sale) x units sold, by month of sale, for the simulated months and the L months after
+    them whose costs the calendars pay inside them; and the calendars, as shares of the unit
+    cost paid k = 0 .. L months before the sale."""
+    T = simulated_months(scenario) if months is None else months
+    weights = [lead_weights(p) for p in scenario.products]
+    L = max(len(w) for w in weights) - 1
+    volume = product_volume(scenario, T + L)
+    prices = inflation_factor(scenario.cost_inflation_annual, T + L)
+    sale_cost = np.stack([p.unit_cost * prices * volume[p.name] for p in scenario.products])
+    lead = np.zeros((len(weights), L + 1))
+    for i, w in enumerate(weights):
+        lead[i, :len(w)] = w
+    return sale_cost, lead
+
+
+def paid_and_sold(sale_cost: np.ndarray, lead: np.ndarray, months: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, T) production costs paid and cost of sales, and (n,) the opening stock: a share
+    lead[p, k] of what is sold in month t + k is paid in month t; cost of sales is what is sold
+    in month t; shares that fall before month 0 were paid before the start (the opening stock,
+    work in progress the group starts with)."""
+    paid = sum((lead[:, k, None] * sale_cost[:, :, k:k + months]).sum(axis=1)
+               for k in range(lead.shape[1]) if lead[:, k].any())
+    before = np.cumsum(sale_cost, axis=-1)                       # sold in months 0 .. u
+    opening = sum((lead[:, k] * before[:, :, k - 1]).sum(axis=-1)
+                  for k in range(1, lead.shape[1]))
+    return (np.asarray(paid), sale_cost[:, :, :months].sum(axis=1),
+            np.asarray(opening) * np.ones(sale_cost.shape[0]))
 
 
 def fixed_costs(scenario: Scenario, months: int | None = None) -> np.ndarray:
@@ -286,7 +330,9 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
                            if c.price_basis == "market" else np.full(T, c.price)
                            for c in channels]) * inflation_factor(
                                scenario.price_inflation_annual, T)
-    production = production_costs(scenario, produced)
+    sale_cost, cost_lead = production_costs(scenario, T)
+    effects = [(i, e) for i, sv in enumerate(scenario.services) for e in sv.effects]
+    kinds = ("acceptance_rate", "price", "volume", "unit_cost")
     fixed = fixed_costs(scenario, T)
     S = len(scenario.services)
     cost = np.stack([service_costs(s, T) for s in scenario.services]) if S else np.zeros((0, T))
@@ -322,7 +368,8 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
                             else c.payment_delay_days_max for c in channels]),
         commission_rate=row([c.commission_rate for c in channels]),
         transport=row([c.transport_cost_per_unit for c in channels]),
-        production_costs=row(production),
+        sale_cost=row(sale_cost),
+        cost_lead=cost_lead,
         fixed_costs=row(fixed),
         service_cost=row(cost),
         group_share=row(group_share),
@@ -344,6 +391,14 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
         members=row([g.members]).reshape(1),
         credit_limit=row([g.credit_line_limit]).reshape(1),
         credit_rate=row([g.credit_line_annual_rate]).reshape(1),
+        effect_service=np.array([i for i, _ in effects], dtype=int),
+        effect_on=np.array([kinds.index(e.on) for _, e in effects], dtype=int),
+        effect_channels=np.array([[e.target in (None, c.name) for c in channels]
+                                  for _, e in effects], dtype=bool).reshape(-1, len(channels)),
+        effect_products=np.array([[e.target in (None, p) for p in products]
+                                  for _, e in effects], dtype=bool).reshape(-1, len(products)),
+        effect_without=row([e.without_service for _, e in effects]).reshape(1, -1),
+        effect_half_life=row([e.half_life_months for _, e in effects]).reshape(1, -1),
         exit_month=np.array([T]),
         arrears_enabled=np.array([scenario.arrears.enabled]),
         penalty_rate=np.array([group_penalty_rate(scenario.loans)]),
@@ -357,12 +412,17 @@ def needs_full_sweep(x: Inputs) -> bool:
     the counterfactual "every subsidy ends at M" cannot be assembled from two rows (the
     scenario as given and no subsidy from month 0) and needs one simulated row per candidate M.
 
-    Today: a credit line (its draws and interest follow the cash balance) and arrears (what is
-    paid of an installment, and its penalties, follow the cash there is). Every mechanism that
-    makes a month's flows depend on cash or on M adds its condition here, and every caller
-    (engine.pipeline) reads this one predicate.
+    Today: a credit line (its draws and interest follow the cash balance), arrears (what is
+    paid of an installment, and its penalties, follow the cash there is), payouts (paid from
+    what each exit month's plan can spare) and the effects of a service that ends at exit
+    (they fade from M on). Every mechanism that makes a month's flows depend on cash or on M
+    adds its condition here, and every caller (engine.pipeline) reads this one predicate.
     """
-    return bool((x.credit_limit > 0).any() or x.arrears_enabled.any())
+    ending = (~x.service_embedded & x.service_to_group & ~x.service_continues) \
+        | ~x.service_to_group                    # as service_flows ends them
+    fading = bool(ending[x.effect_service].any())
+    return bool((x.credit_limit > 0).any() or x.arrears_enabled.any()
+                or (x.distribution_share > 0).any() or fading)
 
 
 def paid_by(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -424,21 +484,62 @@ def allocate(x: Inputs) -> np.ndarray:
     return offered
 
 
+def future_low(flows: np.ndarray) -> np.ndarray:
+    """(n, T) lowest cumulative sum of `flows` over months t .. u for u >= t, relative to the
+    end of month t - 1 (the worst the months ahead can do, month t included)."""
+    c = np.cumsum(flows, axis=-1)
+    ahead = np.flip(np.minimum.accumulate(np.flip(c, axis=-1), axis=-1), axis=-1)
+    return ahead - c + flows
+
+
+def payout_margin(cash_without: np.ndarray) -> np.ndarray:
+    """(n, 1) what payouts leave above the reserve: a millionth of a taka plus 1e-12 of the
+    plan's largest cash, so that float64 rounding never shows cash a hair below the reserve
+    the rule keeps (a month that ends exactly at the reserve stays safe)."""
+    return 1e-6 + 1e-12 * np.abs(cash_without).max(axis=-1, keepdims=True)
+
+
+def spare_payouts(payable: np.ndarray, cash_without: np.ndarray, floor: np.ndarray
+                  ) -> np.ndarray:
+    """(n, T) payouts when each month's payable share of its surplus is paid only from what the
+    group can spare: the payout in month t is at most what keeps cash at or above `floor` in
+    month t and every later month of the plan, given the plan's flows without further payouts.
+
+    With P_t the cumulative payouts, Q_t the cumulative payable amounts and
+    C_t = max(0, min over u >= t of cash_without(u) - floor) (non-decreasing in t), the rule
+    P_t = min(P_{t-1} + payable_t, C_t) has the closed form
+    P_t = Q_t + min(0, min over s <= t of (C_s - Q_s)).
+    """
+    low = np.flip(np.minimum.accumulate(np.flip(cash_without, axis=-1), axis=-1), axis=-1)
+    cap = np.maximum(low - floor[:, None] - payout_margin(cash_without), 0.0)
+    q = np.cumsum(payable, axis=-1)
+    paid = q + np.minimum(0.0, np.minimum.accumulate(cap - q, axis=-1))
+    return np.diff(paid, axis=-1, prepend=0.0)
+
+
 def cash_with_credit_line(x: Inputs, before_financing: np.ndarray, financing: np.ndarray,
-                          ) -> dict[str, np.ndarray]:
+                          payable: np.ndarray) -> dict[str, np.ndarray]:
     """Month by month (the line's interest depends on last month's balance), for all rows:
-    draw on the line to keep cash at 0, repay it from any positive cash, up to the limit;
-    what the limit cannot cover is the shortfall and cash goes below 0 by it."""
+    pay out what the group can spare (its net position, cash less the line's balance, stays at
+    or above the reserve in every later month of the plan without further payouts and without
+    the line's future interest), then draw on the line to keep cash at 0, repay it from any
+    positive cash, up to the limit; what the limit cannot cover is the shortfall and cash goes
+    below 0 by it."""
     n, T = before_financing.shape
     out = {k: np.zeros((n, T)) for k in ("credit_line_interest", "credit_line_draw",
                                          "credit_line_balance", "cash_shortfall",
                                          "distributions", "cash_balance")}
+    flows = np.broadcast_to(before_financing + financing, (n, T))
+    ahead = future_low(flows)
+    floor = x.cash_reserve + payout_margin(x.opening_cash[:, None]
+                                           + np.cumsum(flows, axis=-1))[:, 0]
     cash, balance = x.opening_cash.astype(float).copy(), np.zeros(n)
     for t in range(T):
         interest = balance * x.credit_rate / 12
-        surplus = before_financing[:, t] - interest
-        paid_out = x.distribution_share * np.maximum(surplus, 0.0)
-        c = cash + surplus + financing[:, t] - paid_out
+        c = cash + before_financing[:, t] + financing[:, t] - interest
+        spare = c - balance + ahead[:, t] - before_financing[:, t] - financing[:, t]
+        paid_out = np.minimum(payable[:, t], np.maximum(spare - floor, 0.0))
+        c = c - paid_out
         draw = np.clip(-c, 0.0, np.maximum(x.credit_limit - balance, 0.0))
         repay = np.where(c > 0, np.minimum(c, balance), 0.0)
         balance = balance + draw - repay
@@ -451,14 +552,16 @@ def cash_with_credit_line(x: Inputs, before_financing: np.ndarray, financing: np
     return out
 
 
-def service_flows(x: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(n, T) the group's service costs, the subsidy to the group and partner support.
+def service_flows(x: Inputs) -> tuple[np.ndarray, ...]:
+    """(n, T) the group's service costs, the subsidy to the group and partner support, and
+    (n, E, T) the strength of each service effect (when there are effects).
 
     After the exit month the group's own services are paid in full by the group (continue) or
     end (stop); partner services end; embedded services carry on unchanged. When the service
     arrays are shared by all rows, the work is done once per distinct exit month."""
     rows = x.exit_month
-    shared = x.service_cost.shape[0] == 1 and x.group_share.shape[0] == 1
+    shared = (x.service_cost.shape[0] == 1 and x.group_share.shape[0] == 1
+              and x.effect_half_life.shape[0] == 1)
     if shared:
         rows, back = np.unique(x.exit_month, return_inverse=True)
     T = x.months
@@ -472,28 +575,83 @@ def service_flows(x: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     group_share = np.where(after_exit & subsidised, 1.0, x.group_share)
     group = (cost * group_share).sum(axis=1)
     others = cost * (1.0 - group_share)
-    out = (group, (others * subsidised).sum(axis=1), (others * partner).sum(axis=1))
+    out: tuple[np.ndarray, ...] = (group, (others * subsidised).sum(axis=1),
+                                   (others * partner).sum(axis=1))
+    if x.effect_service.size:
+        out += (effect_strength(x, cost > 0),)
     return tuple(a[back.reshape(-1)] for a in out) if shared else out
+
+
+def effect_strength(x: Inputs, delivered: np.ndarray) -> np.ndarray:
+    """(k, E, T) share of each effect held: 1 in a month its service is delivered (has a cost,
+    after the exit month's changes), halving every half-life after the last delivery, 0 before
+    the first."""
+    T = delivered.shape[-1]
+    t = np.arange(T)
+    on = delivered[:, x.effect_service, :]                            # (k, E, T)
+    last = np.maximum.accumulate(np.where(on, t, -1), axis=-1)
+    return np.where(last >= 0, 0.5 ** ((t - last) / x.effect_half_life[..., None]), 0.0)
+
+
+def effect_multipliers(x: Inputs, strength: np.ndarray) -> dict[str, np.ndarray]:
+    """Multipliers on acceptance rates and prices (n, C, T) and on volumes and unit costs
+    (n, P, T): 1 + without_service x (1 - strength), multiplied over the effects on each."""
+    out = {}
+    lost = 1.0 + x.effect_without[..., None] * (1.0 - strength)      # (n, E, T)
+    for name, kind, mask in (("acceptance_rate", 0, x.effect_channels),
+                             ("price", 1, x.effect_channels),
+                             ("volume", 2, x.effect_products),
+                             ("unit_cost", 3, x.effect_products)):
+        mine = x.effect_on == kind
+        if not mine.any():
+            continue
+        # product over effects e of lost[e] where mask[e, j], as exp(sum(log)) is fragile
+        # near 0: multiply effect by effect
+        m = np.ones((lost.shape[0], mask.shape[1], lost.shape[-1]))
+        for e in np.flatnonzero(mine):
+            m = m * np.where(mask[e][None, :, None], lost[:, e, None, :], 1.0)
+        out[name] = m
+    return out
 
 
 def simulate(x: Inputs) -> dict[str, np.ndarray]:
     """Every monthly quantity, shaped (n, T), for all n rows of the batch at once."""
+    service_cost_group, service_subsidy, partner_support, *strength = service_flows(x)
+    # services' effects: what is lost once a service is no longer delivered
+    effects = effect_multipliers(x, strength[0]) if strength else {}
+    T = x.months
+    sale_cost = x.sale_cost
+    if "volume" in effects:
+        x = replace(x, produced=x.produced * effects["volume"])
+    for name in ("volume", "unit_cost"):
+        if name in effects:
+            held = np.concatenate([effects[name], np.repeat(effects[name][..., -1:], (
+                sale_cost.shape[-1] - T), axis=-1)], axis=-1)   # held after the last month
+            sale_cost = sale_cost * held
+    acceptance = x.acceptance[..., None]
+    if "acceptance_rate" in effects:
+        acceptance = np.clip(acceptance * effects["acceptance_rate"], 0.0, 1.0)
+    price = x.list_price * effects.get("price", 1.0)
+
     offered = allocate(x)
-    accepted = offered * x.acceptance[..., None]
+    accepted = offered * acceptance
     rejected = offered - accepted
     # units sold through each channel: its own accepted volume plus rejects routed to it
     sold = accepted + np.einsum("nct,cd->ndt", rejected, x.fallback)
-    revenue_c = sold * x.list_price * (1 - x.discount)[..., None]
+    revenue_c = sold * price * (1 - x.discount)[..., None]
     receipts_c = delayed(revenue_c, x.delay_days, x.delay_days_max)
-
-    service_cost_group, service_subsidy, partner_support = service_flows(x)
+    production_paid, cost_of_sales, opening_stock = paid_and_sold(sale_cost, x.cost_lead, T)
 
     m = {}
     m["sales_revenue"] = revenue_c.sum(axis=1)
     m["cash_receipts"] = receipts_c.sum(axis=1)
     m["receivables"] = np.cumsum(m["sales_revenue"] - m["cash_receipts"], axis=1)
     m["commissions"] = (receipts_c * x.commission_rate[..., None]).sum(axis=1)
-    m["variable_costs"] = x.production_costs + (sold * x.transport[..., None]).sum(axis=1)
+    transport = (sold * x.transport[..., None]).sum(axis=1)
+    m["variable_costs"] = production_paid + transport
+    # what has been paid for units not yet sold, at cost (inputs ahead of a harvest, materials
+    # ahead of orders): the working capital the calendar ties up
+    m["stock"] = opening_stock[:, None] + np.cumsum(production_paid - cost_of_sales, axis=-1)
     m["fixed_costs"] = x.fixed_costs
     m["service_cost_group"] = service_cost_group
     m["subsidy"] = service_subsidy + x.interest_subsidy
@@ -509,23 +667,32 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
     m["investments"] = x.investments
     financing = x.loan_disbursements + x.member_capital - x.investments
     before_financing = m["operating_cash_flow"] - x.interest - x.principal - x.loan_fees
+    # accrual income of the members' enterprise: commissions on revenue, not on receipts
+    commission_accrued = (revenue_c * x.commission_rate[..., None]).sum(axis=1)
+    income = (m["sales_revenue"] - commission_accrued - cost_of_sales - transport
+              - m["fixed_costs"]
+              - m["service_cost_group"] - x.interest - x.loan_fees)
+    # members are owed their share of the month's surplus (its accrual income before the credit
+    # line's interest, so it does not move with the timing of receipts) ...
+    payable = x.distribution_share[:, None] * np.maximum(income, 0.0)
     # arrears (engine/arrears.py): with them on, what cash cannot pay of an installment stays
     # overdue (beside any credit line) instead of making cash negative
     if x.arrears_enabled.any():
         m |= cash_with_arrears(
             operating=m["operating_cash_flow"], financing=financing, interest=x.interest,
             principal=x.principal, fees=x.loan_fees, opening_cash=x.opening_cash,
-            distribution_share=x.distribution_share, credit_limit=x.credit_limit,
+            payable=payable, cash_reserve=x.cash_reserve, credit_limit=x.credit_limit,
             credit_rate=x.credit_rate, penalty_rate=x.penalty_rate, enabled=x.arrears_enabled,
             allocation=x.allocation)
     elif (x.credit_limit > 0).any():
-        m |= cash_with_credit_line(x, before_financing, financing)
+        m |= cash_with_credit_line(x, before_financing, financing, payable)
     else:
-        m["distributions"] = x.distribution_share[:, None] * np.maximum(before_financing, 0.0)
+        # ... and paid what the group can spare (see spare_payouts)
+        cash_without = x.opening_cash[:, None] + np.cumsum(before_financing + financing, axis=1)
+        m["distributions"] = spare_payouts(payable, cash_without, x.cash_reserve)
         for key in ("credit_line_interest", "credit_line_draw", "credit_line_balance"):
             m[key] = np.zeros_like(before_financing)
-        m["cash_balance"] = x.opening_cash[:, None] + np.cumsum(
-            before_financing + financing - m["distributions"], axis=1)
+        m["cash_balance"] = cash_without - np.cumsum(m["distributions"], axis=1)
         m["cash_shortfall"] = np.maximum(-m["cash_balance"], 0.0)
     if not x.arrears_enabled.any():
         for key in ARREARS_COLUMNS:
@@ -536,11 +703,8 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
     m["debt_service_paid"] = m["loan_payments"] + m["credit_line_interest"]
     m["net_cash_flow"] = (m["operating_cash_flow"] - m["debt_service_paid"] + financing
                           - m["distributions"] + m["credit_line_draw"])
-    # accrual income of the members' enterprise: commissions on revenue, not on receipts
-    commission_accrued = (revenue_c * x.commission_rate[..., None]).sum(axis=1)
-    m["member_income_per_member"] = (
-        m["sales_revenue"] - commission_accrued - m["variable_costs"] - m["fixed_costs"]
-        - m["service_cost_group"] - m["interest"] - x.loan_fees) / x.members[:, None]
+    m["member_income_per_member"] = (income - m["credit_line_interest"]
+                                     - m["penalty_interest"]) / x.members[:, None]
     m["revenue_by_channel"] = revenue_c
     # rows that share a monthly array give it back once: hand every quantity out per row
     return {k: np.broadcast_to(v, (x.n, *v.shape[1:])) for k, v in m.items()}

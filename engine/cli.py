@@ -388,6 +388,8 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
             result = run_chunk(base, columns, chunk, result=template)
             written += len(result)
             writer.write(result)
+        if writer.count == 0:   # a header without rows: an empty result with its columns
+            writer.write(pd.DataFrame({c: pd.Series(dtype=t) for c, t in template.items()}))
         writer.close()
     if args.out:
         print(f"wrote {written} groups to {args.out}" + (f"; {len(bad)} problem(s) in rows "

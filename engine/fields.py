@@ -27,6 +27,8 @@ from engine.loans import InstallmentChange, Loan, Prepayment, Reschedule, TopUp,
 from engine.scenario import (
     Channel,
     Contribution,
+    CostTiming,
+    Effect,
     FixedCost,
     Group,
     Investment,
@@ -80,6 +82,16 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
         "credit_line_annual_rate": ("credit line interest", "rate/year"),
         "women_share": ("share of members who are women", "share"),
     },
+    CostTiming: {
+        "months_before_sale": ("months before the sale", "months"),
+        "share": ("share of the unit cost", "share"),
+    },
+    Effect: {
+        "on": ("what it improves", "choice"),
+        "target": ("channel or product", "text"),
+        "without_service": ("change once faded", "share"),
+        "half_life_months": ("half-life after the service stops", "months"),
+    },
     RampPoint: {
         "month": ("month", "month"),
         "factor": ("capacity factor", "factor"),
@@ -91,6 +103,7 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
         "seasonality": ("seasonality (Jan..Dec)", "weights"),
         "capacity_ramp": ("capacity ramp", "table"),
         "unit_cost": ("variable cost", "taka/unit"),
+        "cost_calendar": ("when the unit cost is paid", "table"),
         "allocation": ("allocation to buyers", "choice"),
     },
     Market: {
@@ -152,6 +165,7 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
         "after_exit": ("after exit", "choice"),
         "embedded": ("paid by a buyer in the price", "true/false"),
         "beneficiary": ("who benefits", "choice"),
+        "effects": ("effects on the group", "table"),
     },
     Contribution: {
         "month": ("month", "month"),

@@ -136,12 +136,12 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str]) 
                 field(_CHANNEL_FIELD[what])[:, c] = [getattr(ch, what) for ch in chans]
         elif _FIXED.match(col):
             for i, s in enumerate(scenarios):
-                field("fixed_costs")[i] = fixed_costs(s)
+                field("fixed_costs")[i] = fixed_costs(s, x.months)
     if any(_PRODUCT.match(c) for c in columns):
         for i, s in enumerate(scenarios):
-            produced = product_volume(s)
+            produced = product_volume(s, x.months)
             field("produced")[i] = np.stack([produced[p] for p in pnames])
-            field("production_costs")[i] = production_costs(s, produced)
+            field("sale_cost")[i] = production_costs(s, x.months)[0]
     return replace(x, **edits)
 
 

@@ -23,7 +23,7 @@ from engine.loans import schedules
 from engine.scenario import Scenario
 
 MONTHLY_COLUMNS = [
-    "sales_revenue", "cash_receipts", "receivables", "commissions", "variable_costs",
+    "sales_revenue", "cash_receipts", "receivables", "stock", "commissions", "variable_costs",
     "fixed_costs", "service_cost_group", "subsidy", "operating_cash_flow", "interest",
     "principal", "loan_fees", "debt_service", "loan_disbursements", "member_capital",
     "investments", "distributions", "credit_line_draw", "credit_line_balance",
@@ -90,7 +90,8 @@ def project(scenario: Scenario) -> Projection:
     # months are candidates within the horizon, judged on every simulated month
     T, H = inputs.months, scenario.horizon_months
     if needs_full_sweep(inputs):
-        # flows depend on the cash balance (credit line, arrears): one row per exit month
+        # flows depend on the cash balance or on M (credit line, arrears, payouts, fading
+        # effects): one row per exit month
         m = simulate(sweep_rows(inputs, H))
         cash_rows = m["cash_balance"][1:]
     else:

@@ -194,6 +194,15 @@ OUTPUTS: dict[str, Quantity] = {
     "donor_cost_per_taka_of_income": Q("Donor's cost per taka of income change", "ratio"),
     "payer": Q("Payer", "text"),
     "baseline": Q("Baseline", "text"),
+    # a portfolio's results, one row per group
+    "group_id": Q("Group", "text"),
+    "cash_short_at_installment": Q("Cash short at an installment", "text",
+                                   "True when cash falls short on a month an installment is due."),
+    "max_affordable_loan": Q("Largest affordable loan", "taka",
+                             "Largest principal on the terms of the chosen loan that keeps the "
+                             "trailing 12-month DSCR at the target and cash at the reserve."),
+    "risk_flags": Q("Risk flags", "text"),
+    "problems": Q("Problems (row not run)", "text"),
     # inputs that tables list beside outputs (their metadata is on the models)
     "loan": Q("Loan", "text"),
     "lender": Q("Lender", "text"),

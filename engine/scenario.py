@@ -66,6 +66,16 @@ class RampPoint(Model):
     factor: float = Field(ge=0, description="Capacity factor at that month (1 = full capacity).")
 
 
+class CostTiming(Model):
+    """A part of a product's unit cost and when it is paid, counted back from the sale."""
+
+    months_before_sale: int = Field(
+        ge=0, le=36, description="Months before the month of sale in which this part is paid "
+        "(0: the month of sale, as for consignment stock paid only when sold; 6: inputs and "
+        "labour bought six months before a harvest).")
+    share: float = Field(gt=0, le=1, description="Share of the unit cost paid then.")
+
+
 class Product(Model):
     name: str = Field(description="Short identifier.")
     unit: str = Field("unit", description="What one unit is (fruit, pair, piece).")
@@ -77,6 +87,11 @@ class Product(Model):
         default_factory=list, description="Capacity factor at given months, interpolated "
         "linearly between points and held flat beyond them. Empty: factor 1 throughout.")
     unit_cost: float = Field(0.0, ge=0, description="Variable cost per unit produced, taka.")
+    cost_calendar: list[CostTiming] = Field(
+        default_factory=list, description="When the unit cost of a unit sold is paid, counted "
+        "back from the month of sale; shares sum to 1. Empty: all in the month of sale. Costs "
+        "that fall before the start were paid before it (opening stock). What has been paid "
+        "for units not yet sold is `stock` (at cost).")
     allocation: Literal["shares", "contracts_first"] = Field(
         "shares", description="shares: each channel is offered its share of the volume; "
         "contracts_first: channels with a quota are filled first, in the order listed, and the "
@@ -88,6 +103,13 @@ class Product(Model):
         months = [p.month for p in self.capacity_ramp]
         if months != sorted(set(months)):
             problems.append(("capacity_ramp", f"months must increase (got {months})"))
+        if self.cost_calendar:
+            total = sum(c.share for c in self.cost_calendar)
+            if abs(total - 1) > SHARE_TOLERANCE:
+                problems.append(("cost_calendar", f"shares must sum to 1 (got {total:.4g})"))
+            lead = [c.months_before_sale for c in self.cost_calendar]
+            if len(set(lead)) != len(lead):
+                problems.append(("cost_calendar", f"each months_before_sale once (got {lead})"))
         fail(problems)
         return self
 
@@ -181,6 +203,24 @@ class Taper(Model):
     table: list[ShareRow] = Field(default_factory=list, description="table: rows of shares.")
 
 
+class Effect(Model):
+    """What a service does for the group while it is delivered, and how fast that fades."""
+
+    on: Literal["acceptance_rate", "price", "volume", "unit_cost"] = Field(
+        description="The quantity the service improves: a channel's acceptance rate or price "
+        "(target: a channel), or a product's volume (productivity) or unit cost (target: a "
+        "product).")
+    target: str | None = Field(None, description="The channel or product it acts on; None: "
+                               "every channel (or product).")
+    without_service: float = Field(
+        ge=-1, le=10, description="Relative change of the quantity once the effect has faded "
+        "completely (acceptance_rate -0.2: a fifth less is accepted; unit_cost 0.1: 10% "
+        "dearer). The scenario's own values are those with the service delivered.")
+    half_life_months: float = Field(
+        gt=0, le=600, description="Months after the last delivery in which half the effect "
+        "is lost.")
+
+
 class Service(Model):
     name: str = Field(description="Short identifier (training, counselling, watchmen...).")
     monthly_cost: float = Field(0.0, ge=0, description="Recurring full cost per month, taka.")
@@ -197,6 +237,10 @@ class Service(Model):
     embedded: bool = Field(
         False, description="Paid by a buyer through the product price: commercial, not "
         "subsidy, and unchanged at exit.")
+    effects: list[Effect] = Field(
+        default_factory=list, description="What the service improves: held in full in a month "
+        "it is delivered (it has a cost), fading with a half-life after the last delivery; "
+        "absent before the first. Ending a service at exit therefore loses its effects.")
     beneficiary: Literal["group", "partner"] = Field(
         "group", description="partner: the service went to a partner in the group's linkage "
         "(the NGO's trainers, the lead firm); others' payments count as partner support, not "
@@ -394,6 +438,13 @@ class Scenario(Model):
                 problems.append((f"channels[{idx[0]}].share", f"shares of product '{p.name}' "
                                  f"across channels {what}{names} must sum to 1 "
                                  f"(got {total:.4g})"))
+        for i, sv in enumerate(self.services):
+            for j, e in enumerate(sv.effects):
+                known = sorted(channels if e.on in ("acceptance_rate", "price") else products)
+                if e.target is not None and e.target not in known:
+                    what = "channel" if e.on in ("acceptance_rate", "price") else "product"
+                    problems.append((f"services[{i}].effects[{j}].target", f"must name a {what} "
+                                     f"{known} (got {e.target!r})"))
         if self.baseline_variant is not None and self.baseline_variant not in self.variants:
             problems.append(("baseline_variant", f"must name a variant {sorted(self.variants)} "
                              f"(got {self.baseline_variant!r})"))

@@ -16,13 +16,15 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 import engine.fields  # noqa: F401  (labels and units on the models' fields)
+from engine.arrears import ArrearsTerms
 from engine.fields import UNITS, field_meta
-from engine.loans import Loan
+from engine.loans import InstallmentChange, Loan, Prepayment, Reschedule, TopUp, Tranche
 from engine.scenario import (
     Channel,
     Contribution,
     FixedCost,
     Group,
+    Investment,
     Market,
     OneOff,
     Product,
@@ -48,9 +50,35 @@ SECTIONS: list[tuple[str, type[BaseModel], str, str]] = [
     ("`[services.taper]`", Taper, "services[].taper", "services (columns taper.*)"),
     ("`[[services.taper.table]]`", ShareRow, "services[].taper.table", "taper_table"),
     ("`[[loans]]`", Loan, "loans", "loans"),
-    ("`[[member_capital]]` and `[[investments]]`", Contribution,
-     "member_capital, investments", "member_capital, investments"),
+    ("`[[loans.tranches]]`", Tranche, "loans[].tranches", "loans (column tranches, as a list)"),
+    ("`[[loans.prepayments]]`", Prepayment, "loans[].prepayments",
+     "loans (column prepayments, as a list)"),
+    ("`[[loans.installment_changes]]`", InstallmentChange, "loans[].installment_changes",
+     "loans (column installment_changes, as a list)"),
+    ("`[loans.reschedule]`", Reschedule, "loans[].reschedule",
+     "loans (column reschedule, as a table)"),
+    ("`[loans.top_up]`", TopUp, "loans[].top_up", "loans (column top_up, as a table)"),
+    ("`[arrears]`", ArrearsTerms, "arrears", "arrears"),
+    ("`[[member_capital]]`", Contribution, "member_capital", "member_capital"),
+    ("`[[investments]]`", Investment, "investments", "investments"),
 ]
+
+
+def models_in(model: type[BaseModel]) -> set[type[BaseModel]]:
+    """Every model reachable from `model`'s fields (for the test that each is documented)."""
+    found: set[type[BaseModel]] = set()
+
+    def walk(annotation: Any) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if annotation not in found:
+                found.add(annotation)
+                for info in annotation.model_fields.values():
+                    walk(info.annotation)
+        for arg in get_args(annotation):
+            walk(arg)
+
+    walk(model)
+    return found
 
 
 def scenario_schema() -> dict[str, Any]:

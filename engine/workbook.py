@@ -21,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import types
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Union, get_args, get_origin
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
@@ -36,6 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ValidationError
 
 from engine import fmt
+from engine.arrears import ArrearsTerms
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.fields import FieldMeta, field_meta
 from engine.io import _drop_none, _path_exists, apply_variant
@@ -61,9 +63,19 @@ MAX_WORKBOOK_BYTES = 5_000_000
 MAX_ROWS = 2_000
 """Most rows a sheet may hold (a group has tens of items); more is refused, not read."""
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-SCENARIO_FIELDS = ("name", "title", "start", "horizon_months", "currency", "usd_rate",
-                   "baseline_variant", "price_inflation_annual", "cost_inflation_annual",
-                   "discount_rate_annual")
+
+
+def _is_scalar(model: type[BaseModel], name: str) -> bool:
+    """A field one cell holds (not a list, a table or a nested model)."""
+    annotation = model.model_fields[name].annotation
+    union = get_origin(annotation) in (Union, types.UnionType)
+    return not any(get_origin(a) in (list, dict) or (isinstance(a, type) and
+                                                     issubclass(a, BaseModel))
+                   for a in (get_args(annotation) if union else (annotation,)))
+
+
+SCENARIO_FIELDS = tuple(n for n in Scenario.model_fields if _is_scalar(Scenario, n))
+"""The scenario's own scalar fields (name, title, start, ...), one a row on sheet 'scenario'."""
 FIRST_ROW = 3
 """Rows 1 and 2 of a table sheet are the labels and the keys; items start at row 3."""
 
@@ -99,7 +111,9 @@ TABLES = [
 CHILD_LISTS = {("products", "capacity_ramp"), ("services", "one_off")}
 """Fields of items that are lists of items, each on a sheet of its own."""
 PAYERS_SHEET, TAPER_SHEET = "service_payers", "taper_table"
-SHEETS = ["scenario", "group", *(t.sheet for t in TABLES), PAYERS_SHEET, TAPER_SHEET,
+SECTIONS: dict[str, type[BaseModel]] = {"group": Group, "arrears": ArrearsTerms}
+"""One-item sections: one field a row, on a sheet of the section's name."""
+SHEETS = ["scenario", *SECTIONS, *(t.sheet for t in TABLES), PAYERS_SHEET, TAPER_SHEET,
           "variants", "titles", "sources"]
 
 
@@ -308,7 +322,8 @@ def blank_data() -> dict[str, Any]:
     def defaults(model: type[BaseModel]) -> dict[str, Any]:
         return {n: field_meta(model, n).default for n in model.model_fields}
     data = defaults(Scenario)
-    data.update(group=defaults(Group), **{t.path: [] for t in TABLES if t.parent is None})
+    data.update({s: defaults(model) for s, model in SECTIONS.items()},
+                **{t.path: [] for t in TABLES if t.parent is None})
     data["start"] = dt.date.today().strftime("%Y-%m")
     return data
 
@@ -323,8 +338,9 @@ def write_workbook(scenario: Scenario | None = None) -> bytes:
     assert ws is not None
     ws.title = "scenario"
     _write_fields(ws, Scenario, list(SCENARIO_FIELDS), data, "", prov, start)
-    _write_fields(wb.create_sheet("group"), Group, list(Group.model_fields), data["group"],
-                  "group.", prov, start)
+    for section, model in SECTIONS.items():
+        _write_fields(wb.create_sheet(section), model, list(model.model_fields), data[section],
+                      f"{section}.", prov, start)
     for table in TABLES:
         _write_table(wb.create_sheet(table.sheet), table, data, prov, start)
     share = field_meta(Service, "shares")
@@ -554,9 +570,10 @@ def read_workbook(data: bytes, file: str | None = None) -> Scenario:
     if "scenario" in rows:
         scenario = _read_fields(rows["scenario"], "scenario", Scenario, "", reader,
                                 list(SCENARIO_FIELDS))
-    if "group" in rows:
-        scenario["group"] = _read_fields(rows["group"], "group", Group, "group.", reader,
-                                         list(Group.model_fields))
+    for section, model in SECTIONS.items():
+        if section in rows:
+            scenario[section] = _read_fields(rows[section], section, model, f"{section}.",
+                                             reader, list(model.model_fields))
     read = {t.sheet: _read_table(rows[t.sheet], t, reader) if t.sheet in rows else []
             for t in TABLES}
     reader.where.update({t.path: f"sheet '{t.sheet}'" for t in TABLES if t.parent is None})

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from scipy.integrate import quad
 
 from engine.loans import contracts, opening, schedule
-from engine.scenario import Scenario
+from engine.scenario import CostTiming, Scenario
 
 
 def _round(x: float, digits: int, mode: str) -> float:
@@ -147,9 +147,36 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
     start_cal = int(s.start.split("-")[1]) - 1
     exit_at = T if exit_month is None else exit_month
 
+    def delivered(sv, t):
+        """The service has a cost in month t, once the exit month's changes are made."""
+        if service_cost(sv, t) <= 0:
+            return False
+        ends_at_exit = sv.beneficiary == "partner" or (not sv.embedded
+                                                       and sv.after_exit == "stop")
+        return not (t >= exit_at and ends_at_exit)
+
+    def strength(sv, effect, t):
+        """1 in a delivered month, halving every half-life after the last one, 0 before."""
+        last = [u for u in range(t + 1) if delivered(sv, u)]
+        if not last:
+            return 0.0
+        return 0.5 ** ((t - last[-1]) / effect.half_life_months)
+
+    def multiplier(on, name, t):
+        """Product of 1 + without_service x (1 - strength) over the effects on `name`; held
+        at the last simulated month's value after it."""
+        t = min(t, T - 1)
+        out = 1.0
+        for sv in s.services:
+            for e in sv.effects:
+                if e.on == on and e.target in (None, name):
+                    out *= 1 + e.without_service * (1 - strength(sv, e, t))
+        return out
+
     def produced(p, t):
         mean = sum(p.seasonality) / 12
-        return p.monthly_capacity * p.seasonality[(start_cal + t) % 12] / mean * ramp_factor(p, t)
+        return (p.monthly_capacity * p.seasonality[(start_cal + t) % 12] / mean
+                * ramp_factor(p, t) * multiplier("volume", p.name, t))
 
     revenue = {c.name: [0.0] * T for c in s.channels}
     sold = {c.name: [0.0] * T for c in s.channels}
@@ -171,7 +198,8 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
                 for c in mine:
                     offered[c.name] = c.share * volume
             for c in mine:
-                acc = offered[c.name] * c.acceptance_rate
+                rate = c.acceptance_rate * multiplier("acceptance_rate", c.name, t)
+                acc = offered[c.name] * min(1.0, max(0.0, rate))
                 sold[c.name][t] += acc
                 if c.fallback:
                     sold[c.fallback][t] += offered[c.name] - acc
@@ -180,25 +208,20 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
             price = (market_price(s, c.market, t) * (1 + c.market_premium)
                      if c.price_basis == "market" else c.price)
             price *= (1 + s.price_inflation_annual) ** (t / 12)
+            price *= multiplier("price", c.name, t)
             revenue[c.name][t] = sold[c.name][t] * price * (1 - c.discount)
 
     loans = [loan_rows(loan, s.start) for loan in s.loans]
     out: dict[str, list[float]] = {k: [] for k in (
-        "sales_revenue", "cash_receipts", "receivables", "commissions", "variable_costs",
-        "fixed_costs", "service_cost_group", "subsidy", "operating_cash_flow", "interest",
-        "principal", "loan_fees", "debt_service", "loan_disbursements", "member_capital",
-        "investments", "distributions", "credit_line_draw", "credit_line_balance",
-        "credit_line_interest", "cash_shortfall", "net_cash_flow", "cash_balance",
-        "member_income_per_member", "arrears", "penalty_interest", "days_past_due",
-        "debt_service_paid")}
-    cash = s.group.opening_cash
-    line = 0.0   # credit line balance
-    overdue = dict.fromkeys(("penalties", "fees", "interest", "principal"), 0.0)
-    queue: list[float] = []    # what is still owed of each month's installments
-    total_lent = sum(loan.principal for loan in s.loans)
-    penalty_rate = (sum(loan.principal * loan.penalty_annual_rate for loan in s.loans)
-                    / total_lent if total_lent else 0.0)
-    receivable = 0.0
+        "sales_revenue", "cash_receipts", "receivables", "stock", "commissions",
+        "variable_costs", "fixed_costs", "service_cost_group", "subsidy", "operating_cash_flow",
+        "interest", "principal", "loan_fees", "debt_service", "loan_disbursements",
+        "member_capital", "investments", "distributions", "credit_line_draw",
+        "credit_line_balance", "credit_line_interest", "cash_shortfall", "net_cash_flow",
+        "cash_balance", "member_income_per_member", "arrears", "penalty_interest",
+        "days_past_due", "debt_service_paid")}
+    months = []          # first pass: every flow that does not depend on the cash balance
+    receivable = stock = 0.0
     for t in range(T):
         rev = sum(revenue[c][t] for c in revenue)
         receipts, commissions, commission_accrued = 0.0, 0.0, 0.0
@@ -210,8 +233,25 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
             commission_accrued += revenue[c.name][t] * c.commission_rate
         receivable += rev - receipts
         costs_now = (1 + s.cost_inflation_annual) ** (t / 12)
-        variable = sum(p.unit_cost * costs_now * produced(p, t) for p in s.products)
-        variable += sum(sold[c.name][t] * c.transport_cost_per_unit for c in s.channels)
+
+        # production costs paid this month by each product's cost calendar: share w of the
+        # unit cost (at the cost level of the month of sale) of what is sold k months from now
+        def unit_cost(p, u):
+            return (p.unit_cost * (1 + s.cost_inflation_annual) ** (u / 12)
+                    * multiplier("unit_cost", p.name, u))
+
+        paid_for = cost_of_sales = 0.0
+        for p in s.products:
+            cost_of_sales += unit_cost(p, t) * produced(p, t)
+            for timing in p.cost_calendar or [CostTiming(months_before_sale=0, share=1.0)]:
+                k = timing.months_before_sale
+                paid_for += timing.share * unit_cost(p, t + k) * produced(p, t + k)
+                if t == 0:   # what fell before the start was paid then: opening stock
+                    stock += sum(timing.share * unit_cost(p, u) * produced(p, u)
+                                 for u in range(k))
+        stock += paid_for - cost_of_sales
+        transport = sum(sold[c.name][t] * c.transport_cost_per_unit for c in s.channels)
+        variable = paid_for + transport
         fixed = 0.0
         for f in s.fixed_costs:
             end = f.end_month if f.end_month is not None else 10**9
@@ -242,7 +282,36 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
         capital = sum(c.amount for c in s.member_capital if c.month == t)
         invest = sum(asset_paid(s, a, t) for a in s.investments)
         ocf = receipts - commissions - variable - fixed - group_cost
-        line_interest = line * s.group.credit_line_annual_rate / 12
+        income = (rev - commission_accrued - cost_of_sales - transport - fixed - group_cost
+                  - interest - fees)
+        months.append({
+            "sales_revenue": rev, "cash_receipts": receipts, "receivables": receivable,
+            "stock": stock, "commissions": commissions, "variable_costs": variable,
+            "fixed_costs": fixed, "service_cost_group": group_cost, "subsidy": subsidy,
+            "operating_cash_flow": ocf, "interest": interest, "principal": principal,
+            "loan_fees": fees, "loan_disbursements": disb, "member_capital": capital,
+            "investments": invest,
+            "flow": ocf - interest - principal - fees + disb + capital - invest,
+            "income": income})
+
+    # second pass, month by month: arrears, payouts, the credit line, cash
+    g = s.group
+    cumulative, running = [], 0.0
+    for row in months:
+        running += row["flow"]
+        cumulative.append(running)
+    # payouts stop a hair above the reserve: 1e-6 taka + 1e-12 of the plan's largest cash
+    margin = 1e-6 + 1e-12 * max(abs(g.opening_cash + c) for c in cumulative)
+    cash = g.opening_cash
+    line = 0.0   # credit line balance
+    overdue = dict.fromkeys(("penalties", "fees", "interest", "principal"), 0.0)
+    queue: list[float] = []    # what is still owed of each month's installments
+    total_lent = sum(loan.principal for loan in s.loans)
+    penalty_rate = (sum(loan.principal * loan.penalty_annual_rate for loan in s.loans)
+                    / total_lent if total_lent else 0.0)
+    for t, row in enumerate(months):
+        interest, principal, fees = row["interest"], row["principal"], row["loan_fees"]
+        line_interest = line * g.credit_line_annual_rate / 12
         # arrears: overdue amounts accrue the loans' penalty rate; cash pays in the allocation
         # order, the oldest installment first; what it cannot pay stays overdue
         penalty = penalty_rate / 12 * (overdue["fees"] + overdue["interest"]
@@ -250,9 +319,10 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
         owed = {"penalties": overdue["penalties"] + penalty, "fees": overdue["fees"] + fees,
                 "interest": overdue["interest"] + interest,
                 "principal": overdue["principal"] + principal}
-        before = cash + ocf + disb + capital - invest - line_interest
+        before = (cash + row["operating_cash_flow"] + row["loan_disbursements"]
+                  + row["member_capital"] - row["investments"] - line_interest)
         if s.arrears.enabled:
-            available = max(before, 0.0) + max(s.group.credit_line_limit - line, 0.0)
+            available = max(before, 0.0) + max(g.credit_line_limit - line, 0.0)
         else:
             available = float("inf")
         paid = paid_penalty = 0.0
@@ -272,34 +342,39 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
         in_arrears = sum(overdue.values())
         oldest = next((i for i, a in enumerate(queue) if a > 0.005), None)
         dpd = 0 if oldest is None else 30 * (t - oldest) + 29
-        interest += line_interest + penalty
-        debt = interest + principal + fees
+        # payouts: the members' share of the month's accrual surplus (before the line's
+        # interest), paid only as far as cash less the line stays at or above the reserve in
+        # this month and every later month with no further payouts (installments paid as
+        # scheduled), and nothing while anything is overdue
+        worst_ahead = min(cumulative[u] - cumulative[t] for u in range(t, T))
+        spare = before - paid - line + worst_ahead - g.cash_reserve - margin
         dist = 0.0 if in_arrears > 0.005 else \
-            s.group.distribution_share * max(0.0, ocf - line_interest - paid)
+            min(g.distribution_share * max(0.0, row["income"]), max(0.0, spare))
         before_line = before - paid - dist
         draw = 0.0
         if before_line < 0:                     # borrow what is missing, up to the limit
-            draw = min(-before_line, max(s.group.credit_line_limit - line, 0.0))
+            draw = min(-before_line, max(g.credit_line_limit - line, 0.0))
         elif line > 0:                          # repay from what is there
             draw = -min(before_line, line)
         line += draw
-        net = ocf - paid - line_interest + disb + capital - invest - dist + draw
+        interest += line_interest + penalty
+        debt = interest + principal + fees
+        net = before - paid - dist + draw - cash
         cash += net
-        income = (rev - commission_accrued - variable - fixed - group_cost - interest - fees)
+        for key, value in row.items():
+            if key in out:
+                out[key].append(value)
+        out["interest"][-1] = interest
         for key, value in (
-            ("sales_revenue", rev), ("cash_receipts", receipts), ("receivables", receivable),
-            ("commissions", commissions), ("variable_costs", variable), ("fixed_costs", fixed),
-            ("service_cost_group", group_cost), ("subsidy", subsidy),
-            ("operating_cash_flow", ocf), ("interest", interest), ("principal", principal),
-            ("loan_fees", fees), ("debt_service", debt), ("loan_disbursements", disb),
-            ("member_capital", capital), ("investments", invest), ("distributions", dist),
+            ("debt_service", debt), ("distributions", dist),
             ("credit_line_draw", draw), ("credit_line_balance", line),
             ("credit_line_interest", line_interest),
             ("cash_shortfall", max(0.0, -cash)),
             ("net_cash_flow", net), ("cash_balance", cash), ("arrears", in_arrears),
             ("penalty_interest", penalty), ("days_past_due", dpd),
             ("debt_service_paid", paid + line_interest),
-            ("member_income_per_member", income / s.group.members)):
+            ("member_income_per_member",
+             (row["income"] - line_interest - penalty) / g.members)):
             out[key].append(value)
     return out
 

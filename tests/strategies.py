@@ -59,6 +59,11 @@ def services(draw, months: int, index: int) -> dict:
     if kind in ("linear", "step") and draw(st.booleans()):
         taper["payers"] = payers[:1]
     svc["taper"] = taper
+    svc["effects"] = [{"on": draw(st.sampled_from(["acceptance_rate", "price", "volume",
+                                                   "unit_cost"])),
+                       "without_service": draw(st.floats(-0.9, 0.9)),
+                       "half_life_months": draw(st.floats(0.5, 48))}
+                      for _ in range(draw(st.integers(0, 2)))]
     return svc
 
 
@@ -131,6 +136,12 @@ def scenario_dicts(draw) -> dict:
             "capacity_ramp": [{"month": m, "factor": draw(st.floats(0, 2))} for m in ramp],
             "unit_cost": draw(st.floats(0, 10)),
         })
+        if draw(st.booleans()):
+            leads = sorted(draw(st.sets(st.integers(0, 8), min_size=1, max_size=4)))
+            split = _split_shares(draw(st.lists(st.floats(0.05, 1), min_size=len(leads),
+                                                max_size=len(leads))))
+            products[-1]["cost_calendar"] = [{"months_before_sale": k, "share": w}
+                                             for k, w in zip(leads, split, strict=True)]
         k = draw(st.integers(1, 3))
         shares = _split_shares(draw(st.lists(st.floats(0.01, 1), min_size=k, max_size=k)))
         names = [f"p{p}c{i}" for i in range(k)]

@@ -104,10 +104,10 @@ def test_change_a_parameter_and_see_the_exit_month_move(server, browser):
     base = engine.project(engine.load_scenario("bogra_handicrafts")).summary
     expect(exit_value).to_have_text(base["exit_date"])
     field = page.get_by_role("spinbutton", name="cash reserve (taka)")
-    field.fill("20000")
+    field.fill("100000")
     field.press("Enter")
     after = engine.project(engine.with_overrides(engine.load_scenario("bogra_handicrafts"), {
-        "group.cash_reserve": 20000.0})).summary
+        "group.cash_reserve": 100000.0})).summary
     assert after["exit_date"] != base["exit_date"]
     expect(exit_value).to_have_text(after["exit_date"] or "not within horizon", timeout=20_000)
     expect(page.get_by_test_id("stException")).to_have_count(0)

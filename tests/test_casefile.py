@@ -193,8 +193,11 @@ def test_invalid_values_are_named_beside_their_field_and_the_rest_keeps_working(
 
 def test_saved_file_says_what_was_edited_and_renames_keep_it_valid():
     base = engine.load_scenario("modhupur_pineapple")
+    effect = base.services[0].effects[0].model_dump() | {"target": "pran_foods"}
     edited = with_overrides(base, {"channels.pran.payment_delay_days": 14.0,
-                                   "channels.pran.name": "pran_foods"})
+                                   "channels.pran.name": "pran_foods",
+                                   # JOBS's grading effect names the channel it acts on
+                                   "services.jobs_business_services.effects": [effect]})
     saved = as_case_file(base, edited)
     text = engine.dump_scenario(saved)
     back = engine.parse_scenario(text)          # the file reads back

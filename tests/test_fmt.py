@@ -115,3 +115,9 @@ def test_display_frame_formats_each_column_by_its_unit():
                                  "Exit month", "DSCR (trailing 12 months)"]
     assert out.iloc[0].tolist() == ["14,50,000", "0.5%", "May 2002", "1.00"]
     assert out.iloc[1].tolist() == ["-3", "n/a", "n/a", "n/a"]
+
+
+def test_every_portfolio_result_column_has_a_plain_name():
+    from engine.groups import result_columns
+    cols = result_columns(engine.load_scenario("bogra_handicrafts"))
+    assert [c for c in cols if c not in quantities.OUTPUTS] == []

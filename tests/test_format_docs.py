@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.schema_docs import DOC, document
+from engine.schema_docs import DOC, SECTIONS, document, models_in
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "dairy_group.toml"
 
@@ -24,6 +24,10 @@ def test_scenario_format_doc_names_every_field_of_every_model():
     row = next(line for line in text.splitlines() if line.startswith("| `payment_delay_days`"))
     assert row.startswith("| `payment_delay_days` | payment delay | number | days |")
     assert "| `0.0` | Days from sale to payment" in row
+
+
+def test_every_model_of_a_scenario_has_a_section():
+    assert models_in(engine.Scenario) == {model for _, model, _, _ in SECTIONS}
 
 
 def test_the_dairy_example_validates_and_projects_as_worked_by_hand():

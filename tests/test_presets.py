@@ -122,7 +122,10 @@ def test_the_seed_judgements_can_be_seen_in_the_numbers():
     assert bogra["buyer_hhi"] == 1.0                  # TMSS buys everything
     for other in summaries.values():
         assert bogra["sdi"] > other["sdi"]
-        assert bogra["exit_month"] > other["exit_month"]
+        # with the cost calendar every group's exit month is set by its start-up months (cash
+        # before its first sales are paid), so Bogra's is no earlier than the others' but can
+        # tie (Shafipur); the exit criteria that isolate dependence are issue #10 item 8
+        assert bogra["exit_month"] >= other["exit_month"]
     for name in ("mirpur_footwear", "shafipur_footwear"):
         assert summaries[name]["buyer_hhi"] < 0.8     # several buyers
 

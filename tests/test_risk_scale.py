@@ -242,7 +242,7 @@ def test_flip_value_is_where_the_group_stops_being_self_sustaining():
     from engine.risk import flip_value
     s = engine.load_scenario("bogra_handicrafts")
     path = "channels.tmss_retail.price"
-    value = flip_value(s, path, multipliers=np.linspace(0.5, 1.5, 401))
+    value = flip_value(s, path, multipliers=np.linspace(0.2, 1.5, 521))
     assert value is not None
     exit_at = {x: engine.project(engine.with_overrides(s, {path: x})).summary["exit_month"]
                for x in (value - 1.0, value + 1.0)}

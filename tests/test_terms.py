@@ -109,12 +109,13 @@ def test_receipts_equal_revenue_over_a_long_enough_horizon(scenario):
     assert m.cash_receipts.sum() == pytest.approx(m.sales_revenue.sum(), rel=1e-9, abs=1e-6)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios, st.floats(0.5, 90), st.data())
 def test_a_longer_delay_never_raises_minimum_cash(scenario, extra_days, data):
-    # holds when no share of each month's surplus is paid out: payouts can make it fail (a
-    # later receipt that lands in a loss month is not paid out, so cash ends higher)
-    scenario = engine.with_overrides(scenario, {"group.distribution_share": 0.0})
+    """With payouts on (the random scenarios draw distribution_share in 0..1). Without arrears:
+    with them an installment cash cannot pay stays overdue instead of lowering cash, so the
+    lowest cash no longer measures the squeeze (their days past due do)."""
+    scenario = engine.with_overrides(scenario, {"arrears.enabled": False})
     c = data.draw(st.sampled_from(scenario.channels))
     later = {f"channels.{c.name}.payment_delay_days": c.payment_delay_days + extra_days}
     if c.payment_delay_days_max is not None:
@@ -122,25 +123,6 @@ def test_a_longer_delay_never_raises_minimum_cash(scenario, extra_days, data):
     before = engine.project(scenario).summary["min_cash_balance"]
     after = engine.project(engine.with_overrides(scenario, later)).summary["min_cash_balance"]
     assert after <= before + 1e-6 * max(1.0, abs(before))
-
-
-def test_payouts_can_make_a_longer_delay_raise_minimum_cash():
-    """The counter-example that limits the property above, computed by hand: 100 received in
-    month 0 and paid out in full; 100 of costs in month 1. Paid a month later instead, the
-    receipt meets the cost and nothing is paid out: minimum cash rises from -100 to 0."""
-    extra = """
-[[fixed_costs]]
-name = "costs"
-monthly_amount = 100
-start_month = 1
-end_month = 1
-"""
-    s = engine.with_overrides(hand_scenario(extra, capacity=10, price=10), {
-        "group.distribution_share": 1.0,
-        "products.p.capacity_ramp": [{"month": 0, "factor": 1}, {"month": 1, "factor": 0}]})
-    assert engine.project(s).summary["min_cash_balance"] == pytest.approx(-100)
-    later = engine.with_overrides(s, {"channels.buyer.payment_delay_days": 30})
-    assert engine.project(later).summary["min_cash_balance"] == pytest.approx(0)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

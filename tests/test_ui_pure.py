@@ -58,7 +58,9 @@ def test_xlsx_export_reads_as_finance_staff_expect(modhupur):
         for v in row:
             assert not isinstance(v, float) or v == round(v, 6)
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=5, values_only=True)}
-    assert summary["Exit month"] == "Apr 2001"      # month 1 from March 2001
+    # the projection's exit month ("2001-07"), written as people read a month
+    y, mo = map(int, p.summary["exit_date"].split("-"))
+    assert summary["Exit month"] == f"{__import__('calendar').month_abbr[mo]} {y}"
     assert summary["Subsidy dependence (SDI), %"] == round(p.summary["sdi"], 6)
     inputs = {r[0]: r for r in wb["Inputs"].iter_rows(min_row=2, values_only=True)}
     delay = inputs["channels.pran.payment_delay_days"]
@@ -137,3 +139,12 @@ def test_charts_show_amounts_in_lakh_or_us_dollars_as_chosen():
     assert usd.data[0].customdata[0] == f"US${round(first / 57.9):,}"
     assert usd.layout.yaxis.title.text == "US$"
     assert usd.layout.shapes[0].y0 == pytest.approx(s.group.cash_reserve / 57.9)
+
+
+def test_result_csv_names_quantities_plainly_and_keeps_parameter_paths():
+    df = pd.DataFrame({"group_id": ["a"], "group.members": [20], "exit_month": [3],
+                       "max_affordable_loan": [125000.5]})
+    back = pd.read_csv(io.BytesIO(exports.table_csv(df)))
+    assert list(back.columns) == ["Group", "group.members", "Exit month",
+                                  "Largest affordable loan, taka"]
+    assert back.iloc[0].tolist() == ["a", 20, 3, 125000.5]

@@ -223,8 +223,10 @@ def test_cli_schema_is_pydantics_json_schema_with_labels_and_units(capsys):
     assert schema["$defs"]["Loan"]["properties"]["annual_rate"]["maximum"] == 2
 
 
-def test_loan_tranches_prepayments_and_reschedules_round_trip(modhupur):
+def test_loan_tranches_prepayments_reschedules_and_arrears_terms_round_trip(modhupur):
     s = engine.with_overrides(modhupur, {
+        "arrears.enabled": True,
+        "arrears.allocation": ["principal", "interest", "fees", "penalties"],
         "loans.sibl_3.tranches": [{"month": 18, "amount": 450_000.0}],
         "loans.sibl_3.prepayments": [{"month": 25, "amount": 100_000.0}],
         "loans.sibl_2.reschedule": {"month": 12, "installments": 12, "annual_rate": None}})
@@ -233,3 +235,9 @@ def test_loan_tranches_prepayments_and_reschedules_round_trip(modhupur):
     assert back.loans[2].tranches[0].amount == 450_000.0
     pd.testing.assert_frame_equal(engine.project(back).monthly, engine.project(s).monthly,
                                   check_exact=True)
+
+
+def test_every_scenario_field_has_a_place_in_the_workbook():
+    placed = {*workbook.SCENARIO_FIELDS, *workbook.SECTIONS, "variants", "titles", "provenance",
+              *(t.path for t in workbook.TABLES if t.parent is None)}
+    assert set(engine.Scenario.model_fields) == placed

@@ -44,11 +44,19 @@ def input_workbook(scenario: Scenario) -> bytes:
 
 
 def plain(df: pd.DataFrame) -> pd.DataFrame:
-    """The table with plain column names (and index name), values unchanged."""
-    out = df.rename(columns={c: quantities.label(c) for c in df.columns})
+    """The table with plain names for the quantities it holds (engine/quantities.py); other
+    columns (parameter paths) keep their names. Values unchanged."""
+    def name(c: object) -> object:
+        return quantities.label(str(c)) if str(c) in quantities.OUTPUTS else c
+    out = df.rename(columns=name)
     if df.index.name:
-        out.index.name = quantities.label(df.index.name)
+        out.index.name = name(df.index.name)
     return out
+
+
+def table_csv(df: pd.DataFrame) -> bytes:
+    """Any result table as CSV with plain column names (no index)."""
+    return plain(df).to_csv(index=False).encode("utf-8")
 
 
 def monthly_csv(p: Projection) -> bytes:

@@ -9,7 +9,7 @@ import streamlit as st
 import engine
 from engine.groups import Chunk, bad_lines, chunks, result_columns, run_chunk, text_rows
 from engine.io import decode_text
-from ui import state
+from ui import exports, state
 
 MAX_ROWS = 20_000
 
@@ -60,5 +60,5 @@ def render() -> None:
     shown = shown.sort_values(column, na_position="last")
     st.metric("groups", f"{len(shown):,} of {len(result):,}")
     st.dataframe(shown, key="portfolio_table", hide_index=True)
-    st.download_button("Result (CSV)", result.to_csv(index=False).encode(),
+    st.download_button("Result (CSV)", lambda: exports.table_csv(result),
                        "portfolio_result.csv", "text/csv", key="portfolio_download")
