@@ -121,3 +121,12 @@ def test_every_portfolio_result_column_has_a_plain_name():
     from engine.groups import result_columns
     cols = result_columns(engine.load_scenario("bogra_handicrafts"))
     assert [c for c in cols if c not in quantities.OUTPUTS] == []
+
+
+def test_the_exit_verdict_names_months_as_dates():
+    from engine.verdict import exit_verdict
+    s = engine.load_scenario("modhupur_pineapple")
+    text = exit_verdict(s, {"exit_month": 1})
+    # start March 2001: month 1 is April 2001; the 60th month (59) is February 2006
+    assert text.startswith("Self-sustaining from Apr 2001 (month 1)")
+    assert "reserve of 25,000 taka through Feb 2006" in text
