@@ -654,6 +654,12 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
     m["stock"] = opening_stock[:, None] + np.cumsum(production_paid - cost_of_sales, axis=-1)
     m["fixed_costs"] = x.fixed_costs
     m["service_cost_group"] = service_cost_group
+    # from the exit month concessional loans are repriced at their market rate: the interest
+    # they saved is paid instead (the same balance at market_annual_rate)
+    repriced = np.arange(T)[None, :] >= x.exit_month[:, None]
+    interest_subsidy = np.where(repriced, 0.0, x.interest_subsidy)
+    x = replace(x, interest=x.interest + np.where(repriced, x.interest_subsidy, 0.0),
+                interest_subsidy=interest_subsidy)
     m["subsidy"] = service_subsidy + x.interest_subsidy
     m["service_subsidy"] = service_subsidy
     m["interest_subsidy_row"] = x.interest_subsidy

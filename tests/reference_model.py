@@ -277,7 +277,10 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
                     interest += row["interest"]
                     principal += row["principal"]
                     fees += row["fees"]
-                    subsidy += row["saved"]
+                    if t >= exit_at:     # repriced at the market rate from the exit month
+                        interest += row["saved"]
+                    else:
+                        subsidy += row["saved"]
                     disb += row["disbursed"]
         capital = sum(c.amount for c in s.member_capital if c.month == t)
         invest = sum(asset_paid(s, a, t) for a in s.investments)

@@ -143,3 +143,29 @@ def test_a_service_effect_is_held_while_delivered_and_fades_after():
     np.testing.assert_allclose(p.monthly["sales_revenue"][:4], [100, 75, 62.5, 56.25])
     np.testing.assert_allclose(p.monthly["cash_balance_without_subsidy"][:4],
                                [50, 100, 150, 200])
+
+
+REPRICE_CASE = """
+[[loans]]
+name = "concessional"
+principal = 1200
+annual_rate = 0.0
+installments = 12
+amortization = "equal_principal"
+market_annual_rate = 0.12
+"""
+
+
+def test_every_subsidy_stops_reprices_a_concessional_loan():
+    """1,200 lent at 0% in month 0, 100 of principal a month from month 1; a market lender
+    would charge 12% / 12 = 1% a month on the balance: 12, 11, 10 taka in months 1-3. As given
+    the group pays principal only (cash 1,200 + 1,000 opening: 2,200, 2,100, 2,000, 1,900);
+    with every subsidy ended at month 0 it pays the market interest too: 2,200, 2,088, 1,977,
+    1,867, and none of it counts as subsidy."""
+    from tests.helpers import hand_scenario
+    s = hand_scenario(REPRICE_CASE, capacity=0, opening_cash=1000)
+    p = engine.project(s)
+    np.testing.assert_allclose(p.monthly["cash_balance"][:4], [2200, 2100, 2000, 1900])
+    np.testing.assert_allclose(p.monthly["cash_balance_without_subsidy"][:4],
+                               [2200, 2088, 1977, 1867])
+    np.testing.assert_allclose(p.monthly["subsidy"][:4], [0, 12, 11, 10])
