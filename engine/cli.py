@@ -27,7 +27,7 @@ from engine.analysis import (
 )
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.io import load_scenario, params, preset_names, with_overrides
-from engine.loans import Loan, apr, eir, grant_element, opening, schedules
+from engine.loans import Loan, apr, contracts, eir, grant_element, opening, schedules
 from engine.projection import Projection, project
 from engine.schema_docs import scenario_schema
 from engine.values import ValueTextError, parse_value
@@ -194,6 +194,7 @@ def cmd_loan(args: argparse.Namespace) -> None:
                           "schedule": json.loads(s.to_json(orient="records", date_format="iso"))},
                          indent=1, allow_nan=False))
         return
+    repaid = float(s.principal.sum() + s.down_payment.sum())
     quiet = [c for c in ("contract", "disbursed", "down_payment", "prepaid") if not s[c].any()]
     if loan.disbursement_date is None:
         quiet.append("due_date")
@@ -202,10 +203,14 @@ def cmd_loan(args: argparse.Namespace) -> None:
     s = s.drop(columns=["month", *quiet])
     with pd.option_context("display.width", 200, "display.max_rows", 2000):
         print(s.to_string(index=False, float_format=lambda v: f"{v:,.{loan.currency_digits}f}"))
+    lent = contracts(loan)
     first, down = opening(loan)
-    print(f"\nreleased {first:,.2f} at disbursement (down payment {down:,.2f}); total "
-          f"principal {s.principal.sum() + down:,.2f}, interest {s.interest.sum():,.2f}, fees "
-          f"{s.fees.sum() + loan.upfront_fee:,.2f} (upfront {loan.upfront_fee:,.2f})")
+    downs = sum(opening(c)[1] for c in lent)
+    upfront = sum(c.upfront_fee for c in lent)
+    print(f"\nreleased {first:,.2f} at disbursement (down payment {down:,.2f}); over "
+          f"{len(lent)} contract(s) lent {sum(c.principal for c in lent):,.2f}: principal "
+          f"{repaid + downs:,.2f}, interest {s.interest.sum():,.2f}, fees "
+          f"{s.fees.sum() + upfront:,.2f} (upfront {upfront:,.2f})")
     print(f"APR {_rate(rates['apr'])}  EIR {_rate(rates['eir'])}  (nominal "
           f"{loan.annual_rate:.4%}, {loan.interest_method}); grant element at 10%: "
           f"{rates['grant_element']:.2%}")

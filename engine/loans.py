@@ -680,8 +680,9 @@ def contracts(loan: Loan) -> list[Loan]:
             "top_up": None, "next_cycles": 0,
             "prepayments": [*loan.prepayments, Prepayment(month=loan.top_up.month)]})
         last = schedule(closed).iloc[-1]
+        # the balance is refinanced, not newly bought: no down payment on the top-up
         out = [closed, renewed(loan, float(last.prepaid) + loan.top_up.amount,
-                               int(last.period), fresh)]
+                               int(last.period), fresh | {"down_payment_rate": 0.0})]
     for i in range(1, loan.next_cycles + 1):
         prev = out[-1]
         out.append(renewed(prev, round_money(loan.principal * (1 + loan.cycle_growth) ** i,

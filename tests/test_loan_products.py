@@ -355,3 +355,16 @@ def test_set_path_edits_a_scenario_loan_tranches():
     assert loan.tranches == [Tranche(month=5, amount=200000)]
     flows = monthly_flows([loan.model_copy(update={"disbursement_date": date(2001, 3, 1)})], 12)
     assert flows["loan_disbursements"][[2, 5]].tolist() == [300000, 200000]
+
+
+def test_cli_loan_totals_cover_every_contract(capsys):
+    # 1,200 with a 10% down payment (120): 1,080 over 4 months, 270 a month; topped up in month
+    # 2 with 1,000: the 540 left is refinanced into 1,540 (no down payment on a refinance).
+    # Lent over both contracts 1,200 + 1,540 = 2,740, all of it repaid.
+    from engine.cli import main
+    code = main(["loan", "--principal", "1200", "--annual-rate", "0.12", "--installments", "4",
+                 "--amortization", "equal_principal", "--down-payment-rate", "0.1",
+                 "--top-up", "{month=2, amount=1000}"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "over 2 contract(s) lent 2,740.00: principal 2,740.00" in out
