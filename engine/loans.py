@@ -499,7 +499,7 @@ def _schedule(loan: Loan) -> pd.DataFrame:
             exact = 0.0 if free else flat_base * flat_share
             exact_total += exact
             # rounded per installment, but never ahead of the contract's interest so far
-            accrued = max(0.0, min(rnd(exact), rnd(rnd(exact_total) - rounded_total)))
+            accrued = max(0.0, min(rnd(exact), rnd(rnd(round(exact_total, 9)) - rounded_total)))
         else:
             accrued = 0.0 if free else rnd(balance * rates[k - 1])
         last = k == n
@@ -538,7 +538,7 @@ def _schedule(loan: Loan) -> pd.DataFrame:
         closes = last or (extra > 0 and principal + extra >= balance and not released[k:].any())
         if flat and closes:
             # the contract fixes the total: the closing installment carries the residue
-            closing = rnd(rnd(exact_total) - rounded_total)
+            closing = rnd(rnd(round(exact_total, 9)) - rounded_total)
             interest = rnd(interest + closing - accrued)
             accrued = closing
         rounded_total += accrued

@@ -3,6 +3,8 @@ rescheduling, top-ups and next cycles, against published schedules and hand comp
 (rules: engine/loans.py; conventions and sources: docs/methodology.md, "Loan schedules")."""
 
 from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 
 import numpy as np
 import numpy_financial as npf
@@ -23,7 +25,6 @@ from engine.loans import (
     eir,
     monthly_flows,
     opening,
-    round_money,
     schedule,
 )
 
@@ -117,11 +118,14 @@ def test_total_flat_interest_is_principal_x_rate_x_term(principal, rate, n, unit
                 repayment_unit=unit, repayment_every=every, interest_method="flat",
                 flat_term_years=quoted, currency_digits=digits,
                 installment_multiple_of=multiple)
-    per_year = {"days": 365, "weeks": 52, "months": 12, "years": 1}[unit] / every
-    term = quoted if quoted is not None else n / per_year
+    # the contract's figure in decimal arithmetic (amounts as typed), rounded half-even once
+    per_year = Fraction({"days": 365, "weeks": 52, "months": 12, "years": 1}[unit], every)
+    term = Fraction(Decimal(repr(quoted))) if quoted is not None else n / per_year
+    exact = Fraction(Decimal(repr(principal))) * Fraction(Decimal(repr(rate))) * term
+    total = float((Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN))
     s = schedule(loan)
-    assert s.interest.sum() == pytest.approx(round_money(principal * rate * term, digits),
-                                             abs=1e-6)
+    assert s.interest.sum() == pytest.approx(total, abs=1e-6)
     assert s.principal.sum() == pytest.approx(principal, abs=1e-6)
 
 
