@@ -19,10 +19,9 @@ import numpy as np
 import pandas as pd
 
 import engine
-from engine.batch import summarize
-from engine.cashflow import compile_scenario, simulate
+from engine.cashflow import needs_full_sweep, simulate
+from engine.pipeline import compile_rows, run
 from engine.portfolio import portfolio
-from engine.projection import counterfactual_cash, exit_month_from_sweep, sweep_rows
 from engine.risk import Shocks, monte_carlo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,10 +58,11 @@ def variants(inputs, n: int, seed: int = 0):
 def bench_batch() -> None:
     print("1,000 variants: one batched projection vs one at a time (bogra_handicrafts, 60 m)")
     s = engine.load_scenario("bogra_handicrafts")
-    batch = variants(compile_scenario(s), 1000)
+    batch = variants(compile_rows([s]), 1000)
     singles = [batch.take(np.array([i])) for i in range(1000)]
-    t_batch = median_time(lambda: summarize(batch), repeat=5)
-    t_loop = median_time(lambda: [summarize(x) for x in singles], repeat=2)
+    H = s.horizon_months
+    t_batch = median_time(lambda: run(batch, H).summary.frame(), repeat=5)
+    t_loop = median_time(lambda: [run(x, H).summary.frame() for x in singles], repeat=2)
     print(f"  batched {t_batch * 1e3:.1f} ms; one at a time {t_loop * 1e3:.0f} ms")
     record("batch_1000_speedup", t_loop / t_batch, "x faster", 20.0, t_loop / t_batch >= 20)
     results["_batch_1000_seconds"] = {"value": t_batch, "unit": "s", "target": None,
@@ -73,20 +73,14 @@ def bench_sweep(horizon: int) -> None:
     print(f"Full exit sweep vs one projection, {horizon}-month horizon")
     for name in engine.preset_names():
         s = engine.with_overrides(engine.load_scenario(name), {"horizon_months": horizon})
-        inputs = compile_scenario(s)
+        inputs = compile_rows([s])
         T = s.horizon_months
         one = median_time(lambda inputs=inputs: simulate(inputs), repeat=30)
-        if s.group.credit_line_limit > 0:
-            def sweep(inputs=inputs, s=s, T=T):
-                m = simulate(sweep_rows(inputs, T))
-                return exit_month_from_sweep(m["cash_balance"][1:], s.group.cash_reserve)
-            how = f"{T + 1} rows (credit line)"
-        else:
-            def sweep(inputs=inputs, s=s):
-                two = simulate(sweep_rows(inputs, 1))["net_cash_flow"]
-                cash = counterfactual_cash(two[0], two[1], s.group.opening_cash)
-                return exit_month_from_sweep(cash, s.group.cash_reserve)
-            how = "2 rows + (T, T) cash"
+        how = f"{T + 1} rows (credit line)" if needs_full_sweep(inputs) else "2 rows, O(T)"
+
+        def sweep(inputs=inputs, T=T):
+            return run(inputs, T).exit_month
+
         swept = median_time(sweep, repeat=30)
         print(f"  {name}: one {one * 1e3:.3f} ms, sweep [{how}] {swept * 1e3:.3f} ms")
         record(f"exit_sweep_{horizon}m_vs_one[{name}]", swept / one, "x one projection", 3.0,

@@ -79,6 +79,8 @@ class Inputs:
     effect_products: np.ndarray  # (E, P) True where a product effect acts
     effect_without: np.ndarray  # (n, E) relative change once the effect has faded
     effect_half_life: np.ndarray  # (n, E) months
+    drawings_per_member: np.ndarray  # (n,) members' monthly household draw a lender deducts
+    inflation_rate: np.ndarray  # (n,) annual inflation, for FSS's inflation adjustment
     exit_month: np.ndarray      # (n,) int; subsidies end from this month (T: never)
     arrears_enabled: np.ndarray  # (n,) bool: unpaid installments go into arrears (arrears.py)
     penalty_rate: np.ndarray    # (n,) annual penalty interest on arrears
@@ -399,6 +401,8 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
                                   for _, e in effects], dtype=bool).reshape(-1, len(products)),
         effect_without=row([e.without_service for _, e in effects]).reshape(1, -1),
         effect_half_life=row([e.half_life_months for _, e in effects]).reshape(1, -1),
+        drawings_per_member=row([g.drawings_per_member_month]).reshape(1),
+        inflation_rate=row([scenario.inflation_annual_rate]).reshape(1),
         exit_month=np.array([T]),
         arrears_enabled=np.array([scenario.arrears.enabled]),
         penalty_rate=np.array([group_penalty_rate(scenario.loans)]),
@@ -711,6 +715,8 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
                           - m["distributions"] + m["credit_line_draw"])
     m["member_income_per_member"] = (income - m["credit_line_interest"]
                                      - m["penalty_interest"]) / x.members[:, None]
+    m["members_drawings"] = np.broadcast_to((x.drawings_per_member * x.members)[:, None],
+                                            m["operating_cash_flow"].shape)
     m["revenue_by_channel"] = revenue_c
     # rows that share a monthly array give it back once: hand every quantity out per row
     return {k: np.broadcast_to(v, (x.n, *v.shape[1:])) for k, v in m.items()}

@@ -15,25 +15,20 @@ import pandas as pd
 from pydantic import ValidationError
 
 from engine import fmt, quantities
-from engine.analysis import (
-    COMPARE_COLUMNS,
-    DSCR_TARGET,
-    SWITCHABLE,
-    compare,
-    loan_terms_table,
-    max_affordable_loan,
-    stress_table,
-    switching_value,
-)
+from engine.comparison import COMPARE_COLUMNS, compare
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.io import load_scenario, params, preset_names, with_overrides
+from engine.loan_capacity import DSCR_TARGET, loan_terms_table, loan_verdict, max_affordable_loan
 from engine.loans import Loan, apr, contracts, eir, grant_element, opening, schedules
 from engine.projection import Projection, project
 from engine.schema_docs import scenario_schema
+from engine.stress import stress_table
+from engine.switching import SWITCHABLE, switching_value
 from engine.values import ValueTextError, parse_value
 
-SUMMARY_KEYS = ["exit_month", "oss_month", "fss_month", "total_subsidy", "sdi", "min_cash_balance",
-                "peak_working_capital", "min_dscr_12m", "buyer_hhi",
+SUMMARY_KEYS = ["exit_month", "oss_month", "fss_month", "full_cost_month", "total_subsidy",
+                "subsidy_to_sales", "min_cash_balance", "peak_working_capital", "min_dscr_12m",
+                "min_dscr_seasonal", "outstanding_at_horizon", "buyer_hhi",
                 "member_income_per_member_month_avg"]
 TABLE_COLUMNS = ["date", "sales_revenue", "cash_receipts", "operating_cash_flow",
                  "debt_service", "subsidy", "cash_balance", "cash_balance_without_subsidy",
@@ -101,7 +96,10 @@ def projection_json(p: Projection) -> dict[str, Any]:
     monthly = p.monthly.reset_index()
     records = [{k: _clean(v) for k, v in row.items()}
                for row in monthly.astype(object).where(monthly.notna(), None).to_dict("records")]
+    verdict = loan_verdict(p)
     return {"scenario": p.scenario.name, "summary": {k: _clean(v) for k, v in p.summary.items()},
+            "loan_verdict": None if verdict is None else {k: _clean(v)
+                                                          for k, v in verdict.items()},
             "monthly": records}
 
 
@@ -154,6 +152,7 @@ def cmd_run(args: argparse.Namespace) -> None:
               "at the OECD's 10%):")
         with pd.option_context("display.width", 200):
             print(quantities.display_frame(loan_terms_table(p.scenario)).to_string())
+        print(f"\nLoan verdict: {loan_verdict(p)['sentence']}")  # type: ignore[index]
         terms = p.scenario.loans[-1]
         print(f"\nLargest principal on the terms of {terms.name} keeping trailing-12m DSCR >= "
               f"{DSCR_TARGET} and cash >= the reserve: "
@@ -276,8 +275,8 @@ def _month_arg(scenario, raw: str | None, flag: str, problems: list[Problem]) ->
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from engine.analysis import STRESSES
     from engine.report import Options, document, report_tables
+    from engine.stress import STRESSES
     scenario = _load(args.scenario, args.set)
     problems: list[Problem] = []
     exit_month = _month_arg(scenario, args.exit_month, "--exit-month", problems)

@@ -1,71 +1,75 @@
-"""Metrics over simulated arrays, batched: every function takes (n, T) arrays, returns (n,) or
-(n, T). Definitions and sources: docs/methodology.md."""
+"""Every reported quantity, batched: each function takes (n, T) monthly arrays (a dict `m` as
+`simulate` returns it) and returns (n,) or (n, T). Each quantity is computed here and only here;
+the pipeline, projection, batches, stress tables, Monte Carlo, portfolios, planner and report
+all read it from this module. Definitions and sources: docs/methodology.md.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 WINDOW = 12
+"""Months in a trailing window (DSCR, OSS, FSS)."""
+SEASON = 3
+"""Months in a season (seasonal DSCR): a quarter."""
+TOLERANCE = 1e-9
+"""Taka: cash within this of the reserve counts as at the reserve."""
+
+Monthly = dict[str, np.ndarray]
 
 
-def trailing_sum(a: np.ndarray, window: int = WINDOW) -> np.ndarray:
-    """Sum over the last `window` months including this one (fewer at the start)."""
+# ---- windows and ratios -----------------------------------------------------------------------
+
+def window_sum(a: np.ndarray, window: int = WINDOW) -> np.ndarray:
+    """Sum over the last `window` months including this one; NaN until the first full window
+    (a partial window at the start is not a trailing-12-month figure).
+
+    >>> window_sum(np.array([1.0, 2.0, 3.0, 4.0]), 3)
+    array([nan, nan,  6.,  9.])
+    """
     c = np.cumsum(a, axis=-1)
-    out = c.copy()
-    out[..., window:] = c[..., window:] - c[..., :-window]
+    out = np.full(c.shape, np.nan)
+    if c.shape[-1] >= window:
+        out[..., window - 1] = c[..., window - 1]
+        out[..., window:] = c[..., window:] - c[..., :-window]
     return out
 
 
 def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den, NaN where den == 0."""
+    """num / den, NaN where den == 0 or either is NaN.
+
+    >>> ratio(np.array([1.0, 1.0, np.nan]), np.array([2.0, 0.0, 1.0]))
+    array([0.5, nan, nan])
+    """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(den != 0, num / np.where(den != 0, den, 1.0), np.nan)
 
 
-def full_cost_expenses(m: dict[str, np.ndarray]) -> np.ndarray:
-    """Operating expenses at full cost (services as if the group paid all) + financial expenses."""
-    return (m["commissions"] + m["variable_costs"] + m["fixed_costs"] + m["service_cost_group"]
-            + m["service_subsidy"] + m["interest"] + m["loan_fees"])
+def lowest(values: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """(n,) row-wise minimum of `values` over the months where `where` holds; NaN if none.
 
-
-def oss_12m(m: dict[str, np.ndarray]) -> np.ndarray:
-    """Operational self-sufficiency, trailing 12 months: revenue / full-cost expenses."""
-    return ratio(trailing_sum(m["sales_revenue"]), trailing_sum(full_cost_expenses(m)))
-
-
-def fss_12m(m: dict[str, np.ndarray]) -> np.ndarray:
-    """Financial self-sufficiency, trailing 12 months: as OSS, with concessional funds valued at
-    the market rate (the interest a concessional loan saves is added to the expenses)."""
-    return ratio(trailing_sum(m["sales_revenue"]),
-                 trailing_sum(full_cost_expenses(m) + m["interest_subsidy_row"]))
+    >>> lowest(np.array([[3.0, 1.0, 2.0]]), np.array([[True, False, True]]))
+    array([2.])
+    """
+    low = np.where(where & ~np.isnan(values), values, np.inf).min(axis=-1)
+    return np.where(np.isfinite(low), low, np.nan)
 
 
 def first_month_from_which(ok: np.ndarray) -> np.ndarray:
-    """First month from which `ok` (n, T) holds through the horizon; -1 where it never does."""
+    """First month from which `ok` (n, T) holds through the last month; -1 where it never does.
+
+    >>> first_month_from_which(np.array([[False, True, False, True, True]]))
+    array([3])
+    """
     T = ok.shape[-1]
-    # reversed cumulative "all true" tells whether ok holds from t to the end
     holds_to_end = np.flip(np.cumprod(np.flip(ok, axis=-1), axis=-1), axis=-1).astype(bool)
     first = np.argmax(holds_to_end, axis=-1)
     return np.where(holds_to_end[..., T - 1], first, -1)
 
 
-def cash_short_at_installment(m: dict[str, np.ndarray]) -> np.ndarray:
-    """(n,) True where cash is below zero in a month with debt service."""
-    return np.asarray(((m["cash_balance"] < -1e-9) & (m["debt_service"] > 0)).any(axis=-1))
-
-
-def dscr(m: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Debt-service coverage, monthly and trailing 12 months (NaN where no debt service)."""
-    monthly = ratio(m["operating_cash_flow"], m["debt_service"])
-    trailing = ratio(trailing_sum(m["operating_cash_flow"]), trailing_sum(m["debt_service"]))
-    return monthly, trailing
-
-
-def peak_working_capital(m: dict[str, np.ndarray]) -> np.ndarray:
-    """Deepest cumulative deficit of operating cash flow less investments, before any financing
-    (opening cash, loans, member capital); 0 if it never goes below zero."""
-    cum = np.cumsum(m["operating_cash_flow"] - m["investments"], axis=-1)
-    return np.maximum(0.0, -cum.min(axis=-1)) + 0.0
+def first_true(ok: np.ndarray) -> np.ndarray:
+    """(n,) index of the first True of each row; -1 where there is none."""
+    return np.where(ok.any(axis=-1), np.argmax(ok, axis=-1), -1)
 
 
 def suffix_min_from(values: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -74,10 +78,201 @@ def suffix_min_from(values: np.ndarray, start: np.ndarray) -> np.ndarray:
     return np.where(t[None, :] >= start[:, None], values, np.inf).min(axis=-1)
 
 
+# ---- expenses and self-sufficiency (SEEP/CGAP) --------------------------------------------------
+
+def group_expenses(m: Monthly) -> np.ndarray:
+    """Operating and financial expenses the group itself pays: commissions, variable and fixed
+    costs, its own share of services, interest (loans and credit line) and loan fees."""
+    return (m["commissions"] + m["variable_costs"] + m["fixed_costs"] + m["service_cost_group"]
+            + m["interest"] + m["loan_fees"])
+
+
+def full_cost_expenses(m: Monthly) -> np.ndarray:
+    """The group's expenses with every subsidised service at its full cost."""
+    return group_expenses(m) + m["service_subsidy"]
+
+
+def net_monetary_assets(m: Monthly) -> np.ndarray:
+    """Cash + receivables - loans outstanding - credit-line balance, at each month's end: the
+    group's equity less its (non-monetary) fixed assets, which inflation erodes."""
+    return (m["cash_balance"] + m["receivables"] - loans_outstanding(m)
+            - m["credit_line_balance"])
+
+
+def inflation_adjustment(m: Monthly, annual_rate: np.ndarray) -> np.ndarray:
+    """(n, T) the cost of keeping the real value of the group's net monetary assets: monthly
+    inflation x those assets at the month's end, 0 where they are negative (SEEP Framework's
+    inflation adjustment, equity less net fixed assets)."""
+    rate = np.asarray(annual_rate, dtype=float).reshape(-1, 1) / 12
+    return rate * np.maximum(net_monetary_assets(m), 0.0)
+
+
+def oss_12m(m: Monthly) -> np.ndarray:
+    """Operational self-sufficiency (SEEP/CGAP), trailing 12 full months: operating income /
+    (operating + financial expenses the group itself pays)."""
+    return ratio(window_sum(m["sales_revenue"]), window_sum(group_expenses(m)))
+
+
+def fss_12m(m: Monthly) -> np.ndarray:
+    """Financial self-sufficiency (SEEP/CGAP), trailing 12 full months: operating income / (the
+    group's expenses + the cost of the subsidies it receives (services at full cost,
+    concessional interest at the market rate) + the inflation adjustment)."""
+    adjusted = (group_expenses(m) + m["service_subsidy"] + m["interest_subsidy_row"]
+                + m["inflation_adjustment"])
+    return ratio(window_sum(m["sales_revenue"]), window_sum(adjusted))
+
+
+def full_cost_ratio_12m(m: Monthly) -> np.ndarray:
+    """Operating income over expenses with every subsidised service at its full cost, trailing
+    12 full months (no financial-cost or inflation adjustment): could the group pay for all its
+    services today?"""
+    return ratio(window_sum(m["sales_revenue"]), window_sum(full_cost_expenses(m)))
+
+
+def month_ratio_stays_at_least(ratio_12m: np.ndarray, level: float = 1.0) -> np.ndarray:
+    """(n,) first month from which a trailing ratio stays >= level to the end; -1: never."""
+    return first_month_from_which(ratio_12m >= level)
+
+
+def subsidy_to_sales(m: Monthly, months: int) -> np.ndarray:
+    """(n,) total subsidy / total sales revenue over the first `months` months (NaN without
+    sales). A plain ratio, not Yaron's subsidy dependence index."""
+    return ratio(m["subsidy"][..., :months].sum(axis=-1),
+                 m["sales_revenue"][..., :months].sum(axis=-1))
+
+
+# ---- debt service coverage ---------------------------------------------------------------------
+
+def cash_available_for_debt_service(m: Monthly) -> np.ndarray:
+    """Operating cash flow after the members' drawings (their household draw)."""
+    return m["operating_cash_flow"] - m["members_drawings"]
+
+
+def dscr_monthly(m: Monthly) -> np.ndarray:
+    """Cash available for debt service / debt service, each month (NaN without debt service)."""
+    return ratio(cash_available_for_debt_service(m), m["debt_service"])
+
+
+def dscr_window(m: Monthly, window: int) -> np.ndarray:
+    """Trailing DSCR over full windows of `window` months (NaN in partial windows and in
+    windows without debt service)."""
+    return ratio(window_sum(cash_available_for_debt_service(m), window),
+                 window_sum(m["debt_service"], window))
+
+
+def dscr_12m(m: Monthly) -> np.ndarray:
+    """Trailing-12-month DSCR, full windows only."""
+    return dscr_window(m, WINDOW)
+
+
+def dscr_seasonal(m: Monthly) -> np.ndarray:
+    """Trailing-quarter DSCR, full windows only: the lean season a yearly figure averages away.
+    """
+    return dscr_window(m, SEASON)
+
+
+def dscr_annual(m: Monthly) -> np.ndarray:
+    """(n, years) DSCR of each full year counted from the start (months 12k .. 12k + 11)."""
+    years = m["debt_service"].shape[-1] // WINDOW
+    cut = years * WINDOW
+
+    def by_year(a: np.ndarray) -> np.ndarray:
+        return a[..., :cut].reshape(*a.shape[:-1], years, WINDOW).sum(axis=-1)
+
+    return ratio(by_year(cash_available_for_debt_service(m)), by_year(m["debt_service"]))
+
+
+def min_dscr(dscr: np.ndarray, start: int | np.ndarray = 0) -> np.ndarray:
+    """(n,) lowest DSCR from month `start` on, over months where it is defined; NaN if none."""
+    t = np.arange(dscr.shape[-1])
+    return lowest(dscr, t[None, :] >= np.asarray(start).reshape(-1, 1))
+
+
+def min_dscr_12m(m: Monthly) -> np.ndarray:
+    """(n,) lowest trailing-12-month DSCR (full windows with debt service); NaN if none."""
+    return min_dscr(dscr_12m(m))
+
+
+def min_dscr_seasonal(m: Monthly) -> np.ndarray:
+    """(n,) lowest trailing-quarter DSCR; NaN if none."""
+    return min_dscr(dscr_seasonal(m))
+
+
+# ---- cash, loans, working capital ---------------------------------------------------------------
+
+def min_cash_balance(m: Monthly) -> np.ndarray:
+    """(n,) lowest month-end cash over the whole simulation."""
+    return np.asarray(m["cash_balance"].min(axis=-1))
+
+
+def loans_outstanding(m: Monthly) -> np.ndarray:
+    """(n, T) principal lent and not yet repaid at each month's end."""
+    return np.cumsum(m["loan_disbursements"] - m["principal"], axis=-1)
+
+
+def cash_short_at_installment(m: Monthly) -> np.ndarray:
+    """(n,) True where cash is below zero in a month with debt service."""
+    return np.asarray(((m["cash_balance"] < -TOLERANCE) & (m["debt_service"] > 0)).any(axis=-1))
+
+
+def peak_working_capital(m: Monthly) -> np.ndarray:
+    """Deepest cumulative deficit of operating cash flow less investments, before any financing
+    (opening cash, loans, member capital); 0 if it never goes below zero."""
+    cum = np.cumsum(m["operating_cash_flow"] - m["investments"], axis=-1)
+    return np.maximum(0.0, -cum.min(axis=-1)) + 0.0
+
+
+def member_income_12m(m: Monthly) -> np.ndarray:
+    """(n, T) average monthly income per member over the trailing 12 full months."""
+    return window_sum(m["member_income_per_member"]) / WINDOW
+
+
 def herfindahl(revenue_by_buyer: np.ndarray) -> float | None:
-    """Herfindahl index of revenue shares (1.0 = one buyer takes everything)."""
+    """Herfindahl index of revenue shares (1.0 = one buyer takes everything).
+
+    >>> herfindahl(np.array([3.0, 1.0]))
+    0.625
+    """
     total = revenue_by_buyer.sum()
     if total <= 0:
         return None
     s = revenue_by_buyer / total
     return float((s * s).sum())
+
+
+# ---- exit month ---------------------------------------------------------------------------------
+
+def lowest_cash_after_exit(net_with: np.ndarray, net_without: np.ndarray, opening: np.ndarray,
+                           candidates: int) -> np.ndarray:
+    """(n, candidates) lowest cash from month M on when every subsidy ends at M, from the two
+    rows' net cash flows (valid when no month's flows depend on cash or on M):
+
+        min over t >= M of cash_M(t) = opening + (C_with - C_without)(M - 1)
+                                        + min over t >= M of C_without(t),
+
+    C being cumulative net cash flows (before M the row has its subsidies, from M on not).
+
+    >>> lowest_cash_after_exit(np.array([[5.0, 5.0, 5.0]]), np.array([[-1.0, -1.0, -1.0]]),
+    ...                        np.array([0.0]), 3)
+    array([[-3.,  3.,  9.]])
+    """
+    c_with, c_without = np.cumsum(net_with, axis=-1), np.cumsum(net_without, axis=-1)
+    n = c_with.shape[0]
+    carried = np.concatenate([np.zeros((n, 1)), (c_with - c_without)[:, :-1]], axis=-1)
+    suffix_min = np.flip(np.minimum.accumulate(np.flip(c_without, axis=-1), axis=-1), axis=-1)
+    return (opening[:, None] + carried + suffix_min)[:, :candidates]
+
+
+def counterfactual_cash(net_with: np.ndarray, net_without: np.ndarray, opening: float,
+                        candidates: int) -> np.ndarray:
+    """(candidates, T) cash balance [M, t] when every subsidy ends at month M, from one row's
+    net cash flows with and without subsidy (same validity as `lowest_cash_after_exit`)."""
+    T = net_with.shape[-1]
+    t = np.arange(T)
+    before = t[None, :] < np.arange(candidates)[:, None]
+    return opening + np.cumsum(np.where(before, net_with, net_without), axis=-1)
+
+
+def exit_month(safe: np.ndarray) -> np.ndarray:
+    """(n,) the exit month: the first candidate M whose counterfactual is safe; -1: none."""
+    return first_true(safe)

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
-from engine.cashflow import Inputs, compile_scenario, payer_shares, service_costs, simulate
-from engine.projection import Projection, project
+from engine.cashflow import Inputs, payer_shares, service_costs
+from engine.pipeline import compile_rows, run
+from engine.projection import Projection
 from engine.scenario import GROUP, Scenario
 
 # ---- who pays what ----------------------------------------------------------------------------
@@ -57,22 +58,23 @@ def payer_totals(scenario: Scenario) -> pd.Series:
 # ---- self-sufficiency by year -----------------------------------------------------------------
 
 def yearly_ratios(p: Projection) -> pd.DataFrame:
-    """Per calendar year: revenue, subsidy, SDI = subsidy / revenue, OSS and FSS.
-
-    OSS = revenue / (full-cost operating expenses + financial expenses); FSS adds the interest a
-    concessional loan saves (funds valued at the market rate). In-kind services are at full
-    cost in both.
-    """
+    """Per calendar year of the horizon: revenue, subsidy, subsidy_to_sales, OSS, FSS, the
+    full-cost ratio and DSCR, each the ratio of the year's sums of the projection's monthly
+    columns (the same definitions as the trailing figures: engine.metrics)."""
     m = p.monthly
-    g = pd.DataFrame({"year": m["date"].str[:4], "revenue": m.sales_revenue,
-                      "subsidy": m.subsidy, "expenses": m.full_cost_expenses,
-                      "adjusted": m.full_cost_expenses + p.interest_subsidy}
-                     ).groupby("year").sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g["sdi"] = g.subsidy / g.revenue
-        g["oss"] = g.revenue / g.expenses
-        g["fss"] = g.revenue / g.adjusted
-    return g.drop(columns=["adjusted"])
+    g = pd.DataFrame({"year": m["date"].str[:4], "months": 1, "revenue": m.sales_revenue,
+                      "subsidy": m.subsidy, "expenses": m.group_expenses,
+                      "full_cost": m.full_cost_expenses,
+                      "adjusted": m.full_cost_expenses + p.interest_subsidy
+                      + m.inflation_adjustment,
+                      "available": m.cash_available_for_debt_service,
+                      "debt_service": m.debt_service}).groupby("year").sum()
+    g["subsidy_to_sales"] = metrics.ratio(g.subsidy, g.revenue)
+    g["oss"] = metrics.ratio(g.revenue, g.expenses)
+    g["fss"] = metrics.ratio(g.revenue, g.adjusted)
+    g["full_cost_ratio"] = metrics.ratio(g.revenue, g.full_cost)
+    g["dscr"] = metrics.ratio(g.available, g.debt_service)
+    return g.drop(columns=["adjusted", "full_cost", "available"])
 
 
 # ---- withdrawal at any month ------------------------------------------------------------------
@@ -116,6 +118,11 @@ def with_taper(inputs: Inputs, multiplier: np.ndarray) -> Inputs:
     return replace(batch, group_share=group_share)
 
 
+def simulated(rows: Inputs, horizon: int) -> metrics.Monthly:
+    """The rows' monthly arrays (every simulated month) from the pipeline, without a sweep."""
+    return run(rows, horizon, sweep=False).monthly
+
+
 def safe_rows(m: dict[str, np.ndarray], start: int, reserve: float) -> np.ndarray:
     window = np.arange(m["cash_balance"].shape[-1]) >= start
     return np.asarray(np.where(window, m["cash_balance"] >= reserve - 1e-9, True).all(axis=-1))
@@ -123,19 +130,20 @@ def safe_rows(m: dict[str, np.ndarray], start: int, reserve: float) -> np.ndarra
 
 def on_its_feet(p: Projection) -> int | None:
     """First month from which the group, with all its planned support, keeps cash >= its
-    reserve to the horizon: the earliest 'now' from which a taper can be planned."""
-    ok = p.monthly.cash_balance.to_numpy() >= p.scenario.group.cash_reserve - 1e-9
+    reserve to the last simulated month: the earliest 'now' from which a taper can be
+    planned."""
+    ok = p.simulated.cash_balance.to_numpy() >= p.scenario.group.cash_reserve - 1e-9
     first = int(metrics.first_month_from_which(ok[None])[0])
     return None if first < 0 else first
 
 
-def fastest_safe_taper(scenario: Scenario, start: int = 0, every: int = 6) -> dict[str, Any]:
+def fastest_safe_taper(p: Projection, start: int = 0, every: int = 6) -> dict[str, Any]:
     """The shortest linear taper (every other payer's share falls to zero over D months from
     `start`) and the largest step (a share S of the initial shares dropped at `start` and every
     `every` months) that keep cash >= the reserve from the month the group is on its feet with
     its planned support (or from `start`, if later) to the horizon. Each family is one batch
     (D = 1..T; S = 1%..100%); the cheaper of the two for the payers is named."""
-    p = project(scenario)
+    scenario = p.scenario
     feet = on_its_feet(p)
     out: dict[str, Any] = {"start_month": start, "judged_from_month": None, "linear": None,
                            "step": None, "cheapest": None,
@@ -144,24 +152,24 @@ def fastest_safe_taper(scenario: Scenario, start: int = 0, every: int = 6) -> di
         return out
     judged = max(start, feet)
     out["judged_from_month"] = judged
-    inputs = compile_scenario(scenario)
-    T = inputs.months
+    inputs = compile_rows([scenario])
+    T, H = inputs.months, scenario.horizon_months
     reserve = scenario.group.cash_reserve
-    durations = np.arange(1, T + 1, dtype=float)
-    m = simulate(with_taper(inputs, linear_multiplier(start, durations, T)))
+    durations = np.arange(1, H + 1, dtype=float)
+    m = simulated(with_taper(inputs, linear_multiplier(start, durations, T)), H)
     ok = safe_rows(m, judged, reserve)
     if ok.any():
         i = int(np.argmax(ok))
         out["linear"] = {"months": int(durations[i]),
-                         "cost_to_payers": float(m["subsidy"][i].sum()),
+                         "cost_to_payers": float(m["subsidy"][i, :H].sum()),
                          "safe_every_longer": bool(ok[i:].all())}
     steps = np.round(np.arange(1, 101) / 100, 2)
-    ms = simulate(with_taper(inputs, step_multiplier(start, steps, every, T)))
+    ms = simulated(with_taper(inputs, step_multiplier(start, steps, every, T)), H)
     ok_s = safe_rows(ms, judged, reserve)
     if ok_s.any():
         j = int(np.flatnonzero(ok_s).max())
         out["step"] = {"step": float(steps[j]), "every_months": every,
-                       "cost_to_payers": float(ms["subsidy"][j].sum()),
+                       "cost_to_payers": float(ms["subsidy"][j, :H].sum()),
                        "safe_every_smaller": bool(ok_s[:j + 1].all())}
     plans = [(k, out[k]) for k in ("linear", "step") if out[k]]
     if plans:
@@ -171,7 +179,7 @@ def fastest_safe_taper(scenario: Scenario, start: int = 0, every: int = 6) -> di
 
 # ---- services the group can keep -------------------------------------------------------------
 
-def services_at_exit(scenario: Scenario, exit_month: int = 0) -> pd.DataFrame:
+def services_at_exit(p: Projection, exit_month: int = 0) -> pd.DataFrame:
     """If every subsidy ends at `exit_month`, which of the group's subsidised services it can
     take over at full cost and which it would have to drop.
 
@@ -181,16 +189,17 @@ def services_at_exit(scenario: Scenario, exit_month: int = 0) -> pd.DataFrame:
     lowest cash the most. Rows: dropped services in the order they are dropped, then the kept
     ones by their full cost after exit.
     """
-    p = project(scenario)
+    scenario = p.scenario
     feet = on_its_feet(p)
-    inputs = replace(compile_scenario(scenario), exit_month=np.array([exit_month]))
+    inputs = replace(compile_rows([scenario]), exit_month=np.array([exit_month]))
     T = inputs.months
     judged = exit_month if feet is None else max(exit_month, feet)
     names = [s.name for s in scenario.services]
     subsidised = [int(i) for i in np.flatnonzero(inputs.service_to_group
                                                  & ~inputs.service_embedded)]
     inputs = replace(inputs, service_continues=np.ones_like(inputs.service_continues))
-    cost_after = {i: float(inputs.service_cost[0, i, exit_month:].sum()) for i in subsidised}
+    H = scenario.horizon_months
+    cost_after = {i: float(inputs.service_cost[0, i, exit_month:H].sum()) for i in subsidised}
     window = np.arange(T) >= judged
     reserve = scenario.group.cash_reserve
 
@@ -199,7 +208,8 @@ def services_at_exit(scenario: Scenario, exit_month: int = 0) -> pd.DataFrame:
         cost = batch.full("service_cost")
         for r, dropped in enumerate(dropped_sets):
             cost[r, dropped, exit_month:] = 0.0
-        cash = simulate(replace(batch, service_cost=cost))["cash_balance"]
+        cash = simulated(replace(batch, service_cost=cost), scenario.horizon_months)[
+            "cash_balance"]
         return np.where(window, cash, np.inf).min(axis=-1)
 
     dropped: list[int] = []

@@ -19,21 +19,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.analysis import DSCR_TARGET
-from engine.batch import summarize_any
 from engine.cashflow import (
     Inputs,
-    compile_scenario,
     dated_loans,
     fixed_costs,
     product_volume,
     production_costs,
     simulate,
-    simulated_months,
 )
 from engine.errors import Problem, ScenarioError
 from engine.io import params, with_overrides
+from engine.loan_capacity import DSCR_TARGET, dated, loan_feasible, months_to_repay
 from engine.loans import Loan, add_loan
+from engine.pipeline import compile_rows, run
 from engine.scenario import Scenario
 
 GROUP_ID = "group_id"
@@ -46,7 +44,8 @@ _FIXED = re.compile(r"^fixed_costs\.([^.]+)\.monthly_amount$")
 _GROUP = {"group.members": "members", "group.opening_cash": "opening_cash",
           "group.cash_reserve": "cash_reserve", "group.distribution_share": "distribution_share",
           "group.credit_line_limit": "credit_limit",
-          "group.credit_line_annual_rate": "credit_rate"}
+          "group.credit_line_annual_rate": "credit_rate",
+          "group.drawings_per_member_month": "drawings_per_member"}
 _CHANNEL_FIELD = {"discount": "discount", "acceptance_rate": "acceptance",
                   "commission_rate": "commission_rate", "transport_cost_per_unit": "transport",
                   "share": "share", "payment_delay_days_max": "delay_days_max"}
@@ -97,13 +96,16 @@ def fast_columns(base: Scenario, columns: list[str]) -> bool:
     return True
 
 
-def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str]) -> Inputs:
-    """The batch of all groups: whole-column edits of the base's arrays where every column
-    allows it, otherwise one compile per group."""
+def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str],
+                 months: int = 0) -> Inputs:
+    """The batch of all groups, simulated to the last installment of any loan (or `months`):
+    whole-column edits of the base's arrays where every column allows it, otherwise one
+    compile per group."""
     if not fast_columns(base, columns):
-        months = max(simulated_months(s) for s in scenarios)
-        return Inputs.concat([compile_scenario(s, months) for s in scenarios])
-    x = compile_scenario(base).take(np.zeros(len(scenarios), dtype=int))
+        return compile_rows(scenarios, months)
+    x = compile_rows([base], months)
+    T = x.months
+    x = x.take(np.zeros(len(scenarios), dtype=int))
     cnames = [c.name for c in base.channels]
     pnames = [p.name for p in base.products]
     edits: dict[str, Any] = {}
@@ -168,7 +170,6 @@ def max_loans(inputs: Inputs, terms: Loan, target: float = DSCR_TARGET, grid: in
               rounds: int = 9) -> np.ndarray:
     """(n,) the largest principal on `terms` each row can carry (DSCR >= target and cash >=
     reserve from the disbursement month on; the principal is spent on an investment then)."""
-    from engine.analysis import loan_feasible
     T, n = inputs.months, inputs.n
     per, fixed = scalable_flows(terms, T)
     month = terms.disbursement_month
@@ -223,10 +224,13 @@ def portfolio_of(base: Scenario, ids: list[Any], scenarios: list[Scenario], colu
                  terms: Loan | None = None, dscr_target: float = DSCR_TARGET) -> pd.DataFrame:
     """`portfolio` of groups already validated (`scenarios`, the base with each group's
     overrides of `columns`), as engine.groups reads them from a file chunk by chunk."""
-    inputs = group_inputs(base, scenarios, columns)
-    out = summarize_any(inputs)
-    out.insert(0, GROUP_ID, ids)
     terms = terms or (dated_loans(base)[-1] if base.loans else None)
+    if terms is not None:
+        terms = dated(base, terms)
+    inputs = group_inputs(base, scenarios, columns,
+                          0 if terms is None else months_to_repay(base, terms))
+    out = run(inputs, base.horizon_months, base.exit_criteria).summary.frame()
+    out.insert(0, GROUP_ID, ids)
     if terms is not None:
         out["max_affordable_loan"] = max_loans(inputs, terms, dscr_target)
     else:

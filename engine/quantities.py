@@ -27,15 +27,28 @@ Q = Quantity
 OUTPUTS: dict[str, Quantity] = {
     # the summary of a projection
     "exit_month": Q("Exit month", "month", "First month from which every subsidy can stop and "
-                    "cash stays at or above the reserve to the horizon."),
+                    "cash stays at or above the reserve to the last installment of every loan "
+                    "(and the scenario's other exit criteria hold)."),
     "exit_date": Q("Exit month", "text", "The exit month as YYYY-MM."),
     "oss_month": Q("Operationally self-sufficient from", "month",
                    "First month from which the trailing 12-month OSS stays at or above 100%."),
     "fss_month": Q("Financially self-sufficient from", "month",
-                   "First month from which the trailing 12-month FSS (concessional funds "
-                   "at market rate) stays at or above 100%."),
+                   "First month from which the trailing 12-month FSS (subsidies at cost, "
+                   "inflation-adjusted) stays at or above 100%."),
+    "full_cost_month": Q("Covers services at full cost from", "month",
+                         "First month from which trailing 12-month revenue covers expenses with "
+                         "every service at its full cost."),
     "total_subsidy": Q("Total subsidy", "taka", "Services paid by others over the horizon."),
-    "sdi": Q("Subsidy dependence (SDI)", "share", "Total subsidy divided by sales revenue."),
+    "subsidy_to_sales": Q("Subsidy to sales", "share", "Total subsidy divided by sales "
+                          "revenue over the horizon (not Yaron's SDI)."),
+    "min_dscr_seasonal": Q("Lowest trailing-quarter DSCR", "ratio",
+                           "The lowest DSCR over three full months: the lean season."),
+    "outstanding_at_horizon": Q("Loans outstanding at the horizon", "taka",
+                                "Principal lent and not repaid by the last month shown."),
+    "cash_short_at_installment": Q("Cash below zero at an installment", "text"),
+    "simulated_months": Q("Months simulated", "count",
+                          "The horizon, or to the last installment of every loan if later."),
+    "last_simulated_date": Q("Simulated to", "text"),
     "min_cash_balance": Q("Lowest cash balance", "taka"),
     "peak_working_capital": Q("Peak working-capital need", "taka"),
     "min_dscr_12m": Q("Lowest trailing 12-month DSCR", "ratio",
@@ -100,11 +113,21 @@ OUTPUTS: dict[str, Quantity] = {
     "member_income_per_member": Q("Income per member in the month", "taka"),
     "dscr": Q("DSCR (month)", "ratio"),
     "dscr_12m": Q("DSCR (trailing 12 months)", "ratio"),
+    "dscr_seasonal": Q("DSCR (trailing quarter)", "ratio"),
+    "members_drawings": Q("Members' drawings", "taka",
+                          "Members' household draw, the value of their own labour."),
+    "cash_available_for_debt_service": Q("Cash available for debt service", "taka",
+                                         "Operating cash flow after members' drawings."),
     "oss_12m": Q("OSS (trailing 12 months)", "percent",
-                 "Operating income over operating expenses with full service costs."),
+                 "Operating income over the operating and financial expenses the group pays."),
     "fss_12m": Q("FSS (trailing 12 months)", "percent",
-                 "OSS with concessional funds costed at the market rate."),
+                 "Operating income over the group's expenses plus subsidies at cost and the "
+                 "inflation adjustment."),
+    "full_cost_ratio_12m": Q("Full-cost ratio (trailing 12 months)", "percent",
+                             "Operating income over expenses with every service at full cost."),
+    "group_expenses": Q("Expenses the group pays", "taka"),
     "full_cost_expenses": Q("Expenses at full service cost", "taka"),
+    "inflation_adjustment": Q("Inflation adjustment", "taka"),
     "cash_balance_without_subsidy": Q("Cash balance without any subsidy", "taka"),
     # a loan's schedule
     "contract": Q("Contract", "count", "0: the loan itself; 1, 2, ...: its top-up and next "
@@ -224,8 +247,8 @@ def quantity(name: str) -> Quantity:
 def label(name: str, style: fmt.Style = fmt.PLAIN) -> str:
     """A column header: the label with its unit where the values do not say it.
 
-    >>> label("cash_balance"), label("sdi"), label("dscr_12m")
-    ('Cash balance, taka', 'Subsidy dependence (SDI), %', 'DSCR (trailing 12 months)')
+    >>> label("cash_balance"), label("subsidy_to_sales"), label("dscr_12m")
+    ('Cash balance, taka', 'Subsidy to sales, %', 'DSCR (trailing 12 months)')
     """
     q = quantity(name)
     suffix = fmt.unit_suffix(q.unit, style)
@@ -250,7 +273,7 @@ def display_value(name: str, x: Any, style: fmt.Style = fmt.PLAIN,
                   start: str | None = None) -> str:
     """One quantity's value as text, by its unit.
 
-    >>> display_value("sdi", 0.005), display_value("exit_month", 4, start="2002-01")
+    >>> display_value("subsidy_to_sales", 0.005), display_value("exit_month", 4, start="2002-01")
     ('0.5%', 'May 2002')
     """
     return fmt.value(x, quantity(name).unit, style, start)

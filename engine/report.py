@@ -19,17 +19,15 @@ import numpy as np
 import pandas as pd
 
 from engine import fmt, quantities
-from engine.analysis import (
+from engine.cashflow import compile_scenario, payer_shares, service_costs, simulate
+from engine.comparison import concentration_warning
+from engine.document import Bullets, Chart, Document, Heading, Paragraph, Table, write
+from engine.loan_capacity import (
     DSCR_TARGET,
-    STRESSES,
-    concentration_warning,
     loan_feasible,
     loan_terms_table,
     max_affordable_loan,
-    stress_table,
 )
-from engine.cashflow import compile_scenario, payer_shares, service_costs, simulate
-from engine.document import Bullets, Chart, Document, Heading, Paragraph, Table, write
 from engine.loans import apr, eir, grant_element
 from engine.planner import (
     cost_totals,
@@ -45,6 +43,7 @@ from engine.projection import Projection, project
 from engine.results import results_of
 from engine.scenario import GROUP, Scenario
 from engine.statements import appraisal, statement_tables, year_labels, yearly_sum
+from engine.stress import STRESSES, stress_table
 from engine.verdict import exit_verdict
 
 Audience = Literal["donor", "lender"]
@@ -128,10 +127,11 @@ def payer_costs(scenario: Scenario, multiplier: np.ndarray | None = None) -> pd.
 
 
 def dscr_by_period(p: Projection) -> tuple[pd.Series, pd.Series]:
-    """Debt-service coverage by project year and by calendar month (the season): operating cash
-    flow over debt service, summed over the months of each with debt service; NaN where none."""
+    """Debt-service coverage by project year and by calendar month (the season): cash available
+    for debt service (after members' drawings, engine.metrics) over debt service, summed over
+    the months of each with debt service; NaN where none."""
     m = p.monthly
-    ocf, ds = m.operating_cash_flow.to_numpy(), m.debt_service.to_numpy()
+    ocf, ds = m.cash_available_for_debt_service.to_numpy(), m.debt_service.to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         yearly = yearly_sum(np.where(ds > 0, ocf, 0.0)) / yearly_sum(ds)
     first = int(p.scenario.start.split("-")[1]) - 1
@@ -157,15 +157,15 @@ def _glossary(names: Sequence[str]) -> Table:
 
 
 GLOSSARY_EXTRA = [
-    ("OSS (operational self-sufficiency)", "Sales revenue over every expense of running the "
-     "group, its services counted at full cost, over the last 12 months. 100% or more: the "
-     "group could pay its own way."),
-    ("FSS (financial self-sufficiency)", "OSS with cheap loans costed at the lender's market "
-     "rate as well."),
-    ("SDI (subsidy dependence)", "What others pay for the group's services (and the interest "
+    ("OSS (operational self-sufficiency)", "Sales revenue over the expenses the group itself "
+     "pays (running costs, its share of services, interest and fees), over the last 12 months."),
+    ("FSS (financial self-sufficiency)", "As OSS, with what others pay for its services, the "
+     "interest cheap loans save and the erosion of its money by inflation counted as costs."),
+    ("Subsidy to sales", "What others pay for the group's services (and the interest "
      "cheap loans save) for each taka of the group's sales."),
-    ("DSCR (debt-service coverage)", "Cash the group's business brings in over what its loans "
-     "ask for in the same period; 1.25 means 25% more than the installments."),
+    ("DSCR (debt-service coverage)", "Cash the group's business brings in, after the members' "
+     "household drawings, over what its loans ask for in the same period; 1.25 means 25% more "
+     "than the installments."),
     ("HHI (buyer concentration)", "How much the group depends on a few buyers: the sum of each "
      "buyer's squared share of sales; 1 means a single buyer."),
     ("APR and EIR", "The yearly cost of a loan with its fees: APR is the monthly rate times "
@@ -225,8 +225,8 @@ def exit_report(scenario: Scenario, options: Options | None = None) -> Document:
     when = lambda m, none="never": _month(scenario, m, st, none)  # noqa: E731
     X = min(max(0, o.exit_month), scenario.horizon_months - 1)
     w = withdrawal(p, X)
-    taper = fastest_safe_taper(scenario, o.taper_start, o.taper_every)
-    services = services_at_exit(scenario, X)
+    taper = fastest_safe_taper(p, o.taper_start, o.taper_every)
+    services = services_at_exit(p, X)
     a = appraisal(p)
     blocks: list = [Heading("Summary")]
     blocks.append(Paragraph(exit_verdict(scenario, s), bold=True))
@@ -236,8 +236,8 @@ def exit_report(scenario: Scenario, options: Options | None = None) -> Document:
                    f"{when(feet)}." if feet is not None else "Even with its planned support the "
                    "group's cash falls below its reserve.")
     reasons.append(f"Operationally self-sufficient (OSS at or above 100%) from "
-                   f"{when(s['oss_month'])}; subsidy dependence over the whole period "
-                   f"{fmt.percent(s['sdi'], st)}.")
+                   f"{when(s['oss_month'])}; subsidy to sales over the whole period "
+                   f"{fmt.percent(s['subsidy_to_sales'], st)}.")
     if w["first_shortfall_month"] is None:
         reasons.append(f"If every subsidy ended in {when(X)}, cash would stay at or above the "
                        "reserve to the end.")
@@ -346,9 +346,9 @@ def exit_report(scenario: Scenario, options: Options | None = None) -> Document:
     blocks.append(Heading("Self-sufficiency by year"))
     y = yearly_ratios(p)
     y.index.name = "year"
-    blocks.append(Table(["Year", "Sales revenue", "Subsidy", "SDI", "OSS", "FSS"],
+    blocks.append(Table(["Year", "Sales revenue", "Subsidy", "Subsidy to sales", "OSS", "FSS"],
                         [[str(i), money(row.revenue), money(row.subsidy),
-                          fmt.percent(row.sdi, st), fmt.percent(row.oss, st),
+                          fmt.percent(row.subsidy_to_sales, st), fmt.percent(row.oss, st),
                           fmt.percent(row.fss, st)] for i, row in y.iterrows()]))
     months = [fmt.month(scenario.start, t, st) for t in range(len(p.monthly))]
     blocks.append(Chart("Self-sufficiency, trailing 12 months", months,
@@ -543,7 +543,7 @@ def report_tables(scenario: Scenario, p: Projection | None = None) -> dict[str, 
     p = p or project(scenario)
     tables = {
         "exit_sweep": p.exit_sweep.reset_index(),
-        "services_at_exit": services_at_exit(scenario).reset_index(),
+        "services_at_exit": services_at_exit(p).reset_index(),
         "cost_shares_by_year": cost_totals(scenario).reset_index(),
         "self_sufficiency_by_year": yearly_ratios(p).reset_index(),
         "stress_tests": stress_table(scenario).reset_index(),

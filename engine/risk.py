@@ -1,5 +1,5 @@
 """Risk: one-way sensitivity (tornado), two-way grids, switching points, and a correlated,
-seeded Monte Carlo. Every variant set is rows of batched simulations (engine.batch); Monte Carlo
+seeded Monte Carlo. Every variant set is rows of one pipeline run (engine.pipeline); Monte Carlo
 paths are processed in chunks so memory stays bounded.
 """
 
@@ -12,14 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine import metrics
-from engine.arrears import arrears_figures
-from engine.batch import exit_months, paired, summarize_scenarios
-from engine.cashflow import Inputs, compile_scenario, needs_full_sweep, simulate
+from engine.cashflow import Inputs
 from engine.errors import ScenarioError
 from engine.io import params, with_overrides
 from engine.limits import check_memory
-from engine.projection import exit_month_from_sweep, sweep_rows
+from engine.pipeline import compile_rows, full_sweep_needed, run, run_scenarios
 from engine.scenario import Scenario
 
 OUTCOMES = ("exit_month", "min_cash_balance", "member_income_per_member_month_avg")
@@ -92,7 +89,7 @@ def tornado(scenario: Scenario, paths: list[str] | None = None, step: float = 0.
         variants += [low, high]
         rows.append({"path": path, "value": value, "low": value * (1 - step),
                      "high": value * (1 + step)})
-    figures = summarize_scenarios(variants)
+    figures = run_scenarios(variants).summary.frame()
     T = scenario.horizon_months
     base = figures.iloc[0]
     for i, row in enumerate(rows):
@@ -119,7 +116,7 @@ def grid(scenario: Scenario, path_x: str, values_x: list[float], path_y: str,
     batch. Exit months beyond the horizon count as the horizon."""
     variants = [with_overrides(scenario, {path_x: x, path_y: y})
                 for y in values_y for x in values_x]
-    figures = summarize_scenarios(variants)[outcome]
+    figures = run_scenarios(variants).summary.frame()[outcome]
     if outcome == "exit_month":
         figures = figures.map(lambda e: horizon_if_none(e, scenario.horizon_months))
     values = np.asarray(figures, dtype=float).reshape(len(values_y), len(values_x))
@@ -142,7 +139,7 @@ def flip_value(scenario: Scenario, path: str, outcome: str = "exit_month",
             used.append(value * k)
         except ScenarioError:
             continue
-    figures = summarize_scenarios(variants)[outcome]
+    figures = run_scenarios(variants).summary.frame()[outcome]
     T = scenario.horizon_months
     if outcome == "exit_month":
         ys = np.array([horizon_if_none(e, T) for e in figures])
@@ -232,14 +229,15 @@ def monte_carlo_bytes(paths: int, months: int, chunk_rows: int, row_cells: int) 
 def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int = 0,
                 max_rows: int = 4_000) -> MonteCarlo:
     """Seeded, correlated Monte Carlo. All shocks are drawn first (so results do not depend on
-    the chunking), then paths are simulated in chunks of at most `max_rows` batch rows."""
-    inputs = compile_scenario(scenario)
-    T = inputs.months
-    line = needs_full_sweep(inputs)
-    rows_per_path = T + 1 if line else 2
+    the chunking), then the paths are rows of pipeline runs of at most `max_rows` simulated
+    rows each. Cash percentiles cover the horizon; the DSCR and installment figures every
+    simulated month."""
+    inputs = compile_rows([scenario])
+    T = scenario.horizon_months
+    rows_per_path = T + 1 if full_sweep_needed(inputs, scenario.exit_criteria) else 2
     per_chunk = max(1, max_rows // rows_per_path)
     check_memory(f"a Monte Carlo of {paths:,} paths x {T} months",
-                 monte_carlo_bytes(paths, T, min(paths, per_chunk) * rows_per_path,
+                 monte_carlo_bytes(paths, inputs.months, min(paths, per_chunk) * rows_per_path,
                                    inputs.list_price.size),
                  "use fewer paths")
     z = draw(shocks, paths, seed)
@@ -249,32 +247,15 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
     short = np.empty(paths, dtype=bool)
     par30 = np.empty(paths, dtype=bool)
     arrears_end = np.empty(paths)
-    reserve = float(inputs.cash_reserve[0])
     for start in range(0, paths, per_chunk):
-        block = shocked(inputs, z[start:start + per_chunk], shocks)
-        k = block.n
-        if line:
-            batch = Inputs.concat([sweep_rows(block.take(np.array([i])), T) for i in range(k)])
-            m = simulate(batch)
-            first = np.arange(k) * (T + 1)
-            w = {key: v[first] for key, v in m.items()}
-            for i in range(k):
-                e, _ = exit_month_from_sweep(m["cash_balance"][first[i] + 1:first[i] + T + 1],
-                                             reserve)
-                exits[start + i] = -1 if e is None else e
-        else:
-            m = simulate(paired(block))
-            w = {key: v[0::2] for key, v in m.items()}
-            exits[start:start + k] = exit_months(w["net_cash_flow"], m["net_cash_flow"][1::2],
-                                                 block.opening_cash, block.cash_reserve)
-        _, dscr_12m = metrics.dscr(w)
-        has_debt = metrics.trailing_sum(w["debt_service"]) > 0
-        dscr_low[start:start + k] = (np.where(has_debt, dscr_12m, np.inf) < 1).any(axis=-1)
-        short[start:start + k] = metrics.cash_short_at_installment(w)
-        figures = arrears_figures(w["arrears"], w["days_past_due"])
-        par30[start:start + k] = figures["par30_ever"]
-        arrears_end[start:start + k] = figures["arrears_at_end"]
-        cash[start:start + k] = w["cash_balance"]
+        chunk = slice(start, min(paths, start + per_chunk))
+        r = run(shocked(inputs, z[chunk], shocks), T, scenario.exit_criteria, max_rows=max_rows)
+        exits[chunk] = r.exit_month
+        cash[chunk] = r.monthly["cash_balance"][:, :T]
+        dscr_low[chunk] = np.nan_to_num(r.summary.min_dscr_12m, nan=np.inf) < 1
+        short[chunk] = r.summary.cash_short_at_installment
+        par30[chunk] = r.summary.par30_ever
+        arrears_end[chunk] = r.summary.arrears_at_end
     dates = [scenario.month_label(t) for t in range(T)]
     pct = np.percentile(cash, [5, 50, 95], axis=0)
     by_month = np.array([np.mean((exits >= 0) & (exits <= t)) for t in range(T)])
@@ -294,5 +275,6 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
 def monte_carlo_cash(scenario: Scenario, shocks: Shocks, paths: int, seed: int = 0
                      ) -> np.ndarray:
     """(paths, T) cash balances with subsidies, for tests and charts."""
-    inputs = compile_scenario(scenario)
-    return simulate(shocked(inputs, draw(shocks, paths, seed), shocks))["cash_balance"]
+    rows = shocked(compile_rows([scenario]), draw(shocks, paths, seed), shocks)
+    r = run(rows, scenario.horizon_months, sweep=False)
+    return r.monthly["cash_balance"][:, :scenario.horizon_months]

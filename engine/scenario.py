@@ -22,6 +22,9 @@ GROUP = "group"
 """The payer name that stands for the group itself in service cost shares."""
 
 SHARE_TOLERANCE = 1e-6
+DRAWINGS_PER_MEMBER_MONTH = 1621.0
+"""Taka a month: the lowest monthly salary paid by the Modhupur association to its employees, as
+the seed reports it; the default value of a member's own labour as a household draw."""
 
 PAYER_NAMES = {"donor": "Donor", "ngo": "NGO", "lead_firm": "Lead firm", GROUP: "The group"}
 """Plain names of the usual payers, unless a scenario's `titles` names them."""
@@ -51,6 +54,12 @@ class Group(Model):
         "automatically up to this limit, taka; 0: none.")
     credit_line_annual_rate: float = Field(
         0.0, ge=0, le=2, description="Nominal annual interest on the credit line's balance.")
+    drawings_per_member_month: float = Field(
+        DRAWINGS_PER_MEMBER_MONTH, ge=0, description="What each member draws a month for the "
+        "household: the value of their own labour, which a lender deducts from the cash "
+        "available for debt service (DSCR). Default: the lowest monthly wage the seed reports "
+        "for a producer association's employees (1,621 taka); 0 counts the members' labour as "
+        "available to repay.")
 
 
 def seasonality_problems(weights: list[float]) -> list[tuple[str, str]]:
@@ -301,6 +310,18 @@ class Investment(Contribution):
         return self
 
 
+class ExitCriteria(Model):
+    """What 'self-sustaining from M' requires when every subsidy ends at M. Cash at or above
+    the reserve to the last installment of every loan always; the others on request."""
+
+    self_sufficiency: bool = Field(
+        False, description="Also require trailing-12-month OSS >= 1 in every full window from "
+        "M on.")
+    member_income_floor: float | None = Field(
+        None, ge=0, description="Also require the trailing-12-month average income per member "
+        "(taka/month) at or above this floor in every full window from M on; None: no floor.")
+
+
 class Scenario(Model):
     name: str = Field(description="Identifier (the preset's file name).")
     title: str = Field(description="Human-readable title.")
@@ -309,6 +330,10 @@ class Scenario(Model):
     horizon_months: int = Field(ge=12, le=600, description="Months projected.")
     currency: str = Field("BDT", description="Currency of every amount.")
     usd_rate: float | None = Field(None, gt=0, description="Taka per US$ (for a US$ view).")
+    inflation_annual_rate: float = Field(
+        0.0, ge=0, le=1, description="Annual inflation, for the inflation adjustment in FSS "
+        "(SEEP): the cost of keeping the real value of the group's net monetary assets.")
+    exit_criteria: ExitCriteria = Field(default_factory=lambda: ExitCriteria())
     group: Group
     products: list[Product] = Field(min_length=1)
     channels: list[Channel] = Field(min_length=1)

@@ -383,7 +383,8 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
 
 
 def reference_exit_month(s: Scenario) -> int | None:
-    """Brute force: try every exit month in turn, first safe one wins."""
+    """Brute force: try every exit month before the horizon in turn, each judged on every month
+    to the last installment of every loan; the first safe one wins."""
     for m in range(s.horizon_months):           # candidates within the horizon ...
         cash = reference(s, exit_month=m)["cash_balance"]   # ... judged to the last installment
         if all(c >= s.group.cash_reserve - 1e-9 for c in cash[m:]):

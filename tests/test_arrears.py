@@ -216,9 +216,9 @@ def test_summary_stress_table_monte_carlo_and_verdict_read_the_arrears():
     # the scenario above, continued by hand: the worst month is 59 days past due (PAR30);
     # arrears clear in month 5, so none are left at the end
     import engine
-    from engine.analysis import stress_table
     from engine.casefile import loan_verdict
     from engine.risk import Shocks, monte_carlo
+    from engine.stress import stress_table
     from tests.helpers import hand_scenario
     s = hand_scenario(ARREARS_SCENARIO, delay=75)
     p = engine.project(s)

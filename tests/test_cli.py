@@ -73,7 +73,7 @@ def test_validate_and_presets(capsys):
 def test_switch_prints_the_switching_value(capsys):
     code, out, _ = run(capsys, "switch", "modhupur_pineapple", "pran", "local",
                        "payment_delay_days", "--outcome", "min_cash_balance", "--json")
-    from engine.analysis import switching_value
+    from engine.switching import switching_value
     expected = switching_value(engine.load_scenario("modhupur_pineapple"), "pran", "local",
                                "payment_delay_days", "min_cash_balance")
     assert code == 0 and json.loads(out)["value"] == pytest.approx(expected["value"])

@@ -108,10 +108,10 @@ def test_every_projection_quantity_has_a_plain_name():
 
 
 def test_display_frame_formats_each_column_by_its_unit():
-    df = pd.DataFrame({"cash_balance": [1_450_000.4, -2.6], "sdi": [0.005, None],
+    df = pd.DataFrame({"cash_balance": [1_450_000.4, -2.6], "subsidy_to_sales": [0.005, None],
                        "exit_month": [4, None], "dscr_12m": [1.0, float("nan")]})
     out = quantities.display_frame(df, LAKH, start="2002-01")
-    assert list(out.columns) == ["Cash balance, taka", "Subsidy dependence (SDI), %",
+    assert list(out.columns) == ["Cash balance, taka", "Subsidy to sales, %",
                                  "Exit month", "DSCR (trailing 12 months)"]
     assert out.iloc[0].tolist() == ["14,50,000", "0.5%", "May 2002", "1.00"]
     assert out.iloc[1].tolist() == ["-3", "n/a", "n/a", "n/a"]

@@ -54,7 +54,7 @@ def test_hand_computed_exit_month():
     assert p.exit_sweep.loc[2, "first_shortfall_month"] == 10   # 100 + 330 - 450 = -20 < 0
     # subsidy is what the donor paid: 50 a month for 12 months
     assert p.summary["total_subsidy"] == pytest.approx(600)
-    assert p.summary["sdi"] == pytest.approx(600 / 360)
+    assert p.summary["subsidy_to_sales"] == pytest.approx(600 / 360)
 
 
 def test_service_that_stops_at_exit_costs_nothing_after():

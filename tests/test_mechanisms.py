@@ -18,10 +18,14 @@ def test_a_loan_past_the_horizon_is_repaid_inside_the_simulation():
     assert simulated_months(s) == 55 + 17 + 1
     assert compile_scenario(s).horizon_months == 60
     p = engine.project(s)
-    assert len(p.monthly) == 73
+    assert len(p.simulated) == 73
+    assert len(p.monthly) == 60               # the months shown stay the horizon
     # 500,000 + 1,000,000 + 1,450,000 lent, all of it repaid
-    assert p.monthly["principal"].sum() == pytest.approx(2_950_000)
-    assert p.monthly["loan_disbursements"].sum() == pytest.approx(2_950_000)
+    assert p.simulated["principal"].sum() == pytest.approx(2_950_000)
+    assert p.simulated["loan_disbursements"].sum() == pytest.approx(2_950_000)
+    # what is still owed at the horizon (month 59) is what falls due in months 60-72
+    assert p.summary["outstanding_at_horizon"] == pytest.approx(
+        p.simulated["principal"].loc[60:].sum())
     assert len(p.exit_sweep) == 60            # exit months are candidates within the horizon
 
 

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import engine
-from engine.analysis import max_affordable_loan
-from engine.batch import summarize_scenarios
 from engine.cashflow import dated_loans
+from engine.loan_capacity import max_affordable_loan
+from engine.pipeline import run_scenarios
 from engine.portfolio import portfolio, portfolio_dask
 from engine.risk import Shocks, draw, grid, monte_carlo, monte_carlo_cash, tornado
 from tests.strategies import scenarios
@@ -129,7 +129,7 @@ def test_two_way_grid_cells_are_explicit_projections():
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios)
 def test_batch_summaries_equal_single_projections(scenario):
-    row = summarize_scenarios([scenario]).iloc[0]
+    row = run_scenarios([scenario]).summary.frame().iloc[0]
     s = engine.project(scenario).summary
     assert (None if pd.isna(row.exit_month) else int(row.exit_month)) == s["exit_month"]
     assert row.min_cash_balance == pytest.approx(s["min_cash_balance"], rel=1e-12, abs=1e-9)

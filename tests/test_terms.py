@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.analysis import all_to, compare, concentration_warning, switching_value
+from engine.comparison import compare, concentration_warning
+from engine.switching import all_to, switching_value
 from tests.helpers import hand_scenario
 from tests.strategies import scenarios
 

@@ -7,18 +7,25 @@ import pandas as pd
 import streamlit as st
 
 import engine
-from engine import analysis, loans, planner, report, results
+from engine import comparison, loan_capacity, loans, planner, report, results
+from engine import stress as stress_tests
+from engine import switching as switching_values
 from ui import exports
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def projection(scenario: engine.Scenario) -> engine.Projection:
+    return engine.project(scenario)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def taper(scenario: engine.Scenario, start: int, every: int) -> dict:
-    return planner.fastest_safe_taper(scenario, start, every)
+    return planner.fastest_safe_taper(projection(scenario), start, every)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def services(scenario: engine.Scenario, exit_month: int) -> pd.DataFrame:
-    return planner.services_at_exit(scenario, exit_month)
+    return planner.services_at_exit(projection(scenario), exit_month)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -38,18 +45,23 @@ def impact(scenario: engine.Scenario) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def yearly(scenario: engine.Scenario) -> pd.DataFrame:
-    return planner.yearly_ratios(engine.project(scenario))
+    return planner.yearly_ratios(projection(scenario))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def stress(scenario: engine.Scenario) -> pd.DataFrame:
-    return analysis.stress_table(scenario)
+    return stress_tests.stress_table(scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def max_loan(scenario: engine.Scenario, loan_name: str, target: float) -> float:
     terms = next(x for x in scenario.loans if x.name == loan_name)
-    return analysis.max_affordable_loan(scenario, terms, target)
+    return loan_capacity.max_affordable_loan(scenario, terms, target)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def loan_verdict(scenario: engine.Scenario, target: float) -> dict | None:
+    return loan_capacity.loan_verdict(projection(scenario), target)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -62,12 +74,12 @@ def loan_cost(scenario: engine.Scenario, loan_name: str) -> dict:
 @st.cache_data(show_spinner=False, max_entries=64)
 def switching(scenario: engine.Scenario, channel: str, rival: str, parameter: str,
               outcome: str) -> dict:
-    return analysis.switching_value(scenario, channel, rival, parameter, outcome)
+    return switching_values.switching_value(scenario, channel, rival, parameter, outcome)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def compare(projections: tuple) -> pd.DataFrame:
-    return analysis.compare(list(projections))
+    return comparison.compare(list(projections))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

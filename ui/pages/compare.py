@@ -8,7 +8,7 @@ import streamlit as st
 
 import engine
 from engine import quantities
-from engine.analysis import COMPARE_COLUMNS, deltas
+from engine.comparison import COMPARE_COLUMNS, deltas
 from ui import compute, state
 from ui.figures import lines_chart, styled
 from ui.pages.common import style

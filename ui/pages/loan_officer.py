@@ -6,10 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 import engine
-from engine.analysis import DSCR_TARGET, STRESSES
 from engine.arrears import arrears_figures
+from engine.loan_capacity import DSCR_TARGET
 from engine.loans import Loan
 from engine.report import Options
+from engine.stress import STRESSES
 from ui import compute, editor, state
 from ui.figures import dscr_chart
 from ui.pages.common import (
@@ -81,6 +82,9 @@ def render() -> None:
                 else f"{p.summary['min_dscr_12m']:.2f}")
     schedule = p.loans[name]
     shown = [c for c in schedule.columns if c in ALWAYS or schedule[c].astype(bool).any()]
+    verdict = compute.loan_verdict(scenario, DSCR_TARGET)
+    if verdict is not None:
+        (st.success if verdict["meets"] else st.error)(verdict["sentence"])
     st.dataframe(readable(schedule[shown], scenario), key="schedule_table", hide_index=True)
     arrears_section(scenario, p)
     state.setting("dscr_target", DSCR_TARGET, low=1.0, high=2.0)

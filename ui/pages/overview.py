@@ -33,8 +33,9 @@ def render() -> None:
     cols[2].metric("Minimum cash", fmt(s["min_cash_balance"], scenario))
     cols[3].metric("Peak working capital", fmt(s["peak_working_capital"], scenario),
                    help="Deepest cumulative deficit before financing.")
-    cols[4].metric("SDI", "n/a" if s["sdi"] is None else f"{s['sdi']:.1%}",
-                   help="Subsidy dependence index: subsidy over sales revenue.")
+    cols[4].metric("Subsidy to sales", "n/a" if s["subsidy_to_sales"] is None
+                   else f"{s['subsidy_to_sales']:.1%}",
+                   help="Total subsidy over total sales revenue, whole horizon.")
     cols[5].metric("Income per member / month", fmt(s["member_income_per_member_month_avg"],
                                                     scenario))
     st.plotly_chart(styled(cash_chart(p.monthly, scenario.group.cash_reserve, s["exit_month"]),

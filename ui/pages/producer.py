@@ -9,9 +9,9 @@ import streamlit as st
 import engine
 from engine import fmt as numbers
 from engine import quantities
-from engine.analysis import SWITCHABLE
 from engine.fields import meta_at
 from engine.io import apply_variant
+from engine.switching import SWITCHABLE
 from ui import compute, editor, state
 from ui.figures import lines_chart, styled
 from ui.pages.common import fmt, item_table, problems_banner, style

@@ -1,0 +1,169 @@
+"""Can this group carry this loan? The largest principal it can carry on given terms, judged on
+every installment, and the verdict on the scenario's own loans.
+
+Definitions and sources: docs/methodology.md ("Debt service coverage", "Max affordable loan").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine import metrics
+from engine.cashflow import Inputs, simulate, start_date
+from engine.loans import Loan, add_loan, add_months, apr, eir, grant_element, schedules
+from engine.pipeline import compile_rows
+from engine.projection import Projection
+from engine.scenario import Scenario
+
+DSCR_TARGET = 1.25
+"""A common bank covenant: cash available for debt service at least 1.25 times debt service."""
+
+
+def dated(scenario: Scenario, terms: Loan) -> Loan:
+    """`terms` with a disbursement date (the 1st of its disbursement month) if it has none."""
+    if terms.disbursement_date is not None:
+        return terms
+    return terms.model_copy(update={"disbursement_date": add_months(
+        start_date(scenario), terms.disbursement_month)})
+
+
+def with_extra_loans(inputs: Inputs, loans: Sequence[Loan | None]) -> Inputs:
+    """One row per loan: the inputs' single row plus that loan, whose principal is spent on an
+    investment in the month it is disbursed (the loan is used for its purpose, so it adds no
+    spare cash). None adds nothing."""
+    T = inputs.months
+    batch = inputs.take(np.zeros(len(loans), dtype=int))
+    extra = {k: np.zeros((len(loans), T)) for k in ("loan_disbursements", "interest", "principal",
+                                                    "loan_fees", "interest_subsidy")}
+    invest = np.zeros((len(loans), T))
+    for i, loan in enumerate(loans):
+        if loan is None:
+            continue
+        row = {k: v[i] for k, v in extra.items()}
+        add_loan(row, loan, T)
+        if loan.disbursement_month < T:
+            invest[i, loan.disbursement_month] = loan.principal
+    return replace(batch, **{k: getattr(batch, k) + v for k, v in extra.items()},
+                   investments=batch.investments + invest)
+
+
+def loan_feasible(m: metrics.Monthly, from_month: int, reserve: float | np.ndarray,
+                  dscr_target: float) -> np.ndarray:
+    """Rows where, from `from_month` to the last simulated month, the trailing-12-month DSCR
+    (full windows with debt service) is >= target and cash >= reserve."""
+    low_dscr = metrics.min_dscr(metrics.dscr_12m(m), from_month)
+    dscr_ok = np.isnan(low_dscr) | (low_dscr >= dscr_target - 1e-12)
+    window = np.arange(m["cash_balance"].shape[-1]) >= from_month
+    reserve = np.asarray(reserve, dtype=float).reshape(-1, 1)
+    cash_ok = np.where(window, m["cash_balance"] >= reserve - metrics.TOLERANCE,
+                       True).all(axis=-1)
+    return np.asarray(dscr_ok & cash_ok)
+
+
+def months_to_repay(scenario: Scenario, terms: Loan) -> int:
+    """Months to simulate so that the scenario's loans and a loan on `terms` are all repaid."""
+    last = int(schedules(terms.model_copy(update={"principal": 1_000_000.0})).month.max())
+    return last + 1
+
+
+def max_affordable_loan(scenario: Scenario, terms: Loan, dscr_target: float = DSCR_TARGET,
+                        grid: int = 33, rounds: int = 6) -> float:
+    """The largest principal on `terms` (its principal is ignored) that keeps the trailing-12m
+    DSCR >= `dscr_target` and cash >= the reserve from the disbursement month to the last
+    installment of every loan, this one included (the simulation runs that far).
+
+    A larger principal only raises debt service, so feasibility is monotone in it; the search
+    evaluates `grid` principals per round as rows of one batch and narrows the bracket by a
+    factor of grid - 1 each round. Returns 0.0 when even a tiny loan fails.
+    """
+    terms = dated(scenario, terms)
+    inputs = compile_rows([scenario], months_to_repay(scenario, terms))
+    reserve = scenario.group.cash_reserve
+
+    def feasible(principals: np.ndarray) -> np.ndarray:
+        loans = [terms.model_copy(update={"principal": float(p)}) for p in principals]
+        m = simulate(with_extra_loans(inputs, loans))
+        return loan_feasible(m, terms.disbursement_month, reserve, dscr_target)
+
+    hi = 10.0 * max(1.0, float(simulate(inputs)["sales_revenue"].sum()))
+    lo = 0.0
+    for _ in range(rounds):
+        points = np.linspace(lo, hi, grid)
+        points[0] = max(points[0], 10.0 ** -terms.currency_digits)
+        ok = feasible(points)
+        if not ok[0]:
+            return lo
+        last = int(np.flatnonzero(ok).max())
+        if last == grid - 1:
+            return float(points[-1])
+        lo, hi = float(points[last]), float(points[last + 1])
+    unit = 10.0 ** -terms.currency_digits
+    return math.floor(lo / unit) * unit   # rounding down keeps it feasible
+
+
+def loan_terms_table(scenario: Scenario) -> pd.DataFrame:
+    """APR, EIR and grant element of each loan (MicroFinance Transparency, OECD)."""
+    rows = [{"loan": loan.name, "lender": loan.lender, "principal": loan.principal,
+             "annual_rate": loan.annual_rate, "interest_method": loan.interest_method,
+             "apr": apr(loan), "eir": eir(loan), "grant_element": grant_element(loan)}
+            for loan in scenario.loans]
+    return pd.DataFrame(rows).set_index("loan") if rows else pd.DataFrame()
+
+
+def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, Any] | None:
+    """Does the group carry its loans as a lender judges them? From the first disbursement to
+    the last installment: the trailing-12-month DSCR (full windows, after members' drawings)
+    must stay >= `dscr_target` and cash >= the reserve. Also gives the lowest seasonal
+    (quarterly) DSCR, which the verdict reports but does not judge. None without loans."""
+    if not p.scenario.loans:
+        return None
+    t = p.simulated
+    s = p.scenario
+    debt = t["debt_service"].to_numpy() > 0
+    first = int(min(loan.disbursement_month for loan in s.loans))
+    last = int(np.flatnonzero(debt).max()) if debt.any() else first
+    period = (t.index >= first) & (t.index <= last)
+    reserve = s.group.cash_reserve
+
+    def lowest_at(column: str, where: np.ndarray) -> tuple[float | None, str | None]:
+        v = t[column].where(where)
+        if v.isna().all():
+            return None, None
+        month = int(v.idxmin())
+        return float(v[month]), s.month_label(month)
+
+    dscr, dscr_date = lowest_at("dscr_12m", period)
+    seasonal, seasonal_date = lowest_at("dscr_seasonal", period)
+    cash, cash_date = lowest_at("cash_balance", period)
+    reasons = []
+    dscr_ok = dscr is None or dscr >= dscr_target - 1e-12
+    if not dscr_ok:
+        reasons.append(f"trailing-12-month DSCR falls to {dscr:.2f} in {dscr_date}, below the "
+                       f"target of {dscr_target:.2f}")
+    cash_ok = cash is None or cash >= reserve - metrics.TOLERANCE
+    if not cash_ok:
+        reasons.append(f"cash falls to {cash:,.0f} taka in {cash_date}, below the reserve of "
+                       f"{reserve:,.0f} taka")
+    meets = dscr_ok and cash_ok
+    judged = (f"from {s.month_label(first)} to the last installment in {s.month_label(last)}, "
+              f"after members' drawings of {s.group.drawings_per_member_month:,.0f} taka a "
+              "month each")
+    if meets:
+        sentence = (f"Meets the lender's tests {judged}: trailing-12-month DSCR stays at or "
+                    f"above {dscr_target:.2f}"
+                    + ("" if dscr is None else f" (lowest {dscr:.2f} in {dscr_date})")
+                    + f" and cash at or above the reserve of {reserve:,.0f} taka.")
+    else:
+        sentence = f"Fails the lender's tests {judged}: " + "; ".join(reasons) + "."
+    return {"meets": meets, "dscr_target": dscr_target, "dscr_ok": dscr_ok,
+            "reserve_ok": cash_ok, "min_dscr_12m": dscr, "min_dscr_12m_date": dscr_date,
+            "min_dscr_seasonal": seasonal, "min_dscr_seasonal_date": seasonal_date,
+            "min_cash_in_loan_period": cash, "min_cash_date": cash_date,
+            "cash_reserve": reserve, "first_month": first, "last_installment_month": last,
+            "reasons": reasons, "sentence": sentence}

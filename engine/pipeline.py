@@ -1,0 +1,280 @@
+"""The one run pipeline: batch rows -> sweep -> simulate -> exit month -> summary.
+
+`run(inputs, horizon)` takes n compiled rows (`Inputs`) and answers, for each row, the monthly
+arrays with its subsidies as given, the exit month and a typed `Summary`. Every question the
+engine answers (`project`, batch summaries, stress tables, switching values, Monte Carlo,
+portfolios, the planner, the report) builds rows and calls this function, so they give the same
+answer by construction.
+
+The exit-month sweep ("every subsidy ends at M", for every candidate M before the horizon) is
+laid out one of two ways, chosen by `engine.cashflow.needs_full_sweep` and the exit criteria:
+
+- two rows per variant (as given; no subsidy from month 0) when no month's flows depend on the
+  cash balance or on M: the lowest cash after each M follows from the two rows' cumulative sums
+  in O(T) (`metrics.lowest_cash_after_exit`);
+- otherwise one row per candidate M (and the row as given), each simulated in full.
+
+The simulation may run past the horizon (`inputs.months > horizon`), to the last installment of
+every loan: exit safety is judged on every simulated month, while totals and averages are over
+the horizon shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+import pandas as pd
+
+from engine import metrics
+from engine.arrears import arrears_figures
+from engine.cashflow import (
+    Inputs,
+    compile_scenario,
+    needs_full_sweep,
+    simulate,
+    simulated_months,
+)
+from engine.scenario import ExitCriteria, Scenario
+
+MAX_ROWS = 4_000
+"""Most rows simulated at once (bounds memory: a row is ~30 arrays of T floats)."""
+
+
+# ---- rows ---------------------------------------------------------------------------------------
+
+def compile_rows(scenarios: list[Scenario], months: int = 0) -> Inputs:
+    """One row per scenario (same structure), all simulated to the last installment of any of
+    their loans, or to `months` if later."""
+    months = max([months] + [simulated_months(s) for s in scenarios])
+    return Inputs.concat([compile_scenario(s, months) for s in scenarios])
+
+
+# ---- the run ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Summary:
+    """Figures per row, each an (n,) array; months are ints with -1 for none. Totals and
+    averages are over the horizon; lows (cash, DSCR) over every simulated month."""
+
+    exit_month: np.ndarray
+    oss_month: np.ndarray
+    fss_month: np.ndarray
+    full_cost_month: np.ndarray
+    total_subsidy: np.ndarray
+    total_sales_revenue: np.ndarray
+    subsidy_to_sales: np.ndarray
+    member_income_per_member_month_avg: np.ndarray
+    min_cash_balance: np.ndarray
+    min_dscr_12m: np.ndarray
+    min_dscr_seasonal: np.ndarray
+    peak_working_capital: np.ndarray
+    bridging_cost: np.ndarray
+    credit_line_peak: np.ndarray
+    cash_shortfall_month: np.ndarray
+    cash_shortfall_max: np.ndarray
+    cash_short_at_installment: np.ndarray
+    end_receivables: np.ndarray
+    outstanding_at_horizon: np.ndarray
+    worst_days_past_due: np.ndarray
+    arrears_at_end: np.ndarray
+    par30_ever: np.ndarray
+
+    MONTHS = ("exit_month", "oss_month", "fss_month", "full_cost_month",
+              "cash_shortfall_month")
+    COUNTS = ("worst_days_past_due",)
+
+    def frame(self) -> pd.DataFrame:
+        """One row per batch row; month columns are nullable integers (<NA>: none)."""
+        out = {}
+        for f in fields(self):
+            a = getattr(self, f.name)
+            if f.name in self.MONTHS:
+                out[f.name] = pd.array([None if v < 0 else int(v) for v in a], dtype="Int64")
+            else:
+                out[f.name] = a
+        return pd.DataFrame(out)
+
+    def row(self, i: int) -> dict[str, float | int | bool | None]:
+        """Row i as plain Python values (None for no month and for undefined ratios)."""
+        out: dict[str, float | int | bool | None] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)[i]
+            if f.name in self.MONTHS:
+                out[f.name] = None if v < 0 else int(v)
+            elif f.name in self.COUNTS:
+                out[f.name] = int(v)
+            elif isinstance(v, np.bool_ | bool):
+                out[f.name] = bool(v)
+            else:
+                out[f.name] = float(v) if np.isfinite(v) else None
+        return out
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the pipeline answers for n rows."""
+
+    horizon: int
+    monthly: dict[str, np.ndarray]
+    """(n, T) every monthly quantity with subsidies as given, T = simulated months, including
+    `inflation_adjustment`."""
+    without_subsidy_cash: np.ndarray
+    """(n, T) cash if every subsidy ends at month 0."""
+    lowest_cash_after_exit: np.ndarray
+    """(n, horizon) lowest cash from M to the last simulated month if every subsidy ends at M."""
+    safe: np.ndarray
+    """(n, horizon) True where ending every subsidy at M meets the exit criteria."""
+    exit_month: np.ndarray
+    """(n,) first safe M; -1: none before the horizon."""
+    summary: Summary
+    counterfactual_cash: np.ndarray | None = None
+    """(n, horizon, T) cash [row, M, t] if every subsidy ends at M (only when asked for)."""
+
+    def row(self, i: int) -> dict[str, np.ndarray]:
+        """Row i's monthly arrays, each (T,)."""
+        return {k: v[i] for k, v in self.monthly.items()}
+
+
+def full_sweep_needed(inputs: Inputs, criteria: ExitCriteria) -> bool:
+    """One row per candidate exit month: flows depend on cash or M, or a criterion other than
+    cash needs each counterfactual's own monthly figures."""
+    return needs_full_sweep(inputs) or criteria.self_sufficiency or \
+        criteria.member_income_floor is not None
+
+
+def criteria_met(m: metrics.Monthly, exit_months: np.ndarray, reserve: np.ndarray,
+                 criteria: ExitCriteria) -> np.ndarray:
+    """(rows,) True where a counterfactual row (subsidies end at its exit month) keeps cash at
+    or above the reserve in every month from its exit month on, and meets the optional
+    criteria in every full trailing window from then on."""
+    t = np.arange(m["cash_balance"].shape[-1])
+    after = t[None, :] >= exit_months[:, None]
+    ok = np.where(after, m["cash_balance"] >= reserve[:, None] - metrics.TOLERANCE, True)
+    if criteria.self_sufficiency:
+        oss = metrics.oss_12m(m)
+        ok &= np.where(after & ~np.isnan(oss), oss >= 1.0 - 1e-12, True)
+    if criteria.member_income_floor is not None:
+        income = metrics.member_income_12m(m)
+        ok &= np.where(after & ~np.isnan(income),
+                       income >= criteria.member_income_floor - metrics.TOLERANCE, True)
+    return np.asarray(ok.all(axis=-1))
+
+
+def two_row_sweep(x: Inputs, horizon: int, detail: bool) -> tuple:
+    n, T = x.n, x.months
+    batch = replace(x.take(np.repeat(np.arange(n), 2)), exit_month=np.tile([T, 0], n))
+    m = simulate(batch)
+    given = {k: v[0::2] for k, v in m.items()}
+    net_without = m["net_cash_flow"][1::2]
+    low = metrics.lowest_cash_after_exit(given["net_cash_flow"], net_without, x.opening_cash,
+                                         horizon)
+    safe = low >= x.cash_reserve[:, None] - metrics.TOLERANCE
+    cf = None
+    if detail:
+        cf = np.stack([metrics.counterfactual_cash(given["net_cash_flow"][i], net_without[i],
+                                                   float(x.opening_cash[i]), horizon)
+                       for i in range(n)])
+    return given, m["cash_balance"][1::2], low, safe, cf
+
+
+def full_sweep(x: Inputs, horizon: int, criteria: ExitCriteria, detail: bool) -> tuple:
+    n, T = x.n, x.months
+    k = horizon + 1
+    rows = np.repeat(np.arange(n), k)
+    exits = np.tile(np.concatenate([[T], np.arange(horizon)]), n)
+    m = simulate(replace(x.take(rows), exit_month=exits))
+    first = np.arange(n) * k
+    given = {key: v[first] for key, v in m.items()}
+    sweep = np.ones(n * k, dtype=bool)
+    sweep[first] = False
+    cash = m["cash_balance"][sweep].reshape(n, horizon, T)
+    t = np.arange(T)
+    after = t[None, :] >= np.arange(horizon)[:, None]
+    low = np.where(after[None], cash, np.inf).min(axis=-1)
+    swept = {key: v[sweep] for key, v in m.items()}
+    safe = criteria_met(swept, exits[sweep], x.cash_reserve[rows[sweep]],
+                        criteria).reshape(n, horizon)
+    return given, cash[:, 0, :], low, safe, (cash if detail else None)
+
+
+def _no_sweep(x: Inputs, horizon: int) -> tuple:
+    m = simulate(x)
+    none = np.full((x.n, horizon), np.nan)
+    return m, np.full(m["cash_balance"].shape, np.nan), none, np.zeros(none.shape, bool), None
+
+
+def run(inputs: Inputs, horizon: int | None = None, criteria: ExitCriteria | None = None,
+        detail: bool = False, sweep: bool = True, max_rows: int = MAX_ROWS) -> Run:
+    """Simulate n rows with their exit-month sweeps and summarise them.
+
+    `horizon`: months shown and candidate exit months (default: the rows' horizon);
+    `detail`: also return every counterfactual cash path (n, horizon, T); `sweep=False`: only
+    the rows as given, for questions that do not ask for the exit month (its figures are then
+    -1 and NaN: not computed). Rows are simulated in chunks of at most `max_rows` simulated
+    rows.
+    """
+    horizon = (inputs.horizon_months or inputs.months) if horizon is None else horizon
+    criteria = criteria or ExitCriteria()
+    full = sweep and full_sweep_needed(inputs, criteria)
+    per_row = horizon + 1 if full else 2
+    step = max(1, max_rows // per_row)
+    parts = []
+    for start in range(0, inputs.n, step):
+        block = inputs.take(np.arange(start, min(inputs.n, start + step)))
+        if not sweep:
+            parts.append(_no_sweep(block, horizon))
+            continue
+        parts.append(full_sweep(block, horizon, criteria, detail) if full
+                     else two_row_sweep(block, horizon, detail))
+    given = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
+    given["inflation_adjustment"] = metrics.inflation_adjustment(given, inputs.inflation_rate)
+    without, low, safe = (np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
+    cf = np.concatenate([p[4] for p in parts]) if detail and sweep else None
+    exit_month = metrics.exit_month(safe)
+    return Run(horizon, given, without, low, safe, exit_month,
+               summarize(given, exit_month, horizon), cf)
+
+
+def summarize(m: metrics.Monthly, exit_month: np.ndarray, horizon: int) -> Summary:
+    """The typed summary of rows whose monthly arrays are `m` (subsidies as given)."""
+    H = horizon
+
+    def within(month: np.ndarray) -> np.ndarray:
+        return np.where(month < H, month, -1)
+
+    short = m["cash_shortfall"] > metrics.TOLERANCE
+    arrears = arrears_figures(m["arrears"], m["days_past_due"])
+    revenue = m["sales_revenue"][:, :H].sum(axis=-1)
+    return Summary(
+        exit_month=exit_month,
+        oss_month=within(metrics.month_ratio_stays_at_least(metrics.oss_12m(m))),
+        fss_month=within(metrics.month_ratio_stays_at_least(metrics.fss_12m(m))),
+        full_cost_month=within(metrics.month_ratio_stays_at_least(
+            metrics.full_cost_ratio_12m(m))),
+        total_subsidy=m["subsidy"][:, :H].sum(axis=-1),
+        total_sales_revenue=revenue,
+        subsidy_to_sales=metrics.subsidy_to_sales(m, H),
+        member_income_per_member_month_avg=m["member_income_per_member"][:, :H].mean(axis=-1),
+        min_cash_balance=metrics.min_cash_balance(m),
+        min_dscr_12m=metrics.min_dscr_12m(m),
+        min_dscr_seasonal=metrics.min_dscr_seasonal(m),
+        peak_working_capital=metrics.peak_working_capital(m),
+        bridging_cost=m["credit_line_interest"].sum(axis=-1),
+        credit_line_peak=m["credit_line_balance"].max(axis=-1),
+        cash_shortfall_month=metrics.first_true(short),
+        cash_shortfall_max=m["cash_shortfall"].max(axis=-1),
+        cash_short_at_installment=metrics.cash_short_at_installment(m),
+        end_receivables=m["receivables"][:, H - 1],
+        outstanding_at_horizon=metrics.loans_outstanding(m)[:, H - 1],
+        worst_days_past_due=arrears["worst_days_past_due"],
+        arrears_at_end=arrears["arrears_at_end"],
+        par30_ever=arrears["par30_ever"],
+    )
+
+
+def run_scenarios(scenarios: list[Scenario], detail: bool = False) -> Run:
+    """The pipeline over scenarios of the same structure (the first one's horizon and exit
+    criteria)."""
+    first = scenarios[0]
+    return run(compile_rows(scenarios), first.horizon_months, first.exit_criteria, detail)
