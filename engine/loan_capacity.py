@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
-from engine.cashflow import Inputs, simulate, start_date
-from engine.loans import Loan, add_loan, add_months, apr, eir, grant_element, schedules
+from engine.cashflow import Inputs, loan_last_month, simulate, start_date
+from engine.loans import Loan, add_loan, add_months, apr, eir, grant_element
 from engine.pipeline import compile_rows
 from engine.projection import Projection
 from engine.scenario import Scenario
@@ -68,8 +68,7 @@ def loan_feasible(m: metrics.Monthly, from_month: int, reserve: float | np.ndarr
 
 def months_to_repay(scenario: Scenario, terms: Loan) -> int:
     """Months to simulate so that the scenario's loans and a loan on `terms` are all repaid."""
-    last = int(schedules(terms.model_copy(update={"principal": 1_000_000.0})).month.max())
-    return last + 1
+    return loan_last_month(terms.model_copy(update={"principal": 1_000_000.0})) + 1
 
 
 def max_affordable_loan(scenario: Scenario, terms: Loan, dscr_target: float = DSCR_TARGET,
