@@ -18,7 +18,7 @@ def assert_matches_reference(scenario, exit_month=None, projection=None):
     ref = reference(scenario, exit_month)
     atol = 1e-6 + 1e-10 * float(np.sum(np.abs(ref["sales_revenue"])))
     for column in MONTHLY_COLUMNS:
-        np.testing.assert_allclose(p.monthly[column].to_numpy(), ref[column], rtol=1e-9,
+        np.testing.assert_allclose(p.simulated[column].to_numpy(), ref[column], rtol=1e-9,
                                    atol=atol, err_msg=column)
 
 
@@ -58,7 +58,7 @@ def test_preset_counterfactual_rows_equal_reference(name):
     s = engine.load_scenario(name)
     p = engine.project(s)
     ref = reference(s, exit_month=0)
-    np.testing.assert_allclose(p.monthly["cash_balance_without_subsidy"], ref["cash_balance"],
+    np.testing.assert_allclose(p.simulated["cash_balance_without_subsidy"], ref["cash_balance"],
                                atol=1e-6)
     assert p.summary["exit_month"] == reference_exit_month(s)
 

@@ -12,7 +12,7 @@ from tests.strategies import scenarios
 
 def check_identities(scenario):
     p = engine.project(scenario)
-    m = p.monthly
+    m = p.simulated       # every simulated month (to the last installment of every loan)
     opening = scenario.group.opening_cash
     # cash_balance[t] = cash_balance[t-1] + net_cash_flow[t]
     np.testing.assert_allclose(np.diff(m.cash_balance), m.net_cash_flow.iloc[1:], atol=1e-6)
@@ -42,16 +42,21 @@ def check_identities(scenario):
     np.testing.assert_allclose(m.debt_service_paid, m.debt_service + arrears_before - m.arrears,
                                atol=1e-6)
     assert (m.arrears >= -1e-9).all()
-    # principal repaid (with down payments) equals principal lent, for every contract of a loan
-    # that matures within the horizon
+    # every lent taka is repaid inside the simulation (principal with down payments equals
+    # principal lent, for every contract of every loan, all due within the simulated months) ...
     for loan in scenario.loans:
         schedule = p.loans[loan.name]
-        if schedule.month.max() < scenario.horizon_months:
-            lent = contracts(loan)
-            downs = sum(first_release(c)[1] for c in lent)
-            assert schedule.principal.sum() + schedule.down_payment.sum() + downs == \
-                pytest.approx(sum(c.principal for c in lent), abs=1e-6)
-            assert schedule.balance.iloc[-1] == 0
+        assert schedule.month.max() < len(m)
+        lent = contracts(loan)
+        downs = sum(first_release(c)[1] for c in lent)
+        assert schedule.principal.sum() + schedule.down_payment.sum() + downs == \
+            pytest.approx(sum(c.principal for c in lent), abs=1e-6)
+        assert schedule.balance.iloc[-1] == 0
+    # ... and what was lent by the horizon and not yet repaid is reported as outstanding there
+    shown = p.monthly
+    assert len(shown) == scenario.horizon_months
+    assert p.summary["outstanding_at_horizon"] == pytest.approx(
+        shown.loan_disbursements.sum() - shown.principal.sum(), abs=1e-6)
     return p
 
 
