@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from engine.analysis import DSCR_TARGET
+from engine.loan_capacity import DSCR_TARGET
 from engine.errors import ScenarioError
 from engine.io import apply_variant, params
 from engine.loans import Loan
@@ -223,7 +223,7 @@ def loan_verdict(scenario: Scenario, summary: dict[str, Any],
                  dscr_target: float = DSCR_TARGET) -> str:
     """Does the group carry its loans? Read from the projection's summary: the lowest
     trailing-12-month DSCR against the target, then cash against zero and the reserve (the two
-    tests of `analysis.max_affordable_loan`); first, with arrears on, whether an installment
+    tests of `loan_capacity.max_affordable_loan`); first, with arrears on, whether an installment
     goes more than 30 days past due (PAR30)."""
     if not scenario.loans:
         return "no loan"
