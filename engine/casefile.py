@@ -21,9 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from engine.loan_capacity import DSCR_TARGET
 from engine.errors import ScenarioError
 from engine.io import apply_variant, params
+from engine.loan_capacity import DSCR_TARGET
 from engine.loans import Loan
 from engine.scenario import (
     GROUP,

@@ -29,6 +29,7 @@ from engine.scenario import (
     Contribution,
     CostTiming,
     Effect,
+    ExitCriteria,
     FixedCost,
     Group,
     Investment,
@@ -81,6 +82,11 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
         "credit_line_limit": ("credit line limit", "taka"),
         "credit_line_annual_rate": ("credit line interest", "rate/year"),
         "women_share": ("share of members who are women", "share"),
+        "drawings_per_member_month": ("members' drawings per member", "taka/month"),
+    },
+    ExitCriteria: {
+        "self_sufficiency": ("exit also needs OSS >= 100%", "true/false"),
+        "member_income_floor": ("exit also needs income per member at least", "taka/month"),
     },
     CostTiming: {
         "months_before_sale": ("months before the sale", "months"),
@@ -249,6 +255,8 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
         "provenance": ("sources", "table"),
         "group": ("the group", "table"),
         "arrears": ("when an installment cannot be paid", "table"),
+        "inflation_annual_rate": ("inflation (for FSS)", "rate/year"),
+        "exit_criteria": ("exit criteria", "table"),
     },
     ArrearsTerms: {"enabled": ("unpaid installments go into arrears", "true/false"),
                    "allocation": ("order payments are allocated in", "choice")},

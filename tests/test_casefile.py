@@ -158,10 +158,11 @@ def test_a_group_built_from_blank_projects_saves_reopens_and_shares(workspace):
     [table] = [d.value for d in again.dataframe if "last change" in d.value.columns]
     [row] = table.to_dict("records")
     assert (row["file"], row["exit month"]) == ("dairy_group", expected["exit_date"])
-    # the lowest DSCR (1.66, from DAIRY's summary) meets 1.25 but cash dips below the reserve
-    assert row["loans"] == (f"DSCR {expected['min_dscr_12m']:.2f} meets the target, but cash "
-                            f"falls to {expected['min_cash_balance']:,.0f} taka, below the "
-                            "reserve")
+    # with its 40 members each drawing the default 1,621 taka a month for their household,
+    # what is left of operating cash flow does not cover debt service 1.25 times
+    assert expected["min_dscr_12m"] < 1.25
+    assert row["loans"] == (f"DSCR falls to {expected['min_dscr_12m']:.2f}, below the target "
+                            "1.25")
     again.selectbox(key="open_name").set_value("dairy_group").run()
     again.button(key="open_case_file").click().run()
     assert metric(again, "Exit month") == expected["exit_date"]
