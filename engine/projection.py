@@ -68,6 +68,7 @@ def monthly_table(scenario: Scenario, m: metrics.Monthly) -> pd.DataFrame:
         "group_expenses": metrics.group_expenses(m),
         "full_cost_expenses": metrics.full_cost_expenses(m),
         "inflation_adjustment": m["inflation_adjustment"],
+        "interest_subsidy": m["interest_subsidy_row"],
         "loans_outstanding": metrics.loans_outstanding(m),
     }
     for k, v in derived.items():

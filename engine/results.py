@@ -80,7 +80,7 @@ def dced_results(p: Projection, baseline: Projection | None = None, payer: str =
     mine = pay[pay.payer == payer]
     others = pay[(pay.payer != payer) & (pay.payer != GROUP)]
     group_own = pay[pay.payer == GROUP]
-    credit = p.interest_subsidy.to_numpy()
+    credit = p.simulated.interest_subsidy.to_numpy()   # to the loans' last installment
     months = np.arange(len(credit))
     donor_services = float(mine.support.sum())
     donor_cost = donor_services + float(credit.sum())
