@@ -61,7 +61,7 @@ def test_xlsx_export_reads_as_finance_staff_expect(modhupur):
     # the projection's exit month ("2001-07"), written as people read a month
     y, mo = map(int, p.summary["exit_date"].split("-"))
     assert summary["Exit month"] == f"{__import__('calendar').month_abbr[mo]} {y}"
-    assert summary["Subsidy dependence (SDI), %"] == round(p.summary["sdi"], 6)
+    assert summary["Subsidy to sales, %"] == round(p.summary["subsidy_to_sales"], 6)
     inputs = {r[0]: r for r in wb["Inputs"].iter_rows(min_row=2, values_only=True)}
     delay = inputs["channels.pran.payment_delay_days"]
     assert delay[1:4] == ("payment delay", 21, "days")
