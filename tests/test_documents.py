@@ -122,7 +122,7 @@ def test_glossary_explains_every_ratio_the_report_shows():
     glossary = next(b for i, b in enumerate(doc.blocks) if isinstance(b, Table)
                     and b.header == ["Term", "What it means"])
     terms = " ".join(row[0] for row in glossary.rows)
-    for ratio in ("OSS", "FSS", "SDI", "DSCR", "HHI", "APR", "Leverage", "IRR", "NPV",
+    for ratio in ("OSS", "FSS", "Subsidy to sales", "DSCR", "HHI", "APR", "Leverage", "IRR", "NPV",
                   "Grant element"):
         assert ratio in terms, ratio
     assert all(len(row[1]) > 20 for row in glossary.rows)
@@ -163,7 +163,7 @@ def test_taper_cost_by_payer_adds_up_to_the_planners_cost_to_payers():
     from engine.planner import fastest_safe_taper, linear_multiplier
     from engine.report import payer_costs
     s = engine.load_scenario("bogra_handicrafts")
-    plan = fastest_safe_taper(s, 0, 6)
+    plan = fastest_safe_taper(engine.project(s), 0, 6)
     T = compile_scenario(s).months
     by_payer = payer_costs(s, linear_multiplier(0, np.array([plan["linear"]["months"]]), T)[0])
     assert by_payer.sum() == pytest.approx(plan["linear"]["cost_to_payers"])
