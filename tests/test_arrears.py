@@ -125,7 +125,7 @@ def test_arrears_never_negative_and_clear_when_cash_allows(data, n, T):
     owed = np.concatenate([np.zeros((n, 1)), m["arrears"][:, :-1]], axis=1) + \
         m["penalty_interest"] + interest + principal
     paid_all = m["loan_payments"] >= owed - 1e-6
-    assert (m["arrears"][paid_all] < 1e-6).all()
+    assert (m["arrears"][paid_all] <= 1e-6).all()   # paid_all allows 1e-6 unpaid
     assert (m["credit_line_balance"] >= -1e-9).all()
 
 
