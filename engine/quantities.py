@@ -45,7 +45,6 @@ OUTPUTS: dict[str, Quantity] = {
                            "The lowest DSCR over three full months: the lean season."),
     "outstanding_at_horizon": Q("Loans outstanding at the horizon", "taka",
                                 "Principal lent and not repaid by the last month shown."),
-    "cash_short_at_installment": Q("Cash below zero at an installment", "text"),
     "simulated_months": Q("Months simulated", "count",
                           "The horizon, or to the last installment of every loan if later."),
     "last_simulated_date": Q("Simulated to", "text"),

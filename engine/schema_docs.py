@@ -24,6 +24,7 @@ from engine.scenario import (
     Contribution,
     CostTiming,
     Effect,
+    ExitCriteria,
     FixedCost,
     Group,
     Investment,
@@ -65,6 +66,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str, str]] = [
      "loans (column reschedule, as a table)"),
     ("`[loans.top_up]`", TopUp, "loans[].top_up", "loans (column top_up, as a table)"),
     ("`[arrears]`", ArrearsTerms, "arrears", "arrears"),
+    ("`[exit_criteria]`", ExitCriteria, "exit_criteria", "exit_criteria"),
     ("`[[member_capital]]`", Contribution, "member_capital", "member_capital"),
     ("`[[investments]]`", Investment, "investments", "investments"),
 ]

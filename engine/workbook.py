@@ -45,6 +45,7 @@ from engine.loans import Loan
 from engine.scenario import (
     Channel,
     Contribution,
+    ExitCriteria,
     FixedCost,
     Group,
     Investment,
@@ -111,7 +112,8 @@ TABLES = [
 CHILD_LISTS = {("products", "capacity_ramp"), ("services", "one_off")}
 """Fields of items that are lists of items, each on a sheet of its own."""
 PAYERS_SHEET, TAPER_SHEET = "service_payers", "taper_table"
-SECTIONS: dict[str, type[BaseModel]] = {"group": Group, "arrears": ArrearsTerms}
+SECTIONS: dict[str, type[BaseModel]] = {"group": Group, "arrears": ArrearsTerms,
+                                       "exit_criteria": ExitCriteria}
 """One-item sections: one field a row, on a sheet of the section's name."""
 SHEETS = ["scenario", *SECTIONS, *(t.sheet for t in TABLES), PAYERS_SHEET, TAPER_SHEET,
           "variants", "titles", "sources"]
