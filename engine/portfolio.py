@@ -104,7 +104,6 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str],
     if not fast_columns(base, columns):
         return compile_rows(scenarios, months)
     x = compile_rows([base], months)
-    T = x.months
     x = x.take(np.zeros(len(scenarios), dtype=int))
     cnames = [c.name for c in base.channels]
     pnames = [p.name for p in base.products]
