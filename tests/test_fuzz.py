@@ -33,7 +33,7 @@ from engine.values import format_value, parse_value
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 HANG_SECONDS = 120
 PRESETS = engine.preset_names()
-RATIOS = {"dscr", "dscr_12m", "oss_12m", "fss_12m"}
+RATIOS = {"dscr", "dscr_12m", "dscr_seasonal", "oss_12m", "fss_12m", "full_cost_ratio_12m"}
 fuzz = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 8,
                 suppress_health_check=list(HealthCheck))
 
