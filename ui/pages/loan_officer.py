@@ -84,7 +84,7 @@ def render() -> None:
     shown = [c for c in schedule.columns if c in ALWAYS or schedule[c].astype(bool).any()]
     verdict = compute.loan_verdict(scenario, DSCR_TARGET)
     if verdict is not None:
-        (st.success if verdict["meets"] else st.error)(verdict["sentence"])
+        (st.success if verdict["meets"] else st.warning)(verdict["sentence"])
     st.dataframe(readable(schedule[shown], scenario), key="schedule_table", hide_index=True)
     arrears_section(scenario, p)
     state.setting("dscr_target", DSCR_TARGET, low=1.0, high=2.0)
