@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 
 from engine import fmt, quantities
-from engine.cashflow import compile_scenario, payer_shares, service_costs, simulate
+from engine.cashflow import compile_scenario, payer_shares, service_costs
 from engine.comparison import concentration_warning
 from engine.document import Bullets, Chart, Document, Heading, Paragraph, Table, write
 from engine.loan_capacity import (
     DSCR_TARGET,
-    loan_feasible,
     loan_terms_table,
+    loan_verdict,
     max_affordable_loan,
 )
 from engine.loans import apr, eir, grant_element
@@ -460,25 +460,18 @@ def credit_memo(scenario: Scenario, options: Options | None = None) -> Document:
                    Paragraph("The scenario has no loan: there is no request to judge.")]
         return Document("Credit memo", scenario.title, o.date or dt.date.today(), blocks, st)
     name = scenario.title_of(loan.name)
-    m = simulate(compile_scenario(scenario))
-    ok = bool(loan_feasible(m, loan.disbursement_month, g.cash_reserve, o.dscr_target)[0])
-    without = scenario.model_copy(update={"loans": [x for x in scenario.loans
-                                                    if x.name != loan.name]})
-    largest = max_affordable_loan(without, loan, o.dscr_target)
+    # the one verdict and the one largest-loan answer the app and the CLI give
+    judged = loan_verdict(p, o.dscr_target)
+    assert judged is not None   # the scenario has this loan
+    largest = max_affordable_loan(scenario, loan, o.dscr_target)
     schedule = p.loans[loan.name]
-    last = int(schedule.month.max())
-    verdict = (f"Meets the policy: from {when(loan.disbursement_month)} to the last installment "
-               f"in {when(last)} the trailing 12-month DSCR stays at or above "
-               f"{fmt.ratio(o.dscr_target, st)} and cash at or above the reserve."
-               if ok else
-               f"Does not meet the policy: between {when(loan.disbursement_month)} and "
-               f"{when(last)} the trailing 12-month DSCR falls below "
-               f"{fmt.ratio(o.dscr_target, st)} or cash below the reserve.")
+    verdict = ("Meets the policy. " if judged["meets"] else "Does not meet the policy. ") \
+        + judged["sentence"]
     blocks[0:0] = [Heading("Verdict"), Paragraph(verdict, bold=True),
                    Bullets([f"Loan requested: {money(loan.principal)} from "
                             f"{loan.lender or 'the lender'} ({name}).",
-                            f"Largest principal on the same terms the group could carry "
-                            f"instead: {money(largest)}.",
+                            f"Largest additional loan on the terms of {name} the group "
+                            f"could carry beside its loans: {money(largest)}.",
                             f"Lowest trailing 12-month DSCR over all its loans: "
                             f"{fmt.ratio(s['min_dscr_12m'], st)}.",
                             f"Lowest cash balance: {money(s['min_cash_balance'])}."])]

@@ -83,7 +83,8 @@ def test_credit_memo_pdf_judges_the_loan_against_the_policy(name, tmp_path):
     pages = pdf_pages(to_pdf(doc), tmp_path)
     text = " ".join(" ".join(page.split()) for page in pages)
     assert re.search(r"(Meets|Does not meet) the policy", text)
-    assert "at or above 1.50" in text or "below 1.50" in text
+    from engine.loan_capacity import loan_verdict
+    assert " ".join(loan_verdict(engine.project(s), 1.5)["sentence"].split()) in text
     assert fmt.money(loan.principal) in text
     from engine.loans import apr
     assert f"APR {fmt.percent(apr(loan))}" in text
@@ -168,3 +169,20 @@ def test_taper_cost_by_payer_adds_up_to_the_planners_cost_to_payers():
     by_payer = payer_costs(s, linear_multiplier(0, np.array([plan["linear"]["months"]]), T)[0])
     assert by_payer.sum() == pytest.approx(plan["linear"]["cost_to_payers"])
     assert payer_costs(s).sum() == pytest.approx(plan["planned_cost_to_payers"])
+
+
+@pytest.mark.parametrize("name", ["bogra_handicrafts", "modhupur_pineapple"])
+def test_credit_memo_gives_the_app_s_verdict_and_largest_additional_loan(name):
+    """One answer per question: the memo's verdict and largest loan are the loan officer page's
+    (a reviewer saw the memo say 'Meets the policy' where the page said it fails, and a largest
+    loan of 0 where the page said 2,718,747 taka)."""
+    from engine.loan_capacity import loan_verdict, max_affordable_loan
+    s = engine.load_scenario(name)
+    loan = s.loans[0]
+    text = to_markdown(credit_memo(s, Options(date=DAY, loan=loan.name, dscr_target=1.25)))
+    verdict = loan_verdict(engine.project(s), 1.25)
+    assert ("Meets the policy" in text) == verdict["meets"]
+    assert ("Does not meet the policy" in text) == (not verdict["meets"])
+    largest = max_affordable_loan(s, loan, 1.25)
+    assert f"Largest additional loan on the terms of {s.title_of(loan.name)}" in text
+    assert fmt.money(largest) in text

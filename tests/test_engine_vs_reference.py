@@ -40,8 +40,16 @@ def test_safe_at_m_implies_safe_later(scenario):
     # a service that stops at exit and that the group pays part of makes an earlier exit
     # cheaper for the group, so the property needs every service to continue (methodology,
     # "A limit of the properties")
+    # and every effect must help the group (a service that raises costs or lowers prices while
+    # it is delivered makes an earlier end better for the group, whoever pays for it)
+    def helpful(e):
+        worse = abs(e.without_service)
+        return e.model_copy(update={"without_service": worse if e.on == "unit_cost" else -worse})
+
     scenario = scenario.model_copy(update={"services": [
-        sv.model_copy(update={"after_exit": "continue"}) for sv in scenario.services]})
+        sv.model_copy(update={"after_exit": "continue",
+                              "effects": [helpful(e) for e in sv.effects]})
+        for sv in scenario.services]})
     safe = engine.project(scenario).exit_sweep["safe"].to_numpy()
     first = np.argmax(safe) if safe.any() else len(safe)
     assert safe[first:].all()
