@@ -122,7 +122,9 @@ class Run:
     without_subsidy_cash: np.ndarray
     """(n, T) cash if every subsidy ends at month 0."""
     lowest_cash_after_exit: np.ndarray
-    """(n, horizon) lowest cash from M to the last simulated month if every subsidy ends at M."""
+    """(n, horizon) lowest cash from M to the last simulated month if every subsidy ends at M
+    (in a batch run where payouts alone would need the full sweep: of the plan without
+    payouts, which is safe in the same months; `project` always gives the plan's own)."""
     safe: np.ndarray
     """(n, horizon) True where ending every subsidy at M meets the exit criteria."""
     exit_month: np.ndarray
@@ -143,6 +145,18 @@ def full_sweep_needed(inputs: Inputs, criteria: ExitCriteria) -> bool:
         criteria.member_income_floor is not None
 
 
+def only_payouts_need_it(inputs: Inputs, criteria: ExitCriteria) -> bool:
+    """True when payouts are the one reason for the full sweep. Then the exit month follows
+    from the two-row formula on the flows before payouts: a payout is made only as far as cash
+    stays at or above the reserve in that month and every later month of the plan (cashflow's
+    payout rule), so plan M keeps cash >= reserve from M on exactly when the same plan without
+    payouts does (payouts only lower cash, and never below the reserve where it was above).
+    methodology.md, "Payouts and the exit month"."""
+    without = replace(inputs, distribution_share=np.zeros_like(inputs.distribution_share))
+    return bool((inputs.distribution_share > 0).any()) and not full_sweep_needed(without,
+                                                                                 criteria)
+
+
 def criteria_met(m: metrics.Monthly, exit_months: np.ndarray, reserve: np.ndarray,
                  criteria: ExitCriteria) -> np.ndarray:
     """(rows,) True where a counterfactual row (subsidies end at its exit month) keeps cash at
@@ -161,18 +175,22 @@ def criteria_met(m: metrics.Monthly, exit_months: np.ndarray, reserve: np.ndarra
     return np.asarray(ok.all(axis=-1))
 
 
-def two_row_sweep(x: Inputs, horizon: int, detail: bool) -> tuple:
+def two_row_sweep(x: Inputs, horizon: int, detail: bool, before_payouts: bool = False
+                  ) -> tuple:
+    """`before_payouts`: judge the exit months on the flows before payouts (valid when payouts
+    are the only flows that depend on cash: `only_payouts_need_it`); the lows are then those of
+    the plans without payouts, and the safe months the same as the full sweep's."""
     n, T = x.n, x.months
     batch = replace(x.take(np.repeat(np.arange(n), 2)), exit_month=np.tile([T, 0], n))
     m = simulate(batch)
     given = {k: v[0::2] for k, v in m.items()}
-    net_without = m["net_cash_flow"][1::2]
-    low = metrics.lowest_cash_after_exit(given["net_cash_flow"], net_without, x.opening_cash,
-                                         horizon)
+    net = m["net_cash_flow"] + (m["distributions"] if before_payouts else 0.0)
+    net_with, net_without = net[0::2], net[1::2]
+    low = metrics.lowest_cash_after_exit(net_with, net_without, x.opening_cash, horizon)
     safe = low >= x.cash_reserve[:, None] - metrics.TOLERANCE
     cf = None
     if detail:
-        cf = np.stack([metrics.counterfactual_cash(given["net_cash_flow"][i], net_without[i],
+        cf = np.stack([metrics.counterfactual_cash(net_with[i], net_without[i],
                                                    float(x.opening_cash[i]), horizon)
                        for i in range(n)])
     return given, m["cash_balance"][1::2], low, safe, cf
@@ -217,6 +235,8 @@ def run(inputs: Inputs, horizon: int | None = None, criteria: ExitCriteria | Non
     horizon = (inputs.horizon_months or inputs.months) if horizon is None else horizon
     criteria = criteria or ExitCriteria()
     full = sweep and full_sweep_needed(inputs, criteria)
+    before_payouts = full and not detail and only_payouts_need_it(inputs, criteria)
+    full = full and not before_payouts
     per_row = horizon + 1 if full else 2
     step = max(1, max_rows // per_row)
     parts = []
@@ -226,7 +246,7 @@ def run(inputs: Inputs, horizon: int | None = None, criteria: ExitCriteria | Non
             parts.append(_no_sweep(block, horizon))
             continue
         parts.append(full_sweep(block, horizon, criteria, detail) if full
-                     else two_row_sweep(block, horizon, detail))
+                     else two_row_sweep(block, horizon, detail, before_payouts))
     given = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
     given["inflation_adjustment"] = metrics.inflation_adjustment(given, inputs.inflation_rate)
     without, low, safe = (np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
