@@ -158,7 +158,7 @@ def npv(annual_rate: float, flows: np.ndarray) -> float:
     """Net present value at the start of monthly `flows` (month 0 not discounted), at an
     effective annual rate: sum of flows[t] / (1 + annual_rate)^(t / 12).
 
-    >>> round(npv(0.10, np.array([-100.0] + [0.0] * 11 + [110.0])), 9)
+    >>> abs(round(npv(0.10, np.array([-100.0] + [0.0] * 11 + [110.0])), 9))
     0.0
     """
     t = np.arange(len(flows))

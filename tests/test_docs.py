@@ -1,5 +1,5 @@
 """Docs stay current: the provenance tables match the presets; methodology names every
-definition of DESIGN.md with a source."""
+definition of the project with a source."""
 
 import re
 from pathlib import Path
