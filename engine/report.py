@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from engine import fmt, quantities
+from engine import fmt, metrics, quantities
 from engine.cashflow import compile_scenario, payer_shares, service_costs
 from engine.comparison import concentration_warning
 from engine.document import Bullets, Chart, Document, Heading, Paragraph, Table, write
@@ -42,7 +42,7 @@ from engine.planner import (
 from engine.projection import Projection, project
 from engine.results import results_of
 from engine.scenario import GROUP, Scenario
-from engine.statements import appraisal, statement_tables, year_labels, yearly_sum
+from engine.statements import appraisal, statement_tables, year_labels
 from engine.stress import STRESSES, stress_table
 from engine.verdict import exit_verdict
 
@@ -127,23 +127,23 @@ def payer_costs(scenario: Scenario, multiplier: np.ndarray | None = None) -> pd.
 
 
 def dscr_by_period(p: Projection) -> tuple[pd.Series, pd.Series]:
-    """Debt-service coverage by project year and by calendar month (the season): cash available
-    for debt service (after members' drawings, engine.metrics) over debt service, summed over
-    the months of each with debt service; NaN where none."""
+    """Debt-service coverage of each full project year (engine.metrics.dscr_annual, the one
+    annual DSCR) and by calendar month pooled over the years with debt service in that month
+    (the seasons a yearly figure averages away): cash available for debt service (after
+    members' drawings) over debt service; NaN where there is none."""
     m = p.monthly
-    ocf, ds = m.cash_available_for_debt_service.to_numpy(), m.debt_service.to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        yearly = yearly_sum(np.where(ds > 0, ocf, 0.0)) / yearly_sum(ds)
+    arrays = {k: m[k].to_numpy()[None] for k in ("operating_cash_flow", "members_drawings",
+                                                 "debt_service")}
+    yearly = metrics.dscr_annual(arrays)[0]
+    available, ds = metrics.cash_available_for_debt_service(arrays)[0], arrays["debt_service"][0]
     first = int(p.scenario.start.split("-")[1]) - 1
     cal = (first + np.arange(len(m))) % 12
-    num = np.bincount(cal, np.where(ds > 0, ocf, 0.0), minlength=12)
+    num = np.bincount(cal, np.where(ds > 0, available, 0.0), minlength=12)
     den = np.bincount(cal, ds, minlength=12)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        seasonal = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    by_month = metrics.ratio(num, den)
     names = [dt.date(2000, i + 1, 1).strftime("%b") for i in range(12)]
-    return (pd.Series(np.where(yearly_sum(ds) > 0, yearly, np.nan),
-                      index=[y.split(" (")[0] for y in year_labels(p.scenario, len(m))]),
-            pd.Series(seasonal, index=names))
+    years = [y.split(" (")[0] for y in year_labels(p.scenario, len(m))][:len(yearly)]
+    return pd.Series(yearly, index=years), pd.Series(by_month, index=names)
 
 
 def _month(scenario: Scenario, m: int | None, style: fmt.Style, none: str = "never") -> str:
@@ -492,15 +492,16 @@ def credit_memo(scenario: Scenario, options: Options | None = None) -> Document:
 
     blocks.append(Heading("Repayment capacity"))
     yearly, seasonal = dscr_by_period(p)
-    blocks.append(Paragraph(f"DSCR is operating cash flow over debt service. Lowest monthly: "
+    blocks.append(Paragraph(f"DSCR is operating cash flow after members' drawings over debt "
+                            f"service. Lowest monthly: "
                             f"{fmt.ratio(float(np.nanmin(p.monthly.dscr)) if p.monthly.dscr.notna().any() else None, st)}; "  # noqa: E501
                             f"lowest trailing 12 months: {fmt.ratio(s['min_dscr_12m'], st)}; "
                             f"policy target {fmt.ratio(o.dscr_target, st)}."))
     blocks.append(Table(["Year", *yearly.index], [["DSCR", *[fmt.ratio(v, st)
                                                             for v in yearly]]]))
-    blocks.append(Table(["Season", *seasonal.index[:6]],
+    blocks.append(Table(["Calendar month", *seasonal.index[:6]],
                         [["DSCR", *[fmt.ratio(v, st) for v in seasonal[:6]]]]))
-    blocks.append(Table(["Season", *seasonal.index[6:]],
+    blocks.append(Table(["Calendar month", *seasonal.index[6:]],
                         [["DSCR", *[fmt.ratio(v, st) for v in seasonal[6:]]]]))
     months = [fmt.month(scenario.start, t, st) for t in range(len(p.monthly))]
     blocks.append(Chart("Cash flow and debt service, taka a month", months,

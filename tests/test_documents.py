@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -186,3 +187,22 @@ def test_credit_memo_gives_the_app_s_verdict_and_largest_additional_loan(name):
     largest = max_affordable_loan(s, loan, 1.25)
     assert f"Largest additional loan on the terms of {s.title_of(loan.name)}" in text
     assert fmt.money(largest) in text
+
+
+def test_memo_dscr_by_year_is_the_one_annual_dscr():
+    """The memo's yearly DSCR is each full project year's cash available for debt service (after
+    drawings) over its debt service, summed over all twelve months (computed here from the
+    monthly table), as the engine's annual DSCR."""
+    from engine.report import dscr_by_period
+    p = engine.project(engine.load_scenario("modhupur_pineapple"))
+    m = p.monthly
+    yearly, by_month = dscr_by_period(p)
+    for y, value in enumerate(yearly):
+        rows = m.iloc[12 * y:12 * y + 12]
+        ds = rows.debt_service.sum()
+        if ds > 0:
+            available = (rows.operating_cash_flow - rows.members_drawings).sum()
+            assert value == pytest.approx(available / ds, rel=1e-12)
+        else:
+            assert np.isnan(value)
+    assert len(yearly) == len(m) // 12 and len(by_month) == 12
