@@ -121,3 +121,17 @@ def test_unreachable_dask_scheduler_fails_fast(capsys, tmp_path):
     code = main(["portfolio", str(src), "--base", BOGRA, "--dask", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err
     assert code in (1, 2) and "Traceback" not in err
+
+
+def test_the_app_stops_a_long_file_between_chunks_and_says_how_far_it_got():
+    """The app's time limit (issue #11: long computations get a limit and a message): with a
+    limit of 0 seconds and chunks of 2 groups, the first chunk runs and the rest does not."""
+    from ui.pages.portfolio import run_within
+    base = engine.load_scenario(BOGRA)
+    text = "group_id,group.members\n" + "".join(f"g{i},{20 + i}\n" for i in range(5))
+    frame, bad, stopped = run_within(base, text.encode(), "groups.csv", 0.0, chunk_groups=2)
+    assert stopped == 2 and bad == []
+    assert list(frame.group_id) == ["g0", "g1"]
+    assert frame.exit_month.iloc[1] == single(**{"group.members": 21}).exit_month
+    frame, _, stopped = run_within(base, text.encode(), "groups.csv", 3600.0, chunk_groups=2)
+    assert stopped is None and list(frame.group_id) == [f"g{i}" for i in range(5)]

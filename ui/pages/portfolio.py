@@ -3,29 +3,58 @@ and filter it."""
 
 from __future__ import annotations
 
+import os
+import time
+
 import pandas as pd
 import streamlit as st
 
 import engine
-from engine.groups import Chunk, bad_lines, chunks, result_columns, run_chunk, text_rows
+from engine.groups import (
+    CHUNK_GROUPS,
+    Chunk,
+    bad_lines,
+    chunks,
+    result_columns,
+    run_chunk,
+    text_rows,
+)
 from engine.io import decode_text
 from ui import exports, state
 
 MAX_ROWS = 20_000
 
 
-@st.cache_data(show_spinner="Projecting every group...", max_entries=8)
-def run(base: engine.Scenario, data: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
-    """Every row's result (bad rows with their problems) and one line per problem; the file
-    is read and checked as the command line reads it (engine.groups)."""
+TIME_LIMIT_S = float(os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60"))
+"""Seconds the app spends on one uploaded file; the command line has no such limit."""
+
+
+def run_within(base: engine.Scenario, data: bytes, name: str, time_limit: float,
+               chunk_groups: int = CHUNK_GROUPS) -> tuple[pd.DataFrame, list[str], int | None]:
+    """Every row's result (bad rows with their problems), one line per problem, and, when the
+    time limit stopped the run between two chunks, the number of rows done (None: all). The
+    file is read and checked as the command line reads it (engine.groups); at least one chunk
+    is always run."""
     rows = text_rows(decode_text(data, name), name)
     frames, bad, template = [], [], result_columns(base)
-    for columns, chunk in chunks(base, rows, name):
+    started, stopped = time.monotonic(), None
+    done = 0
+    for columns, chunk in chunks(base, rows, name, chunk_groups):
+        if frames and time.monotonic() - started > time_limit:
+            stopped = done
+            break
         bad += bad_lines(chunk)
         frames.append(run_chunk(base, columns, chunk, result=template))
+        done += chunk.rows
     frame = pd.concat(frames, ignore_index=True) if frames else \
         run_chunk(base, ["group_id"], Chunk(), result=template)
-    return frame, bad
+    return frame, bad, stopped
+
+
+@st.cache_data(show_spinner="Projecting every group...", max_entries=8)
+def run(base: engine.Scenario, data: bytes, name: str) -> tuple[pd.DataFrame, list[str],
+                                                                int | None]:
+    return run_within(base, data, name, TIME_LIMIT_S)
 
 
 def render() -> None:
@@ -47,10 +76,14 @@ def render() -> None:
                  "(with --dask for large files)")
         return
     try:
-        result, bad = run(scenario, data, upload.name)
+        result, bad, stopped = run(scenario, data, upload.name)
     except engine.ScenarioError as e:
         st.error("\n".join(f"- {p}" for p in e.problems))
         return
+    if stopped is not None:
+        st.warning(f"Stopped after the first {stopped:,} groups: the app spends at most "
+                   f"{TIME_LIMIT_S:,.0f} seconds on a file. The table shows those groups; run "
+                   "`subsidy-exit portfolio FILE` for the whole file.")
     if bad:
         st.warning(f"{len(bad)} problem(s): these rows were not run (their `problems` column "
                    "says why); the others were.\n\n" + "\n".join(f"- {b}" for b in bad[:50]))
