@@ -6,6 +6,7 @@ paths are processed in chunks so memory stays bounded.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,7 +17,13 @@ from engine.cashflow import Inputs
 from engine.errors import ScenarioError
 from engine.io import params, with_overrides
 from engine.limits import check_memory
-from engine.pipeline import compile_rows, full_sweep_needed, run, run_scenarios
+from engine.pipeline import (
+    compile_rows,
+    full_sweep_needed,
+    only_payouts_need_it,
+    run,
+    run_scenarios,
+)
 from engine.scenario import Scenario
 
 OUTCOMES = ("exit_month", "min_cash_balance", "member_income_per_member_month_avg")
@@ -215,8 +222,9 @@ class MonteCarlo:
     p_cash_short_at_installment: float      # P(cash < 0 in a month with debt service)
     p_par30: float                          # P(an installment > 30 days past due, any month)
     expected_arrears: float                 # mean arrears at the end (engine/arrears.py)
-    paths: int
+    paths: int                              # paths simulated (fewer than asked if stopped)
     seed: int
+    paths_asked: int = 0                    # paths asked for (> paths: the time limit hit)
 
 
 def monte_carlo_bytes(paths: int, months: int, chunk_rows: int, row_cells: int) -> float:
@@ -227,14 +235,18 @@ def monte_carlo_bytes(paths: int, months: int, chunk_rows: int, row_cells: int) 
 
 
 def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int = 0,
-                max_rows: int = 4_000) -> MonteCarlo:
+                max_rows: int = 4_000, time_limit: float | None = None) -> MonteCarlo:
     """Seeded, correlated Monte Carlo. All shocks are drawn first (so results do not depend on
     the chunking), then the paths are rows of pipeline runs of at most `max_rows` simulated
     rows each. Cash percentiles cover the horizon; the DSCR and installment figures every
-    simulated month."""
+    simulated month. With `time_limit` (seconds), no new chunk starts once it has passed: the
+    figures are then those of the paths done (the first ones drawn, so the same seed gives the
+    same paths), `paths` says how many and `paths_asked` how many were asked for."""
     inputs = compile_rows([scenario])
     T = scenario.horizon_months
-    rows_per_path = T + 1 if full_sweep_needed(inputs, scenario.exit_criteria) else 2
+    full = full_sweep_needed(inputs, scenario.exit_criteria) and \
+        not only_payouts_need_it(inputs, scenario.exit_criteria)   # as pipeline.run lays it out
+    rows_per_path = T + 1 if full else 2
     per_chunk = max(1, max_rows // rows_per_path)
     check_memory(f"a Monte Carlo of {paths:,} paths x {T} months",
                  monte_carlo_bytes(paths, inputs.months, min(paths, per_chunk) * rows_per_path,
@@ -247,7 +259,13 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
     short = np.empty(paths, dtype=bool)
     par30 = np.empty(paths, dtype=bool)
     arrears_end = np.empty(paths)
+    asked, started = paths, time.monotonic()
     for start in range(0, paths, per_chunk):
+        if start and time_limit is not None and time.monotonic() - started > time_limit:
+            paths = start
+            cash, exits, dscr_low, short, par30, arrears_end = (
+                a[:paths] for a in (cash, exits, dscr_low, short, par30, arrears_end))
+            break
         chunk = slice(start, min(paths, start + per_chunk))
         r = run(shocked(inputs, z[chunk], shocks), T, scenario.exit_criteria, max_rows=max_rows)
         exits[chunk] = r.exit_month
@@ -269,7 +287,7 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
         p_dscr_below_1=float(dscr_low.mean()),
         p_cash_short_at_installment=float(short.mean()),
         p_par30=float(par30.mean()), expected_arrears=float(arrears_end.mean()),
-        paths=paths, seed=seed)
+        paths=paths, seed=seed, paths_asked=asked)
 
 
 def monte_carlo_cash(scenario: Scenario, shocks: Shocks, paths: int, seed: int = 0

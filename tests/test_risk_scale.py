@@ -248,3 +248,18 @@ def test_flip_value_is_where_the_group_stops_being_self_sustaining():
                for x in (value - 1.0, value + 1.0)}
     assert exit_at[value - 1.0] is None          # a lower price: never self-sustaining
     assert exit_at[value + 1.0] is not None      # a higher price: an exit month exists
+
+
+def test_a_time_limit_stops_between_chunks_with_the_paths_done():
+    """Issue #11 (the app's long computations get a limit and a message): with a limit of 0 s
+    the first chunk runs and no other; its figures are those of a Monte Carlo of that many paths
+    with the same seed (the first paths drawn)."""
+    s = engine.load_scenario("bogra_handicrafts")
+    shocks = Shocks(0.2, 0.1, 5.0, 0.02)
+    stopped = monte_carlo(s, shocks, 50, seed=3, max_rows=20, time_limit=0.0)
+    assert (stopped.paths, stopped.paths_asked) == (10, 50)   # 20 rows: 10 paths of 2 rows
+    alone = monte_carlo(s, shocks, 10, seed=3)
+    pd.testing.assert_frame_equal(stopped.cash_percentiles, alone.cash_percentiles)
+    assert stopped.p_dscr_below_1 == alone.p_dscr_below_1
+    whole = monte_carlo(s, shocks, 50, seed=3, max_rows=20, time_limit=3600.0)
+    assert (whole.paths, whole.paths_asked) == (50, 50)
