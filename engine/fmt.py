@@ -254,3 +254,12 @@ def excel_format(unit: str, style: Style = PLAIN) -> str:
     if k == "month":
         return "mmm yyyy"
     return "General"
+
+
+def months_count(n: int) -> str:
+    """'1 month', '12 months' (a count of months in a sentence).
+
+    >>> months_count(1), months_count(0), months_count(12)
+    ('1 month', '0 months', '12 months')
+    """
+    return f"{n} month" if n == 1 else f"{n} months"

@@ -259,7 +259,7 @@ def exit_report(scenario: Scenario, options: Options | None = None) -> Document:
          if w["first_shortfall_month"] is None else
          f"short by up to {money(w['shortfall'])}"),
         ("Total subsidy planned", money(s["total_subsidy"])),
-        ("Fastest safe linear taper", f"{taper['linear']['months']} months"
+        ("Fastest safe linear taper", fmt.months_count(taper['linear']['months'])
          if taper["linear"] else "none is safe"),
         ("Net additional full-time jobs", fmt.number(r["net_additional_jobs_fte"], st)),
         ("Donor's cost, discounted", money(r["donor_cost_discounted"])),
@@ -292,10 +292,10 @@ def exit_report(scenario: Scenario, options: Options | None = None) -> Document:
                  "planned support."]
         lin, step = taper["linear"], taper["step"]
         if lin:
-            plans[f"Linear over {lin['months']} months"] = payer_costs(
+            plans[f"Linear over {fmt.months_count(lin['months'])}"] = payer_costs(
                 scenario, linear_multiplier(o.taper_start, np.array([lin["months"]]), T)[0])
             lines.append(f"Linear: every other payer's share falls to zero over "
-                         f"{lin['months']} months.")
+                         f"{fmt.months_count(lin['months'])}.")
         else:
             lines.append("Linear: no linear taper from then is safe.")
         if step:
@@ -303,7 +303,7 @@ def exit_report(scenario: Scenario, options: Options | None = None) -> Document:
                 scenario, step_multiplier(o.taper_start, np.array([step["step"]]),
                                           o.taper_every, T)[0])
             lines.append(f"Steps: the shares drop by {fmt.percent(step['step'], st, 0)} of "
-                         f"their first level every {o.taper_every} months.")
+                         f"their first level every {fmt.months_count(o.taper_every)}.")
         else:
             lines.append("Steps: no step taper from then is safe.")
         if taper["cheapest"]:
