@@ -9,7 +9,7 @@
   that differs from `base` says that it was edited and from which value; sources of renamed items
   follow them; sources and variants that no longer name a parameter are dropped, so the saved
   file always reads back;
-- `loan_verdict(summary, ...)`: one line on whether the group carries its loans.
+- `loan_verdict(projection, ...)`: one line of the lender's verdict on its loans.
 
 No finance here: the projection's summary is read, never recomputed.
 """
@@ -24,7 +24,9 @@ from pydantic import BaseModel
 from engine.errors import ScenarioError
 from engine.io import apply_variant, params
 from engine.loan_capacity import DSCR_TARGET
+from engine.loan_capacity import loan_verdict as capacity_verdict
 from engine.loans import Loan
+from engine.projection import Projection
 from engine.scenario import (
     GROUP,
     Channel,
@@ -35,7 +37,6 @@ from engine.scenario import (
     Scenario,
     Service,
 )
-from engine.verdict import taka
 
 LIST_SECTIONS = ("products", "channels", "markets", "fixed_costs", "services", "loans",
                  "member_capital", "investments")
@@ -219,26 +220,16 @@ def _new_path(path: str, pairs: dict[str, dict[str, str]]) -> str | None:
     return None if name not in back else f"{section}.{back[name]}{dot}{tail}"
 
 
-def loan_verdict(scenario: Scenario, summary: dict[str, Any],
-                 dscr_target: float = DSCR_TARGET) -> str:
-    """Does the group carry its loans? Read from the projection's summary: the lowest
-    trailing-12-month DSCR against the target, then cash against zero and the reserve (the two
-    tests of `loan_capacity.max_affordable_loan`); first, with arrears on, whether an installment
-    goes more than 30 days past due (PAR30)."""
-    if not scenario.loans:
+def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> str:
+    """Does the group carry its loans? One line of the lender's verdict
+    (`loan_capacity.loan_verdict`, the one the loan officer page, the CLI and the credit memo
+    give): PAR30, the trailing-12-month DSCR and cash against the reserve, from the first
+    disbursement to the last installment."""
+    verdict = capacity_verdict(p, dscr_target)
+    if verdict is None:
         return "no loan"
-    if summary.get("par30_ever"):
-        return (f"falls into arrears: {summary['worst_days_past_due']} days past due at worst "
-                f"(PAR30), {taka(summary['arrears_at_end'])} in arrears at the end")
-    dscr = summary.get("min_dscr_12m")
-    if dscr is None:
-        return "no debt service within the horizon"
-    if dscr < dscr_target:
-        return f"DSCR falls to {dscr:.2f}, below the target {dscr_target:.2f}"
-    if summary.get("cash_shortfall_max"):
-        return (f"DSCR {dscr:.2f} meets the target, but cash runs out (short by up to "
-                f"{taka(summary['cash_shortfall_max'])})")
-    if summary["min_cash_balance"] < scenario.group.cash_reserve:
-        return (f"DSCR {dscr:.2f} meets the target, but cash falls to "
-                f"{taka(summary['min_cash_balance'])}, below the reserve")
-    return f"carries its loans (lowest DSCR {dscr:.2f}, target {dscr_target:.2f})"
+    if not verdict["meets"]:
+        return "fails the lender's tests: " + "; ".join(verdict["reasons"])
+    lowest = verdict["min_dscr_12m"]
+    return ("carries its loans" + ("" if lowest is None else
+                                   f" (lowest DSCR {lowest:.2f}, target {dscr_target:.2f})"))

@@ -118,7 +118,8 @@ def loan_terms_table(scenario: Scenario) -> pd.DataFrame:
 def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, Any] | None:
     """Does the group carry its loans as a lender judges them? From the first disbursement to
     the last installment: the trailing-12-month DSCR (full windows, after members' drawings)
-    must stay >= `dscr_target` and cash >= the reserve. Also gives the lowest seasonal
+    must stay >= `dscr_target` and cash >= the reserve, and (with arrears on) no installment
+    may go more than 30 days past due (PAR30). Also gives the lowest seasonal
     (quarterly) DSCR, which the verdict reports but does not judge. None without loans."""
     if not p.scenario.loans:
         return None
@@ -141,6 +142,11 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
     seasonal, seasonal_date = lowest_at("dscr_seasonal", period)
     cash, cash_date = lowest_at("cash_balance", period)
     reasons = []
+    summary = p.summary
+    arrears_ok = not summary.get("par30_ever")
+    if not arrears_ok:
+        reasons.append(f"an installment goes {summary['worst_days_past_due']} days past due "
+                       f"(PAR30), {summary['arrears_at_end']:,.0f} taka in arrears at the end")
     dscr_ok = dscr is None or dscr >= dscr_target - 1e-12
     if not dscr_ok:
         reasons.append(f"trailing-12-month DSCR falls to {dscr:.2f} in {dscr_date}, below the "
@@ -149,7 +155,7 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
     if not cash_ok:
         reasons.append(f"cash falls to {cash:,.0f} taka in {cash_date}, below the reserve of "
                        f"{reserve:,.0f} taka")
-    meets = dscr_ok and cash_ok
+    meets = arrears_ok and dscr_ok and cash_ok
     judged = (f"from {s.month_label(first)} to the last installment in {s.month_label(last)}, "
               f"after members' drawings of {s.group.drawings_per_member_month:,.0f} taka a "
               "month each")
@@ -161,6 +167,7 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
     else:
         sentence = f"Fails the lender's tests {judged}: " + "; ".join(reasons) + "."
     return {"meets": meets, "dscr_target": dscr_target, "dscr_ok": dscr_ok,
+            "arrears_ok": arrears_ok,
             "reserve_ok": cash_ok, "min_dscr_12m": dscr, "min_dscr_12m_date": dscr_date,
             "min_dscr_seasonal": seasonal, "min_dscr_seasonal_date": seasonal_date,
             "min_cash_in_loan_period": cash, "min_cash_date": cash_date,

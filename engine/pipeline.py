@@ -157,6 +157,17 @@ def only_payouts_need_it(inputs: Inputs, criteria: ExitCriteria) -> bool:
                                                                                  criteria)
 
 
+def rows_per_variant(inputs: Inputs, criteria: ExitCriteria, horizon: int,
+                     detail: bool = False) -> int:
+    """Simulated rows `run` lays out per variant for its exit-month sweep: one per candidate
+    month (and the row as given) when flows depend on cash or on M, otherwise two (on the flows
+    before payouts when payouts are the only reason, unless the detail is asked for)."""
+    full = full_sweep_needed(inputs, criteria)
+    if full and (detail or not only_payouts_need_it(inputs, criteria)):
+        return horizon + 1
+    return 2
+
+
 def criteria_met(m: metrics.Monthly, exit_months: np.ndarray, reserve: np.ndarray,
                  criteria: ExitCriteria) -> np.ndarray:
     """(rows,) True where a counterfactual row (subsidies end at its exit month) keeps cash at
@@ -237,7 +248,7 @@ def run(inputs: Inputs, horizon: int | None = None, criteria: ExitCriteria | Non
     full = sweep and full_sweep_needed(inputs, criteria)
     before_payouts = full and not detail and only_payouts_need_it(inputs, criteria)
     full = full and not before_payouts
-    per_row = horizon + 1 if full else 2
+    per_row = rows_per_variant(inputs, criteria, horizon, detail) if sweep else 2
     step = max(1, max_rows // per_row)
     parts = []
     for start in range(0, inputs.n, step):

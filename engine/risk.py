@@ -17,13 +17,7 @@ from engine.cashflow import Inputs
 from engine.errors import ScenarioError
 from engine.io import params, with_overrides
 from engine.limits import check_memory
-from engine.pipeline import (
-    compile_rows,
-    full_sweep_needed,
-    only_payouts_need_it,
-    run,
-    run_scenarios,
-)
+from engine.pipeline import compile_rows, rows_per_variant, run, run_scenarios
 from engine.scenario import Scenario
 
 OUTCOMES = ("exit_month", "min_cash_balance", "member_income_per_member_month_avg")
@@ -244,9 +238,7 @@ def monte_carlo(scenario: Scenario, shocks: Shocks, paths: int = 1000, seed: int
     same paths), `paths` says how many and `paths_asked` how many were asked for."""
     inputs = compile_rows([scenario])
     T = scenario.horizon_months
-    full = full_sweep_needed(inputs, scenario.exit_criteria) and \
-        not only_payouts_need_it(inputs, scenario.exit_criteria)   # as pipeline.run lays it out
-    rows_per_path = T + 1 if full else 2
+    rows_per_path = rows_per_variant(inputs, scenario.exit_criteria, T)
     per_chunk = max(1, max_rows // rows_per_path)
     check_memory(f"a Monte Carlo of {paths:,} paths x {T} months",
                  monte_carlo_bytes(paths, inputs.months, min(paths, per_chunk) * rows_per_path,

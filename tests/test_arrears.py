@@ -224,7 +224,8 @@ def test_summary_stress_table_monte_carlo_and_verdict_read_the_arrears():
     p = engine.project(s)
     assert p.summary["worst_days_past_due"] == 59 and p.summary["par30_ever"] is True
     assert p.summary["arrears_at_end"] == 0
-    assert loan_verdict(s, p.summary).startswith("falls into arrears: 59 days past due")
+    assert loan_verdict(p).startswith("fails the lender's tests: an installment goes 59 days "
+                                      "past due (PAR30), 0 taka in arrears at the end")
     table = stress_table(s, {"base": {}, "price -50%": {"price": -0.5}})
     assert table.loc["base", "worst_days_past_due"] == 59
     # at half price (receipts 250, then 500 a month) month 1's installment waits until

@@ -39,8 +39,10 @@ def render() -> None:
     c[1].metric("Minimum cash", fmt(s["min_cash_balance"], scenario))
     c[2].metric("Income per member / month", fmt(s["member_income_per_member_month_avg"],
                                                  scenario))
-    st.markdown(f"**Loans:** {loan_verdict(scenario, s)}", help="The lowest trailing-12-month "
-                "debt-service coverage against the target, then cash against the reserve.")
+    st.markdown(f"**Loans:** {loan_verdict(p)}", help="The lender's verdict (as on the Loan "
+                "officer page): no installment over 30 days past due, the trailing-12-month "
+                "debt-service coverage against the target and cash against the reserve, from "
+                "the first disbursement to the last installment.")
     note = st.empty()   # always drawn, so the tabs below keep their place (and the open tab)
     if problems:
         note.warning(f"{len(problems)} value(s) need attention; each is named beside its field. "
@@ -123,10 +125,10 @@ def _summary(text: str, name: str) -> dict[str, Any]:
         scenario = engine.parse_scenario(text, file=name)
     except engine.ScenarioError as e:
         return {"exit month": "", "loans": f"not valid: {e.problems[0]}"}
-    s = engine.project(scenario).summary
+    p = engine.project(scenario)
     return {"group": scenario.title,
-            "exit month": month_label(scenario, s["exit_month"], "not within horizon"),
-            "loans": loan_verdict(scenario, s)}
+            "exit month": month_label(scenario, p.summary["exit_month"], "not within horizon"),
+            "loans": loan_verdict(p)}
 
 
 def case_files() -> pd.DataFrame:
