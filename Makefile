@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test fuzz bench golden docs screenshots clean
+.PHONY: run test fuzz bench golden docs screenshots messages clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ docs: $(STAMP)
 # Retake docs/screenshots with the browser tests (needs Debian's chromium).
 screenshots: $(STAMP)
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py
+
+# Extract the translatable strings (t, tn, N_) and merge them into the Bangla catalogues:
+# ui/ and app.py into the `app` domain, engine/ into `engine`. Then translate the new entries.
+EXTRACT := $(BIN)/pybabel -q extract -F babel.cfg -k t -k tn:1,2 -k N_ --no-location --sort-output
+messages: $(STAMP)
+	$(EXTRACT) -o $(VENV)/app.pot ui app.py
+	$(EXTRACT) -o $(VENV)/engine.pot engine
+	$(BIN)/pybabel -q update -i $(VENV)/app.pot -d engine/locales -D app -l bn --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i $(VENV)/engine.pot -d engine/locales -D engine -l bn --ignore-obsolete --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) *.egg-info
