@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import types
 from dataclasses import dataclass
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, NamedTuple, Union, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
@@ -365,14 +365,26 @@ def field_meta(model: type[BaseModel], name: str) -> FieldMeta:
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def model_at(path: str) -> tuple[type[BaseModel], str] | None:
-    """The model and field a dotted parameter path ends in; list items are named or indexed,
-    free-keyed tables (payer shares) end in their field.
+class Located(NamedTuple):
+    """Where a dotted parameter path ends: the model, the name (or index) of the last list item
+    the path passes through (None outside lists), and the field."""
 
-    >>> model_at("channels.pran.payment_delay_days"), model_at("services.t.shares.donor")
-    ((<class 'engine.scenario.Channel'>, 'payment_delay_days'), (<class 'engine.scenario.Service'>, 'shares'))
-    """  # noqa: E501
+    model: type[BaseModel]
+    item: str | int | None
+    name: str
+
+
+def locate(path: str) -> Located | None:
+    """The model, list item and field a dotted parameter path ends in; list items are named or
+    indexed, free-keyed tables (payer shares) end in their field. None for an unknown path.
+
+    >>> locate("channels.pran.payment_delay_days")
+    Located(model=<class 'engine.scenario.Channel'>, item='pran', name='payment_delay_days')
+    >>> locate("group.members").item is None, locate("services.t.shares.donor").name
+    (True, 'shares')
+    """
     model: type[BaseModel] = Scenario
+    item: str | int | None = None
     parts = [name or int(index) for name, index in _PART.findall(path)]
     i = 0
     while i < len(parts):
@@ -382,17 +394,44 @@ def model_at(path: str) -> tuple[type[BaseModel], str] | None:
         annotation = _unwrap(model.model_fields[name].annotation)
         origin = get_origin(annotation)
         if i == len(parts) - 1 or origin is dict:
-            return model, name
+            return Located(model, item, name)
         if origin is list:
             inner = get_args(annotation)[0]
             if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
-                return model, name
-            model, i = inner, i + 2   # skip the item's name or index
+                return Located(model, item, name)
+            model, item, i = inner, parts[i + 1] if i + 1 < len(parts) else None, i + 2
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
             model, i = annotation, i + 1
         else:
             return None
     return None
+
+
+def model_at(path: str) -> tuple[type[BaseModel], str] | None:
+    """The model and field a dotted parameter path ends in (`locate` without the item).
+
+    >>> model_at("channels.pran.payment_delay_days"), model_at("services.t.shares.donor")
+    ((<class 'engine.scenario.Channel'>, 'payment_delay_days'), (<class 'engine.scenario.Service'>, 'shares'))
+    """  # noqa: E501
+    found = locate(path)
+    return (found.model, found.name) if found else None
+
+
+STRUCTURAL_UNITS = frozenset({"month", "months", "periods", "count", "choice",
+                              "calendar months", "YYYY-MM", "date", "taka per US$"})
+"""Units of values that set the calendar, counts, choices or the display currency rather than
+an amount, price, rate or number of people: sensitivity analysis leaves them out."""
+
+
+def structural(path: str) -> bool:
+    """True for a path whose field is a calendar setting, a count, a choice or the display
+    exchange rate (by its unit).
+
+    >>> structural("loans.sibl_3.installments"), structural("channels.pran.price")
+    (True, False)
+    """
+    meta = meta_at(path)
+    return meta is not None and meta.unit in STRUCTURAL_UNITS
 
 
 def meta_at(path: str) -> FieldMeta | None:

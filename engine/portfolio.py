@@ -11,7 +11,6 @@ at once. The same function runs per partition on Dask (`portfolio_dask`).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,27 +27,40 @@ from engine.cashflow import (
     simulate,
 )
 from engine.errors import Problem, ScenarioError
+from engine.fields import Located, locate
 from engine.io import params, with_overrides
 from engine.loan_capacity import DSCR_TARGET, dated, loan_feasible, months_to_repay
 from engine.loans import Loan, add_loan
 from engine.pipeline import compile_rows, run
-from engine.scenario import Scenario
+from engine.scenario import Channel, FixedCost, Group, Product, Scenario
 
 GROUP_ID = "group_id"
 CHUNK_ROWS = 20_000
-_CHANNEL = re.compile(r"^channels\.([^.]+)\.(price|discount|acceptance_rate|commission_rate|"
-                      r"transport_cost_per_unit|share|payment_delay_days|"
-                      r"payment_delay_days_max|quota_units_per_month)$")
-_PRODUCT = re.compile(r"^products\.([^.]+)\.(monthly_capacity|unit_cost)$")
-_FIXED = re.compile(r"^fixed_costs\.([^.]+)\.monthly_amount$")
-_GROUP = {"group.members": "members", "group.opening_cash": "opening_cash",
-          "group.cash_reserve": "cash_reserve", "group.distribution_share": "distribution_share",
-          "group.credit_line_limit": "credit_limit",
-          "group.credit_line_annual_rate": "credit_rate",
-          "group.drawings_per_member_month": "drawings_per_member"}
+_GROUP = {"members": "members", "opening_cash": "opening_cash", "cash_reserve": "cash_reserve",
+          "distribution_share": "distribution_share", "credit_line_limit": "credit_limit",
+          "credit_line_annual_rate": "credit_rate",
+          "drawings_per_member_month": "drawings_per_member"}
+"""Group fields and the compiled array each one fills."""
 _CHANNEL_FIELD = {"discount": "discount", "acceptance_rate": "acceptance",
                   "commission_rate": "commission_rate", "transport_cost_per_unit": "transport",
                   "share": "share", "payment_delay_days_max": "delay_days_max"}
+_COLUMN_FIELDS: dict[type, frozenset[str]] = {
+    Group: frozenset(_GROUP),
+    Channel: frozenset({*_CHANNEL_FIELD, "price", "payment_delay_days",
+                        "quota_units_per_month"}),
+    Product: frozenset({"monthly_capacity", "unit_cost"}),
+    FixedCost: frozenset({"monthly_amount"}),
+}
+"""Fields (located by engine.fields) that a portfolio applies to the base's compiled arrays as
+whole columns."""
+
+
+def _column(col: str) -> Located | None:
+    """Where a column's path ends, if it is one applied as a whole column."""
+    where = locate(col)
+    if where is None or where.name not in _COLUMN_FIELDS.get(where.model, ()):
+        return None
+    return where if where.model is Group or isinstance(where.item, str) else None
 
 
 def _coerce(value: Any) -> Any:
@@ -87,12 +99,12 @@ def group_scenarios(base: Scenario, groups: pd.DataFrame) -> list[Scenario]:
 def fast_columns(base: Scenario, columns: list[str]) -> bool:
     channels = {c.name: c for c in base.channels}
     for col in columns:
-        if col in _GROUP or _FIXED.match(col) or _PRODUCT.match(col):
-            continue
-        m = _CHANNEL.match(col)
-        if m and not (m.group(2) == "price" and channels[m.group(1)].price_basis != "fixed"):
-            continue
-        return False
+        where = _column(col)
+        if where is None:
+            return False
+        if where.model is Channel and where.name == "price" \
+                and channels[str(where.item)].price_basis != "fixed":
+            return False
     return True
 
 
@@ -114,14 +126,13 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str],
             edits[name] = x.full(name)
         return edits[name]
 
-    for col in columns:
-        if col in _GROUP:
-            attr = _GROUP[col]
-            key = col.split(".")[1]
-            field(attr)[:] = [getattr(s.group, key) for s in scenarios]
-        elif m := _CHANNEL.match(col):
-            c = cnames.index(m.group(1))
-            what = m.group(2)
+    located = [w for w in map(_column, columns) if w is not None]
+    for where in located:
+        if where.model is Group:
+            field(_GROUP[where.name])[:] = [getattr(s.group, where.name) for s in scenarios]
+        elif where.model is Channel:
+            c = cnames.index(str(where.item))
+            what = where.name
             chans = [s.channels[c] for s in scenarios]
             if what == "price":
                 field("list_price")[:, c, :] = np.array([ch.price for ch in chans])[:, None]
@@ -135,10 +146,10 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str],
                                         else ch.quota_units_per_month for ch in chans]
             else:
                 field(_CHANNEL_FIELD[what])[:, c] = [getattr(ch, what) for ch in chans]
-        elif _FIXED.match(col):
+        elif where.model is FixedCost:
             for i, s in enumerate(scenarios):
                 field("fixed_costs")[i] = fixed_costs(s, x.months)
-    if any(_PRODUCT.match(c) for c in columns):
+    if any(w.model is Product for w in located):
         for i, s in enumerate(scenarios):
             produced = product_volume(s, x.months)
             field("produced")[i] = np.stack([produced[p] for p in pnames])

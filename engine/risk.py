@@ -15,29 +15,28 @@ import pandas as pd
 
 from engine.cashflow import Inputs
 from engine.errors import ScenarioError
+from engine.fields import locate, structural
 from engine.io import params, with_overrides
 from engine.limits import check_memory
 from engine.pipeline import compile_rows, rows_per_variant, run, run_scenarios
-from engine.scenario import Scenario
+from engine.scenario import Channel, Scenario
 
 OUTCOMES = ("exit_month", "min_cash_balance", "member_income_per_member_month_avg")
-STRUCTURAL = ("horizon_months", "month", "start_month", "end_month", "disbursement_month",
-              "installments", "currency_digits", "repayment_every", "from_month",
-              "every_months", "grace_on_principal_periods", "grace_on_interest_payment_periods",
-              "interest_free_periods", "days_in_year", "months")
 
 
 def numeric_inputs(scenario: Scenario) -> list[tuple[str, float]]:
     """Every non-zero numeric input that is an amount, price, rate or count of people, by path
-    (months, counts of installments and other calendar settings are left out)."""
+    (months, counts of installments and other calendar settings, by their unit in
+    engine.fields, are left out)."""
     out = []
     for path, value, _ in params(scenario):
-        leaf = path.rsplit(".", 1)[-1].split("[")[0]
         if isinstance(value, bool) or not isinstance(value, int | float) or value == 0:
             continue
-        if leaf in STRUCTURAL or path == "usd_rate":
+        if structural(path):
             continue
-        if re.match(r"^channels\.[^.]+\.share$", path) or path.endswith("shares.group"):
+        where = locate(path)
+        if (where and where.model is Channel and where.name == "share") \
+                or path.endswith("shares.group"):
             continue   # complements of other shares: they move only with them
         out.append((path, value))
     return out
