@@ -22,24 +22,36 @@ text      as it is                                    PRAN                text, 
 
 Rounding is half away from zero (as Excel rounds), and a value that rounds to zero never shows a
 minus sign. Missing values (None, NaN) show as "n/a".
+
+In Bangla (`style_for("bn")`) money carries CLDR's taka sign after the amount (১২,৩৪,৫৬৭৳), taka
+group in lakh and crore and digits are Bengali (০-৯) unless the style says otherwise, and months
+are named in full (এপ্রিল ২০২৪). The Bengali calendar (`bangla_date`, `bangla_months`) and the
+agricultural seasons (`season`, `season_of_month`) are here too, with their rules stated where
+they are defined and in docs/methodology.md ("Bangla: numbers, calendar and seasons").
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
+
+from engine.i18n import N_, current, t, tn
 
 Kind = Literal["money", "percent", "ratio", "month", "count", "number", "text"]
 Grouping = Literal["international", "lakh"]
 Digits = Literal["latin", "bengali"]
 
-NA = "n/a"
+NA = N_("n/a")
+"""What a missing value shows (translated where shown: `na()`)."""
 _BENGALI = str.maketrans("0123456789", "".join(chr(0x09E6 + d) for d in range(10)))
 _GROUPING = {"international": "#,##0", "lakh": "#,##,##0"}
 
@@ -61,6 +73,30 @@ class Style:
 
 
 PLAIN = Style()
+
+
+def style_for(lang: str | None = None, *, grouping: Grouping | None = None,
+              digits: Digits | None = None, usd_rate: float | None = None) -> Style:
+    """The style a reader of `lang` (default: the language in force) expects, unless told
+    otherwise: English in thousands with Latin digits; Bangla in lakh and crore with Bengali
+    digits (either can be chosen).
+
+    >>> style_for("bn"), style_for("bn", digits="latin").digits, style_for("en").grouping
+    (Style(grouping='lakh', usd_rate=None, locale='bn', digits='bengali'), 'latin', 'international')
+    """
+    lang = lang or current()
+    if lang == "bn":
+        return Style(grouping or "lakh", usd_rate, "bn", digits or "bengali")
+    return Style(grouping or "international", usd_rate, "en", digits or "latin")
+
+
+def na(style: Style = PLAIN) -> str:
+    """The text of a missing value in the style's language ("n/a", "প্রযোজ্য নয়")."""
+    return t(NA, lang=_lang(style))
+
+
+def _lang(style: Style) -> str:
+    return style.locale.split("_")[0]
 
 
 def _missing(x: object) -> bool:
@@ -91,7 +127,7 @@ def number(x: float | None, style: Style = PLAIN, decimals: int = 0,
     ('12.5', '1,00,00,000')
     """
     if _missing(x):
-        return NA
+        return na(style)
     top = decimals if max_decimals is None else max(decimals, max_decimals)
     text = format_decimal(_round(x, top), format=_pattern(style, decimals, top),  # type: ignore[arg-type]
                           locale=style.locale)
@@ -105,9 +141,14 @@ def money(x: float | None, style: Style = PLAIN, unit: bool = True, decimals: in
     ('1,450,000 taka', '14,50,000 taka', 'US$25,043')
     >>> money(-1234.5), money(0, unit=False), money(None), money(2.6, decimals=2)
     ('-1,235 taka', '0', 'n/a', '2.60 taka')
+
+    In Bangla the amount carries the taka sign as CLDR's Bangla currency pattern places it:
+
+    >>> money(-1234567, style_for("bn")), money(1234567, style_for("bn", digits="latin"))
+    ('-১২,৩৪,৫৬৭৳', '12,34,567৳')
     """
     if _missing(x):
-        return NA
+        return na(style)
     assert x is not None
     if style.usd_rate:
         usd = x / style.usd_rate
@@ -115,7 +156,19 @@ def money(x: float | None, style: Style = PLAIN, unit: bool = True, decimals: in
         sign = "-" if _round(usd, decimals) < 0 else ""
         return f"{sign}US${text}" if unit else number(usd, style, decimals)
     text = number(x, style, decimals)
-    return f"{text} taka" if unit else text
+    if not unit:
+        return text
+    if _lang(style) == "en":
+        return f"{text} taka"
+    return _digits(format_currency(_round(x, decimals), "BDT",  # type: ignore[arg-type]
+                                   format=_currency_pattern(style, decimals),
+                                   locale=style.locale, currency_digits=False), style)
+
+
+def _currency_pattern(style: Style, decimals: int) -> str:
+    """The locale's CLDR currency pattern with the style's grouping and `decimals`."""
+    standard = Locale.parse(style.locale).currency_formats["standard"].pattern
+    return re.sub(r"[#0,.]+", _pattern(style, decimals, decimals), standard.split(";")[0], count=1)
 
 
 def percent(x: float | None, style: Style = PLAIN, decimals: int = 1,
@@ -126,7 +179,7 @@ def percent(x: float | None, style: Style = PLAIN, decimals: int = 1,
     ('0.5%', '0.25%', '25.0%', '100.0%', '-3.1%')
     """
     if _missing(x):
-        return NA
+        return na(style)
     assert x is not None
     return number(x * 100, style, decimals, max_decimals) + "%"
 
@@ -151,15 +204,167 @@ def month_date(start: str, month: int) -> dt.date:
     return dt.date(total // 12, total % 12 + 1, 1)
 
 
-def month(start: str, m: int | None, style: Style = PLAIN, none: str = NA) -> str:
-    """A month counted from `start` as a date, "Jul 2002".
+def month(start: str, m: int | None, style: Style = PLAIN, none: str | None = None) -> str:
+    """A month counted from `start` as a date, "Jul 2002" ("জুলাই ২০০২" in Bangla, where the
+    month is named in full); `none` (default "n/a") when `m` is missing.
 
     >>> month("2001-03", 16), month("2001-03", None, none="never")
     ('Jul 2002', 'never')
+    >>> month("2001-03", 16, style_for("bn"))
+    'জুলাই ২০০২'
     """
     if m is None or _missing(m):
-        return none
-    return _digits(format_date(month_date(start, m), "MMM yyyy", locale=style.locale), style)
+        return na(style) if none is None else none
+    return calendar_month(month_date(start, m), style)
+
+
+def calendar_month(d: dt.date, style: Style = PLAIN) -> str:
+    """The Gregorian month of `d` in the style's language: "Apr 2024", "এপ্রিল ২০২৪"."""
+    pattern = "MMM yyyy" if _lang(style) == "en" else "MMMM y"
+    return _digits(format_date(d, pattern, locale=style.locale), style)
+
+
+def long_date(d: dt.date, style: Style = PLAIN) -> str:
+    """A Gregorian date in full: "14 April 2024", "১৪ এপ্রিল ২০২৪".
+
+    >>> long_date(dt.date(2024, 4, 14)), long_date(dt.date(2024, 4, 14), style_for("bn"))
+    ('14 April 2024', '১৪ এপ্রিল ২০২৪')
+    """
+    return _digits(format_date(d, "d MMMM y", locale=style.locale), style)
+
+
+# ---- the Bengali calendar and the agricultural seasons -------------------------------------------
+
+BANGLA_MONTHS = (N_("Boishakh"), N_("Joishtho"), N_("Asharh"), N_("Srabon"), N_("Bhadro"),
+                 N_("Ashwin"), N_("Kartik"), N_("Ogrohayon"), N_("Poush"), N_("Magh"),
+                 N_("Falgun"), N_("Choitro"))
+"""The twelve months of the Bengali year, Boishakh first (translated where shown)."""
+_REVISED_FROM = 1426
+"""The first Bengali year under the 2019 revision (Ashwin 1426 was the first 31-day Ashwin)."""
+
+
+class BanglaDate(NamedTuple):
+    year: int
+    """The Bengali year (বঙ্গাব্দ): 1431 began on 14 April 2024."""
+    month: int
+    """1 = Boishakh ... 12 = Choitro."""
+    day: int
+
+
+def bangla_month_lengths(year: int) -> tuple[int, ...]:
+    """Days in each month of Bengali `year` under Bangladesh's calendar.
+
+    From 1426 (the Bangla Academy's 2019 revision, in force since 16 October 2019): Boishakh to
+    Ashwin 31 days, Kartik to Magh and Choitro 30, Falgun 29, or 30 when the February it holds
+    is a Gregorian leap month. Before 1426 (the 1987 rule, from Shahidullah's 1966 reform):
+    Boishakh to Bhadro 31 days, Ashwin to Choitro 30, Falgun 31 in a Gregorian leap year. Both
+    years start on 14 April; Falgun of `year` lies in February of Gregorian year `year` + 594.
+
+    >>> bangla_month_lengths(1431), sum(bangla_month_lengths(1430))
+    ((31, 31, 31, 31, 31, 31, 30, 30, 30, 30, 29, 30), 366)
+    >>> bangla_month_lengths(1425)
+    (31, 31, 31, 31, 31, 30, 30, 30, 30, 30, 30, 30)
+    """
+    leap = calendar.isleap(year + 594)
+    if year >= _REVISED_FROM:
+        return (31,) * 6 + (30,) * 4 + (30 if leap else 29, 30)
+    return (31,) * 5 + (30,) * 5 + (31 if leap else 30, 30)
+
+
+def bangla_date(d: dt.date) -> BanglaDate:
+    """The Bengali calendar's date of Gregorian `d` (1 Boishakh = 14 April).
+
+    >>> bangla_date(dt.date(2024, 4, 14)), bangla_date(dt.date(2024, 12, 16))
+    (BanglaDate(year=1431, month=1, day=1), BanglaDate(year=1431, month=9, day=1))
+    """
+    year = d.year - 593 if (d.month, d.day) >= (4, 14) else d.year - 594
+    left = (d - dt.date(year + 593, 4, 14)).days
+    for i, days in enumerate(bangla_month_lengths(year)):
+        if left < days:
+            return BanglaDate(year, i + 1, left + 1)
+        left -= days
+    raise AssertionError("a Bengali year covers 365 or 366 days")  # pragma: no cover
+
+
+def bangla_month_name(m: int, lang: str | None = None) -> str:
+    """The name of Bengali month `m` (1-12): "Boishakh" in English, "বৈশাখ" in Bangla."""
+    return t(BANGLA_MONTHS[m - 1], lang=lang)
+
+
+def bangla_date_text(d: dt.date, style: Style = PLAIN) -> str:
+    """`d` in the Bengali calendar: "1 Boishakh 1431", "১ বৈশাখ ১৪৩১".
+
+    >>> bangla_date_text(dt.date(2024, 4, 14), style_for("bn"))
+    '১ বৈশাখ ১৪৩১'
+    """
+    b = bangla_date(d)
+    return _digits(f"{b.day} {bangla_month_name(b.month, _lang(style))} {b.year}", style)
+
+
+def bangla_months(d: dt.date, style: Style = PLAIN) -> str:
+    """The Bengali months the Gregorian month holding `d` spans, with their Bengali year (each
+    month with its own year where the year changes, as in April).
+
+    >>> bangla_months(dt.date(2024, 7, 1)), bangla_months(dt.date(2024, 4, 1), style_for("bn"))
+    ('Asharh–Srabon 1431', 'চৈত্র ১৪৩০–বৈশাখ ১৪৩১')
+    """
+    lang = _lang(style)
+    first = bangla_date(d.replace(day=1))
+    last = bangla_date(d.replace(day=calendar.monthrange(d.year, d.month)[1]))
+    a, b = bangla_month_name(first.month, lang), bangla_month_name(last.month, lang)
+    if first.year == last.year:
+        text = f"{a}–{b} {last.year}" if a != b else f"{a} {last.year}"
+    else:
+        text = f"{a} {first.year}–{b} {last.year}"
+    return _digits(text, style)
+
+
+SEASONS = (N_("Rabi"), N_("Kharif-1"), N_("Kharif-2"))
+"""Bangladesh's three cropping seasons (translated where shown)."""
+_SEASON_OF_BANGLA_MONTH = (1, 1, 1, 2, 2, 2, 0, 0, 0, 0, 0, 1)
+"""Index into SEASONS for Boishakh ... Choitro: Kharif-1 Choitro-Asharh, Kharif-2
+Srabon-Ashwin, Rabi Kartik-Falgun (the Department of Agricultural Extension's crop calendar)."""
+
+
+def season(d: dt.date, lang: str | None = None) -> str:
+    """The cropping season of day `d`, by its Bengali month: Rabi (Kartik to Falgun, mid-October
+    to mid-March), Kharif-1 (Choitro to Asharh, mid-March to mid-July), Kharif-2 (Srabon to
+    Ashwin, mid-July to mid-October).
+
+    >>> season(dt.date(2024, 3, 14)), season(dt.date(2024, 3, 15)), season(dt.date(2024, 10, 17))
+    ('Rabi', 'Kharif-1', 'Rabi')
+    """
+    return t(SEASONS[_SEASON_OF_BANGLA_MONTH[bangla_date(d).month - 1]], lang=lang)
+
+
+def season_of_month(month_number: int, lang: str | None = None) -> str:
+    """The cropping season of Gregorian month `month_number` (1-12): the season of most of its
+    days, which gives Rabi November-February, Kharif-1 March-June, Kharif-2 July-October.
+
+    >>> [season_of_month(m) for m in (1, 3, 6, 7, 10, 11)]
+    ['Rabi', 'Kharif-1', 'Kharif-1', 'Kharif-2', 'Kharif-2', 'Rabi']
+    """
+    days = [dt.date(2023, month_number, day)  # 2023: a common year under the revised rule
+            for day in range(1, calendar.monthrange(2023, month_number)[1] + 1)]
+    counts = {s: 0 for s in SEASONS}
+    for day in days:
+        counts[SEASONS[_SEASON_OF_BANGLA_MONTH[bangla_date(day).month - 1]]] += 1
+    return t(max(SEASONS, key=lambda s: counts[s]), lang=lang)
+
+
+def month_with_season(start: str, m: int | None, style: Style = PLAIN,
+                      none: str | None = None) -> str:
+    """A month counted from `start` with its Bengali months and its season, where a season
+    matters (harvests, seasonal repayments): "Jul 2002 (Asharh–Srabon 1409, Kharif-2)".
+
+    >>> month_with_season("2024-01", 3, style_for("bn"))
+    'এপ্রিল ২০২৪ (চৈত্র ১৪৩০–বৈশাখ ১৪৩১, খরিফ-১)'
+    """
+    if m is None or _missing(m):
+        return na(style) if none is None else none
+    d = month_date(start, m)
+    return (f"{calendar_month(d, style)} ({bangla_months(d, style)}, "
+            f"{season_of_month(d.month, _lang(style))})")
 
 
 PRICE_UNITS = frozenset({"taka/unit"})
@@ -194,7 +399,7 @@ def value(x: object, unit: str, style: Style = PLAIN, start: str | None = None) 
     ('2.60', '3')
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
-        return NA
+        return na(style)
     if isinstance(x, bool) or not isinstance(x, int | float):
         return str(x)
     k = kind(unit)
@@ -256,10 +461,13 @@ def excel_format(unit: str, style: Style = PLAIN) -> str:
     return "General"
 
 
-def months_count(n: int) -> str:
-    """'1 month', '12 months' (a count of months in a sentence).
+def months_count(n: int, style: Style | None = None) -> str:
+    """'1 month', '12 months' (a count of months in a sentence), in the language in force
+    unless `style` names one.
 
-    >>> months_count(1), months_count(0), months_count(12)
-    ('1 month', '0 months', '12 months')
+    >>> months_count(1), months_count(0), months_count(12), months_count(12, style_for("bn"))
+    ('1 month', '0 months', '12 months', '১২ মাস')
     """
-    return f"{n} month" if n == 1 else f"{n} months"
+    style = style or style_for()
+    return tn("{count} month", "{count} months", n, lang=_lang(style),
+              count=number(n, style))
