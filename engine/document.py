@@ -5,8 +5,12 @@ and draws its charts as PNG images (matplotlib).
 
 Why these libraries (docs/methodology.md, "Documents"): fpdf2 and matplotlib are maintained,
 pure-Python or manylinux wheels from PyPI that install on a fresh Debian machine with no system
-library, browser or font package (weasyprint needs Debian's pango; kaleido drives a Chromium).
-The PDF embeds DejaVu Sans, which matplotlib ships, so any Unicode text prints.
+library or browser (weasyprint needs Debian's pango; kaleido drives a Chromium).
+The PDF embeds DejaVu Sans, which matplotlib ships, so any Latin text prints. A Bangla document
+(``lang="bn"``) is set in Noto Sans Bengali (Debian's fonts-noto-core; Lohit Bengali from
+fonts-lohit-beng-bengali if that is missing) with DejaVu Sans for Latin letters, and shaped with
+HarfBuzz (fpdf2's text shaping through uharfbuzz; matplotlib's own libraqm for charts), so
+conjuncts (ক্ষ, স্ত, ন্ত্র) and vowel signs placed before their consonant print as they are read.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from engine import fmt
+from engine.i18n import t
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,8 @@ class Document:
     date: dt.date
     blocks: list[Block]
     style: fmt.Style = fmt.PLAIN
+    lang: str = "en"
+    """The language the text is written in ("en", "bn"): it chooses the fonts and the shaping."""
 
     @property
     def running_head(self) -> str:
@@ -84,7 +91,16 @@ class Document:
 
     @property
     def date_text(self) -> str:
-        return self.date.strftime("%d %B %Y").lstrip("0")
+        """The date of preparation; a Bangla document gives the Bengali calendar's date as well:
+        "১৬ ডিসেম্বর ২০২৪ (১ পৌষ ১৪৩১)"."""
+        text = fmt.long_date(self.date, self.style)
+        if self.lang == "bn":
+            return f"{text} ({fmt.bangla_date_text(self.date, self.style)})"
+        return text
+
+    @property
+    def prepared(self) -> str:
+        return t("Prepared {date}", date=self.date_text, lang=self.lang)
 
     def file_stem(self) -> str:
         safe = "".join(c if c.isalnum() else "_" for c in self.scenario).strip("_")
@@ -97,56 +113,60 @@ COLOURS = ["#1f5f8b", "#d9822b", "#3a8f5c", "#a23b72", "#6c6c6c"]
 
 
 def chart_png(chart: Chart, style: fmt.Style = fmt.PLAIN, width_in: float = 7.0,
-              height_in: float = 2.8) -> bytes:
-    """The chart as a PNG image (matplotlib, no display needed)."""
+              height_in: float = 2.8, lang: str = "en") -> bytes:
+    """The chart as a PNG image (matplotlib, no display needed). Bangla text is set in the
+    Bengali font after DejaVu Sans (each glyph from the first font that has it) and shaped by
+    matplotlib's libraqm layout."""
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=150)
-    try:
-        n = len(chart.x)
-        pos = list(range(n))
-        names = list(chart.series)
-        for i, (name, values) in enumerate(chart.series.items()):
-            colour = COLOURS[i % len(COLOURS)]
-            if chart.kind == "bar":
-                w = 0.8 / max(1, len(names))
-                ax.bar([p + (i - (len(names) - 1) / 2) * w for p in pos], values, width=w,
-                       label=name, color=colour)
-            else:
-                ax.plot(pos, values, label=name, color=colour, linewidth=1.6)
-        for i, (name, y) in enumerate(chart.lines.items()):
-            ax.axhline(y, color="#b22222" if i == 0 else "#555555", linestyle="--",
-                       linewidth=1.0, label=name)
-        for name, at in chart.marks.items():
-            ax.axvline(at, color="#555555", linestyle=":", linewidth=1.0)
-            ax.annotate(name, (at, 1.0), xycoords=("data", "axes fraction"), fontsize=7,
-                        ha="left", va="top", xytext=(3, -2), textcoords="offset points")
+    families = ["DejaVu Sans"] + ([] if lang == "en" else [bengali_font().family])
+    with matplotlib.rc_context({"font.family": families}):
+        fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=150)
+        try:
+            n = len(chart.x)
+            pos = list(range(n))
+            names = list(chart.series)
+            for i, (name, values) in enumerate(chart.series.items()):
+                colour = COLOURS[i % len(COLOURS)]
+                if chart.kind == "bar":
+                    w = 0.8 / max(1, len(names))
+                    ax.bar([p + (i - (len(names) - 1) / 2) * w for p in pos], values, width=w,
+                           label=name, color=colour)
+                else:
+                    ax.plot(pos, values, label=name, color=colour, linewidth=1.6)
+            for i, (name, y) in enumerate(chart.lines.items()):
+                ax.axhline(y, color="#b22222" if i == 0 else "#555555", linestyle="--",
+                           linewidth=1.0, label=name)
+            for name, at in chart.marks.items():
+                ax.axvline(at, color="#555555", linestyle=":", linewidth=1.0)
+                ax.annotate(name, (at, 1.0), xycoords=("data", "axes fraction"), fontsize=7,
+                            ha="left", va="top", xytext=(3, -2), textcoords="offset points")
 
-        def y_text(v: float, _: object) -> str:
-            if chart.unit == "percent":
-                return fmt.percent(v, style, 0, 0)
-            if chart.unit == "ratio":
-                return fmt.number(v, style, 0, 2)
-            return fmt.money(v, style, unit=False)
+            def y_text(v: float, _: object) -> str:
+                if chart.unit == "percent":
+                    return fmt.percent(v, style, 0, 0)
+                if chart.unit == "ratio":
+                    return fmt.number(v, style, 0, 2)
+                return fmt.money(v, style, unit=False)
 
-        ax.yaxis.set_major_formatter(FuncFormatter(y_text))
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
-        ax.xaxis.set_major_formatter(FuncFormatter(
-            lambda v, _: chart.x[int(v)] if 0 <= int(v) < n and v == int(v) else ""))
-        ax.set_title(chart.title, fontsize=10, loc="left")
-        ax.tick_params(labelsize=7)
-        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(fontsize=7, frameon=False, loc="best")
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
-    finally:
-        plt.close(fig)
+            ax.yaxis.set_major_formatter(FuncFormatter(y_text))
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
+            ax.xaxis.set_major_formatter(FuncFormatter(
+                lambda v, _: chart.x[int(v)] if 0 <= int(v) < n and v == int(v) else ""))
+            ax.set_title(chart.title, fontsize=10, loc="left")
+            ax.tick_params(labelsize=7)
+            ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.legend(fontsize=7, frameon=False, loc="best")
+            fig.tight_layout()
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")
+            return buf.getvalue()
+        finally:
+            plt.close(fig)
 
 
 # ---- Markdown and HTML --------------------------------------------------------------------------
@@ -154,7 +174,7 @@ def chart_png(chart: Chart, style: fmt.Style = fmt.PLAIN, width_in: float = 7.0,
 def to_markdown(doc: Document, image_dir: Path | None = None, image_prefix: str = "") -> str:
     """Markdown text; charts are written as PNG files into `image_dir` (and linked) when given,
     otherwise named only."""
-    lines = [f"# {doc.kind}: {doc.scenario}", "", f"Prepared {doc.date_text}.", ""]
+    lines = [f"# {doc.kind}: {doc.scenario}", "", doc.prepared, ""]
     charts = 0
     for b in doc.blocks:
         if isinstance(b, Heading):
@@ -173,16 +193,16 @@ def to_markdown(doc: Document, image_dir: Path | None = None, image_prefix: str 
             if image_dir is not None:
                 name = f"{image_prefix}chart_{charts}.png"
                 image_dir.mkdir(parents=True, exist_ok=True)
-                (image_dir / name).write_bytes(chart_png(b, doc.style))
+                (image_dir / name).write_bytes(chart_png(b, doc.style, lang=doc.lang))
                 lines += [f"![{b.title}]({name})", ""]
             else:
-                lines += [f"*Chart: {b.title}*", ""]
+                lines += ["*" + t("Chart: {title}", title=b.title, lang=doc.lang) + "*", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
 CSS = """
-body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; max-width: 190mm;
-       margin: 12mm auto; color: #222; }
+body { font-family: 'DejaVu Sans', Arial, 'Noto Sans Bengali', 'Lohit Bengali', sans-serif;
+       font-size: 10pt; max-width: 190mm; margin: 12mm auto; color: #222; }
 header, footer { color: #666; font-size: 8pt; border-bottom: 1px solid #ccc; margin-bottom: 6mm; }
 footer { border-top: 1px solid #ccc; border-bottom: none; margin-top: 8mm; }
 h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 8mm; } h3 { font-size: 11pt; }
@@ -192,15 +212,14 @@ th:first-child, td:first-child { text-align: left; }
 th { background: #eef2f6; }
 img { max-width: 100%; }
 .pb { page-break-after: always; }
-@page { @bottom-right { content: "Page " counter(page) " of " counter(pages); } }
 """
 
 
 def to_html(doc: Document) -> str:
     """A self-contained HTML page (charts inlined as PNG data)."""
     e = html.escape
-    head = f"{e(doc.running_head)} &middot; prepared {e(doc.date_text)}"
-    out = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
+    head = f"{e(doc.running_head)} &middot; {e(doc.prepared)}"
+    out = ["<!DOCTYPE html>", f"<html lang='{e(doc.lang)}'><head><meta charset='utf-8'>",
            f"<title>{e(doc.running_head)}</title><style>{CSS}</style></head><body>",
            f"<header>{head}</header>", f"<h1>{e(doc.kind)}: {e(doc.scenario)}</h1>"]
     for b in doc.blocks:
@@ -216,7 +235,7 @@ def to_html(doc: Document) -> str:
             out.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in b.header)
                        + f"</tr></thead><tbody>{rows}</tbody></table>")
         elif isinstance(b, Chart):
-            data = base64.b64encode(chart_png(b, doc.style)).decode("ascii")
+            data = base64.b64encode(chart_png(b, doc.style, lang=doc.lang)).decode("ascii")
             out.append(f"<img alt='{e(b.title)}' src='data:image/png;base64,{data}'>")
         elif isinstance(b, PageBreak):
             out.append("<div class='pb'></div>")
@@ -235,29 +254,68 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
+@dataclass(frozen=True)
+class FontFiles:
+    family: str
+    regular: Path
+    bold: Path
+    """The bold face, or the regular one where the family has no bold."""
+
+
+BENGALI_FAMILIES = ("Noto Sans Bengali", "Lohit Bengali")
+"""Bengali fonts from Debian, in order of preference: fonts-noto-core, fonts-lohit-beng-bengali."""
+
+
+class MissingFont(RuntimeError):
+    """No Bengali font is installed: a Bangla PDF or chart cannot be drawn."""
+
+
+def bengali_font() -> FontFiles:
+    """The first of BENGALI_FAMILIES installed (found by matplotlib's font manager, which reads
+    the system's font directories); MissingFont when there is none."""
+    from matplotlib import font_manager
+    for family in BENGALI_FAMILIES:
+        try:
+            regular = font_manager.findfont(font_manager.FontProperties(family=family),
+                                            fallback_to_default=False)
+        except ValueError:
+            continue
+        bold = Path(regular).with_name(Path(regular).name.replace("-Regular", "-Bold"))
+        return FontFiles(family, Path(regular), bold if bold.exists() else Path(regular))
+    raise MissingFont(t("No Bengali font is installed, so Bangla documents cannot be drawn: "
+                        "install Debian's fonts-noto-core (Noto Sans Bengali), for example "
+                        "with `apt-get install fonts-noto-core`."))
+
+
 def to_pdf(doc: Document) -> bytes:
     """The document as A4 PDF: the kind, scenario and date at the top of every page, page
     numbers at the foot."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
+    bangla = doc.lang != "en"
+    body = "Bengali" if bangla else "DejaVu"
+
     class PDF(FPDF):
         def header(self) -> None:
-            self.set_font("DejaVu", "", 7.5)
+            self.set_font(body, "", 7.5)
             self.set_text_color(110)
             self.cell(0, 5, doc.running_head, new_x="LMARGIN", new_y="TOP")
-            self.cell(0, 5, f"Prepared {doc.date_text}", align="R", new_x="LMARGIN",
-                      new_y="NEXT")
+            self.cell(0, 5, doc.prepared, align="R", new_x="LMARGIN", new_y="NEXT")
             self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
             self.ln(3)
             self.set_text_color(0)
 
         def footer(self) -> None:
             self.set_y(-12)
-            self.set_font("DejaVu", "", 7.5)
+            self.set_font(body, "", 7.5)
             self.set_text_color(110)
             self.cell(0, 5, f"{doc.scenario} · {doc.date_text}", new_x="LMARGIN", new_y="TOP")
-            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+            # the total is filled in by fpdf2 at the end, in Latin digits: a Bangla page gives
+            # its own number only, in the document's digits
+            page = (t("Page {page}", page=fmt.number(self.page_no(), doc.style), lang=doc.lang)
+                    if bangla else f"Page {self.page_no()} of {{nb}}")
+            self.cell(0, 5, page, align="R")
             self.set_text_color(0)
 
     pdf = PDF(orientation="portrait", unit="mm", format="A4")
@@ -267,10 +325,16 @@ def to_pdf(doc: Document) -> bytes:
     fonts = _font_dir()
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    if bangla:
+        bengali = bengali_font()
+        pdf.add_font("Bengali", "", str(bengali.regular))
+        pdf.add_font("Bengali", "B", str(bengali.bold))
+        pdf.set_fallback_fonts(["DejaVu"])     # Latin letters (names, DSCR) from DejaVu Sans
+        pdf.set_text_shaping(True)             # HarfBuzz (uharfbuzz): conjuncts and vowel signs
     pdf.set_auto_page_break(True, margin=16)
     pdf.set_margins(14, 12, 14)
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 16)
+    pdf.set_font(body, "B", 16)
     pdf.multi_cell(0, 8, f"{doc.kind}: {doc.scenario}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     width = pdf.w - pdf.l_margin - pdf.r_margin
@@ -279,15 +343,15 @@ def to_pdf(doc: Document) -> bytes:
             if pdf.get_y() > pdf.h - 50:
                 pdf.add_page()
             pdf.ln(3 if b.level > 1 else 4)
-            pdf.set_font("DejaVu", "B", 12.5 if b.level == 1 else 10.5)
+            pdf.set_font(body, "B", 12.5 if b.level == 1 else 10.5)
             pdf.multi_cell(0, 6, b.text, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
         elif isinstance(b, Paragraph):
-            pdf.set_font("DejaVu", "B" if b.bold else "", 9.5)
+            pdf.set_font(body, "B" if b.bold else "", 9.5)
             pdf.multi_cell(0, 5, b.text, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1.5)
         elif isinstance(b, Bullets):
-            pdf.set_font("DejaVu", "", 9.5)
+            pdf.set_font(body, "", 9.5)
             for item in b.items:
                 pdf.set_x(pdf.l_margin + 3)
                 pdf.multi_cell(width - 3, 5, f"• {item}", new_x="LMARGIN", new_y="NEXT")
@@ -295,7 +359,7 @@ def to_pdf(doc: Document) -> bytes:
         elif isinstance(b, Table):
             parts = _split_columns(b)
             for part in parts:
-                pdf.set_font("DejaVu", "", 7.5 if len(part.header) > 4 else 8.5)
+                pdf.set_font(body, "", 7.5 if len(part.header) > 4 else 8.5)
                 first = min(70.0, max(40.0, width * 0.34)) if len(part.header) > 2 else width * 0.5
                 rest = (width - first) / max(1, len(part.header) - 1)
                 with pdf.table(col_widths=(first, *[rest] * (len(part.header) - 1)),
@@ -303,14 +367,14 @@ def to_pdf(doc: Document) -> bytes:
                                                         (len(part.header) - 1)),
                                headings_style=FontFace(emphasis="BOLD", fill_color=(238, 242, 246)),
                                line_height=4.2, padding=1, borders_layout="HORIZONTAL_LINES",
-                               repeat_headings=1) as t:
+                               repeat_headings=1) as table:
                     for row in [part.header, *part.rows]:
-                        r = t.row()
+                        r = table.row()
                         for cell in row:
                             r.cell(cell)
                 pdf.ln(2.5)
         elif isinstance(b, Chart):
-            png = chart_png(b, doc.style)
+            png = chart_png(b, doc.style, lang=doc.lang)
             h = width * 2.8 / 7.0
             if pdf.get_y() + h > pdf.h - 18:
                 pdf.add_page()
