@@ -7,26 +7,31 @@ from __future__ import annotations
 import streamlit as st
 
 import engine
+from engine import fmt as numbers
+from engine import i18n
+from engine.i18n import N_, t
 from engine.io import decode_text
 from ui import exports, state
-from ui.pages.common import style
+from ui.pages.common import glossary, options_in_language, style
 from ui.storage import StorageError, Workspace
 
 st.set_page_config(page_title="subsidy-exit", layout="wide")
 state.init()
 ss = st.session_state
+i18n.set_language(ss.lang)   # before any text: every t() of this rerun reads it
 
 
 def page_error(e: Exception) -> str:
     """What went wrong, without a traceback or a server path."""
     if isinstance(e, engine.ScenarioError):
-        return "This page cannot use these values:\n\n" + "\n".join(
+        return t("This page cannot use these values:") + "\n\n" + "\n".join(
             f"- {p.path + ': ' if p.path else ''}{p.message}" for p in e.problems[:20])
     if isinstance(e, StorageError):
-        return f"A saved file could not be used: {e}"
+        return t("A saved file could not be used: {problem}", problem=e)
     if isinstance(e, MemoryError):
-        return "This page would need more memory than the server has; use smaller figures."
-    return f"This page could not be drawn (an internal error: {type(e).__name__})."
+        return t("This page would need more memory than the server has; use smaller figures.")
+    return t("This page could not be drawn (an internal error: {error}).",
+             error=type(e).__name__)
 
 
 def choose_scenario() -> None:
@@ -39,7 +44,8 @@ def take_upload() -> None:
         return
     data = upload.getvalue()
     if len(data) > state.MAX_UPLOAD_BYTES:
-        ss.upload_error = [f"{upload.name}: larger than {state.MAX_UPLOAD_BYTES:,} bytes"]
+        ss.upload_error = [t("{file}: larger than {limit} bytes", file=upload.name,
+                             limit=numbers.number(state.MAX_UPLOAD_BYTES, style()))]
         return
     try:
         if upload.name.lower().endswith(".xlsx"):      # an input workbook, kept as TOML text
@@ -61,79 +67,97 @@ if ss.ref not in refs:
     ss.ref = state.DEFAULT_REF
 ss.scenario_ref = ss.ref
 side = st.sidebar
-side.selectbox("Scenario", refs, key="scenario_ref", on_change=choose_scenario,
-               format_func=state.ref_label,
-               help="A seed preset, one of its variants, a saved scenario or an upload. "
-               "Your edits to each are kept while you switch.")
+side.radio("Language / ভাষা", list(i18n.LANGUAGES), key="lang", horizontal=True,
+           format_func=i18n.LANGUAGES.get)
+if ss.get("lang_unknown"):
+    st.warning(t("Language {code} is not offered; choose one of: {choices}.",
+                 code=repr(ss.lang_unknown), choices=", ".join(sorted(i18n.LANGUAGES)))
+               + " " + t("The page is shown in English."), icon="🔗")
+side.selectbox(t("Scenario"), refs, key="scenario_ref", on_change=choose_scenario,
+               format_func=options_in_language(state.ref_label),
+               help=t("A seed preset, one of its variants, a saved scenario or an upload. "
+                      "Your edits to each are kept while you switch."))
 kept = {r: len(e) for r, e in ss.edits.items() if e and r != ss.ref}
 if kept:
-    side.caption("Edits kept: " + ", ".join(f"{r} ({n})" for r, n in kept.items()))
-side.file_uploader("Open a scenario file (TOML or input workbook XLSX)", type=["toml", "xlsx"],
+    side.caption(t("Edits kept: {list}", list=", ".join(
+        f"{r} ({numbers.number(n, style())})" for r, n in kept.items())))
+side.file_uploader(t("Open a scenario file (TOML or input workbook XLSX)"), type=["toml", "xlsx"],
                    key="upload", on_change=take_upload)
 for line in ss.get("upload_error", []):
     side.error(line)
-side.button("Reset", key="reset_button", on_click=state.reset,
-            help="Drop this scenario's edits and the page settings (the link's too).")
+side.button(t("Reset"), key="reset_button", on_click=state.reset,
+            help=t("Drop this scenario's edits and the page settings (the link's too)."))
 broken = state.saved_problems()
 if broken:
-    side.warning("Saved files that cannot be opened:\n\n" + "\n".join(
+    side.warning(t("Saved files that cannot be opened:") + "\n\n" + "\n".join(
         f"- **{n}**: {why}" for n, why in broken.items()))
 for line in ss.pop("ref_problem", []):
     st.warning(line)
 if ss.get("url_dropped"):
-    st.warning("This link carried edits that are not valid; they were dropped:\n\n"
+    st.warning(t("This link carried edits that are not valid; they were dropped:") + "\n\n"
                + "\n".join(f"- {line}" for line in ss.url_dropped))
 if ss.ref.startswith("upload:"):
-    side.caption("An uploaded scenario stays in this session: its link opens it nowhere else. "
-                 "Save it (Case file, Save) before sharing the link.")
-if ss.get("url_note"):
-    st.warning(ss.url_note, icon="🔗")
+    side.caption(t("An uploaded scenario stays in this session: its link opens it nowhere else. "
+                   "Save it (Case file, Save) before sharing the link."))
+if ss.get("url_note") and state.link_note(ss.url_note):
+    st.warning(state.link_note(ss.url_note), icon="🔗")
 
 scenario, projection, problems = state.current()
-with side.expander("Save and download"):
+with side.expander(t("Save and download")):
     # the name follows the scenario on screen: a new scenario (or a renamed one) resets it
     default_name = scenario.name.replace(":", "_")
     if ss.get("save_name_for") != (ss.ref, default_name):
         ss.save_name_for = (ss.ref, default_name)
         ss.save_name, ss.save_overwrite = default_name, False
-    name = st.text_input("save as", key="save_name")
-    overwrite = st.checkbox("overwrite if it exists", key="save_overwrite")
-    if st.button("Save to workspace", key="save_button", disabled=bool(problems)):
+    name = st.text_input(t("save as"), key="save_name")
+    overwrite = st.checkbox(t("overwrite if it exists"), key="save_overwrite")
+    if st.button(t("Save to workspace"), key="save_button", disabled=bool(problems)):
         try:
             path = Workspace().save(name, engine.dump_scenario(scenario), overwrite,
                                     check=engine.parse_scenario)
-            st.success(f"saved {path.name}")
+            st.success(t("saved {file}", file=path.name))
         except StorageError as e:
             st.error(str(e))
     stem = scenario.name.replace(":", "_")
     # files are built only when a button is pressed (data=callable)
-    st.download_button("Scenario (TOML)", lambda: exports.scenario_toml(scenario),
+    st.download_button(t("Scenario (TOML)"), lambda: exports.scenario_toml(scenario),
                        f"{stem}.toml", key="dl_toml")
-    st.download_button("Input workbook (XLSX)", lambda: exports.input_workbook(scenario),
+    st.download_button(t("Input workbook (XLSX)"), lambda: exports.input_workbook(scenario),
                        f"{stem}_inputs.xlsx", key="dl_inputs_xlsx",
-                       help="Edit it in Excel and upload it, or give it to the command line.")
-    st.download_button("Monthly table (CSV)", lambda: exports.monthly_csv(projection),
+                       help=t("Edit it in Excel and upload it, or give it to the command "
+                              "line."))
+    st.download_button(t("Monthly table (CSV)"), lambda: exports.monthly_csv(projection),
                        f"{stem}_monthly.csv", "text/csv", key="dl_csv")
-    st.download_button("Results (XLSX)", lambda: exports.monthly_xlsx(projection,
+    st.download_button(t("Results (XLSX)"), lambda: exports.monthly_xlsx(projection,
                                                                      style(scenario)),
                        f"{stem}_results.xlsx", key="dl_xlsx")
-with side.expander("Display"):
-    st.radio("digit grouping", ["international", "lakh"], key="grouping", horizontal=True,
-             help="1,450,000 or 14,50,000")
-    st.checkbox("show US$ at the scenario's rate", key="usd")
+with side.expander(t("Display")):
+    grouping = {"international": N_("international"), "lakh": N_("lakh")}
+    st.radio(t("digit grouping"), list(grouping), key="grouping", horizontal=True,
+             format_func=options_in_language(grouping),
+             help=t("{international} or {lakh}",
+                    international=numbers.number(1_450_000, style(grouping="international")),
+                    lakh=numbers.number(1_450_000, style(grouping="lakh"))))
+    if ss.lang != "en":
+        digits = {"bengali": N_("Bengali (১২৩)"), "latin": N_("Latin (123)")}
+        st.radio(t("digits"), list(digits), key="digits", horizontal=True,
+                 format_func=options_in_language(digits))
+    st.checkbox(t("show US$ at the scenario's rate"), key="usd")
+glossary()
 
-pages = [st.Page("views/overview.py", title="Overview", default=True),
-         st.Page("views/casefile.py", title="Case file"),
-         st.Page("views/loan_officer.py", title="Loan officer"),
-         st.Page("views/facilitator.py", title="Facilitator"),
-         st.Page("views/producer.py", title="Producer"),
-         st.Page("views/compare.py", title="Compare"),
-         st.Page("views/risk.py", title="Risk"),
-         st.Page("views/portfolio.py", title="Portfolio")]
+pages = [st.Page("views/overview.py", title=t("Overview"), default=True),
+         st.Page("views/casefile.py", title=t("Case file")),
+         st.Page("views/loan_officer.py", title=t("Loan officer")),
+         st.Page("views/facilitator.py", title=t("Facilitator")),
+         st.Page("views/producer.py", title=t("Producer")),
+         st.Page("views/compare.py", title=t("Compare")),
+         st.Page("views/risk.py", title=t("Risk")),
+         st.Page("views/portfolio.py", title=t("Portfolio"))]
 try:
     st.navigation(pages).run()
 except Exception as e:  # noqa: BLE001 - the app's boundary: a message, never a traceback
     ss.page_error = page_error(e)
-    st.error(ss.page_error + "\n\nYour edits are kept. Change the value named above, or use "
-             "**Reset** in the sidebar to drop them.", icon="⚠️")
+    st.error(ss.page_error + "\n\n" + t("Your edits are kept. Change the value named above, "
+                                         "or use **Reset** in the sidebar to drop them."),
+             icon="⚠️")
 state.sync_url()

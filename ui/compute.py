@@ -1,5 +1,7 @@
 """Cached calls into the engine for the pages (st.cache_data keys on the scenario's value). The
-pages never compute finance themselves."""
+pages never compute finance themselves. A call whose result holds text the engine writes (a
+sentence, a table's line names, a document) takes the language in force, `lang`, as an argument:
+it is part of the cache key, so a page in Bangla never shows a result cached in English."""
 
 from __future__ import annotations
 
@@ -73,7 +75,7 @@ def loan_cost(scenario: engine.Scenario, loan_name: str) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def switching(scenario: engine.Scenario, channel: str, rival: str, parameter: str,
-              outcome: str) -> dict:
+              outcome: str, lang: str) -> dict:
     return switching_values.switching_value(scenario, channel, rival, parameter, outcome)
 
 
@@ -94,7 +96,8 @@ def document_bytes(scenario: engine.Scenario, audience: str, form: str,
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def statements(scenario: engine.Scenario) -> dict[str, pd.DataFrame]:
+def statements(scenario: engine.Scenario, lang: str) -> dict[str, pd.DataFrame]:
+    """The statements by year (line names in `lang`, the language in force: a cache key)."""
     from engine import statements as stm
     return stm.statement_tables(engine.project(scenario))
 

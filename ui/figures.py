@@ -3,7 +3,8 @@
 Colours are the Okabe-Ito palette (colour-blind safe); every chart has a title, axis units and
 hover values. Traces of taka amounts carry meta "money"; `styled` then shows them as the user
 chose (engine/fmt.py): thousands or lakh/crore grouping on the axis and in hover labels, or US$
-at the scenario's rate.
+at the scenario's rate. Titles, axes, legends and annotations are in the language in force
+(engine/i18n.py); the names of a user's own items (payers, scenarios) are shown as typed.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from engine import fmt
+from engine.i18n import t
 
 BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
 SKY, YELLOW, PURPLE = "#56B4E9", "#F0E442", "#CC79A7"
 PALETTE = [BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, YELLOW, GREY]
 
 
-def _layout(fig: go.Figure, title: str, yaxis: str, xaxis: str = "month") -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=yaxis, hovermode="x unified",
+def _layout(fig: go.Figure, title: str, yaxis: str, xaxis: str | None = None) -> go.Figure:
+    fig.update_layout(title=title, xaxis_title=t("month") if xaxis is None else xaxis,
+                      yaxis_title=yaxis, hovermode="x unified",
                       legend={"orientation": "h", "y": -0.25}, margin={"t": 60, "b": 40},
                       yaxis={"tickformat": ","})
     return fig
@@ -68,42 +71,41 @@ def styled(fig: go.Figure, style: fmt.Style) -> go.Figure:
     if values.size:
         ticks = nice_ticks(min(0.0, float(values.min())), max(0.0, float(values.max())))
         fig.update_yaxes(tickvals=ticks, ticktext=[fmt.number(t, style) for t in ticks],
-                         title_text="US$" if style.usd_rate else "taka")
+                         title_text="US$" if style.usd_rate else t("taka"))
     return fig
 
 
 def cash_chart(monthly: pd.DataFrame, reserve: float, exit_month: int | None,
-               title: str = "Cash balance with and without subsidy") -> go.Figure:
+               title: str | None = None) -> go.Figure:
     """Cash balance with and without subsidy, the reserve line and the exit month."""
     x = monthly["date"]
     fig = go.Figure()
-    fig.add_scatter(x=x, y=monthly["cash_balance"], name="cash balance (with subsidy)",
-                    line={"color": BLUE, "width": 3}, meta="money",
-                    hovertemplate="%{y:,.0f} taka<extra>with subsidy</extra>")
+    fig.add_scatter(x=x, y=monthly["cash_balance"], name=t("cash balance (with subsidy)"),
+                    line={"color": BLUE, "width": 3}, meta="money")
     fig.add_scatter(x=x, y=monthly["cash_balance_without_subsidy"],
-                    name="cash balance without any subsidy", meta="money",
-                    line={"color": VERMILION, "dash": "dash", "width": 2},
-                    hovertemplate="%{y:,.0f} taka<extra>without subsidy</extra>")
+                    name=t("cash balance without any subsidy"), meta="money",
+                    line={"color": VERMILION, "dash": "dash", "width": 2})
     fig.add_hline(y=reserve, line={"color": GREY, "dash": "dot"},
-                  annotation_text="cash reserve")
+                  annotation_text=t("cash reserve"))
     if exit_month is not None:
         fig.add_vline(x=monthly["date"].iloc[exit_month], line={"color": GREEN, "width": 2})
         fig.add_annotation(x=monthly["date"].iloc[exit_month], y=1, yref="paper",
-                           text="exit month", showarrow=False, font={"color": GREEN})
-    return _layout(fig, title, "taka")
+                           text=t("exit month"), showarrow=False, font={"color": GREEN})
+    return _layout(fig, t("Cash balance with and without subsidy") if title is None else title,
+                   t("taka"))
 
 
 def dscr_chart(monthly: pd.DataFrame, target: float) -> go.Figure:
     fig = go.Figure()
-    fig.add_bar(x=monthly["date"], y=monthly["dscr"], name="DSCR, month", marker_color=SKY,
-                hovertemplate="%{y:.2f}<extra>month</extra>")
-    fig.add_scatter(x=monthly["date"], y=monthly["dscr_12m"], name="DSCR, trailing 12 months",
+    fig.add_bar(x=monthly["date"], y=monthly["dscr"], name=t("DSCR, month"), marker_color=SKY,
+                hovertemplate="%{y:.2f}<extra>" + t("month") + "</extra>")
+    fig.add_scatter(x=monthly["date"], y=monthly["dscr_12m"], name=t("DSCR, trailing 12 months"),
                     line={"color": BLUE, "width": 3},
-                    hovertemplate="%{y:.2f}<extra>trailing 12m</extra>")
+                    hovertemplate="%{y:.2f}<extra>" + t("trailing 12 months") + "</extra>")
     fig.add_hline(y=target, line={"color": VERMILION, "dash": "dash"},
-                  annotation_text=f"target {target:.2f}")
-    fig = _layout(fig, "Debt-service coverage (operating cash flow / debt service); axis cut "
-                  "at -2 and 4 x target", "ratio")
+                  annotation_text=t("target {target}", target=f"{target:.2f}"))
+    fig = _layout(fig, t("Debt-service coverage (operating cash flow / debt service); axis cut "
+                         "at -2 and 4 x target"), t("ratio"))
     fig.update_yaxes(tickformat=".2f", range=[-2, 4 * target])
     return fig
 
@@ -117,10 +119,9 @@ def payer_chart(cost_shares: pd.DataFrame, dates: pd.Series) -> go.Figure:
             range(len(dates)), fill_value=0.0)
         for i, payer in enumerate(by.columns):
             fig.add_bar(x=dates, y=by[payer], name=payer, marker_color=PALETTE[i % len(PALETTE)],
-                        meta="money",
-                        hovertemplate="%{y:,.0f} taka<extra>" + payer + "</extra>")
+                        meta="money")
     fig.update_layout(barmode="stack")
-    return _layout(fig, "Who pays for the services, by month", "taka")
+    return _layout(fig, t("Who pays for the services, by month"), t("taka"))
 
 
 def exit_sweep_chart(sweep: pd.DataFrame, reserve: float) -> go.Figure:
@@ -128,19 +129,20 @@ def exit_sweep_chart(sweep: pd.DataFrame, reserve: float) -> go.Figure:
     colors = [GREEN if s else VERMILION for s in sweep["safe"]]
     fig = go.Figure()
     fig.add_bar(x=sweep["exit_date"], y=sweep["min_cash_after_exit"], marker_color=colors,
-                name="lowest cash after the exit", meta="money",
-                hovertemplate="exit %{x}: lowest cash %{y:,.0f} taka<extra></extra>")
+                name=t("lowest cash after the exit"), meta="money")
     fig.add_hline(y=reserve, line={"color": GREY, "dash": "dot"},
-                  annotation_text="cash reserve")
-    return _layout(fig, "If every subsidy ended in this month: the lowest cash after it "
-                   "(green = safe)", "taka", "exit month")
+                  annotation_text=t("cash reserve"))
+    return _layout(fig, t("If every subsidy ended in this month: the lowest cash after it "
+                          "(green = safe)"), t("taka"), t("exit month"))
 
 
 def lines_chart(series: dict[str, pd.Series], dates: pd.Series, title: str,
-                yaxis: str, xaxis: str = "month") -> go.Figure:
+                yaxis: str, xaxis: str | None = None, money: bool | None = None) -> go.Figure:
+    """One line per series; `money` (default: the y axis says taka) formats them as amounts."""
+    money = yaxis in ("taka", t("taka")) if money is None else money
     fig = go.Figure()
     for i, (name, s) in enumerate(series.items()):
-        fig.add_scatter(x=dates, y=s, name=name, meta="money" if yaxis == "taka" else None,
+        fig.add_scatter(x=dates, y=s, name=name, meta="money" if money else None,
                         line={"color": PALETTE[i % len(PALETTE)], "width": 2,
                               "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
                         hovertemplate="%{y:,.0f}<extra>" + name + "</extra>")

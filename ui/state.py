@@ -6,7 +6,7 @@ Per browser session (st.session_state, never module globals):
 - `edits[ref]`: the user's overrides by parameter path, kept when switching scenario or page;
 - `uploads[name]`: uploaded TOML texts; `last_good[ref]`: the last valid projection.
 The URL carries `scenario=REF` and one `set=PATH=VALUE` per edit, so a copied link reopens the
-same scenario with the same edits.
+same scenario with the same edits, and `lang=bn` (with `digits=latin` when chosen) the language.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from typing import Any
 import streamlit as st
 
 import engine
+from engine import i18n
 from engine.casefile import LIST_SECTIONS, blank_scenario, complete_items
 from engine.errors import Problem
+from engine.i18n import t
 from engine.io import checked_edits
 from engine.values import ValueTextError, format_value, parse_value
 from ui.storage import StorageError, Workspace
@@ -49,8 +51,13 @@ def init() -> None:
     if "edits" in ss:
         return
     ss.edits, ss.uploads, ss.last_good, ss.page_settings = {}, {}, {}, {}
+    asked = st.query_params.get("lang")
+    ss.lang = i18n.parse_language(asked) or i18n.DEFAULT
+    ss.lang_unknown = asked if asked and i18n.parse_language(asked) is None else None
+    ss.digits = "latin" if st.query_params.get("digits") == "latin" else "bengali"
+    ss.grouping = "lakh" if ss.lang == "bn" else "international"
     ref = st.query_params.get("scenario", DEFAULT_REF)
-    ss.url_note = link_note(ref)
+    ss.url_note = None if ref in all_refs() else ref
     ss.ref = ref if ref in all_refs() else DEFAULT_REF
     edits, dropped = {}, []
     for item in st.query_params.get_all("set"):
@@ -117,12 +124,12 @@ def link_note(ref: str) -> str | None:
     if ref in all_refs():
         return None
     if ref.startswith("upload:"):
-        return (f"This link points to '{ref.removeprefix('upload:')}', a file uploaded in "
-                "another session: uploads stay in the session that made them. Save it to the "
-                "workspace first (Case file, Save), then share that link. Showing "
-                f"{DEFAULT_REF} instead.")
-    return f"This link's scenario '{ref}' is not here (not a preset or a saved case file). " \
-        f"Showing {DEFAULT_REF} instead."
+        return t("This link points to '{file}', a file uploaded in another session: uploads "
+                 "stay in the session that made them. Save it to the workspace first (Case "
+                 "file, Save), then share that link. Showing {default} instead.",
+                 file=ref.removeprefix("upload:"), default=DEFAULT_REF)
+    return t("This link's scenario '{ref}' is not here (not a preset or a saved case file). "
+             "Showing {default} instead.", ref=ref, default=DEFAULT_REF)
 
 
 PAGE_SETTINGS = ("loan_select", "dscr_target", "service_select", "taper_start", "taper_every",
@@ -156,9 +163,12 @@ def sync_url() -> None:
     edits = ss.edits.get(ss.ref, {})
     settings = ss.setdefault("page_settings", {})
     settings.update({k: ss[k] for k in PAGE_SETTINGS if k in ss})
+    language = {"lang": ss.lang} if ss.get("lang", i18n.DEFAULT) != i18n.DEFAULT else {}
+    if language and ss.get("digits") == "latin":
+        language["digits"] = "latin"
     st.query_params.from_dict({"scenario": ss.ref,
                                "set": [f"{p}={encode(v)}" for p, v in edits.items()],
-                               **{k: encode(v) for k, v in settings.items()}})
+                               **{k: encode(v) for k, v in settings.items()}, **language})
 
 
 def encode(value: Any) -> str:
@@ -206,7 +216,7 @@ def saved_problems() -> dict[str, str]:
         except StorageError as e:
             out[name] = str(e)
         except engine.ScenarioError as e:
-            out[name] = str(e.problems[0]) + (f" (and {len(e.problems) - 1} more)"
+            out[name] = str(e.problems[0]) + (t(" (and {n} more)", n=len(e.problems) - 1)
                                               if len(e.problems) > 1 else "")
     return out
 
@@ -220,7 +230,7 @@ def all_refs() -> list[str]:
 
 
 def ref_label(ref: str) -> str:
-    return "new group (not saved yet)" if ref == NEW_REF else ref
+    return t("new group (not saved yet)") if ref == NEW_REF else ref
 
 
 def base_scenario(ref: str) -> engine.Scenario:
@@ -248,7 +258,8 @@ def current() -> tuple[engine.Scenario, engine.Projection, list[Problem]]:
         base = base_scenario(ss.ref)
     except (engine.ScenarioError, StorageError) as e:
         problems = e.problems if isinstance(e, engine.ScenarioError) else [Problem("", str(e))]
-        ss.ref_problem = [f"'{ss.ref}' could not be opened: {p}" for p in problems]
+        ss.ref_problem = [t("'{ref}' could not be opened: {problem}", ref=ss.ref, problem=p)
+                          for p in problems]
         ss.ref = DEFAULT_REF
         base = base_scenario(ss.ref)
     try:
@@ -261,7 +272,7 @@ def current() -> tuple[engine.Scenario, engine.Projection, list[Problem]]:
         return last.scenario, last, e.problems
     except Exception as e:  # noqa: BLE001 - an engine failure is shown, never raised
         last = ss.last_good.get(ss.ref) or run(base)
-        return last.scenario, last, [Problem("", f"these values could not be projected "
-                                             f"({type(e).__name__}); the results shown are "
-                                             "the last valid ones")]
+        return last.scenario, last, [Problem("", t(
+            "these values could not be projected ({error}); the results shown are the last "
+            "valid ones", error=type(e).__name__))]
 

@@ -1,7 +1,9 @@
-"""Pieces every page draws: the problems banner, money formatting by the user's choice."""
+"""Pieces every page draws: the problems banner, money formatting by the user's choice and
+language, the glossary of the finance words the pages use."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -9,15 +11,21 @@ import streamlit as st
 
 import engine
 from engine import fmt as numbers
-from engine import quantities
+from engine import i18n, quantities
 from engine.fields import meta_at
+from engine.i18n import N_, t
 from ui import editor
 
 
-def style(scenario: engine.Scenario) -> numbers.Style:
-    """The user's choice of grouping (international or lakh) and of US$ at the scenario's rate."""
-    usd = scenario.usd_rate if st.session_state.get("usd") else None
-    return numbers.Style(st.session_state.get("grouping", "international"), usd)
+def style(scenario: engine.Scenario | None = None, grouping: str | None = None) -> numbers.Style:
+    """The user's choice of grouping (international or lakh), of US$ at the scenario's rate and,
+    in Bangla, of Bengali or Latin digits; the locale is the language in force."""
+    ss = st.session_state
+    usd = scenario.usd_rate if scenario is not None and ss.get("usd") else None
+    lang = i18n.current()
+    return numbers.Style(grouping or ss.get("grouping", "international"), usd,  # type: ignore[arg-type]
+                         locale=lang,
+                         digits=ss.get("digits", "bengali") if lang == "bn" else "latin")
 
 
 def fmt(x: float | None, scenario: engine.Scenario) -> str:
@@ -26,13 +34,60 @@ def fmt(x: float | None, scenario: engine.Scenario) -> str:
 
 def problems_banner(problems: list) -> None:
     if problems:
-        st.error("These values are not valid, so the results shown are the last valid ones "
-                 "(stale). Your edits are kept; correct them or reset them.\n\n"
+        st.error(t("These values are not valid, so the results shown are the last valid ones "
+                   "(stale). Your edits are kept; correct them or reset them.") + "\n\n"
                  + "\n".join(f"- `{p.path}`: {p.message}" for p in problems), icon="⚠️")
 
 
-def month_label(scenario: engine.Scenario, month: int | None, none: str = "never") -> str:
-    return none if month is None else scenario.month_label(month)
+def month_label(scenario: engine.Scenario, month: int | None, none: str | None = None) -> str:
+    """A month counted from the start: '2002-07' in English (as the engine and the CLI write
+    it), 'জুলাই ২০০২' in Bangla; `none` (default 'never') when there is no month."""
+    if month is None:
+        return t("never") if none is None else none
+    if i18n.current() == "en":
+        return scenario.month_label(month)
+    return numbers.month(scenario.start, month, style(scenario))
+
+
+def label(text: str) -> str:
+    """An engine-provided label, unit or name in the language in force (engine catalogue)."""
+    return t(text) if text else text
+
+
+def options_in_language(names: Callable[[Any], str] | dict[Any, str]) -> Callable[[Any], str]:
+    """A widget's format_func: each option's English name (`names[option]` or `names(option)`)
+    in the language in force now. The language is bound here: Streamlit may call format_func
+    outside this rerun (AppTest does), where another language is in force."""
+    lang = i18n.current()
+    name = names.get if isinstance(names, dict) else names
+    return lambda option: t(name(option), lang=lang)
+
+
+GLOSSARY = {
+    "DSCR": N_("Debt-service coverage ratio: the cash the business earns in a period divided by "
+               "the loan payments due in it; 1.25 means 1.25 taka earned for every taka owed, "
+               "and below 1 the loan cannot be paid from earnings."),
+    "OSS": N_("Operational self-sufficiency: sales income divided by all operating costs "
+              "(services counted at their full cost); 100% or more means the group pays its own "
+              "way."),
+    "FSS": N_("Financial self-sufficiency: like OSS, but cheap loans are counted at the market "
+              "interest rate, so 100% or more means the group would pay its way without any "
+              "help."),
+    "SDI": N_("Subsidy dependence index: all subsidy divided by all sales; 0.10 means prices "
+              "would have to rise 10% to replace the subsidy."),
+    N_("Exit month"): N_("The first month from which every subsidy can stop and the group's cash "
+                         "still stays at or above its reserve to the end."),
+    N_("Working capital"): N_("The cash tied up before sales pay: inputs bought and wages paid "
+                              "before buyers pay for the harvest."),
+}
+"""The finance words the pages use, each in one sentence (shown in the sidebar)."""
+
+
+def glossary() -> None:
+    """The glossary in the sidebar: jargon in one sentence each."""
+    with st.sidebar.expander(t("Words used here")):
+        st.markdown("\n".join(f"- **{t(word)}**: {t(meaning)}"
+                               for word, meaning in GLOSSARY.items()))
 
 
 def plain_path(path: str) -> str:
@@ -43,13 +98,13 @@ def plain_path(path: str) -> str:
         return path
     parts = path.split(".")
     item = parts[1] if len(parts) > 2 and parts[0] != "group" else ""
-    return f"{item}: {meta.label}" if item else meta.label
+    return f"{item}: {label(meta.label)}" if item else label(meta.label)
 
 
 def readable(df: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
     """A table of named quantities as finance staff read it: plain column names, each column
     by its unit (taka grouped as the user chose, or US$; % for shares; 2 decimals for ratios)."""
-    return quantities.display_frame(df, style(scenario), scenario.start)
+    return translated(quantities.display_frame(df, style(scenario), scenario.start))
 
 
 def money_table(df: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
@@ -69,7 +124,7 @@ def item_table(section: str, data: dict[str, Any], scenario: engine.Scenario
             meta = meta_at(f"{section}[{i}].{f}")
             if meta is None or meta.unit in ("weights",):
                 continue
-            row[meta.label] = shown(meta.unit, item.get(f), scenario)
+            row[label(meta.label)] = shown(meta.unit, item.get(f), scenario)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -82,7 +137,7 @@ def shown(unit: str, value: Any, scenario: engine.Scenario) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool) and unit != "weights":
         return numbers.value(value, unit, style(scenario), scenario.start)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return t("yes") if value else t("no")
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
@@ -95,10 +150,11 @@ def document_downloads(scenario: engine.Scenario, audience: str, options, note: 
     """A format choice and a download button for the exit-readiness report (donor) or the
     credit memo (lender); the file is built only when it is asked for."""
     from ui import compute, exports
-    form = st.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True,
+    form = st.radio(t("Format"), list(FORMATS), format_func=FORMATS.get, horizontal=True,
                     key=f"{audience}_format")
-    what = "exit-readiness report" if audience == "donor" else "credit memo"
-    st.download_button(f"Download the {what} ({FORMATS[form]})",
+    what = t("Download the exit-readiness report ({format})", format=FORMATS[form]) \
+        if audience == "donor" else t("Download the credit memo ({format})", format=FORMATS[form])
+    st.download_button(what,
                        data=lambda: compute.document_bytes(scenario, audience, form, options),
                        file_name=exports.document_name(scenario, audience, form),
                        mime=exports.MIME[form], key=f"{audience}_download")
@@ -111,16 +167,44 @@ def statements_section(scenario: engine.Scenario) -> None:
     from engine import quantities
     from engine.statements import STATEMENTS
     from ui import compute
-    st.subheader("Appraisal statements")
+    st.subheader(t("Appraisal statements"))
     s = style(scenario)
-    with st.expander("Income statement, balance sheet and cash flow by year; NPV and IRR"):
-        for name, table in compute.statements(scenario).items():
-            st.markdown(f"**{STATEMENTS[name][0]}**, taka")
-            st.dataframe(table.map(numbers.money, style=s, unit=False), key=f"st_{name}")
+    with st.expander(t("Income statement, balance sheet and cash flow by year; NPV and IRR")):
+        for name, table in compute.statements(scenario, i18n.current()).items():
+            st.markdown(t("**{statement}**, taka", statement=label(STATEMENTS[name][0])))
+            shown = table.map(numbers.money, style=s, unit=False)
+            st.dataframe(translated(shown), key=f"st_{name}")
         a = compute.appraisal(scenario)
-        st.markdown(f"**The group's investment before financing** (FAO RuralInvest), "
-                    f"discounted at {numbers.percent(a.discount_rate.iloc[0])} a year")
+        st.markdown(t("**The group's investment before financing** (FAO RuralInvest), "
+                      "discounted at {rate} a year",
+                      rate=numbers.percent(a.discount_rate.iloc[0], s)))
         shown = quantities.display_frame(a.drop(columns=["discount_rate", "total_flow"]), s,
                                          scenario.start)
-        shown.index = ["with donations", "without donations"]
-        st.dataframe(shown, key="st_appraisal")
+        shown.index = [t("with donations"), t("without donations")]
+        st.dataframe(translated(shown), key="st_appraisal")
+
+
+def translated(df: pd.DataFrame) -> pd.DataFrame:
+    """A table's column and row labels in the language in force (engine labels are looked up in
+    the catalogues; a user's own names have no entry and stay as typed)."""
+    out = df.rename(columns=lambda c: label(c) if isinstance(c, str) else c)
+    if out.index.dtype == object or str(out.index.dtype) == "str":
+        out.index = [label(i) if isinstance(i, str) else i for i in out.index]
+    if isinstance(out.index.name, str):
+        out.index.name = label(out.index.name)
+    return out
+
+
+def about(scenario: engine.Scenario) -> None:
+    """What the scenario is and where its figures come from: the preset's own words in English
+    (`about.en`) and, in Bangla, its Bangla summary (`about.bn`) first."""
+    text = dict(getattr(scenario, "about", None) or {})
+    if not text:
+        return
+    with st.expander(t("About this scenario and its sources")):
+        if i18n.current() != "en" and text.get(i18n.current()):
+            st.markdown(text[i18n.current()])
+            if text.get("en"):
+                st.caption(t("In English, as the source gives it:"))
+        if text.get("en"):
+            st.markdown(text["en"])

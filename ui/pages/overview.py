@@ -7,11 +7,13 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from engine import fmt as numbers
+from engine.i18n import t, tn
 from engine.values import ValueTextError, parse_value
 from engine.verdict import exit_verdict
 from ui import editor, state
 from ui.figures import cash_chart, styled
-from ui.pages.common import fmt, month_label, problems_banner, readable, style
+from ui.pages.common import about, fmt, month_label, problems_banner, readable, style
 
 GROUP_FIELDS = ["members", "opening_cash", "cash_reserve", "distribution_share",
                 "credit_line_limit", "credit_line_annual_rate"]
@@ -20,46 +22,50 @@ GROUP_FIELDS = ["members", "opening_cash", "cash_reserve", "distribution_share",
 def render() -> None:
     scenario, p, problems = state.current()
     st.title(scenario.title)
+    about(scenario)
     problems_banner(problems)
     s = p.summary
     st.markdown(f"**{exit_verdict(scenario, s)}**")
     cols = st.columns(3) + st.columns(3)
-    cols[0].metric("Exit month", month_label(scenario, s["exit_month"], "not within horizon"),
-                   help="First month from which every subsidy can stop and cash stays at or "
-                   "above the reserve to the horizon.")
-    cols[1].metric("OSS month", month_label(scenario, s["oss_month"]),
-                   help="First month from which trailing-12-month operational "
-                   "self-sufficiency stays at or above 100%.")
-    cols[2].metric("Minimum cash", fmt(s["min_cash_balance"], scenario))
-    cols[3].metric("Peak working capital", fmt(s["peak_working_capital"], scenario),
-                   help="Deepest cumulative deficit before financing.")
-    cols[4].metric("Subsidy to sales", "n/a" if s["subsidy_to_sales"] is None
-                   else f"{s['subsidy_to_sales']:.1%}",
-                   help="Total subsidy over total sales revenue, whole horizon.")
-    cols[5].metric("Income per member / month", fmt(s["member_income_per_member_month_avg"],
-                                                    scenario))
+    cols[0].metric(t("Exit month"), month_label(scenario, s["exit_month"],
+                                                t("not within horizon")),
+                   help=t("First month from which every subsidy can stop and cash stays at or "
+                          "above the reserve to the horizon."))
+    cols[1].metric(t("OSS month"), month_label(scenario, s["oss_month"]),
+                   help=t("First month from which trailing-12-month operational "
+                          "self-sufficiency (OSS: sales income over all operating costs) stays "
+                          "at or above 100%."))
+    cols[2].metric(t("Minimum cash"), fmt(s["min_cash_balance"], scenario))
+    cols[3].metric(t("Peak working capital"), fmt(s["peak_working_capital"], scenario),
+                   help=t("Deepest cumulative deficit before financing."))
+    cols[4].metric(t("Subsidy to sales"), numbers.percent(s["subsidy_to_sales"], style(scenario),
+                                                          1, 1),
+                   help=t("Total subsidy over total sales revenue, whole horizon."))
+    cols[5].metric(t("Income per member / month"),
+                   fmt(s["member_income_per_member_month_avg"], scenario))
     st.plotly_chart(styled(cash_chart(p.monthly, scenario.group.cash_reserve, s["exit_month"]),
                            style(scenario)), key="overview_cash_chart", width="stretch")
 
     left, right = st.columns(2)
     with left:
-        st.subheader("The group")
+        st.subheader(t("The group"))
         data = editor.raw()
         for f in GROUP_FIELDS:
             editor.field(st, f"group.{f}", data, scenario)
         editor.show_problems(st, editor.problems_at(problems, data, "group"))
     with right:
-        st.subheader("Any parameter")
-        st.caption("Every parameter of the scenario, by its path (as `subsidy-exit params` "
-                   "lists them), with its source.")
+        st.subheader(t("Any parameter"))
+        st.caption(t("Every parameter of the scenario, by its path (as `subsidy-exit params` "
+                     "lists them), with its source (in English)."))
         table = pd.DataFrame(engine.params(scenario), columns=["path", "value", "source"])
         table = table[~table.path.isin(["name", "title", "start", "currency"])]
-        path = st.selectbox("parameter", table.path, key="any_path")
+        path = st.selectbox(t("parameter"), table.path, key="any_path")
         row = table[table.path == path].iloc[0]
-        st.caption(f"now: `{row.value}` — {row.source or 'model default'}")
-        raw = st.text_input("new value (a number, true/false, \"text\" or [list])",
+        st.caption(t("now: `{value}` — {source}", value=row.value,
+                     source=row.source or t("model default")))
+        raw = st.text_input(t("new value (a number, true/false, \"text\" or [list])"),
                             key="any_value")
-        if st.button("Apply", key="any_apply") and raw.strip():
+        if st.button(t("Apply"), key="any_apply") and raw.strip():
             try:
                 state.edits()[path] = parse_value(raw)
                 st.rerun()
@@ -67,15 +73,16 @@ def render() -> None:
                 st.error(f"`{path}`: {e}")
         edits = state.edits()
         if edits:
-            st.write(f"{len(edits)} edit(s) to the preset:")
-            st.dataframe(pd.DataFrame({"path": list(edits), "value": [str(v) for v in
-                                                                      edits.values()]}),
+            st.write(tn("{n} edit to the preset:", "{n} edits to the preset:", len(edits),
+                        n=numbers.number(len(edits), style(scenario))))
+            st.dataframe(pd.DataFrame({t("path"): list(edits),
+                                       t("value"): [str(v) for v in edits.values()]}),
                          key="edits_table", hide_index=True)
-            if st.button("Reset all edits", key="reset_edits"):
+            if st.button(t("Reset all edits"), key="reset_edits"):
                 st.session_state.edits[st.session_state.ref] = {}
                 for k in [k for k in st.session_state if str(k).startswith(
                         f"{st.session_state.ref}::")]:
                     del st.session_state[k]
                 st.rerun()
-    with st.expander("Monthly table"):
+    with st.expander(t("Monthly table")):
         st.dataframe(readable(p.monthly, scenario), key="monthly_table")
