@@ -149,24 +149,33 @@ def plain_words(scenario: engine.Scenario) -> None:
     a producer weighs buyers on them, not on the last taka."""
     st.subheader(t("In plain words"))
     s = style(scenario)
-    lines = []
+    said: dict[tuple, list[str]] = {}   # buyers on the same terms with the same outcome: one line
     for c in scenario.channels:
         product = next(x for x in scenario.products if x.name == c.product)
         try:
             result = state.run(all_to(scenario, c.name)).summary
         except engine.ScenarioError:
             continue   # a buyer the product cannot all go to (its problems are named below)
-        name = scenario.titles.get(c.name, c.name)
-        income = numbers.money(round(result["member_income_per_member_month_avg"], -1), s)
-        low = numbers.money(round(result["min_cash_balance"], -3), s)
-        days = numbers.number(c.payment_delay_days, s)
-        price = numbers.money(c.price, s, decimals=2)
-        lines.append(
-            t("**{buyer}** pays {price} a {unit}, {days} days after delivery.",
-              buyer=name, price=price, unit=product.unit, days=days)
-            + " " + t("If the group sells all its {product} to {buyer}, each member earns about "
-                      "**{income}** a month, and the group's cash goes down to **{low}** at its "
-                      "lowest.", product=product.name, buyer=name, income=income, low=low))
+        key = (product.name, product.unit, numbers.money(c.price, s, decimals=2),
+               numbers.number(c.payment_delay_days, s),
+               numbers.money(round(result["member_income_per_member_month_avg"], -1), s),
+               round(result["min_cash_balance"], -3))
+        said.setdefault(key, []).append(scenario.titles.get(c.name, c.name))
+    lines = []
+    for (product, unit, price, days, income, low), names in said.items():
+        buyer = t(", ").join(names)
+        paid = t("**{buyer}** pays {price} a {unit} on delivery.", buyer=buyer, price=price,
+                 unit=unit) if days == numbers.number(0, s) else \
+            t("**{buyer}** pays {price} a {unit}, {days} days after delivery.", buyer=buyer,
+              price=price, unit=unit, days=days)
+        outcome = t("If the group sells all its {product} to {buyer}, each member earns about "
+                    "**{income}** a month, and the group's cash goes down to **{low}** at its "
+                    "lowest.", product=product, buyer=buyer, income=income,
+                    low=numbers.money(low, s)) if low >= 0 else \
+            t("If the group sells all its {product} to {buyer}, each member earns about "
+              "**{income}** a month, but at the worst the group is **{short}** short of cash.",
+              product=product, buyer=buyer, income=income, short=numbers.money(-low, s))
+        lines.append(f"{paid} {outcome}")
     with st.container(border=True):
         st.markdown("\n\n".join(lines))
         st.caption(t("Rounded figures, over the whole plan. Income per member is what the "
