@@ -50,6 +50,8 @@ class Inputs:
     discount: np.ndarray        # (n, C) discount at delivery
     delay_days: np.ndarray      # (n, C) shortest payment delay
     delay_days_max: np.ndarray  # (n, C) longest payment delay (= delay_days when fixed)
+    late: np.ndarray            # (n, C, T) share of a month's sales paid `late_days` later
+    late_days: np.ndarray       # (n,) extra days of a late payment (Monte Carlo's events)
     commission_rate: np.ndarray  # (n, C)
     transport: np.ndarray       # (n, C) per unit sold
     sale_cost: np.ndarray       # (n, P, T + L) unit cost x units sold, by month of sale
@@ -368,6 +370,8 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
         delay_days=row([c.payment_delay_days for c in channels]),
         delay_days_max=row([c.payment_delay_days if c.payment_delay_days_max is None
                             else c.payment_delay_days_max for c in channels]),
+        late=np.zeros((1, len(channels), T)),
+        late_days=np.zeros(1),
         commission_rate=row([c.commission_rate for c in channels]),
         transport=row([c.transport_cost_per_unit for c in channels]),
         sale_cost=row(sale_cost),
@@ -644,6 +648,11 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
     sold = accepted + np.einsum("nct,cd->ndt", rejected, x.fallback)
     revenue_c = sold * price * (1 - x.discount)[..., None]
     receipts_c = delayed(revenue_c, x.delay_days, x.delay_days_max)
+    if x.late.any():    # late-payment events (engine/shocks.py): those sales wait longer
+        late = revenue_c * x.late
+        extra = x.late_days[:, None]
+        receipts_c = receipts_c + delayed(late, x.delay_days + extra, x.delay_days_max + extra) \
+            - delayed(late, x.delay_days, x.delay_days_max)
     production_paid, cost_of_sales, opening_stock = paid_and_sold(sale_cost, x.cost_lead, T)
 
     m = {}
@@ -718,5 +727,6 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
     m["members_drawings"] = np.broadcast_to((x.drawings_per_member * x.members)[:, None],
                                             m["operating_cash_flow"].shape)
     m["revenue_by_channel"] = revenue_c
+    m["units_sold_by_channel"] = sold
     # rows that share a monthly array give it back once: hand every quantity out per row
     return {k: np.broadcast_to(v, (x.n, *v.shape[1:])) for k, v in m.items()}

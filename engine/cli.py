@@ -454,13 +454,13 @@ def cmd_tornado(args: argparse.Namespace) -> None:
 
 
 def cmd_montecarlo(args: argparse.Namespace) -> None:
-    from engine.risk import Shocks, monte_carlo
-    rho = args.price_volume_correlation
-    shocks = Shocks(args.price_vol, args.volume_vol, args.delay_sd, args.rejection_sd,
-                    ((1, rho, 0, 0), (rho, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1)))
+    from engine.montecarlo import monte_carlo
+    from engine.shocks import Shocks
+    shocks = Shocks(**{name: getattr(args, name) for name in Shocks.model_fields})
     mc = monte_carlo(_load(args.scenario, args.set), shocks, args.paths, args.seed)
     by_year = mc.p_self_sustaining_by_month.iloc[11::12]
     print(f"{mc.paths} paths, seed {mc.seed}")
+    print("shocks: " + ", ".join(f"{k} {v:g}" for k, v in shocks.model_dump().items()))
     print(f"P(trailing DSCR < 1) = {mc.p_dscr_below_1:.1%}; "
           f"P(cash short at an installment) = {mc.p_cash_short_at_installment:.1%}")
     print(f"P(PAR30 at any time) = {mc.p_par30:.1%}; expected arrears at the end = "
@@ -471,6 +471,21 @@ def cmd_montecarlo(args: argparse.Namespace) -> None:
     print("cash balance percentiles (every 6 months):")
     with pd.option_context("display.float_format", "{:,.0f}".format):
         print(mc.cash_percentiles.iloc[::6].to_string())
+
+
+def shock_options(p: argparse.ArgumentParser) -> None:
+    """One option per field of engine.shocks.Shocks, with its label, unit, range and default
+    from engine/fields.py (shares, volatilities and probabilities as fractions: 0.2 = 20%)."""
+    from engine.fields import field_meta
+    from engine.shocks import Shocks
+    for name in Shocks.model_fields:
+        meta = field_meta(Shocks, name)
+        low = meta.ge if meta.ge is not None else meta.gt
+        fraction = " as a fraction," if meta.percent else ""
+        p.add_argument("--" + name.replace("_", "-"), dest=name, default=meta.default,
+                       type=_checked(float, low, meta.le, low_open=meta.gt is not None),
+                       help=f"{meta.label} ({meta.unit},{fraction} {meta.range_text()}; default "
+                            f"{meta.default:g}): {meta.description}".replace("%", "%%"))
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
@@ -563,15 +578,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", type=_checked(float, 0, 1, low_open=True), default=0.1,
                    help="+/- share of each value (0 < step <= 1)")
     p.add_argument("--top", type=_checked(int, 1), default=25)
-    p = with_set(sub.add_parser("montecarlo", help="correlated, seeded Monte Carlo"))
+    p = with_set(sub.add_parser("montecarlo", help="seeded Monte Carlo with month-by-month "
+                                "shocks (mean-reverting prices, harvest failures, late "
+                                "payments)"))
     p.add_argument("scenario")
     p.add_argument("--paths", type=_checked(int, 1), default=1000)
     p.add_argument("--seed", type=_checked(int, 0, 2**63 - 1), default=0)
-    p.add_argument("--price-vol", type=_checked(float, 0, 5), default=0.2)
-    p.add_argument("--volume-vol", type=_checked(float, 0, 5), default=0.15)
-    p.add_argument("--delay-sd", type=_checked(float, 0, 365), default=10.0, help="days")
-    p.add_argument("--rejection-sd", type=_checked(float, 0, 1), default=0.05)
-    p.add_argument("--price-volume-correlation", type=_checked(float, -1, 1), default=-0.3)
+    shock_options(p)
     p = sub.add_parser("validate", help="check a scenario file (TOML or XLSX) and list every "
                        "problem")
     p.add_argument("file")

@@ -42,6 +42,7 @@ from engine.scenario import (
     ShareRow,
     Taper,
 )
+from engine.shocks import Shocks
 
 UNITS: dict[str, str] = {
     "taka": "an amount in taka",
@@ -67,8 +68,11 @@ UNITS: dict[str, str] = {
     "true/false": "yes or no",
     "text": "a name or text",
     "table": "a list of items",
+    "volatility": "a standard deviation of the logarithm, shown and typed as a percentage",
+    "probability": "a chance, shown and typed as a percentage",
+    "correlation": "a correlation coefficient, from -1 to 1",
 }
-PERCENT_UNITS = frozenset({"share", "rate/year"})
+PERCENT_UNITS = frozenset({"share", "rate/year", "volatility", "probability"})
 
 LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
     Group: {
@@ -260,6 +264,17 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
     },
     ArrearsTerms: {"enabled": ("unpaid installments go into arrears", "true/false"),
                    "allocation": ("order payments are allocated in", "choice")},
+    Shocks: {
+        "price_volatility": ("price volatility", "volatility"),
+        "price_half_life_months": ("half-life of a price deviation", "months"),
+        "buyer_correlation": ("correlation between buyers' prices", "correlation"),
+        "volume_volatility": ("volume volatility", "volatility"),
+        "price_volume_correlation": ("price-volume correlation", "correlation"),
+        "harvest_failure_probability": ("chance of a failed harvest, a year", "probability"),
+        "harvest_failure_loss": ("volume lost in a failed harvest", "share"),
+        "late_payment_probability": ("chance of a late payment, a month", "probability"),
+        "late_payment_days": ("a late payment comes later by", "days"),
+    },
 }
 
 

@@ -142,8 +142,22 @@ def months_simulated(s: Scenario) -> int:
     return max([s.horizon_months, *[m + 1 for m in last]])
 
 
-def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[float]]:
+def reference(s: Scenario, exit_month: int | None = None, shocks: dict | None = None
+              ) -> dict[str, list[float]]:
+    """`shocks` (a Monte Carlo path, engine/shocks.py): {"price": {channel: [multiplier by
+    month]}, "volume": {product: [...]}, "late": {channel: [True where that month's sales are
+    paid late]}, "late_days": extra days}. A volume shock changes what is sold, not the
+    production costs the plan paid for."""
     T = months_simulated(s)
+    shock = shocks or {}
+
+    def shocked(kind: str, name: str, t: int) -> float:
+        return float(shock[kind][name][t]) if kind in shock else 1.0
+
+    def late_days(c, sale_month: int) -> float:
+        late = "late" in shock and bool(shock["late"][c.name][sale_month])
+        return float(shock["late_days"]) if late else 0.0
+
     start_cal = int(s.start.split("-")[1]) - 1
     exit_at = T if exit_month is None else exit_month
 
@@ -182,7 +196,7 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
     sold = {c.name: [0.0] * T for c in s.channels}
     for t in range(T):
         for p in s.products:
-            volume = produced(p, t)
+            volume = produced(p, t) * shocked("volume", p.name, t)
             mine = [c for c in s.channels if c.product == p.name]
             offered = {}
             if p.allocation == "contracts_first":
@@ -208,7 +222,7 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
             price = (market_price(s, c.market, t) * (1 + c.market_premium)
                      if c.price_basis == "market" else c.price)
             price *= (1 + s.price_inflation_annual) ** (t / 12)
-            price *= multiplier("price", c.name, t)
+            price *= multiplier("price", c.name, t) * shocked("price", c.name, t)
             revenue[c.name][t] = sold[c.name][t] * price * (1 - c.discount)
 
     loans = [loan_rows(loan, s.start) for loan in s.loans]
@@ -227,7 +241,9 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
         receipts, commissions, commission_accrued = 0.0, 0.0, 0.0
         for c in s.channels:
             got = sum(revenue[c.name][m] * receipt_share_range(
-                m, t, c.payment_delay_days, c.payment_delay_days_max) for m in range(t + 1))
+                m, t, c.payment_delay_days + late_days(c, m),
+                None if c.payment_delay_days_max is None
+                else c.payment_delay_days_max + late_days(c, m)) for m in range(t + 1))
             receipts += got
             commissions += got * c.commission_rate
             commission_accrued += revenue[c.name][t] * c.commission_rate
@@ -382,11 +398,11 @@ def reference(s: Scenario, exit_month: int | None = None) -> dict[str, list[floa
     return out
 
 
-def reference_exit_month(s: Scenario) -> int | None:
+def reference_exit_month(s: Scenario, shocks: dict | None = None) -> int | None:
     """Brute force: try every exit month before the horizon in turn, each judged on every month
     to the last installment of every loan; the first safe one wins."""
     for m in range(s.horizon_months):           # candidates within the horizon ...
-        cash = reference(s, exit_month=m)["cash_balance"]   # ... judged to the last installment
+        cash = reference(s, exit_month=m, shocks=shocks)["cash_balance"]   # ... to the end
         if all(c >= s.group.cash_reserve - 1e-9 for c in cash[m:]):
             return m
     return None

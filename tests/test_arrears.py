@@ -217,7 +217,8 @@ def test_summary_stress_table_monte_carlo_and_verdict_read_the_arrears():
     # arrears clear in month 5, so none are left at the end
     import engine
     from engine.casefile import loan_verdict
-    from engine.risk import Shocks, monte_carlo
+    from engine.montecarlo import monte_carlo
+    from engine.shocks import STILL
     from engine.stress import stress_table
     from tests.helpers import hand_scenario
     s = hand_scenario(ARREARS_SCENARIO, delay=75)
@@ -232,7 +233,5 @@ def test_summary_stress_table_monte_carlo_and_verdict_read_the_arrears():
     # cumulative receipts pass it: more than 90 days past due (PAR90)
     assert table.loc["price -50%", "worst_days_past_due"] > 90
     # Monte Carlo without shocks: every path is the projection
-    still = Shocks(0.0, 0.0, 0.0, 0.0, ((1, 0, 0, 0), (0, 1, 0, 0), (0, 0, 1, 0),
-                                        (0, 0, 0, 1)))
-    mc = monte_carlo(s, still, paths=5, seed=1)
+    mc = monte_carlo(s, STILL, paths=5, seed=1)
     assert mc.p_par30 == 1.0 and mc.expected_arrears == pytest.approx(0.0, abs=1e-9)

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 import engine
 from engine.fields import LABELS, UNITS, field_meta, meta_at
 from engine.scenario import Scenario
+from engine.shocks import Shocks
 
 
 def models_in(model: type[BaseModel], seen: set) -> set:
@@ -24,7 +25,7 @@ def models_in(model: type[BaseModel], seen: set) -> set:
 
 
 def test_every_field_of_every_model_has_a_label_and_a_known_unit():
-    models = models_in(Scenario, set())
+    models = models_in(Scenario, set()) | {Shocks}     # and the Monte Carlo's shocks
     assert models == set(LABELS), "label the fields of new models in engine/fields.py"
     missing = [f"{m.__name__}.{f}" for m in models for f in m.model_fields
                if f not in LABELS[m]]

@@ -10,74 +10,8 @@ from engine.cashflow import dated_loans
 from engine.loan_capacity import max_affordable_loan
 from engine.pipeline import run_scenarios
 from engine.portfolio import portfolio, portfolio_dask
-from engine.risk import Shocks, draw, grid, monte_carlo, monte_carlo_cash, tornado
+from engine.risk import grid, tornado
 from tests.strategies import scenarios
-
-# ---- Monte Carlo --------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", ["bogra_handicrafts", "mirpur_footwear"])
-def test_zero_volatility_equals_the_deterministic_projection_exactly(name):
-    s = engine.load_scenario(name)
-    cash = monte_carlo_cash(s, Shocks(), paths=5, seed=3)
-    expected = engine.project(s).monthly.cash_balance.to_numpy()
-    for path in cash:
-        np.testing.assert_array_equal(path, expected)
-    mc = monte_carlo(s, Shocks(), paths=50, seed=3, max_rows=20)
-    exit_month = engine.project(s).summary["exit_month"]
-    assert mc.exit_month_distribution.to_dict() == {exit_month: 1.0}
-    np.testing.assert_array_equal(mc.cash_percentiles.p50.to_numpy(), expected)
-
-
-def test_zero_volatility_with_a_credit_line_equals_the_projection():
-    s = engine.load_scenario("modhupur_pineapple:pran_contract")
-    mc = monte_carlo(s, Shocks(), paths=3, seed=0)
-    p = engine.project(s)
-    np.testing.assert_array_equal(mc.cash_percentiles.p5.to_numpy(), p.monthly.cash_balance)
-    assert mc.exit_month_distribution.index.tolist() == [
-        -1 if p.summary["exit_month"] is None else p.summary["exit_month"]]
-
-
-def test_same_seed_same_result_whatever_the_chunking():
-    s = engine.load_scenario("bogra_handicrafts")
-    shocks = Shocks(0.2, 0.1, 10, 0.05)
-    a = monte_carlo(s, shocks, paths=300, seed=7, max_rows=100)
-    b = monte_carlo(s, shocks, paths=300, seed=7, max_rows=20_000)
-    pd.testing.assert_frame_equal(a.cash_percentiles, b.cash_percentiles)
-    pd.testing.assert_series_equal(a.p_self_sustaining_by_month, b.p_self_sustaining_by_month)
-    assert a.p_dscr_below_1 == b.p_dscr_below_1
-    c = monte_carlo(s, shocks, paths=300, seed=8)
-    assert not c.cash_percentiles.equals(a.cash_percentiles)
-
-
-def test_wider_price_volatility_never_narrows_the_cash_fan():
-    s = engine.load_scenario("bogra_handicrafts")
-    widths = []
-    for vol in (0.05, 0.1, 0.2, 0.3):
-        pct = monte_carlo(s, Shocks(price_vol=vol), paths=2000, seed=11).cash_percentiles
-        widths.append((pct.p95 - pct.p5).to_numpy())
-    for narrow, wide in zip(widths, widths[1:], strict=False):
-        assert (wide >= narrow - 1e-6).all()
-
-
-def test_sampled_correlations_match_the_requested_matrix():
-    r = ((1, 0.6, -0.3, 0), (0.6, 1, 0, 0.2), (-0.3, 0, 1, 0), (0, 0.2, 0, 1))
-    n = 40_000
-    z = draw(Shocks(correlation=r), n, seed=5)
-    # the standard error of a correlation is about (1 - rho^2) / sqrt(n); allow 4 of them
-    tolerance = 4 / np.sqrt(n)
-    np.testing.assert_allclose(np.corrcoef(z.T), np.asarray(r, dtype=float), atol=tolerance)
-    np.testing.assert_allclose(z.std(axis=0), 1, atol=tolerance)
-
-
-def test_probabilities_are_fractions_of_paths():
-    s = engine.load_scenario("bogra_handicrafts")
-    mc = monte_carlo(s, Shocks(0.3, 0.2, 15, 0.05), paths=500, seed=2)
-    p = mc.p_self_sustaining_by_month.to_numpy()
-    assert (np.diff(p) >= 0).all() and 0 <= p[0] and p[-1] <= 1
-    never = mc.exit_month_distribution.get(-1, 0.0)
-    assert p[-1] == pytest.approx(1 - never)
-    assert (p * 500 == np.round(p * 500)).all()
-
 
 # ---- sensitivity --------------------------------------------------------------------------------
 
@@ -248,18 +182,3 @@ def test_flip_value_is_where_the_group_stops_being_self_sustaining():
                for x in (value - 1.0, value + 1.0)}
     assert exit_at[value - 1.0] is None          # a lower price: never self-sustaining
     assert exit_at[value + 1.0] is not None      # a higher price: an exit month exists
-
-
-def test_a_time_limit_stops_between_chunks_with_the_paths_done():
-    """Issue #11 (the app's long computations get a limit and a message): with a limit of 0 s
-    the first chunk runs and no other; its figures are those of a Monte Carlo of that many paths
-    with the same seed (the first paths drawn)."""
-    s = engine.load_scenario("bogra_handicrafts")
-    shocks = Shocks(0.2, 0.1, 5.0, 0.02)
-    stopped = monte_carlo(s, shocks, 50, seed=3, max_rows=20, time_limit=0.0)
-    assert (stopped.paths, stopped.paths_asked) == (10, 50)   # 20 rows: 10 paths of 2 rows
-    alone = monte_carlo(s, shocks, 10, seed=3)
-    pd.testing.assert_frame_equal(stopped.cash_percentiles, alone.cash_percentiles)
-    assert stopped.p_dscr_below_1 == alone.p_dscr_below_1
-    whole = monte_carlo(s, shocks, 50, seed=3, max_rows=20, time_limit=3600.0)
-    assert (whole.paths, whole.paths_asked) == (50, 50)

@@ -22,6 +22,7 @@ from engine.casefile import LIST_SECTIONS, blank_scenario, complete_items
 from engine.errors import Problem
 from engine.i18n import t
 from engine.io import checked_edits
+from engine.shocks import Shocks
 from engine.values import ValueTextError, format_value, parse_value
 from ui.storage import StorageError, Workspace
 
@@ -134,8 +135,8 @@ def link_note(ref: str) -> str | None:
 
 PAGE_SETTINGS = ("loan_select", "dscr_target", "service_select", "taper_start", "taper_every",
                  "exit_at", "channel_select", "sw_channel", "sw_rival", "sw_param", "sw_outcome",
-                 "tornado_step", "tornado_outcome", "tornado_top", "grid_channel", "mc_price",
-                 "mc_volume", "mc_delay", "mc_rejection", "mc_rho", "mc_paths")
+                 "tornado_step", "tornado_outcome", "tornado_top", "grid_channel", "mc_paths",
+                 *(f"mc_{name}" for name in Shocks.model_fields))
 """Widget keys of page settings that a link carries (the same numbers on the same page)."""
 
 

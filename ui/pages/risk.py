@@ -4,13 +4,19 @@ a loan officer asks for."""
 from __future__ import annotations
 
 import os
+import time
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pydantic import ValidationError
 
 import engine
 from engine import quantities, risk
+from engine.errors import ScenarioError
+from engine.fields import field_meta
+from engine.montecarlo import MonteCarlo
+from engine.shocks import Shocks
 from ui import state
 from ui.figures import BLUE, GREY, ORANGE, SKY, VERMILION, _layout, styled
 from ui.pages.common import fmt, plain_path, problems_banner, style
@@ -21,9 +27,34 @@ def tornado(scenario: engine.Scenario, step: float) -> pd.DataFrame:
     return risk.tornado(scenario, step=step)
 
 
-@st.cache_data(show_spinner="Simulating paths...", max_entries=16)
-def monte_carlo(scenario: engine.Scenario, shocks: risk.Shocks, paths: int, seed: int):
-    return risk.monte_carlo(scenario, shocks, paths, seed, time_limit=MC_TIME_LIMIT_S)
+MC_CACHE = 16
+"""Monte Carlo results kept per session (the latest first)."""
+PROGRESS_AFTER_S = 1.0
+"""A Monte Carlo running longer than this shows a progress bar."""
+
+
+def monte_carlo(scenario: engine.Scenario, shocks: Shocks, paths: int, seed: int
+                ) -> MonteCarlo:
+    """The engine's Monte Carlo, kept in the session (a rerun with the same inputs is free);
+    a progress bar shows once it has run for `PROGRESS_AFTER_S` (not a st.cache_data
+    function: a cached function would replay the bar)."""
+    cache = st.session_state.setdefault("mc_results", {})
+    key = (scenario.model_dump_json(), shocks.model_dump_json(), paths, seed)
+    if key in cache:
+        return cache[key]
+    slot, started = st.empty(), time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        if time.monotonic() - started > PROGRESS_AFTER_S:
+            slot.progress(done / total, text=f"Simulating paths: {done:,} of {total:,}")
+
+    mc = risk.monte_carlo(scenario, shocks, paths, seed, time_limit=MC_TIME_LIMIT_S,
+                          progress=progress)
+    slot.empty()
+    cache[key] = mc
+    while len(cache) > MC_CACHE:
+        cache.pop(next(iter(cache)))
+    return mc
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -62,10 +93,31 @@ def fan_chart(mc) -> go.Figure:
 MC_TIME_LIMIT_S = float(os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60")) / 4
 """Seconds the app spends on one Monte Carlo (a quarter of the app's time limit)."""
 
-MC_SETTINGS = [("mc_price", 0.2, 0.0, 1.0), ("mc_volume", 0.15, 0.0, 1.0),
-               ("mc_delay", 10.0, 0.0, 60.0), ("mc_rejection", 0.05, 0.0, 0.5),
-               ("mc_rho", -0.3, -0.9, 0.9), ("mc_paths", 1000, 100, 20_000)]
-"""Monte Carlo settings: widget key, default, lowest and highest value."""
+MC_PATHS = ("mc_paths", 1000, 100, 20_000)
+"""The paths setting: widget key, default, lowest and highest value."""
+
+
+def shock_inputs(columns: list) -> Shocks | None:
+    """One input per field of engine.shocks.Shocks (label, unit, range, default and help from
+    engine/fields.py; percentages typed in %), or None with the problems shown."""
+    values = {}
+    for i, name in enumerate(Shocks.model_fields):
+        meta = field_meta(Shocks, name)
+        scale = 100.0 if meta.percent else 1.0
+        low = meta.ge if meta.ge is not None else meta.gt + 0.1
+        key = f"mc_{name}"
+        state.setting(key, float(meta.default) * scale, low=low * scale,
+                      high=float(meta.le) * scale)
+        unit = "%" if meta.percent else meta.unit
+        value = columns[i % len(columns)].number_input(
+            f"{meta.label}, {unit}", low * scale, float(meta.le) * scale, key=key,
+            step=1.0 if scale > 1 or meta.unit == "days" else 0.1, help=meta.help())
+        values[name] = value / scale
+    try:
+        return Shocks(**values)
+    except (ScenarioError, ValidationError) as e:
+        st.error(f"These shocks cannot be simulated: {e}")
+        return None
 
 
 def render() -> None:
@@ -127,17 +179,15 @@ def render() -> None:
             st.info("This channel's delay is a range; the grid takes fixed delays.")
 
     st.subheader("Monte Carlo")
-    c = st.columns(6)
-    for k, default, low, high in MC_SETTINGS:
-        state.setting(k, default, low=low, high=high)
-    price = c[0].number_input("price volatility", 0.0, 1.0, step=0.05, key="mc_price")
-    volume = c[1].number_input("volume volatility", 0.0, 1.0, step=0.05, key="mc_volume")
-    delay = c[2].number_input("delay s.d., days", 0.0, 60.0, step=1.0, key="mc_delay")
-    rejection = c[3].number_input("rejection s.d.", 0.0, 0.5, step=0.01, key="mc_rejection")
-    rho = c[4].number_input("price-volume correlation", -0.9, 0.9, step=0.1, key="mc_rho")
-    paths = c[5].number_input("paths", 100, 20_000, step=100, key="mc_paths")
-    shocks = risk.Shocks(price, volume, delay, rejection,
-                         ((1, rho, 0, 0), (rho, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1)))
+    st.caption("Each path draws, month by month, mean-reverting prices for every buyer "
+               "(seasonality kept, buyers correlated), volumes correlated with prices, "
+               "failed harvests and late payments (methodology: Monte Carlo shocks).")
+    shocks = shock_inputs(st.columns(3))
+    key, default, low, high = MC_PATHS
+    state.setting(key, default, low=low, high=high)
+    paths = st.columns(3)[0].number_input("paths", low, high, step=100, key=key)
+    if shocks is None:
+        return
     mc = monte_carlo(scenario, shocks, int(paths), 0)
     if mc.paths < mc.paths_asked:
         st.warning(f"Stopped after {mc.paths:,} of {mc.paths_asked:,} paths: the app spends at "

@@ -1,0 +1,273 @@
+"""Monte Carlo (engine/montecarlo.py) and its month-by-month shocks (engine/shocks.py).
+
+A path is defined as the pipeline's projection of the scenario with the path's shocks applied
+(`shocks.shocked`); the lean kernel must give the same figures (to 1e-8 relative), and both
+must equal the slow reference model given the same shock matrices. The shock process is checked
+against expectations derived by hand (AR(1) variances, correlations, event counts)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+
+import engine
+from engine.montecarlo import lean_applies, monte_carlo, path_figures
+from engine.pipeline import compile_rows
+from engine.shocks import STILL, Shocks, draw_block
+from tests.helpers import hand_scenario
+from tests.reference_model import reference, reference_exit_month
+from tests.strategies import scenarios
+
+PRESETS = [f"{name}:{v}" if v else name for name in engine.preset_names()
+           for v in [None, *engine.load_scenario(name).variants]]
+RTOL = 1e-8
+
+
+def assert_same_paths(a, b) -> None:
+    scale = max(1.0, float(np.abs(b.cash).max()))
+    np.testing.assert_allclose(a.cash, b.cash, rtol=0, atol=RTOL * scale)
+    np.testing.assert_array_equal(a.exit_month, b.exit_month)
+    np.testing.assert_array_equal(a.dscr_low, b.dscr_low)
+    np.testing.assert_array_equal(a.short, b.short)
+    np.testing.assert_array_equal(a.par30, b.par30)
+
+
+# ---- the lean kernel equals the pipeline, path by path -------------------------------------------
+
+@pytest.mark.parametrize("name", PRESETS)
+@pytest.mark.parametrize("shocks", [STILL, Shocks(), Shocks(late_payment_probability=0.3,
+                                                          harvest_failure_probability=0.3)],
+                         ids=["still", "defaults", "many events"])
+def test_lean_kernel_equals_the_pipeline_on_every_preset(name, shocks):
+    s = engine.load_scenario(name)
+    assert lean_applies(compile_rows([s]), s.exit_criteria)
+    assert_same_paths(path_figures(s, shocks, 40, seed=4),
+                      path_figures(s, shocks, 40, seed=4, lean=False))
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(scenarios)
+def test_lean_kernel_equals_the_pipeline_on_random_scenarios(scenario):
+    """Random scenarios (credit lines, payouts, delay ranges, fallbacks, loans) wherever the
+    lean kernel applies; the others run through the pipeline itself."""
+    assume(lean_applies(compile_rows([scenario]), scenario.exit_criteria))
+    shocks = Shocks(price_volatility=0.4, late_payment_probability=0.2,
+                    harvest_failure_probability=0.2)
+    assert_same_paths(path_figures(scenario, shocks, 12, seed=1),
+                      path_figures(scenario, shocks, 12, seed=1, lean=False))
+
+
+def test_a_credit_line_with_a_zero_reserve_runs_through_the_pipeline():
+    s = engine.with_overrides(engine.load_scenario("modhupur_pineapple"),
+                              {"group.cash_reserve": 0.0})
+    assert not lean_applies(compile_rows([s]), s.exit_criteria)
+    mc = monte_carlo(s, STILL, paths=3)
+    p = engine.project(s)
+    assert mc.exit_month_distribution.to_dict() == {
+        -1 if p.summary["exit_month"] is None else p.summary["exit_month"]: 1.0}
+
+
+# ---- zero volatility is the projection --------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["bogra_handicrafts", "mirpur_footwear",
+                                  "modhupur_pineapple:pran_contract"])
+def test_zero_volatility_equals_the_projection(name):
+    s = engine.load_scenario(name)
+    p = engine.project(s)
+    expected = p.monthly.cash_balance.to_numpy()
+    mc = monte_carlo(s, STILL, paths=50, seed=3, chunk_cells=10_000)
+    for column in ("p5", "p50", "p95"):
+        np.testing.assert_allclose(mc.cash_percentiles[column], expected, rtol=0,
+                                   atol=RTOL * np.abs(expected).max())
+    exit_month = -1 if p.summary["exit_month"] is None else p.summary["exit_month"]
+    assert mc.exit_month_distribution.to_dict() == {exit_month: 1.0}
+    below = p.summary["min_dscr_12m"] is not None and p.summary["min_dscr_12m"] < 1
+    assert mc.p_dscr_below_1 == (1.0 if below else 0.0)
+
+
+def test_zero_volatility_draws_multipliers_of_exactly_one():
+    x = compile_rows([engine.load_scenario("modhupur_pineapple")])
+    d = draw_block(STILL, x, 20, seed=0, block=0)
+    assert (d.price == 1).all() and (d.volume == 1).all() and not d.late.any()
+
+
+# ---- the reference model, given the same shock matrices ------------------------------------------
+
+REFERENCE_CASE = """
+payment_delay_days_max = 40
+acceptance_rate = 0.8
+fallback = "spot"
+
+[[channels]]
+name = "spot"
+buyer = "S"
+product = "p"
+share = 0.0
+price = 8
+payment_delay_days = 0
+
+[[services]]
+name = "training"
+monthly_cost = 500
+shares = { donor = 0.8, group = 0.2 }
+
+[[loans]]
+name = "l"
+principal = 6000
+annual_rate = 0.12
+installments = 8
+disbursement_month = 1
+
+[[investments]]
+name = "press"
+month = 1
+amount = 6000
+"""
+
+
+@pytest.mark.parametrize("credit_line", [3000.0, 0.0])
+def test_paths_equal_the_reference_model_given_the_same_shocks(credit_line):
+    """Three paths of a small scenario (a buyer paying within 15-40 days whose rejects go to
+    a spot market, a loan spent on a press, payouts, a donor-paid service and, in one case, a credit line) under strong shocks: every month's
+    cash and the exit month, brute force in the reference model, equal the kernel's."""
+    s = hand_scenario(REFERENCE_CASE, months=14, opening_cash=500, reserve=100, delay=15)
+    s = engine.with_overrides(s, {"group.distribution_share": 0.5,
+                                  "group.credit_line_limit": credit_line,
+                                  "group.credit_line_annual_rate": 0.24})
+    shocks = Shocks(price_volatility=0.5, late_payment_probability=0.3,
+                    harvest_failure_probability=0.3, late_payment_days=45)
+    x = compile_rows([s])
+    d = draw_block(shocks, x, 3, seed=2, block=0)
+    lean = path_figures(s, shocks, 3, seed=2)
+    names = [c.name for c in s.channels]
+    for i in range(3):
+        path = {"price": {c: d.price[i, k] for k, c in enumerate(names)},
+                "volume": {p.name: d.volume[i, k] for k, p in enumerate(s.products)},
+                "late": {c: d.late[i, k] for k, c in enumerate(names)},
+                "late_days": d.late_days}
+        ref = reference(s, shocks=path)
+        np.testing.assert_allclose(lean.cash[i], ref["cash_balance"][:14], rtol=1e-9,
+                                   atol=1e-6)
+        expected = reference_exit_month(s, shocks=path)
+        assert lean.exit_month[i] == (-1 if expected is None else expected)
+    assert d.late.any() and (d.volume < 1).any()    # the events did happen in these paths
+
+
+# ---- the shock process, against hand-derived expectations ---------------------------------------
+
+def log_price_paths(shocks: Shocks, paths: int = 20_000, months: int = 120):
+    s = engine.with_overrides(engine.load_scenario("bogra_handicrafts"),
+                              {"horizon_months": months})
+    x = compile_rows([s])
+    d = draw_block(shocks, x, paths, seed=11, block=0)
+    return np.log(d.price.astype(float)), np.log(d.volume.astype(float)), d
+
+
+def test_log_prices_follow_the_stated_ar1():
+    """Half-life 6 months: phi = 0.5 ** (1 / 6) = 0.890899; price volatility 0.2 is the
+    stationary standard deviation, so the innovations' variance is
+    sigma^2 = 0.2^2 x (1 - phi^2) = 0.04 x 0.206299 = 0.008252 and the stationary variance
+    sigma^2 / (1 - phi^2) = 0.04. Starting from today's known price, month t's log price has
+    variance 0.04 x (1 - phi^(2 (t + 1))): 0.008252 in month 0 and 0.04 x (1 - 2.5e-13) after
+    ten years. Adjacent months correlate at phi x sqrt(v_(t-1) / v_t) -> phi; the multiplier
+    exp(y - var / 2) has mean 1 (the projection's price)."""
+    shocks = Shocks(price_volatility=0.2, price_half_life_months=6, volume_volatility=0.0,
+                    harvest_failure_probability=0.0, late_payment_probability=0.0)
+    logp, _, d = log_price_paths(shocks)
+    n = logp.shape[0]
+    y = logp[:, 0, :]
+    phi = 0.890899
+    for t, var in ((0, 0.008252), (119, 0.04)):
+        # the sample variance's standard error is var x sqrt(2 / (n - 1)); allow 5 of them
+        assert y[:, t].var() == pytest.approx(var, rel=5 * np.sqrt(2 / (n - 1)))
+    r = np.corrcoef(y[:, 118], y[:, 119])[0, 1]
+    assert r == pytest.approx(phi, abs=4 * (1 - phi**2) / np.sqrt(n))
+    # mean multiplier 1: its standard error is about sqrt(exp(0.04) - 1) / sqrt(n) = 0.2 / 141
+    assert d.price[:, 0, 119].astype(float).mean() == pytest.approx(1.0, abs=5 * 0.2 / np.sqrt(n))
+
+
+def test_buyers_and_volumes_correlate_as_set():
+    """Buyers' innovations share a common factor with weight sqrt(rho_b): their log prices
+    correlate at rho_b = 0.7; volume innovations load rho_pv = -0.3 on the common factor, so a
+    volume correlates with a buyer's price at rho_pv x sqrt(rho_b) = -0.3 x 0.836660 = -0.2510
+    (the same half-life for all, so levels correlate as innovations do)."""
+    shocks = Shocks(price_volatility=0.3, volume_volatility=0.2, buyer_correlation=0.7,
+                    price_volume_correlation=-0.3, harvest_failure_probability=0.0,
+                    late_payment_probability=0.0)
+    logp, logv, _ = log_price_paths(shocks)
+    n = logp.shape[0]
+    tolerance = 4 / np.sqrt(n)      # about 4 standard errors of a correlation
+    assert np.corrcoef(logp[:, 0, 119], logp[:, 1, 119])[0, 1] == pytest.approx(
+        0.7, abs=tolerance)
+    assert np.corrcoef(logv[:, 0, 119], logp[:, 0, 119])[0, 1] == pytest.approx(
+        -0.2510, abs=tolerance)
+    assert logv[:, 0, 119].std() == pytest.approx(0.2, rel=5 * np.sqrt(1 / (2 * n)))
+
+
+def test_harvest_failures_and_late_payments_happen_at_their_stated_rates():
+    """With a fixed seed the counts are fixed; they fall within 4 standard deviations of the
+    binomial: harvest failures over paths x products x years, late payments over paths x
+    buyers on credit x months. Buyers paid on delivery are never late (Modhupur's spot and
+    local markets), and a failed year loses the stated share of every month's volume."""
+    s = engine.load_scenario("modhupur_pineapple")
+    x = compile_rows([s])
+    shocks = Shocks(price_volatility=0.0, volume_volatility=0.0,
+                    harvest_failure_probability=0.1, harvest_failure_loss=0.4,
+                    late_payment_probability=0.05)
+    paths = 4000
+    d = draw_block(shocks, x, paths, seed=5, block=0)
+    years = x.months // 12
+    by_year = d.volume[:, 0, :].reshape(paths, years, 12)
+    assert np.isin(by_year, np.float32([1.0, 0.6])).all()
+    assert (by_year == by_year[..., :1]).all()          # a whole year fails, or none of it
+    failed, trials = int((by_year[..., 0] < 1).sum()), paths * years
+    assert abs(failed - 0.1 * trials) <= 4 * np.sqrt(trials * 0.1 * 0.9)
+    credit = [c.payment_delay_days_max or c.payment_delay_days for c in s.channels]
+    on_credit = np.array(credit) > 0
+    assert on_credit.tolist() == [False, False, False, False, True, False]
+    assert not d.late[:, ~on_credit].any()
+    late, trials = int(d.late[:, on_credit].sum()), paths * x.months
+    assert abs(late - 0.05 * trials) <= 4 * np.sqrt(trials * 0.05 * 0.95)
+
+
+# ---- reproducibility, chunks, limits ------------------------------------------------------------
+
+def test_same_seed_same_result_whatever_the_chunking():
+    s = engine.load_scenario("modhupur_pineapple")
+    a = monte_carlo(s, Shocks(), paths=1100, seed=7, chunk_cells=1)
+    b = monte_carlo(s, Shocks(), paths=1100, seed=7, chunk_cells=10**9)
+    pd.testing.assert_frame_equal(a.cash_percentiles, b.cash_percentiles)
+    pd.testing.assert_series_equal(a.p_self_sustaining_by_month, b.p_self_sustaining_by_month)
+    assert a.p_dscr_below_1 == b.p_dscr_below_1
+    c = monte_carlo(s, Shocks(), paths=1100, seed=8)
+    assert not c.cash_percentiles.equals(a.cash_percentiles)
+
+
+def test_a_time_limit_stops_between_chunks_with_the_paths_done():
+    """Issue #11: with a limit of 0 s the first chunk runs and no other (here one generator
+    block of 500 paths); its figures are those of a Monte Carlo of that many paths with the
+    same seed (the first paths drawn)."""
+    s = engine.load_scenario("bogra_handicrafts")
+    stopped = monte_carlo(s, Shocks(), 1200, seed=3, chunk_cells=1, time_limit=0.0)
+    assert (stopped.paths, stopped.paths_asked) == (500, 1200)
+    alone = monte_carlo(s, Shocks(), 500, seed=3)
+    pd.testing.assert_frame_equal(stopped.cash_percentiles, alone.cash_percentiles)
+    assert stopped.p_dscr_below_1 == alone.p_dscr_below_1
+    seen = []
+    whole = monte_carlo(s, Shocks(), 1200, seed=3, chunk_cells=1, time_limit=3600.0,
+                        progress=lambda done, total: seen.append((done, total)))
+    assert (whole.paths, whole.paths_asked) == (1200, 1200)
+    assert seen == [(500, 1200), (1000, 1200), (1200, 1200)]
+
+
+def test_probabilities_are_fractions_of_paths():
+    s = engine.load_scenario("bogra_handicrafts")
+    mc = monte_carlo(s, Shocks(price_volatility=0.4), paths=500, seed=2)
+    p = mc.p_self_sustaining_by_month.to_numpy()
+    assert (np.diff(p) >= 0).all() and 0 <= p[0] and p[-1] <= 1
+    never = mc.exit_month_distribution.get(-1, 0.0)
+    assert p[-1] == pytest.approx(1 - never)
+    assert (p * 500 == np.round(p * 500)).all()
