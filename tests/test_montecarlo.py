@@ -131,8 +131,9 @@ amount = 6000
 @pytest.mark.parametrize("credit_line", [3000.0, 0.0])
 def test_paths_equal_the_reference_model_given_the_same_shocks(credit_line):
     """Three paths of a small scenario (a buyer paying within 15-40 days whose rejects go to
-    a spot market, a loan spent on a press, payouts, a donor-paid service and, in one case, a credit line) under strong shocks: every month's
-    cash and the exit month, brute force in the reference model, equal the kernel's."""
+    a spot market, a loan spent on a press, payouts, a donor-paid service and, in one case, a
+    credit line) under strong shocks: every month's cash and the exit month, brute force in
+    the reference model, equal the kernel's."""
     s = hand_scenario(REFERENCE_CASE, months=14, opening_cash=500, reserve=100, delay=15)
     s = engine.with_overrides(s, {"group.distribution_share": 0.5,
                                   "group.credit_line_limit": credit_line,

@@ -10,8 +10,8 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 
 import engine
-from engine.portfolio import portfolio
 from engine.montecarlo import monte_carlo
+from engine.portfolio import portfolio
 from engine.shocks import STILL
 from engine.stress import stress_table
 from tests.strategies import scenarios
