@@ -31,7 +31,8 @@ from engine import i18n
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
-PAGES = [("overview", "modhupur_pineapple"), ("producer", "modhupur_pineapple:pran_contract")]
+PAGES = [("overview", "modhupur_pineapple"), ("producer", "modhupur_pineapple:pran_contract"),
+         ("compare", "modhupur_pineapple")]
 """The pages that are complete in Bangla, each with a scenario that shows all of it."""
 
 ALLOWED = {
@@ -101,7 +102,7 @@ def engine_pending() -> set[str]:
 def scenario_words(ref: str) -> set[str]:
     """Every word of the scenario's own text: names, units, titles, sources, description."""
     scenario = engine.load_scenario(ref)
-    words = set(WORD.findall(ref))
+    words = set(WORD.findall(" ".join(engine.preset_names())))   # the sidebar lists them all
 
     def walk(x):
         if isinstance(x, str):

@@ -26,7 +26,7 @@ def taper(scenario: engine.Scenario, start: int, every: int) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def services(scenario: engine.Scenario, exit_month: int) -> pd.DataFrame:
+def services(scenario: engine.Scenario, exit_month: int, lang: str) -> pd.DataFrame:
     return planner.services_at_exit(projection(scenario), exit_month)
 
 
@@ -51,7 +51,7 @@ def yearly(scenario: engine.Scenario) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def stress(scenario: engine.Scenario) -> pd.DataFrame:
+def stress(scenario: engine.Scenario, lang: str) -> pd.DataFrame:
     return stress_tests.stress_table(scenario)
 
 
@@ -80,7 +80,7 @@ def switching(scenario: engine.Scenario, channel: str, rival: str, parameter: st
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def compare(projections: tuple) -> pd.DataFrame:
+def compare(projections: tuple, lang: str) -> pd.DataFrame:
     return comparison.compare(list(projections))
 
 

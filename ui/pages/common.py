@@ -23,9 +23,8 @@ def style(scenario: engine.Scenario | None = None, grouping: str | None = None) 
     ss = st.session_state
     usd = scenario.usd_rate if scenario is not None and ss.get("usd") else None
     lang = i18n.current()
-    return numbers.Style(grouping or ss.get("grouping", "international"), usd,  # type: ignore[arg-type]
-                         locale=lang,
-                         digits=ss.get("digits", "bengali") if lang == "bn" else "latin")
+    return numbers.style_for(lang, grouping=grouping or ss.get("grouping"),
+                             digits=ss.get("digits") if lang == "bn" else None, usd_rate=usd)
 
 
 def fmt(x: float | None, scenario: engine.Scenario) -> str:

@@ -7,11 +7,12 @@ import pandas as pd
 import streamlit as st
 
 import engine
-from engine import quantities
+from engine import i18n, quantities
 from engine.comparison import COMPARE_COLUMNS, deltas
+from engine.i18n import t
 from ui import compute, state
 from ui.figures import lines_chart, styled
-from ui.pages.common import style
+from ui.pages.common import options_in_language, style, translated
 
 
 def _projection(ref: str) -> engine.Projection:
@@ -26,37 +27,40 @@ def _projection(ref: str) -> engine.Projection:
 def display(table: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
     """Numbers as people read them: each row by its quantity's unit, in the chosen style."""
     keys = {label: key for key, label in COMPARE_COLUMNS.items()}
-    return pd.DataFrame({c: [quantities.display_value(keys.get(r, r), table.loc[r, c],
-                                                      style(scenario))
-                             for r in table.index] for c in table.columns}, index=table.index)
+    return translated(pd.DataFrame({c: [quantities.display_value(keys.get(r, r), table.loc[r, c],
+                                                                 style(scenario))
+                                        for r in table.index] for c in table.columns},
+                                   index=table.index))
 
 
 def render() -> None:
-    st.title("Compare scenarios")
+    st.title(t("Compare scenarios"))
     refs = state.all_refs()
     ref = st.session_state.ref
     default = [ref] + [r for r in refs if r.startswith(f"{ref.split(':')[0]}:") and r != ref]
-    chosen = st.multiselect("Scenarios", refs, default=default[:4], key="compare_refs")
+    chosen = st.multiselect(t("Scenarios"), refs, default=default[:4], key="compare_refs",
+                            format_func=options_in_language(state.ref_label))
     if len(chosen) < 2:
-        st.info("Pick two or more scenarios.")
+        st.info(t("Pick two or more scenarios."))
         return
     projections = [_projection(r) for r in chosen]
-    table = compute.compare(tuple(projections))
+    table = compute.compare(tuple(projections), i18n.current())
     scenario = projections[0].scenario
     st.dataframe(display(table.drop(index="warning"), scenario), key="compare_table")
-    st.caption(f"Differences from {chosen[0]}:")
+    st.caption(t("Differences from {scenario}:", scenario=chosen[0]))
     st.dataframe(display(deltas(table.drop(index="warning")), scenario), key="delta_table")
     for name, warning in table.loc["warning"].items():
         if warning:
             st.warning(f"{name}: {warning}")
     months = max(projections, key=lambda x: len(x.monthly)).monthly.index.to_series()
-    st.caption("Charts are by month from each scenario's own start.")
+    st.caption(t("Charts are by month from each scenario's own start."))
     st.plotly_chart(styled(lines_chart({x.scenario.name: x.monthly.cash_balance
-                                        for x in projections}, months, "Cash balance", "taka",
-                                       "months from start"), style(scenario)),
+                                        for x in projections}, months, t("Cash balance"),
+                                       t("taka"), t("months from start"), money=True),
+                           style(scenario)),
                     key="compare_cash_chart", width="stretch")
     st.plotly_chart(styled(lines_chart({x.scenario.name: x.monthly.member_income_per_member
                                         for x in projections}, months,
-                                       "Income per member by month", "taka",
-                                       "months from start"), style(scenario)),
+                                       t("Income per member by month"), t("taka"),
+                                       t("months from start"), money=True), style(scenario)),
                     key="compare_income_chart", width="stretch")

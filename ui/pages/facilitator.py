@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine import fmt as numbers
+from engine import i18n
+from engine.i18n import t, tn
 from engine.report import Options
 from engine.scenario import Taper
 from ui import compute, editor, state
@@ -18,79 +21,92 @@ from ui.pages.common import (
     readable,
     statements_section,
     style,
+    translated,
 )
 
 
 def render() -> None:
     scenario, p, problems = state.current()
-    st.title(f"Facilitator: {scenario.title}")
+    st.title(t("Facilitator: {group}", group=scenario.title))
     problems_banner(problems)
     s = p.summary
     c = st.columns(4)
-    c[0].metric("Exit month", month_label(scenario, s["exit_month"], "not within horizon"))
-    c[1].metric("Total subsidy", fmt(s["total_subsidy"], scenario))
+    c[0].metric(t("Exit month"), month_label(scenario, s["exit_month"], t("not within horizon")))
+    c[1].metric(t("Total subsidy"), fmt(s["total_subsidy"], scenario))
     imp = compute.impact(scenario)
-    c[2].metric("Donor cost per net additional job", fmt(imp["donor_cost_per_job"], scenario),
-                help="DCED Standard: the donor's cost (with the credit subsidy, discounted) per "
-                "full-time job beyond the baseline; members who joined are not jobs.")
-    c[3].metric("Leverage", "n/a" if imp["leverage"] is None else f"{imp['leverage']:.2f}",
-                help="What other partners paid per taka of donor money (the group's own "
-                "payments left out).")
+    c[2].metric(t("Donor cost per net additional job"),
+                fmt(imp["donor_cost_per_job"], scenario),
+                help=t("DCED Standard: the donor's cost (with the credit subsidy, discounted) "
+                       "per full-time job beyond the baseline; members who joined are not jobs."))
+    c[3].metric(t("Leverage"), numbers.ratio(imp["leverage"], style(scenario)),
+                help=t("What other partners paid per taka of donor money (the group's own "
+                       "payments left out)."))
     st.plotly_chart(styled(payer_chart(compute.cost_shares(scenario), p.monthly["date"]),
                            style(scenario)), key="payer_chart", width="stretch")
     st.plotly_chart(styled(exit_sweep_chart(p.exit_sweep, scenario.group.cash_reserve),
                            style(scenario)), key="sweep_chart", width="stretch")
 
-    st.subheader("Cost-share plan")
+    st.subheader(t("Cost-share plan"))
     data = editor.raw()
     names = [str(x.get("name")) for x in data["services"]]
     if names:
         state.setting("service_select", names[0], options=names)
-        name = st.selectbox("Service", names, key="service_select")
+        name = st.selectbox(t("Service"), names, key="service_select")
         index = names.index(name)
         editor.payers(st, index, data, scenario)
         editor.field(st, f"services[{index}].after_exit", data, scenario)
         editor.taper_editor(st, index, data, scenario)
         editor.show_problems(st, editor.problems_at(problems, data, f"services[{index}]"))
-    st.caption("What each payer pays for the services, by year ("
-               f"{'US$' if style(scenario).usd_rate else 'taka'}).")
-    st.dataframe(money_table(compute.cost_totals(scenario), scenario), key="cost_totals")
+    st.caption(t("What each payer pays for the services, by year ({unit}).",
+                 unit="US$" if style(scenario).usd_rate else t("taka")))
+    st.dataframe(translated(money_table(compute.cost_totals(scenario), scenario)),
+                 key="cost_totals")
 
-    st.subheader("How fast can support taper?")
+    st.subheader(t("How fast can support taper?"))
     a, b = st.columns(2)
     last = scenario.horizon_months - 1
     state.setting("taper_start", 0, low=0, high=last)
     state.setting("taper_every", 6, low=1, high=24)
-    start = a.number_input("taper starts in month", 0, last, step=1, key="taper_start",
-                           help="Months from the start; month 0 is "
-                           f"{month_label(scenario, 0)}.")
-    every = b.number_input("steps every (months)", 1, 24, step=1, key="taper_every")
+    start = a.number_input(t("taper starts in month"), 0, last, step=1, key="taper_start",
+                           help=t("Months from the start; month 0 is {month}.",
+                                  month=month_label(scenario, 0)))
+    every = b.number_input(t("steps every (months)"), 1, 24, step=1, key="taper_every")
     plan = compute.taper(scenario, int(start), int(every))
+    sty = style(scenario)
     if plan["judged_from_month"] is None:
-        st.warning("Even with all planned support the group does not keep its reserve.")
+        st.warning(t("Even with all planned support the group does not keep its reserve."))
     else:
         lin, step = plan["linear"], plan["step"]
-        st.write(f"Judged from {month_label(scenario, plan['judged_from_month'])}. Planned "
-                 f"support costs the payers {fmt(plan['planned_cost_to_payers'], scenario)}.")
-        st.write("- Linear: " + (f"to zero over **{lin['months']} months**, costing "
-                                 f"{fmt(lin['cost_to_payers'], scenario)}" if lin else
-                                 "no linear taper from then is safe"))
-        st.write("- Steps: " + (f"**{step['step']:.0%}** every {step['every_months']} months, "
-                                f"costing {fmt(step['cost_to_payers'], scenario)}; "
-                                + editor.reaches_zero(Taper(kind="step", start_month=int(start),
-                                                     step=step["step"],
-                                                     every_months=step["every_months"]),
-                                               scenario) if step else
-                                "no step taper from then is safe"))
+        st.write(t("Judged from {month}. Planned support costs the payers {amount}.",
+                   month=month_label(scenario, plan["judged_from_month"]),
+                   amount=fmt(plan["planned_cost_to_payers"], scenario)))
+        st.write("- " + (tn("Linear: to zero over **{n} month**, costing {amount}",
+                            "Linear: to zero over **{n} months**, costing {amount}",
+                            lin["months"], n=numbers.number(lin["months"], sty),
+                            amount=fmt(lin["cost_to_payers"], scenario)) if lin else
+                         t("Linear: no linear taper from then is safe")))
+        st.write("- " + (tn("Steps: **{step}** every {n} month, costing {amount}; {reaches}",
+                            "Steps: **{step}** every {n} months, costing {amount}; {reaches}",
+                            step["every_months"], step=numbers.percent(step["step"], sty, 0, 0),
+                            n=numbers.number(step["every_months"], sty),
+                            amount=fmt(step["cost_to_payers"], scenario),
+                            reaches=editor.reaches_zero(Taper(
+                                kind="step", start_month=int(start), step=step["step"],
+                                every_months=step["every_months"]), scenario)) if step else
+                         t("Steps: no step taper from then is safe")))
     state.setting("exit_at", 0, low=0, high=last)
-    exit_at = st.number_input("if support ended in month", 0, last, step=1, key="exit_at")
-    st.dataframe(readable(compute.services(scenario, int(exit_at)), scenario),
+    exit_at = st.number_input(t("if support ended in month"), 0, last, step=1, key="exit_at")
+    st.dataframe(readable(compute.services(scenario, int(exit_at), i18n.current()), scenario),
                  key="services_table")
     statements_section(scenario)
-    st.subheader("Exit-readiness report")
+    st.subheader(t("Exit-readiness report"))
     options = Options(exit_month=int(exit_at), taper_start=int(start), taper_every=int(every),
                       style=style(scenario))
     document_downloads(scenario, "donor", options,
-                       f"Judges support ending in {month_label(scenario, int(exit_at))} and "
-                       f"tapers from {month_label(scenario, int(start))} in steps every "
-                       f"{int(every)} months, as set above; amounts as shown on this page.")
+                       tn("Judges support ending in {end} and tapers from {start} in steps "
+                          "every {n} month, as set above; amounts as shown on this page.",
+                          "Judges support ending in {end} and tapers from {start} in steps "
+                          "every {n} months, as set above; amounts as shown on this page.",
+                          int(every), end=month_label(scenario, int(exit_at)),
+                          start=month_label(scenario, int(start)),
+                          n=numbers.number(int(every), sty)))

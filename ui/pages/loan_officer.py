@@ -6,7 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 import engine
+from engine import fmt as numbers
+from engine import i18n
 from engine.arrears import arrears_figures
+from engine.i18n import N_, t
 from engine.loan_capacity import DSCR_TARGET
 from engine.loans import Loan
 from engine.report import Options
@@ -16,19 +19,22 @@ from ui.figures import dscr_chart
 from ui.pages.common import (
     document_downloads,
     fmt,
+    label,
     month_label,
+    options_in_language,
     problems_banner,
     readable,
     style,
 )
 
 LOAN_EVENTS = [
-    ("tranches", "Tranches: released on the first due date in or after the month (the first "
-     "release is principal less these)", ["month", "amount"]),
-    ("prepayments", "Prepayments: principal paid early (amount empty: the whole balance)",
+    ("tranches", N_("Tranches: released on the first due date in or after the month (the "
+                    "first release is principal less these)"), ["month", "amount"]),
+    ("prepayments", N_("Prepayments: principal paid early (amount empty: the whole balance)"),
      ["month", "amount"]),
-    ("installment_changes", "Custom installments: an installment's amount and/or due date "
-     "(YYYY-MM-DD); the rest re-amortise", ["period", "amount", "due_date"])]
+    ("installment_changes", N_("Custom installments: an installment's amount and/or due date "
+                               "(YYYY-MM-DD); the rest re-amortise"),
+     ["period", "amount", "due_date"])]
 ALWAYS = ("period", "due_date", "principal", "interest", "payment", "balance")
 """Schedule columns always shown; the others (fees, tranches, prepayments...) where not all 0."""
 
@@ -36,85 +42,98 @@ ALWAYS = ("period", "due_date", "principal", "interest", "payment", "balance")
 def render() -> None:
     scenario, p, problems = state.current()
     base = state.base_scenario(st.session_state.ref)
-    st.title(f"Loan officer: {scenario.title}")
+    st.title(t("Loan officer: {group}", group=scenario.title))
     problems_banner(problems)
     data = editor.raw()
     names = [str(x.get("name")) for x in data["loans"]]
     a, b, c = st.columns([3, 1, 1])
-    b.button("Add a loan", key="add_loan", on_click=_add_loan,
-             help="A new loan (100,000 taka, 12 monthly installments, disbursed at the start) "
-             "to set to the terms on offer; it is saved and shared with the scenario.")
+    b.button(t("Add a loan"), key="add_loan", on_click=_add_loan,
+             help=t("A new loan ({amount}, 12 monthly installments, disbursed at the start) to "
+                    "set to the terms on offer; it is saved and shared with the scenario.",
+                    amount=fmt(100_000, scenario)))
     if not names:
-        a.info("This scenario has no loans yet: add one.")
+        a.info(t("This scenario has no loans yet: add one."))
         _stress(scenario)
         return
     state.setting("loan_select", names[0], options=names)
-    name = a.selectbox("Loan", names, key="loan_select")
+    name = a.selectbox(t("Loan"), names, key="loan_select")
     index = names.index(name)
-    c.button(f"Remove {name}", key="remove_loan", on_click=editor.remove_item,
+    c.button(t("Remove {loan}", loan=name), key="remove_loan", on_click=editor.remove_item,
              args=("loans", index))
-    with st.expander(f"Terms of {name}", expanded=name not in [x.name for x in base.loans]):
+    with st.expander(t("Terms of {loan}", loan=name),
+                     expanded=name not in [x.name for x in base.loans]):
         cols = st.columns(4)
         editor.name_field(cols[0], "loans", index, data, scenario)
         for i, f in enumerate(editor.item_fields("loans"), start=1):
             editor.field(cols[i % 4], f"loans[{index}].{f}", data, scenario)
         editor.disbursement(st, index, data, scenario)
         editor.show_problems(st, editor.problems_at(problems, data, f"loans[{index}]"))
-    with st.expander(f"Tranches, prepayments and custom installments of {name}",
+    with st.expander(t("Tranches, prepayments and custom installments of {loan}", loan=name),
                      expanded=False):
         cols = st.columns(3)
-        for col, (field, label, columns) in zip(cols, LOAN_EVENTS, strict=True):
-            editor.record_list(col, f"loans[{index}].{field}", label, columns, data)
+        for col, (field, text, columns) in zip(cols, LOAN_EVENTS, strict=True):
+            editor.record_list(col, f"loans[{index}].{field}", t(text), columns, data)
     if name not in [x.name for x in scenario.loans]:
-        st.warning(f"{name}: its terms are not valid yet (named above); the figures below are "
-                   "the last valid ones.")
+        st.warning(t("{loan}: its terms are not valid yet (named above); the figures below are "
+                     "the last valid ones.", loan=name))
         _stress(scenario)
         return
     loan = next(x for x in scenario.loans if x.name == name)
-    st.caption(f"{name}: {fmt(loan.principal, scenario)} from {loan.lender or 'the lender'}, "
-               f"disbursed {disbursed(loan, scenario)}.")
+    st.caption(t("{loan}: {amount} from {lender}, disbursed {when}.", loan=name,
+                 amount=fmt(loan.principal, scenario), lender=loan.lender or t("the lender"),
+                 when=disbursed(loan, scenario)))
     cost = compute.loan_cost(scenario, name)
+    s = style(scenario)
     c = st.columns(4)
-    c[0].metric("APR", f"{cost['apr']:.2%}", help="MicroFinance Transparency convention")
-    c[1].metric("EIR", f"{cost['eir']:.2%}")
-    c[2].metric("Grant element (10%)", f"{cost['grant_element']:.1%}")
-    c[3].metric("Min trailing DSCR", "n/a" if p.summary["min_dscr_12m"] is None
-                else f"{p.summary['min_dscr_12m']:.2f}")
+    c[0].metric("APR", numbers.percent(cost["apr"], s, 2, 2),
+                help=t("Annual percentage rate: the yearly cost of the loan with its fees, as "
+                       "the MicroFinance Transparency convention computes it."))
+    c[1].metric("EIR", numbers.percent(cost["eir"], s, 2, 2),
+                help=t("Effective interest rate: the APR compounded over the year."))
+    c[2].metric(t("Grant element (10%)"), numbers.percent(cost["grant_element"], s, 1, 1),
+                help=t("How much of the loan is a gift: the share of its face value saved by "
+                       "its terms against a 10% a year market rate (OECD)."))
+    c[3].metric(t("Min trailing DSCR"), numbers.ratio(p.summary["min_dscr_12m"], s),
+                help=t("The lowest debt-service coverage over 12 months: what the business "
+                       "earns divided by the installments due; below 1, earnings do not cover "
+                       "them."))
     schedule = p.loans[name]
     shown = [c for c in schedule.columns if c in ALWAYS or schedule[c].astype(bool).any()]
     verdict = compute.loan_verdict(scenario, DSCR_TARGET)
     if verdict is not None:
-        (st.success if verdict["meets"] else st.warning)(verdict["sentence"])
+        (st.success if verdict["meets"] else st.warning)(label(verdict["sentence"]))
     st.dataframe(readable(schedule[shown], scenario), key="schedule_table", hide_index=True)
     arrears_section(scenario, p)
     state.setting("dscr_target", DSCR_TARGET, low=1.0, high=2.0)
-    target = st.slider("DSCR target", 1.0, 2.0, step=0.05, key="dscr_target")
+    target = st.slider(t("DSCR target"), 1.0, 2.0, step=0.05, key="dscr_target")
     best = compute.max_loan(scenario, name, target)
-    st.metric(f"Largest additional loan on the terms of {name}", fmt(best, scenario),
-              help=f"A new loan on top of the group's loans, on {name}'s terms (rate, "
-              "installments, repayment, disbursement), that keeps the trailing-12-month "
-              "DSCR at or above the target and cash at or above the reserve from its "
-              "disbursement on.")
+    st.metric(t("Largest additional loan on the terms of {loan}", loan=name), fmt(best, scenario),
+              help=t("A new loan on top of the group's loans, on {loan}'s terms (rate, "
+                     "installments, repayment, disbursement), that keeps the trailing-12-month "
+                     "DSCR at or above the target and cash at or above the reserve from its "
+                     "disbursement on.", loan=name))
     st.plotly_chart(dscr_chart(p.monthly, target), key="dscr_chart", width="stretch")
     _stress(scenario)
     _memo(scenario, name, target)
 
 
 def _stress(scenario: engine.Scenario) -> None:
-    st.subheader("Stress tests")
-    st.dataframe(readable(compute.stress(scenario), scenario), key="stress_table")
+    st.subheader(t("Stress tests"))
+    st.dataframe(readable(compute.stress(scenario, i18n.current()), scenario),
+                 key="stress_table")
 
 
 def _memo(scenario: engine.Scenario, name: str, target: float) -> None:
-    st.subheader("Credit memo")
-    chosen = st.multiselect("Stress tests in the memo", list(STRESSES)[1:],
-                            default=list(STRESSES)[1:], key="memo_stresses")
+    st.subheader(t("Credit memo"))
+    chosen = st.multiselect(t("Stress tests in the memo"), list(STRESSES)[1:],
+                            default=list(STRESSES)[1:], key="memo_stresses",
+                            format_func=options_in_language(lambda x: x))
     options = Options(loan=name, dscr_target=float(target), stresses=tuple(chosen),
                       style=style(scenario))
     document_downloads(scenario, "lender", options,
-                       f"Judges {scenario.title_of(name)} against a DSCR target of "
-                       f"{target:.2f} with the stresses chosen; amounts as shown on this "
-                       "page.")
+                       t("Judges {loan} against a DSCR target of {target} with the stresses "
+                         "chosen; amounts as shown on this page.", loan=scenario.title_of(name),
+                         target=numbers.ratio(target, style(scenario))))
 
 
 ARREARS_TABLE = ["date", "debt_service", "debt_service_paid", "penalty_interest", "arrears",
@@ -124,19 +143,21 @@ ARREARS_TABLE = ["date", "debt_service", "debt_service_paid", "penalty_interest"
 def arrears_section(scenario: engine.Scenario, p: engine.Projection) -> None:
     """Arrears as the lender's system records them: the switch, the worst days past due, the
     arrears at the end and the months in arrears."""
-    st.subheader("When the group cannot pay")
+    st.subheader(t("When the group cannot pay"))
     c = st.columns(4)
     editor.field(c[0], "arrears.enabled", editor.raw(), scenario)
     m = p.monthly
     fig = arrears_figures(m.arrears.to_numpy()[None], m.days_past_due.to_numpy()[None])
-    c[1].metric("Worst days past due", f"{int(fig['worst_days_past_due'][0])}")
-    c[2].metric("Arrears at the end", fmt(float(fig["arrears_at_end"][0]), scenario))
-    c[3].metric("Months in PAR30", f"{int(fig['months_in_par30'][0])}",
-                help="Months with an installment more than 30 days past due (CGAP).")
+    s = style(scenario)
+    c[1].metric(t("Worst days past due"), numbers.number(int(fig["worst_days_past_due"][0]), s))
+    c[2].metric(t("Arrears at the end"), fmt(float(fig["arrears_at_end"][0]), scenario))
+    c[3].metric(t("Months in PAR30"), numbers.number(int(fig["months_in_par30"][0]), s),
+                help=t("Months with an installment more than 30 days past due (CGAP's portfolio "
+                       "at risk, PAR30)."))
     if not scenario.arrears.enabled:
-        st.caption("Arrears are off: an installment the group cannot pay shows as a cash "
-                   "shortfall. Turn them on to see them as the lender records them, with "
-                   "penalty interest at each loan's penalty rate.")
+        st.caption(t("Arrears are off: an installment the group cannot pay shows as a cash "
+                     "shortfall. Turn them on to see them as the lender records them, with "
+                     "penalty interest at each loan's penalty rate."))
     late = m[m.arrears > 0.005]
     if len(late):
         st.dataframe(readable(late[ARREARS_TABLE], scenario), key="arrears_table")
@@ -149,5 +170,5 @@ def _add_loan() -> None:
 
 def disbursed(loan: Loan, scenario: engine.Scenario) -> str:
     if loan.disbursement_date is not None:
-        return loan.disbursement_date.strftime("%d %b %Y")
+        return numbers.long_date(loan.disbursement_date, style(scenario))
     return month_label(scenario, loan.disbursement_month)
