@@ -289,7 +289,7 @@ def test_the_loan_officer_adds_and_removes_a_loan_and_reads_its_terms():
     assert len(loans) == before + 1
     metric_labels = [m.label for m in at.metric]
     assert "Largest additional loan on the terms of loan" in metric_labels
-    assert any("disbursed 10 Mar 2002" in c.value for c in at.caption)
+    assert any("disbursed 10 March 2002" in c.value for c in at.caption)
     # the link carries the new loan (JSON in, JSON out) and the page settings
     at.slider(key="dscr_target").set_value(1.5).run()
     again = AppTest.from_file(APP, default_timeout=60)
@@ -300,7 +300,7 @@ def test_the_loan_officer_adds_and_removes_a_loan_and_reads_its_terms():
     assert not again.exception and not again.error
     assert again.selectbox(key="loan_select").value == "loan"
     assert again.slider(key="dscr_target").value == 1.5
-    assert any("disbursed 10 Mar 2002" in c.value for c in again.caption)
+    assert any("disbursed 10 March 2002" in c.value for c in again.caption)
     # and removing it gives the preset's loans back
     at.button(key="remove_loan").click().run()
     assert [x["name"] for x in at.session_state.edits["bogra_handicrafts"]["loans"]] == \
