@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from engine.i18n import t
+
 _MARK = "@@problems@@"
 
 
@@ -67,9 +69,9 @@ def _got(value: Any) -> str:
         try:
             text = json.dumps(value, default=str)
         except (ValueError, RecursionError):
-            text = f"a {type(value).__name__} nested too deeply"
+            text = t("a {kind} nested too deeply", kind=type(value).__name__)
     elif isinstance(value, int) and abs(value) > 10**15:
-        text = f"a number of {len(str(abs(value)))} digits"
+        text = t("a number of {n} digits", n=len(str(abs(value))))
     elif isinstance(value, float):
         text = _num(value) if abs(value) < 1e16 else f"{value:g}"
     else:
@@ -89,27 +91,27 @@ def _message(err: ErrorDetails) -> str:
     }
     if kind in bounds:
         op, key = bounds[kind]
-        return f"must be {op} {_num(ctx[key])} (got {got})"
+        return t("must be {op} {bound} (got {got})", op=op, bound=_num(ctx[key]), got=got)
     if kind == "extra_forbidden":
-        return "unknown key (not a field here; check the spelling)"
+        return t("unknown key (not a field here; check the spelling)")
     if kind == "missing":
-        return "required, but missing"
+        return t("required, but missing")
     if kind == "finite_number":
-        return f"must be a finite number (got {got})"
+        return t("must be a finite number (got {got})", got=got)
     if kind in ("date_type", "date_parsing", "date_from_datetime_inexact"):
-        return f"must be a date YYYY-MM-DD (got {got})"
+        return t("must be a date YYYY-MM-DD (got {got})", got=got)
     if kind in ("float_parsing", "float_type"):
-        return f"must be a number (got {got})"
+        return t("must be a number (got {got})", got=got)
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"must be a whole number (got {got})"
+        return t("must be a whole number (got {got})", got=got)
     if kind in ("bool_parsing", "bool_type"):
-        return f"must be true or false (got {got})"
+        return t("must be true or false (got {got})", got=got)
     if kind in ("string_type",):
-        return f"must be text (got {got})"
+        return t("must be text (got {got})", got=got)
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')} (got {got})"
+        return t("must be one of {choices} (got {got})", choices=ctx.get("expected"), got=got)
     if kind == "string_pattern_mismatch":
-        return f"must be a month YYYY-MM from 1900-01 to 2199-12 (got {got})"
+        return t("must be a month YYYY-MM from 1900-01 to 2199-12 (got {got})", got=got)
     if kind in ("too_short", "too_long"):
         return f"{err['msg'].lower()} (got {got})"
     return f"{err['msg']} (got {got})"

@@ -429,12 +429,28 @@ def unit_suffix(unit: str, style: Style = PLAIN) -> str:
     """
     k = kind(unit)
     if k == "money":
-        return unit.replace("taka", "US$", 1) if style.usd_rate else unit
+        return unit_name(unit.replace("taka", "US$", 1) if style.usd_rate else unit)
     if k == "percent":
         return "%"
     if k in ("number", "count") and unit not in ("count", "number"):
-        return unit
+        return unit_name(unit)
     return ""
+
+
+UNIT_NAMES = {u: u for u in (
+    N_("taka"), N_("taka/month"), N_("taka/unit"), N_("taka/year"), N_("US$"), N_("US$/month"),
+    N_("US$/unit"), N_("units/month"), N_("days"), N_("months"), N_("years"), N_("people"),
+    N_("periods"), N_("factor"), N_("taka per US$"), N_("weights"), N_("calendar months"))}
+"""Units a header or a help text names, translated where shown."""
+
+
+def unit_name(unit: str, lang: str | None = None) -> str:
+    """A unit's name in the language in force (or `lang`): "taka/month", "টাকা/মাস".
+
+    >>> unit_name("taka/month"), unit_name("taka/month", "bn"), unit_name("kg")
+    ('taka/month', 'টাকা/মাস', 'kg')
+    """
+    return t(UNIT_NAMES[unit], lang=lang) if unit in UNIT_NAMES else unit
 
 
 def excel_format(unit: str, style: Style = PLAIN) -> str:

@@ -19,6 +19,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from engine.errors import Problem, ScenarioError, problems_from_validation
+from engine.i18n import t
 from engine.limits import MAX_DEPTH, MAX_FILE_BYTES
 from engine.scenario import Scenario
 from engine.values import bracket_depth
@@ -39,8 +40,9 @@ def _resolve(ref: str | Path) -> tuple[Path, str | None]:
     if not path.exists() and (PRESETS_DIR / f"{text}.toml").exists():
         path = PRESETS_DIR / f"{text}.toml"
     if not path.exists():
-        raise ScenarioError([Problem("", f"no preset or file named '{text}' "
-                                     f"(presets: {', '.join(preset_names())})")])
+        raise ScenarioError([Problem("", t("no preset or file named '{name}' (presets: "
+                                           "{presets})", name=text,
+                                           presets=", ".join(preset_names())))])
     return path, variant
 
 
@@ -65,11 +67,11 @@ def read_file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as e:
-        raise ScenarioError([Problem("", f"cannot open the file: {e.strerror}", str(path))]
-                            ) from None
+        raise ScenarioError([Problem("", t("cannot open the file: {reason}", reason=e.strerror),
+                                     str(path))]) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ScenarioError([Problem("", "not a regular file (a folder, pipe or device)",
+            raise ScenarioError([Problem("", t("not a regular file (a folder, pipe or device)"),
                                          str(path))])
         chunks, size = [], 0
         while size <= limit:
@@ -81,7 +83,8 @@ def read_file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     finally:
         os.close(fd)
     if size > limit:
-        raise ScenarioError([Problem("", f"file is larger than {limit:,} bytes", str(path))])
+        raise ScenarioError([Problem("", t("file is larger than {limit} bytes",
+                                           limit=f"{limit:,}"), str(path))])
     return b"".join(chunks)
 
 
@@ -89,34 +92,35 @@ def decode_text(data: bytes, file: str | None = None) -> str:
     """UTF-8 text (a byte-order mark is dropped), or a named problem: binary data, UTF-16 or
     another encoding are refused rather than guessed."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
-        what = "UTF-16 text" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "binary data"
-        raise ScenarioError([Problem("", f"not UTF-8 text (it looks like {what}); save it as "
-                                     "UTF-8", file)])
+        what = t("UTF-16 text") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else t("binary data")
+        raise ScenarioError([Problem("", t("not UTF-8 text (it looks like {what}); save it as "
+                                           "UTF-8", what=what), file)])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
-        raise ScenarioError([Problem("", f"not UTF-8 text (byte 0x{data[e.start]:02x} at "
-                                     f"position {e.start}); save it as UTF-8", file, line)]
-                            ) from None
+        raise ScenarioError([Problem("", t("not UTF-8 text (byte {byte} at position {at}); save "
+                                           "it as UTF-8", byte=f"0x{data[e.start]:02x}",
+                                           at=e.start), file, line)]) from None
 
 
 def parse_scenario(text: str, file: str | None = None) -> Scenario:
     """Parse and validate a scenario TOML text; every problem is reported with its line."""
     if len(text) > MAX_FILE_BYTES:
-        raise ScenarioError([Problem("", f"text is longer than {MAX_FILE_BYTES:,} characters",
-                                     file)])
+        raise ScenarioError([Problem("", t("text is longer than {limit} characters",
+                                           limit=f"{MAX_FILE_BYTES:,}"), file)])
     if bracket_depth(text) > MAX_DEPTH:
-        raise ScenarioError([Problem("", f"lists or tables nested deeper than {MAX_DEPTH} "
-                                     "levels", file)])
+        raise ScenarioError([Problem("", t("lists or tables nested deeper than {depth} levels",
+                                           depth=MAX_DEPTH), file)])
     try:
         data = tomllib.loads(text)
     except RecursionError:
-        raise ScenarioError([Problem("", "nested too deeply to read", file)]) from None
+        raise ScenarioError([Problem("", t("nested too deeply to read"), file)]) from None
     except tomllib.TOMLDecodeError as e:
         found = re.search(r"line (\d+)", str(e))
         line = int(found.group(1)) if found else None
-        raise ScenarioError([Problem("", f"not valid TOML: {e}", file, line)]) from None
+        raise ScenarioError([Problem("", t("not valid TOML: {error}", error=e), file, line)]
+                            ) from None
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
@@ -139,7 +143,7 @@ def file_problems(scenario: Scenario) -> list[Problem]:
             apply_variant(scenario, name)
         except ScenarioError as e:
             problems += [Problem(f"variants.{name}: {p.path}", p.message) for p in e.problems]
-    problems += [Problem(f"provenance.{k}", "names no parameter")
+    problems += [Problem(f"provenance.{k}", t("names no parameter"))
                  for k in scenario.provenance if not _path_exists(scenario, k)]
     return problems
 
@@ -151,8 +155,9 @@ and whole lists or tables."""
 
 def apply_variant(scenario: Scenario, variant: str) -> Scenario:
     if variant not in scenario.variants:
-        raise ScenarioError([Problem("", f"'{scenario.name}' has no variant '{variant}' "
-                                     f"(variants: {', '.join(scenario.variants) or 'none'})")])
+        raise ScenarioError([Problem("", t("'{name}' has no variant '{variant}' (variants: "
+                                           "{variants})", name=scenario.name, variant=variant,
+                                           variants=", ".join(scenario.variants) or t("none")))])
     out = with_overrides(scenario, scenario.variants[variant])
     return out.model_copy(update={"name": f"{scenario.name}:{variant}", "variants": {},
                                   "baseline_variant": None})
@@ -174,16 +179,18 @@ def _step(node: Any, key: str | int, path: str) -> tuple[Any, str | int]:
         if isinstance(key, int):
             if 0 <= key < len(node):
                 return node, key
-            raise KeyError(f"{path}: index {key} out of range (0..{len(node) - 1})" if node
-                           else f"{path}: index {key} out of range (the list is empty)")
+            raise KeyError(f"{path}: " + (
+                t("index {index} out of range (0..{last})", index=key, last=len(node) - 1)
+                if node else t("index {index} out of range (the list is empty)", index=key)))
         for i, item in enumerate(node):
             if isinstance(item, dict) and item.get("name") == key:
                 return node, i
         names = [item.get("name") for item in node if isinstance(item, dict)]
-        raise KeyError(f"{path}: no item named '{key}' (items: {', '.join(map(str, names))})")
+        raise KeyError(f"{path}: " + t("no item named '{name}' (items: {items})", name=key,
+                                       items=", ".join(map(str, names))))
     if isinstance(node, dict) and not isinstance(key, int):
         return node, key
-    raise KeyError(f"{path}: cannot go into a value")
+    raise KeyError(f"{path}: " + t("cannot go into a value"))
 
 
 def _path_exists(scenario: Scenario, path: str) -> bool:
@@ -252,16 +259,16 @@ def overridden_data(scenario: Scenario, overrides: dict[str, Any]
         node: Any = data
         try:
             if not parts:
-                raise KeyError(f"{path}: empty path")
+                raise KeyError(f"{path}: " + t("empty path"))
             for key in parts[:-1]:
                 container, k = _step(node, key, path)
                 if isinstance(container, dict) and k not in container:
-                    raise KeyError(f"{path}: unknown parameter")
+                    raise KeyError(f"{path}: " + t("unknown parameter"))
                 node = container[k]
             container, k = _step(node, parts[-1], path)
             known = k in container if isinstance(container, dict) else True
             if not known and not _is_open_mapping(path):
-                raise KeyError(f"{path}: unknown parameter")
+                raise KeyError(f"{path}: " + t("unknown parameter"))
             container[k] = copy.deepcopy(value)   # the data never aliases the overrides
         except KeyError as e:
             problems.append(Problem(path, str(e.args[0]).split(": ", 1)[1]))

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine import metrics
+from engine import fmt, metrics
 from engine.cashflow import Inputs, loan_last_month, simulate, start_date
+from engine.i18n import t
 from engine.loans import Loan, add_loan, add_months, apr, eir, grant_element
 from engine.pipeline import compile_rows
 from engine.projection import Projection
@@ -123,49 +124,62 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
     (quarterly) DSCR, which the verdict reports but does not judge. None without loans."""
     if not p.scenario.loans:
         return None
-    t = p.simulated
+    sim = p.simulated
     s = p.scenario
-    debt = t["debt_service"].to_numpy() > 0
+    st = fmt.style_for()
+
+    def when(month: int) -> str:
+        """'2003-05' in English (as the lender's sheet dates it), 'মে ২০০৩' in Bangla."""
+        return s.month_label(month) if st.locale == "en" else fmt.month(s.start, month, st)
+
+    debt = sim["debt_service"].to_numpy() > 0
     first = int(min(loan.disbursement_month for loan in s.loans))
     last = int(np.flatnonzero(debt).max()) if debt.any() else first
-    period = (t.index >= first) & (t.index <= last)
+    period = (sim.index >= first) & (sim.index <= last)
     reserve = s.group.cash_reserve
 
     def lowest_at(column: str, where: np.ndarray) -> tuple[float | None, str | None]:
-        v = t[column].where(where)
+        v = sim[column].where(where)
         if v.isna().all():
             return None, None
         month = int(v.idxmin())
-        return float(v[month]), s.month_label(month)
+        return float(v[month]), when(month)
 
     dscr, dscr_date = lowest_at("dscr_12m", period)
     seasonal, seasonal_date = lowest_at("dscr_seasonal", period)
     cash, cash_date = lowest_at("cash_balance", period)
     reasons = []
     summary = p.summary
+    money, ratio = (lambda x: fmt.money(x, st)), (lambda x: fmt.ratio(x, st))
     arrears_ok = not summary.get("par30_ever")
     if not arrears_ok:
-        reasons.append(f"an installment goes {summary['worst_days_past_due']} days past due "
-                       f"(PAR30), {summary['arrears_at_end']:,.0f} taka in arrears at the end")
+        reasons.append(t("an installment goes {days} days past due (PAR30), {arrears} in "
+                         "arrears at the end",
+                         days=fmt.number(summary["worst_days_past_due"], st),
+                         arrears=money(summary["arrears_at_end"])))
     dscr_ok = dscr is None or dscr >= dscr_target - 1e-12
     if not dscr_ok:
-        reasons.append(f"trailing-12-month DSCR falls to {dscr:.2f} in {dscr_date}, below the "
-                       f"target of {dscr_target:.2f}")
+        reasons.append(t("trailing-12-month DSCR falls to {dscr} in {month}, below the target "
+                         "of {target}", dscr=ratio(dscr), month=dscr_date,
+                         target=ratio(dscr_target)))
     cash_ok = cash is None or cash >= reserve - metrics.TOLERANCE
     if not cash_ok:
-        reasons.append(f"cash falls to {cash:,.0f} taka in {cash_date}, below the reserve of "
-                       f"{reserve:,.0f} taka")
+        reasons.append(t("cash falls to {cash} in {month}, below the reserve of {reserve}",
+                         cash=money(cash), month=cash_date, reserve=money(reserve)))
     meets = arrears_ok and dscr_ok and cash_ok
-    judged = (f"from {s.month_label(first)} to the last installment in {s.month_label(last)}, "
-              f"after members' drawings of {s.group.drawings_per_member_month:,.0f} taka a "
-              "month each")
+    judged = t("from {first} to the last installment in {last}, after members' drawings of "
+               "{drawings} a month each", first=when(first),
+               last=when(last), drawings=money(s.group.drawings_per_member_month))
     if meets:
-        sentence = (f"Meets the lender's tests {judged}: trailing-12-month DSCR stays at or "
-                    f"above {dscr_target:.2f}"
-                    + ("" if dscr is None else f" (lowest {dscr:.2f} in {dscr_date})")
-                    + f" and cash at or above the reserve of {reserve:,.0f} taka.")
+        lowest = "" if dscr is None else t(" (lowest {dscr} in {month})", dscr=ratio(dscr),
+                                            month=dscr_date)
+        sentence = t("Meets the lender's tests {judged}: trailing-12-month DSCR stays at or "
+                     "above {target}{lowest} and cash at or above the reserve of {reserve}.",
+                     judged=judged, target=ratio(dscr_target), lowest=lowest,
+                     reserve=money(reserve))
     else:
-        sentence = f"Fails the lender's tests {judged}: " + "; ".join(reasons) + "."
+        sentence = t("Fails the lender's tests {judged}: {reasons}.", judged=judged,
+                     reasons="; ".join(reasons))
     return {"meets": meets, "dscr_target": dscr_target, "dscr_ok": dscr_ok,
             "arrears_ok": arrears_ok,
             "reserve_ok": cash_ok, "min_dscr_12m": dscr, "min_dscr_12m_date": dscr_date,

@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from engine import fmt
 from engine.cashflow import Inputs
+from engine.i18n import N_, t, tn
 from engine.pipeline import compile_rows, run
 from engine.scenario import Scenario
 
@@ -93,8 +95,9 @@ def switching_value(scenario: Scenario, channel: str, rival: str, parameter: str
         return {"channel": channel, "rival": rival, "parameter": parameter, "outcome": outcome,
                 "value": None, "current_value": getattr(scenario.channels[c], parameter),
                 "outcome_now": theirs, "rival_outcome": theirs, "channel_better_above": False,
-                "sentence": f"{channel} and {rival} give the same outcome whatever the "
-                f"{parameter}."}
+                "sentence": t("{channel} and {rival} give the same outcome whatever the "
+                              "{parameter}.", channel=channel, rival=rival,
+                              parameter=t(PARAMETER_WORDS[parameter]))}
     for _ in range(rounds):
         change = np.flatnonzero(np.sign(d[:-1]) != np.sign(d[1:]))
         if change.size == 0:
@@ -134,24 +137,51 @@ def safe_side(value: float, step: float, up: bool) -> float:
     return round(n * step, 10)
 
 
+PARAMETER_WORDS = {"payment_delay_days": N_("payment_delay_days"), "discount": N_("discount"),
+                   "acceptance_rate": N_("acceptance_rate"), "price": N_("price")}
+"""A parameter as a sentence names it (English keeps the path's name; Bangla says it in words)."""
+
+
+def _shown(parameter: str, x: float) -> str:
+    st = fmt.style_for()
+    if parameter == "payment_delay_days":
+        return tn("{count} day", "{count} days", int(round(x)), count=fmt.number(x, st))
+    if parameter == "price":
+        return fmt.money(x, st, decimals=2)
+    return fmt.percent(x, st, 1, 1)
+
+
 def switching_sentence(channel: str, rival: str, parameter: str, outcome: str,
                        value: float | None, rising: bool, bounds: tuple[float, float],
                        better_now: bool) -> str:
     """The switching value as a sentence, its figure rounded to the safe side (`safe_side`)."""
-    what = {"member_income_per_member_month_avg": "income per member",
-            "min_cash_balance": "minimum cash"}[outcome]
-    label = {"payment_delay_days": "pays within", "discount": "discounts less than",
-             "acceptance_rate": "accepts at least", "price": "pays at least"}
-    fmt = {"payment_delay_days": "{:.0f} days", "discount": "{:.1%}",
-           "acceptance_rate": "{:.1%}", "price": "{:.2f} taka"}[parameter]
+    outcomes = {"member_income_per_member_month_avg": N_("income per member"),
+                "min_cash_balance": N_("minimum cash")}
+    what = t(outcomes[outcome])
+    names = {"channel": channel, "rival": rival, "what": what,
+             "parameter": t(PARAMETER_WORDS[parameter])}
     if value is None:
-        verdict = "always" if better_now else "never"
-        return (f"{channel} {verdict} beats {rival} on {what} for {parameter} between "
-                f"{fmt.format(bounds[0])} and {fmt.format(bounds[1])}.")
+        low, high = _shown(parameter, bounds[0]), _shown(parameter, bounds[1])
+        if better_now:
+            return t("{channel} always beats {rival} on {what} for {parameter} between {low} "
+                     "and {high}.", low=low, high=high, **names)
+        return t("{channel} never beats {rival} on {what} for {parameter} between {low} and "
+                 "{high}.", low=low, high=high, **names)
     lower_is_better = parameter in ("payment_delay_days", "discount")
     # the channel beats its rival above the value when `rising`, below it otherwise
-    shown = fmt.format(safe_side(value, STEP[parameter], up=rising))
+    shown = _shown(parameter, safe_side(value, STEP[parameter], up=rising))
     if lower_is_better != rising:
-        return f"{channel} beats {rival} on {what} only if it {label[parameter]} {shown}."
-    side = "above" if rising else "below"
-    return f"{channel} beats {rival} on {what} only if its {parameter} is {side} {shown}."
+        only_if = {"payment_delay_days": N_("{channel} beats {rival} on {what} only if it pays "
+                                           "within {value}."),
+                  "discount": N_("{channel} beats {rival} on {what} only if it discounts less "
+                                 "than {value}."),
+                  "acceptance_rate": N_("{channel} beats {rival} on {what} only if it accepts "
+                                        "at least {value}."),
+                  "price": N_("{channel} beats {rival} on {what} only if it pays at least "
+                              "{value}.")}
+        return t(only_if[parameter], value=shown, **names)
+    if rising:
+        return t("{channel} beats {rival} on {what} only if its {parameter} is above {value}.",
+                 value=shown, **names)
+    return t("{channel} beats {rival} on {what} only if its {parameter} is below {value}.",
+             value=shown, **names)

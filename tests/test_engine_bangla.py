@@ -1,0 +1,88 @@
+"""The text the engine writes, in Bangla under `i18n.language("bn")`: labels of outputs and
+inputs, verdict sentences, the lender's verdict, switching sentences and validation messages.
+English stays as it was (other tests pin it). Expected Bangla is typed here from the catalogue's
+wording; numbers in it are formatted by hand (lakh grouping, Bengali digits, ৳ after)."""
+
+import pytest
+
+import engine
+from engine import fmt, i18n, quantities
+from engine.errors import ScenarioError
+from engine.fields import meta_at
+from engine.io import parse_scenario
+from engine.loan_capacity import loan_verdict
+from engine.switching import switching_sentence
+from engine.verdict import exit_verdict
+
+BN = fmt.style_for("bn")
+
+
+def test_output_labels_and_units_in_bangla():
+    with i18n.language("bn"):
+        assert quantities.label("cash_balance", BN) == "নগদ স্থিতি, টাকা"
+        assert quantities.label("member_income_per_member_month_avg", BN) == (
+            "সদস্যপ্রতি আয় (মাসিক গড়), টাকা/মাস")
+        assert quantities.label("dscr_12m", BN) == "DSCR (বিগত ১২ মাস)"   # the acronym stays
+        assert quantities.display_value("exit_month", 4, BN, start="2002-01") == "মে ২০০২"
+    assert quantities.label("cash_balance") == "Cash balance, taka"
+
+
+def test_input_labels_ranges_and_help_in_bangla():
+    with i18n.language("bn"):
+        members = meta_at("group.members")
+        assert members.label == "সদস্য"
+        assert members.range_text() == "অন্তত 1"          # typed values keep Latin digits
+        assert meta_at("channels.x.discount").range_text() == "0% থেকে 100%"
+        assert "একক: জন: মানুষের সংখ্যা। অনুমোদিত: অন্তত 1।" in members.help()
+    assert meta_at("group.members").label == "members"
+
+
+def test_validation_messages_in_bangla_name_the_field_and_the_value():
+    text = """
+name = "t"
+title = "T"
+start = "2002-01"
+horizon_months = 12
+[group]
+name = "G"
+members = -5
+"""
+    with i18n.language("bn"), pytest.raises(ScenarioError) as e:
+        parse_scenario(text, file="t.toml")
+    assert "group.members: >= 1 হতে হবে (পাওয়া গেছে -5)" in str(e.value)
+
+
+def test_exit_verdict_in_bangla():
+    s = engine.load_scenario("modhupur_pineapple")
+    p = engine.project(s)
+    with i18n.language("bn"):
+        text = exit_verdict(s, p.summary)
+    m = p.summary["exit_month"]
+    assert m is not None and m > 0
+    assert text.startswith(f"{fmt.month(s.start, m, BN)} (মাস {fmt.number(m, BN)}) থেকে "
+                           "স্বাবলম্বী: তখন সব ভর্তুকি বন্ধ হলে ")
+    assert text.endswith("এর আগে বন্ধ করলে থাকবে না।")
+    assert not any("0" <= c <= "9" for c in text)      # Bengali digits throughout
+
+
+def test_lender_verdict_in_bangla():
+    s = engine.load_scenario("modhupur_pineapple")
+    with i18n.language("bn"):
+        v = loan_verdict(engine.project(s))
+    assert v is not None
+    assert v["sentence"].startswith(("ঋণদাতার শর্ত পূরণ হয় ", "ঋণদাতার শর্ত পূরণ হয় না "))
+    assert "সদস্যপ্রতি মাসে" in v["sentence"] and "৳" in v["sentence"]
+
+
+def test_switching_sentences_in_bangla():
+    with i18n.language("bn"):
+        # 28.57 days, rounded down to the safe side: 28 days
+        assert switching_sentence("PRAN", "spot", "payment_delay_days",
+                                  "member_income_per_member_month_avg", 28.57, False,
+                                  (0, 365), True) == (
+            "সদস্যপ্রতি আয় বিবেচনায় PRAN তখনই spot-এর চেয়ে ভালো, যখন সে পরিশোধে ২৮ দিন বা "
+            "তার কম সময় নেয়।")
+    assert switching_sentence("PRAN", "spot", "payment_delay_days",
+                              "member_income_per_member_month_avg", 28.57, False,
+                              (0, 365), True) == (
+        "PRAN beats spot on income per member only if it pays within 28 days.")
