@@ -22,7 +22,7 @@ def test_output_labels_and_units_in_bangla():
         assert quantities.label("cash_balance", BN) == "নগদ স্থিতি, টাকা"
         assert quantities.label("member_income_per_member_month_avg", BN) == (
             "সদস্যপ্রতি আয় (মাসিক গড়), টাকা/মাস")
-        assert quantities.label("dscr_12m", BN) == "DSCR (বিগত ১২ মাস)"   # the acronym stays
+        assert quantities.label("dscr_12m", BN) == "DSCR (গত ১২ মাস)"   # the acronym stays
         assert quantities.display_value("exit_month", 4, BN, start="2002-01") == "মে ২০০২"
     assert quantities.label("cash_balance") == "Cash balance, taka"
 
