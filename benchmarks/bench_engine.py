@@ -1,6 +1,17 @@
-"""Benchmarks, each measured side by side with its comparison in the same run (`make bench`).
-Prints the figures and writes benchmarks/results.json as
-{name: {"value": ..., "unit": ..., "target": ..., "met": true|false}}. Tests never assert times.
+"""Benchmarks (`make bench`): every figure is a ratio against a floor or a peer measured in the
+same run. The subject and its references run interleaved (subject, reference, subject, ...),
+each `REPEAT` times after a warm-up; a figure is the ratio of the medians, with the spread of
+the per-round ratios (lowest and highest). Figures are printed and written to
+benchmarks/results.json as
+
+    {name: {"value", "unit", "target", "met", "spread": [low, high], "runs",
+            "subject", "subject_seconds", "reference", "reference_seconds"}}
+
+`value` reads with `unit`: "x faster than <peer>" (peer time / subject time) or "x <floor>"
+(subject time / floor time). Memory figures are ratios too (peak at N groups against the peak at
+N / 10, measured in child processes). `python benchmarks/bench_engine.py --only NAME [NAME ...]`
+runs some sections (names: see SECTIONS) and keeps the other figures in results.json.
+Tests never assert times.
 """
 
 from __future__ import annotations
@@ -9,9 +20,12 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,30 +36,57 @@ import engine
 from engine.cashflow import simulate
 from engine.montecarlo import monte_carlo
 from engine.pipeline import compile_rows, full_sweep_needed, only_payouts_need_it, run
-from engine.portfolio import portfolio
 from engine.shocks import Shocks
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = Path(__file__).with_name("results.json")
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import month_loop  # noqa: E402  (the plain Python peer, beside this file)
+
+OUT = HERE / "results.json"
+REPEAT = 5
 results: dict[str, dict] = {}
 
 
-def median_time(fn, repeat: int = 15, warmup: int = 1) -> float:
+# ---- the harness ------------------------------------------------------------------------------
+
+def interleaved(fns: dict[str, Callable[[], object]], repeat: int = REPEAT,
+                warmup: int = 1) -> dict[str, list[float]]:
+    """Seconds of each function over `repeat` rounds; each round runs every function once, in
+    an order that rotates from round to round (no function always runs first)."""
+    names = list(fns)
     for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for name in names:
+            fns[name]()
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(repeat):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            t0 = time.perf_counter()
+            fns[name]()
+            times[name].append(time.perf_counter() - t0)
+    return times
 
 
-def record(name: str, value: float, unit: str, target: float | None, met: bool) -> None:
-    results[name] = {"value": round(float(value), 4), "unit": unit, "target": target,
-                     "met": bool(met)}
-    mark = "met" if met else "NOT met"
-    print(f"  {name}: {value:,.3g} {unit} (target {target}; {mark})")
+def figure(name: str, times: dict[str, list[float]], subject: str, reference: str,
+           kind: str, target: float | None = None, note: str = "") -> float:
+    """Record subject against reference: kind "faster" (reference / subject: a peer) or "of"
+    (subject / reference: a floor). `target`: at least (faster) or at most (of)."""
+    s, r = np.array(times[subject]), np.array(times[reference])
+    rounds = r / s if kind == "faster" else s / r
+    value = float(np.median(r) / np.median(s) if kind == "faster" else np.median(s) / np.median(r))
+    unit = f"x faster than {reference}" if kind == "faster" else f"x {reference}"
+    met = target is None or (value >= target if kind == "faster" else value <= target)
+    results[name] = {"value": round(value, 4), "unit": unit, "target": target, "met": bool(met),
+                     "spread": [round(float(rounds.min()), 4), round(float(rounds.max()), 4)],
+                     "runs": len(s), "subject": subject,
+                     "subject_seconds": round(float(np.median(s)), 6), "reference": reference,
+                     "reference_seconds": round(float(np.median(r)), 6)}
+    if note:
+        results[name]["note"] = note
+    mark = "" if target is None else f"; target {target}: {'met' if met else 'NOT met'}"
+    print(f"  {name}: {value:,.3g} {unit} (spread {rounds.min():,.3g}-{rounds.max():,.3g}; "
+          f"{np.median(s) * 1e3:,.2f} ms against {np.median(r) * 1e3:,.2f} ms{mark})")
+    return value
 
 
 def variants(inputs, n: int, seed: int = 0):
@@ -56,41 +97,72 @@ def variants(inputs, n: int, seed: int = 0):
                    produced=rows.produced * rng.uniform(0.8, 1.2, (n, 1, 1)))
 
 
+def checked_loop_peer(s: engine.Scenario, x) -> dict:
+    """The plain month loop's inputs for row 0 of `x`, after checking that it computes the
+    engine's cash balance and exit month (a peer that computed something else would not be one).
+    """
+    d = month_loop.lists(x)
+    mine = month_loop.project(d)
+    r = run(x.take(np.array([0])), s.horizon_months, s.exit_criteria)
+    assert np.allclose(mine["cash_balance"], r.monthly["cash_balance"][0], atol=1e-6)
+    assert (mine["exit_month"] if mine["exit_month"] is not None else -1) == r.exit_month[0]
+    return d
+
+
+# ---- sections -----------------------------------------------------------------------------------
+
+def bench_projection() -> None:
+    print("One projection (bogra_handicrafts, 60 months) against a plain Python month loop")
+    s = engine.load_scenario("bogra_handicrafts")
+    x = compile_rows([s])
+    d = checked_loop_peer(s, x)
+    times = interleaved({
+        "project": lambda: engine.project(s),
+        "pipeline run": lambda: run(x, s.horizon_months, s.exit_criteria),
+        "plain month loop": lambda: month_loop.project(d)}, repeat=15)
+    figure("projection_vs_month_loop", times, "project", "plain month loop", "faster",
+           note="project compiles the scenario (loan schedules included) and builds its "
+                "tables; the loop starts from compiled lists")
+    figure("projection_run_vs_month_loop", times, "pipeline run", "plain month loop", "faster",
+           note="the pipeline on compiled inputs: the same work as the loop, and more outputs")
+
+
 def bench_batch() -> None:
-    print("1,000 variants: one batched projection vs one at a time (bogra_handicrafts, 60 m)")
+    print("1,000 variants (bogra_handicrafts, 60 m): one batched run against the plain month "
+          "loop and the pipeline one variant at a time")
     s = engine.load_scenario("bogra_handicrafts")
     batch = variants(compile_rows([s]), 1000)
+    checked_loop_peer(s, batch)
+    loops = [month_loop.lists(batch, i) for i in range(1000)]
     singles = [batch.take(np.array([i])) for i in range(1000)]
     H = s.horizon_months
-    t_batch = median_time(lambda: run(batch, H).summary.frame(), repeat=5)
-    t_loop = median_time(lambda: [run(x, H).summary.frame() for x in singles], repeat=2)
-    print(f"  batched {t_batch * 1e3:.1f} ms; one at a time {t_loop * 1e3:.0f} ms")
-    record("batch_1000_speedup", t_loop / t_batch, "x faster", 20.0, t_loop / t_batch >= 20)
-    results["_batch_1000_seconds"] = {"value": t_batch, "unit": "s", "target": None,
-                                      "met": True}
+    times = interleaved({
+        "batched run": lambda: run(batch, H).summary.frame(),
+        "plain month loop x 1,000": lambda: [month_loop.project(d) for d in loops],
+        "pipeline x 1,000": lambda: [run(one, H).summary.frame() for one in singles]},
+        repeat=REPEAT)
+    figure("batch_1000_vs_month_loop", times, "batched run", "plain month loop x 1,000",
+           "faster", 20.0)
+    figure("batch_1000_vs_one_at_a_time", times, "batched run", "pipeline x 1,000", "faster",
+           20.0)
 
 
 def bench_sweep(horizon: int) -> None:
-    print(f"Full exit sweep vs one projection, {horizon}-month horizon")
+    print(f"Full exit sweep against one simulation, {horizon}-month horizon")
     for name in engine.preset_names():
         s = engine.with_overrides(engine.load_scenario(name), {"horizon_months": horizon})
-        inputs = compile_rows([s])
+        x = compile_rows([s])
         T = s.horizon_months
-        one = median_time(lambda inputs=inputs: simulate(inputs), repeat=30)
-        if not full_sweep_needed(inputs, s.exit_criteria):
+        if not full_sweep_needed(x, s.exit_criteria):
             how = "2 rows, O(T)"
-        elif only_payouts_need_it(inputs, s.exit_criteria):
+        elif only_payouts_need_it(x, s.exit_criteria):
             how = "2 rows on the flows before payouts, O(T)"
         else:
             how = f"{T + 1} rows (flows depend on cash or on the exit month)"
-
-        def sweep(inputs=inputs, T=T):
-            return run(inputs, T).exit_month
-
-        swept = median_time(sweep, repeat=30)
-        print(f"  {name}: one {one * 1e3:.3f} ms, sweep [{how}] {swept * 1e3:.3f} ms")
-        record(f"exit_sweep_{horizon}m_vs_one[{name}]", swept / one, "x one projection", 3.0,
-               swept / one <= 3.0)
+        times = interleaved({"sweep": lambda x=x, T=T: run(x, T).exit_month,
+                             "one simulation": lambda x=x: simulate(x)}, repeat=15)
+        figure(f"exit_sweep_{horizon}m_vs_one[{name}]", times, "sweep", "one simulation", "of",
+               3.0, note=how)
 
 
 FLOOR_PASSES = 36
@@ -114,51 +186,23 @@ def honest_floor(paths: int, months: int):
     return floor
 
 
-def interleaved(fns: dict, repeat: int = 5) -> dict[str, list[float]]:
-    """Each function timed `repeat` times, in turn (a, b, a, b, ...), after one warm-up each:
-    machine noise then hits both alike."""
-    for fn in fns.values():
-        fn()
-    times: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(repeat):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[k].append(time.perf_counter() - t0)
-    return times
-
-
-def spread(ratios: list[float]) -> str:
-    return f"median {statistics.median(ratios):.2f}x, range {min(ratios):.2f}-{max(ratios):.2f}x"
-
-
 def bench_monte_carlo() -> None:
     """10,000 paths x 120 months with the default month-by-month shocks, against the honest
-    floor measured in the same run (median of 5, interleaved, with the spread): Bogra (two
-    rows' worth of work a path), Modhupur's pran_contract variant (a credit line), and the
-    Risk page's default (Modhupur, 1,000 paths x 60 months)."""
+    floor measured in the same run: Bogra (two rows' worth of work a path), Modhupur's
+    pran_contract variant (a credit line), and the Risk page's default (Modhupur, 1,000 paths
+    x 60 months)."""
     paths, T = 10_000, 120
     print(f"Monte Carlo: {paths:,} paths x {T} months, default shocks, against the honest floor "
           f"({FLOOR_PASSES} array passes + the percentiles)")
-    floor = honest_floor(paths, T)
     cases = {name: engine.with_overrides(engine.load_scenario(name), {"horizon_months": T})
              for name in ("bogra_handicrafts", "modhupur_pineapple:pran_contract")}
-    fns = {"floor": floor}
+    fns = {"honest floor": honest_floor(paths, T)}
     fns |= {name: (lambda s=s: monte_carlo(s, Shocks(), paths, seed=1))
             for name, s in cases.items()}
-    times = interleaved(fns)
-    f = statistics.median(times["floor"])
-    print(f"  floor {f * 1e3:.0f} ms (range {min(times['floor']) * 1e3:.0f}-"
-          f"{max(times['floor']) * 1e3:.0f})")
+    times = interleaved(fns, repeat=REPEAT)
     for name, target in (("bogra_handicrafts", 1.5), ("modhupur_pineapple:pran_contract", 3.0)):
-        ratios = [t / fl for t, fl in zip(times[name], times["floor"], strict=True)]
-        r = statistics.median(ratios)
-        print(f"  {name}: {statistics.median(times[name]) * 1e3:.0f} ms, {spread(ratios)}")
-        record(f"monte_carlo_10k_x_120_vs_honest_floor[{name}]", r, "x the honest floor",
-               target, r <= target)
-        results[f"monte_carlo_10k_x_120_vs_honest_floor[{name}]"]["spread"] = [
-            round(min(ratios), 3), round(max(ratios), 3)]
-    record("monte_carlo_honest_floor_ms", f * 1e3, "ms", None, True)
+        figure(f"monte_carlo_10k_x_120_vs_honest_floor[{name}]", times, name, "honest floor",
+               "of", target)
     for T_mem in (60, 120, 480):
         s = engine.with_overrides(engine.load_scenario("bogra_handicrafts"),
                                   {"horizon_months": T_mem})
@@ -166,81 +210,174 @@ def bench_monte_carlo() -> None:
         monte_carlo(s, Shocks(), paths, seed=1)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        kept = 2 * 8 * paths * T_mem / 2**20
+        kept = 2 * 8 * paths * T_mem
         print(f"  peak memory at {T_mem} months: {peak / 2**20:.0f} MiB (of which the kept cash "
-              f"and its percentile copy {kept:.0f} MiB)")
-        record(f"monte_carlo_peak_memory_{T_mem}m", peak / 2**20, "MiB (tracemalloc)", 2048.0,
-               peak / 2**20 <= 2048)
+              f"and its percentile copy {kept / 2**20:.0f} MiB)")
+        results[f"monte_carlo_peak_memory_{T_mem}m"] = {
+            "value": round(peak / kept, 4), "unit": "x the kept cash and its percentile copy",
+            "target": None, "met": True, "peak_mib": round(peak / 2**20, 1), "runs": 1}
     page = engine.load_scenario("modhupur_pineapple")
-    t = statistics.median(interleaved({"page": lambda: monte_carlo(page, Shocks(), 1000, 0)}
-                                      )["page"])
-    print(f"  the Risk page's default (Modhupur, 1,000 paths x 60 months): {t * 1e3:.0f} ms")
-    record("risk_page_monte_carlo_ms[modhupur_pineapple]", t * 1e3, "ms", 500.0, t <= 0.5)
+    times = interleaved({"risk page default": lambda: monte_carlo(page, Shocks(), 1000, 0),
+                         "honest floor (1,000 x 60)": honest_floor(1000, 60)}, repeat=REPEAT)
+    figure("risk_page_monte_carlo_vs_honest_floor[modhupur_pineapple]", times,
+           "risk page default", "honest floor (1,000 x 60)", "of",
+           note="the Risk page's default: Modhupur, 1,000 paths x 60 months (target: under "
+                "0.5 s, see subject_seconds)")
+
+
+# ---- portfolios: speed in process, memory in child processes ------------------------------------
+
+PORTFOLIO_BASE = "bogra_handicrafts"
+
+
+def portfolio_groups(n: int, seed: int = 0) -> pd.DataFrame:
+    """n groups of the benchmark base with 4 override columns."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "group_id": [f"g{i}" for i in range(n)],
+        "group.members": rng.integers(15, 40, n),
+        "channels.tmss_retail.price": rng.uniform(300, 380, n).round(2),
+        "channels.tmss_retail.payment_delay_days": rng.uniform(0, 60, n).round(1),
+        "products.handicrafts.monthly_capacity": rng.uniform(300, 600, n).round(0)})
+
+
+def peak_rss_mib(args: list[str]) -> tuple[float, float]:
+    """(peak resident MiB, seconds) of a child process running `args`."""
+    code = ("import resource, runpy, sys, time; sys.argv = sys.argv[1:]; t0 = time.perf_counter()\n"
+            "try:\n    runpy.run_module('engine.cli', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print('BENCH', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "
+            "time.perf_counter() - t0, file=sys.stderr)")
+    p = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                       cwd=ROOT, check=False)
+    line = [ln for ln in p.stderr.splitlines() if ln.startswith("BENCH")]
+    if p.returncode != 0 or not line:
+        raise RuntimeError(p.stderr[-2000:])
+    _, rss, seconds = line[-1].split()
+    return float(rss), float(seconds)
 
 
 def bench_portfolio() -> None:
-    print("Portfolio: 10,000 groups (bogra_handicrafts base, 4 override columns)")
-    base = engine.load_scenario("bogra_handicrafts")
-    rng = np.random.default_rng(0)
+    from engine.portfolio import portfolio
     n = 10_000
-    groups = pd.DataFrame({
-        "group_id": [f"g{i}" for i in range(n)],
-        "group.members": rng.integers(15, 40, n),
-        "channels.tmss_retail.price": rng.uniform(300, 380, n),
-        "channels.tmss_retail.payment_delay_days": rng.uniform(0, 60, n),
-        "products.handicrafts.monthly_capacity": rng.uniform(300, 600, n)})
-    t0 = time.perf_counter()
-    portfolio(base, groups)
-    t = time.perf_counter() - t0
-    per_group = t / n
-    batch_per_variant = results["_batch_1000_seconds"]["value"] / 1000
-    print(f"  {t:.1f} s, {n / t:,.0f} groups/s; {per_group * 1e3:.2f} ms a group against "
-          f"{batch_per_variant * 1e3:.3f} ms a variant in the 1,000-variant batch")
-    record("portfolio_10k_groups_per_second", n / t, "groups/s", None, True)
-    record("portfolio_per_group_vs_batch_variant", per_group / batch_per_variant,
-           "x a batched variant (validation, max-loan search, flags)", None, True)
+    print(f"Portfolio: {n:,} groups ({PORTFOLIO_BASE} base, 4 override columns), against the "
+          "pipeline on the same groups' rows")
+    base = engine.load_scenario(PORTFOLIO_BASE)
+    groups = portfolio_groups(n)
+    from engine.portfolio import group_inputs, group_scenarios
+    columns = [c for c in groups.columns if c != "group_id"]
+    rows = group_inputs(base, group_scenarios(base, groups), columns)
+    times = interleaved({"portfolio": lambda: portfolio(base, groups),
+                         "pipeline on the rows": lambda: run(rows, base.horizon_months)},
+                        repeat=3)
+    figure("portfolio_10k_vs_pipeline", times, "portfolio", "pipeline on the rows", "of",
+           note="validation of every group, the largest affordable loan, flags; the reference "
+                "is the exit sweep and summary of the same compiled rows")
+    t = statistics.median(times["portfolio"])
+    results["portfolio_10k_groups_per_second"] = {
+        "value": round(n / t, 1), "unit": "groups/s", "target": None, "met": True,
+        "note": "absolute rate, from the median of portfolio_10k_vs_pipeline"}
+    print(f"  {n / t:,.0f} groups/s")
 
+
+def bench_portfolio_memory() -> None:
+    sizes = (10_000, 100_000)
+    print(f"Portfolio file through `subsidy-exit portfolio` (chunks): peak resident memory at "
+          f"{sizes[1]:,} groups against {sizes[0]:,}")
+    with tempfile.TemporaryDirectory() as tmp:
+        peaks = {}
+        for n in sizes:
+            path = Path(tmp) / f"groups_{n}.csv"
+            portfolio_groups(n).to_csv(path, index=False)
+            out = Path(tmp) / f"result_{n}.parquet"
+            peaks[n] = peak_rss_mib(["portfolio", str(path), "--base", PORTFOLIO_BASE,
+                                     "--out", str(out)])
+            print(f"  {n:,} groups: peak RSS {peaks[n][0]:,.0f} MiB, {peaks[n][1]:,.1f} s, "
+                  f"{n / peaks[n][1]:,.0f} groups/s")
+    (small, _), (large, seconds) = peaks[sizes[0]], peaks[sizes[1]]
+    results["portfolio_peak_memory_100k_vs_10k"] = {
+        "value": round(large / small, 4), "unit": "x the peak at 10,000 groups",
+        "target": 1.2, "met": large / small <= 1.2,
+        "peaks_mib": {str(k): round(v[0], 1) for k, v in peaks.items()},
+        "seconds": {str(k): round(v[1], 2) for k, v in peaks.items()}, "runs": 1}
+    results["portfolio_file_100k_groups_per_second"] = {
+        "value": round(sizes[1] / seconds, 1), "unit": "groups/s", "target": None, "met": True,
+        "note": "the command line on a CSV file, in chunks, writing Parquet"}
+
+
+# ---- the app ----------------------------------------------------------------------------------
 
 def bench_app() -> None:
-    print("App rerun after a widget change (AppTest median) vs an app drawing the same widgets")
+    print("App rerun after a widget change (AppTest) against an app drawing the same widgets")
     from streamlit.testing.v1 import AppTest
     os.environ.setdefault("SUBSIDY_EXIT_WORKSPACE", str(ROOT / "workspace"))
+    apps = {"app": (str(ROOT / "app.py"), "modhupur_pineapple::ed0::group.cash_reserve"),
+            "widgets only": (str(HERE / "stub_app.py"), "cash_reserve")}
+    running = {name: AppTest.from_file(path, default_timeout=60).run()
+               for name, (path, _) in apps.items()}
+    step = {name: 0 for name in apps}
 
-    def reruns(path: str, key: str, values: list[float]) -> float:
-        at = AppTest.from_file(path, default_timeout=60).run()
-        times = []
-        for v in values:
-            at.number_input(key=key).set_value(v)
-            t0 = time.perf_counter()
-            at.run()
-            times.append(time.perf_counter() - t0)
-        return statistics.median(times)
+    def rerun(name: str) -> None:
+        step[name] += 1
+        at = running[name]
+        at.number_input(key=apps[name][1]).set_value(25000.0 + 1000 * step[name])
+        at.run()
 
-    values = [25000.0 + 1000 * i for i in range(1, 16)]
-    # the editor's widget keys: "<scenario>::ed<editor version>::<path>" (ui/editor.key)
-    real = reruns(str(ROOT / "app.py"), "modhupur_pineapple::ed0::group.cash_reserve", values)
-    stub = reruns(str(ROOT / "benchmarks" / "stub_app.py"), "cash_reserve", values)
-    print(f"  app {real * 1e3:.0f} ms, widgets only {stub * 1e3:.0f} ms")
-    record("app_rerun_vs_widgets_only", real / stub, "x", None, True)
-    record("app_rerun_ms", real * 1e3, "ms", None, True)
+    times = interleaved({name: (lambda name=name: rerun(name)) for name in apps}, repeat=15)
+    figure("app_rerun_vs_widgets_only", times, "app", "widgets only", "of")
 
 
-def main() -> None:
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, numpy {np.__version__}")
-    bench_batch()
-    bench_sweep(60)
-    bench_sweep(120)
-    bench_monte_carlo()
-    bench_portfolio()
-    if "--no-app" not in sys.argv:
-        bench_app()
-    results["_machine"] = {"value": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                                    f"{platform.python_version()}, numpy {np.__version__}",
-                           "unit": "", "target": None, "met": True}
-    OUT.write_text(json.dumps(results, indent=1) + "\n")
+def bench_cold_start() -> None:
+    print("Cold start: importing the app's modules in a fresh interpreter against importing "
+          "streamlit alone")
+    modules = ("import engine, ui.state, ui.compute, ui.exports, ui.figures, ui.editor, "
+        "ui.pages.overview, ui.pages.risk, ui.pages.portfolio, ui.pages.loan_officer, "
+        "ui.pages.facilitator, ui.pages.producer, ui.pages.compare, ui.pages.casefile")
+
+    # as deployed: bytecode compiled once (the warm-up round writes it), warnings not shown
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def child(code: str) -> None:
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env=env,
+                       stderr=subprocess.DEVNULL)
+
+    times = interleaved({"app modules": lambda: child(modules),
+                         "streamlit alone": lambda: child("import streamlit, plotly"),
+                         "python alone": lambda: child("pass")}, repeat=REPEAT)
+    figure("cold_start_vs_streamlit", times, "app modules", "streamlit alone", "of",
+           note="a fresh interpreter importing every page module; the reference imports "
+                "streamlit and plotly only")
+    figure("cold_start_vs_python", times, "app modules", "python alone", "of")
+
+
+SECTIONS: dict[str, Callable[[], None]] = {
+    "projection": bench_projection,
+    "batch": bench_batch,
+    "sweep": lambda: (bench_sweep(60), bench_sweep(120)),
+    "monte_carlo": bench_monte_carlo,
+    "portfolio": bench_portfolio,
+    "portfolio_memory": bench_portfolio_memory,
+    "app": bench_app,
+    "cold_start": bench_cold_start,
+}
+
+
+def main(argv: list[str]) -> None:
+    only = argv[argv.index("--only") + 1:] if "--only" in argv else list(SECTIONS)
+    unknown = [s for s in only if s not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"unknown section(s) {unknown}; known: {', '.join(SECTIONS)}")
+    machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python "
+               f"{platform.python_version()}, numpy {np.__version__}")
+    print(f"machine: {machine}")
+    for name in only:
+        SECTIONS[name]()
+    kept = json.loads(OUT.read_text()) if OUT.exists() and "--only" in argv else {}
+    kept.update(results)
+    kept["_machine"] = {"value": machine, "unit": "", "target": None, "met": True}
+    OUT.write_text(json.dumps(kept, indent=1) + "\n")
     print(f"wrote {OUT}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

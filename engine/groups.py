@@ -16,6 +16,7 @@ Trailing empty fields, as spreadsheets export them, are ignored.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import os
 import stat
@@ -140,7 +141,29 @@ def chunks(base: Scenario, rows: Iterator[tuple[int, list[Any]]], file: str | No
                                      f"{GROUP_ID})", file)])
     columns = header_columns([str(h) for h in first[1]], base, file)
     seen: dict[str, int] = {}
+    collecting = gc.isenabled()
+    # validating a chunk makes many small objects that all live on (its scenarios): the cyclic
+    # collector would go over them again and again; it runs between chunks instead
+    gc.disable()
+    try:
+        yield from _checked_rows(base, rows, file, columns, seen, chunk_groups, collecting)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _checked_rows(base: Scenario, rows: Iterator[tuple[int, list[Any]]], file: str | None,
+                  columns: list[str], seen: dict[str, int], chunk_groups: int,
+                  collecting: bool) -> Iterator[tuple[list[str], Chunk]]:
     chunk = Chunk()
+
+    def handed_out(chunk: Chunk) -> Iterator[tuple[list[str], Chunk]]:
+        if collecting:
+            gc.enable()
+        yield columns, chunk
+        if collecting:
+            gc.disable()
+
     for line, cells in rows:
         position = chunk.rows
         chunk.rows += 1
@@ -169,10 +192,10 @@ def chunks(base: Scenario, rows: Iterator[tuple[int, list[Any]]], file: str | No
                 chunk.cells.append(cells)
                 chunk.good_at.append(position)
         if chunk.rows >= chunk_groups:
-            yield columns, chunk
+            yield from handed_out(chunk)
             chunk = Chunk()
     if chunk.rows:
-        yield columns, chunk
+        yield from handed_out(chunk)
 
 
 def chunk_size(base: Scenario) -> int:

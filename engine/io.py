@@ -223,7 +223,28 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     """A new scenario with values replaced at dotted paths, validated like a file.
 
     Every unknown path and every invalid value is reported at once, naming the path.
+
+    Only the top-level fields the paths go into are re-read from data; the others are passed
+    to validation as the (valid, frozen) models they are, whose fields pydantic does not read
+    again (their model-level checks still run), and every scenario-level check runs on the
+    whole. A model's fields are checked on their own, so the result and its strictness are
+    those of validating the whole data, in about a third of the time (portfolios validate one
+    scenario per group). Any problem is reported by validating the whole data
+    (`overridden_data`), so the messages are the same either way.
     """
+    if not overrides:
+        return scenario
+    firsts = [parts[0] if parts else None for parts in map(_split, overrides)]
+    tops = {t for t in firsts if isinstance(t, str) and t in Scenario.model_fields}
+    if len(tops) and all(t in tops for t in firsts):
+        data = {name: getattr(scenario, name) for name in Scenario.model_fields}
+        data |= scenario.model_dump(include=tops)
+        fast, problems = _written(data, overrides)
+        if not problems:
+            try:
+                return Scenario.model_validate(fast)
+            except ValidationError:
+                pass
     data, problems = overridden_data(scenario, overrides)
     try:
         scenario = Scenario.model_validate(data)
@@ -252,7 +273,12 @@ def overridden_data(scenario: Scenario, overrides: dict[str, Any]
                     ) -> tuple[dict[str, Any], list[Problem]]:
     """The scenario's data with the overrides written in, not yet validated (an editor shows
     what was typed, valid or not), and the paths that could not be written."""
-    data = scenario.model_dump()
+    return _written(scenario.model_dump(), overrides)
+
+
+def _written(data: dict[str, Any], overrides: dict[str, Any]
+             ) -> tuple[dict[str, Any], list[Problem]]:
+    """`data` with the overrides written in (in place), and the paths that could not be."""
     problems: list[Problem] = []
     for path, value in overrides.items():
         parts = _split(path)

@@ -112,6 +112,10 @@ def bound_problems(path: str, value: Any, month: bool = False) -> list[tuple[str
         if len(value) > MAX_TEXT:
             return [(path, f"must be at most {MAX_TEXT} characters (got {len(value)})")]
         return []
+    if isinstance(value, list | tuple) and len(value) <= MAX_ITEMS and not month and \
+            all(type(v) is float for v in value) and \
+            (not value or max(map(abs, value)) <= MAX_NUMBER):
+        return []   # a list of floats within bounds (seasonality, weights): nothing to report
     if isinstance(value, list | tuple | dict):
         records = isinstance(value, list | tuple) and any(isinstance(v, BaseModel)
                                                            for v in value)

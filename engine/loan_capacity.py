@@ -107,6 +107,134 @@ def max_affordable_loan(scenario: Scenario, terms: Loan, dscr_target: float = DS
     return math.floor(lo / unit) * unit   # rounding down keeps it feasible
 
 
+def scalable_flows(terms: Loan, months: int) -> tuple[dict, dict]:
+    """Monthly flows of `terms` per taka of principal (interest, principal, the upfront fee's
+    rate part, interest saved) and its fixed fees, for searching principals on the batch axis
+    (exact up to installment rounding)."""
+    unit = terms.model_copy(update={"principal": 1_000_000.0, "upfront_fee_fixed": 0.0,
+                                    "installment_fee": 0.0, "currency_digits": 6,
+                                    "installment_multiple_of": None})
+    keys = ("loan_disbursements", "interest", "principal", "loan_fees", "interest_subsidy")
+    per, fixed = {k: np.zeros(months) for k in keys}, {k: np.zeros(months) for k in keys}
+    add_loan(per, unit, months)
+    per = {k: v / 1_000_000.0 for k, v in per.items()}
+    only_fees = terms.model_copy(update={"principal": 1e-9, "upfront_fee_rate": 0.0,
+                                         "annual_rate": 0.0, "market_annual_rate": None})
+    add_loan(fixed, only_fees, months)
+    fixed["loan_disbursements"][:] = 0.0
+    fixed["principal"][:] = 0.0
+    return per, fixed
+
+
+def _upper_bounds(slope: np.ndarray, room: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """(n,) the largest P with slope x P <= room in every month where `where` holds (slope >= 0;
+    where slope is 0 the month allows every P if room >= 0 and none otherwise)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = np.where(slope > 0, room / np.where(slope > 0, slope, 1.0),
+                         np.where(room >= 0, np.inf, -np.inf))
+    return np.where(where, bound, np.inf).min(axis=-1)
+
+
+def largest_principals(inputs: Inputs, terms: Loan, target: float = DSCR_TARGET
+                       ) -> np.ndarray:
+    """(n,) the largest principal on `terms` each row can carry: trailing-12-month DSCR >=
+    target and cash >= reserve from the disbursement month on, the principal being spent on
+    an investment in that month (as `max_affordable_loan` judges it, with the loan's flows
+    scaled from one schedule: exact up to installment rounding).
+
+    One simulation of the rows answers it. A principal P adds P x the loan's flows per taka
+    plus its fixed fees to debt service and takes them from cash; the cash available for debt
+    service does not move. So the DSCR test in each full window is W_cads >= target x (A + P B)
+    (A: the window's debt service without the loan plus the fixed fees, B: per taka) and the
+    cash test in each month is c0 + F - P D >= reserve (D: the loan's cumulative cash per
+    taka, F: the fixed fees'), each an upper bound on P. Payouts do not change the answer:
+    they are paid only while the plan's cash before payouts stays at or above the reserve in
+    that month and every later one, so cash meets the reserve exactly where the flows before
+    payouts do (methodology.md, "Payouts and the exit month"). Rows with a credit line or
+    arrears (whose flows follow the cash balance) are searched by bisection on the batch
+    axis (`grid_principals`). The answer is capped at 10 x the row's sales revenue, as the
+    search brackets it, and rounded down to the currency unit; 0.0 where even the smallest
+    loan fails.
+    """
+    T = inputs.months
+    month = terms.disbursement_month
+    unit = 10.0 ** -terms.currency_digits
+    m = simulate(inputs)
+    cap = 10.0 * np.maximum(1.0, m["sales_revenue"].sum(axis=-1))
+    nonlinear = np.asarray((inputs.credit_limit > 0) | inputs.arrears_enabled)
+    per, fixed = scalable_flows(terms, T)
+    debt_per = per["interest"] + per["principal"] + per["loan_fees"]
+    debt_fixed = fixed["interest"] + fixed["principal"] + fixed["loan_fees"]
+    invest = np.zeros(T)
+    if month < T:
+        invest[month] = 1.0
+    cash_per = np.cumsum(per["loan_disbursements"] - debt_per - invest)        # <= 0
+    cash_fixed = np.cumsum(fixed["loan_disbursements"] - debt_fixed)
+    after = np.arange(T) >= month
+    # DSCR: full windows from the disbursement month on where debt service is not zero
+    cads = metrics.window_sum(metrics.cash_available_for_debt_service(m))
+    a = metrics.window_sum(m["debt_service"] + debt_fixed[None, :])
+    b = metrics.window_sum(debt_per)[None, :]
+    threshold = target - 1e-12
+    counted = after[None, :] & ~np.isnan(cads) & ((a != 0) | (b != 0))
+    dscr_cap = _upper_bounds(np.broadcast_to(b, a.shape), cads / threshold - a, counted)
+    # cash before payouts (payouts then keep it at or above the reserve where it is)
+    cash_before_payouts = m["cash_balance"] + np.cumsum(m["distributions"], axis=-1)
+    room = (cash_before_payouts + cash_fixed[None, :] - inputs.cash_reserve[:, None]
+            + metrics.TOLERANCE)
+    cash_cap = _upper_bounds(np.broadcast_to(-cash_per[None, :], room.shape), room,
+                             np.broadcast_to(after[None, :], room.shape))
+    best = np.minimum(np.minimum(dscr_cap, cash_cap), cap)
+    best = np.where(best >= unit, best, 0.0)
+    if nonlinear.any():
+        rows = np.flatnonzero(nonlinear)
+        best[rows] = grid_principals(inputs.take(rows), terms, target)
+    return np.floor(best / unit) * unit
+
+
+def grid_principals(inputs: Inputs, terms: Loan, target: float = DSCR_TARGET, grid: int = 9,
+                    rounds: int = 9, chunk_rows: int = 20_000) -> np.ndarray:
+    """`largest_principals` by bisection on the batch axis: `rounds` rounds of `grid`
+    principals per row, each simulated (for rows whose flows follow the cash balance)."""
+    T, n = inputs.months, inputs.n
+    per, fixed = scalable_flows(terms, T)
+    month = terms.disbursement_month
+    revenue = simulate(inputs)["sales_revenue"].sum(axis=-1)
+    lo, hi = np.zeros(n), 10.0 * np.maximum(1.0, revenue)
+    done = np.zeros(n, dtype=bool)
+    per_chunk = max(1, chunk_rows // grid)
+    for _ in range(rounds):
+        frac = np.linspace(0.0, 1.0, grid)
+        for s in range(0, n, per_chunk):
+            idx = np.arange(s, min(n, s + per_chunk))
+            p = lo[idx, None] + (hi - lo)[idx, None] * frac[None, :]
+            p[:, 0] = np.maximum(p[:, 0], 10.0 ** -terms.currency_digits)
+            rows = inputs.take(np.repeat(idx, grid))
+            flat = p.reshape(-1)
+            add = {k: flat[:, None] * per[k][None, :] + fixed[k][None, :] for k in per}
+            invest = rows.full("investments")
+            if month < T:
+                invest[:, month] += flat
+            rows = replace(rows, investments=invest,
+                           **{k: getattr(rows, k) + add[k] for k in add})
+            ok = loan_feasible(simulate(rows), month, rows.cash_reserve[:, None],
+                               target).reshape(len(idx), grid)
+            for j, g in enumerate(idx):
+                if done[g]:
+                    continue
+                good = np.flatnonzero(ok[j])
+                if not ok[j, 0]:
+                    hi[g] = lo[g]
+                    done[g] = True
+                elif good.max() == grid - 1:
+                    lo[g] = hi[g] = p[j, -1]
+                    done[g] = True
+                else:
+                    last = int(good.max())
+                    lo[g], hi[g] = p[j, last], p[j, last + 1]
+    return lo
+
+
 def loan_terms_table(scenario: Scenario) -> pd.DataFrame:
     """APR, EIR and grant element of each loan (MicroFinance Transparency, OECD)."""
     rows = [{"loan": loan.name, "lender": loan.lender, "principal": loan.principal,

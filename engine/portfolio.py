@@ -10,6 +10,7 @@ at once. The same function runs per partition on Dask (`portfolio_dask`).
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -24,18 +25,21 @@ from engine.cashflow import (
     fixed_costs,
     product_volume,
     production_costs,
-    simulate,
 )
 from engine.errors import Problem, ScenarioError
 from engine.fields import Located, locate
 from engine.io import params, with_overrides
-from engine.loan_capacity import DSCR_TARGET, dated, loan_feasible, months_to_repay
-from engine.loans import Loan, add_loan
+from engine.loan_capacity import (
+    DSCR_TARGET,
+    dated,
+    largest_principals,
+    months_to_repay,
+)
+from engine.loans import Loan
 from engine.pipeline import compile_rows, run
 from engine.scenario import Channel, FixedCost, Group, Product, Scenario
 
 GROUP_ID = "group_id"
-CHUNK_ROWS = 20_000
 _GROUP = {"members": "members", "opening_cash": "opening_cash", "cash_reserve": "cash_reserve",
           "distribution_share": "distribution_share", "credit_line_limit": "credit_limit",
           "credit_line_annual_rate": "credit_rate",
@@ -83,14 +87,22 @@ def group_scenarios(base: Scenario, groups: pd.DataFrame) -> list[Scenario]:
         raise ScenarioError([Problem(c, "unknown parameter (see `subsidy-exit params`)")
                              for c in unknown])
     out, problems = [], []
-    for row in groups.itertuples(index=False):
-        values = dict(zip(groups.columns, row, strict=True))
-        overrides = {c: _coerce(values[c]) for c in columns if _coerce(values[c]) is not None}
-        try:
-            out.append(with_overrides(base, overrides))
-        except ScenarioError as e:
-            problems += [Problem(f"{GROUP_ID}={values[GROUP_ID]}: {p.path}", p.message)
-                         for p in e.problems]
+    collecting = gc.isenabled()
+    gc.disable()   # the scenarios all live on: no cyclic collection while they are made
+    try:
+        rows = list(groups.itertuples(index=False))
+        for row in rows:
+            values = dict(zip(groups.columns, row, strict=True))
+            overrides = {c: _coerce(values[c]) for c in columns
+                         if _coerce(values[c]) is not None}
+            try:
+                out.append(with_overrides(base, overrides))
+            except ScenarioError as e:
+                problems += [Problem(f"{GROUP_ID}={values[GROUP_ID]}: {p.path}", p.message)
+                             for p in e.problems]
+    finally:
+        if collecting:
+            gc.enable()
     if problems:
         raise ScenarioError(problems)
     return out
@@ -157,69 +169,6 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str],
     return replace(x, **edits)
 
 
-def scalable_flows(terms: Loan, months: int) -> tuple[dict, dict]:
-    """Monthly flows of `terms` per taka of principal (interest, principal, the upfront fee's
-    rate part, interest saved) and its fixed fees, for searching principals on the batch axis
-    (exact up to installment rounding)."""
-    unit = terms.model_copy(update={"principal": 1_000_000.0, "upfront_fee_fixed": 0.0,
-                                    "installment_fee": 0.0, "currency_digits": 6,
-                                    "installment_multiple_of": None})
-    keys = ("loan_disbursements", "interest", "principal", "loan_fees", "interest_subsidy")
-    per, fixed = {k: np.zeros(months) for k in keys}, {k: np.zeros(months) for k in keys}
-    add_loan(per, unit, months)
-    per = {k: v / 1_000_000.0 for k, v in per.items()}
-    only_fees = terms.model_copy(update={"principal": 1e-9, "upfront_fee_rate": 0.0,
-                                         "annual_rate": 0.0, "market_annual_rate": None})
-    add_loan(fixed, only_fees, months)
-    fixed["loan_disbursements"][:] = 0.0
-    fixed["principal"][:] = 0.0
-    return per, fixed
-
-
-def max_loans(inputs: Inputs, terms: Loan, target: float = DSCR_TARGET, grid: int = 9,
-              rounds: int = 9) -> np.ndarray:
-    """(n,) the largest principal on `terms` each row can carry (DSCR >= target and cash >=
-    reserve from the disbursement month on; the principal is spent on an investment then)."""
-    T, n = inputs.months, inputs.n
-    per, fixed = scalable_flows(terms, T)
-    month = terms.disbursement_month
-    revenue = simulate(inputs)["sales_revenue"].sum(axis=-1)
-    lo, hi = np.zeros(n), 10.0 * np.maximum(1.0, revenue)
-    done = np.zeros(n, dtype=bool)
-    per_chunk = max(1, CHUNK_ROWS // grid)
-    for _ in range(rounds):
-        frac = np.linspace(0.0, 1.0, grid)
-        for s in range(0, n, per_chunk):
-            idx = np.arange(s, min(n, s + per_chunk))
-            p = lo[idx, None] + (hi - lo)[idx, None] * frac[None, :]
-            p[:, 0] = np.maximum(p[:, 0], 10.0 ** -terms.currency_digits)
-            rows = inputs.take(np.repeat(idx, grid))
-            flat = p.reshape(-1)
-            add = {k: flat[:, None] * per[k][None, :] + fixed[k][None, :] for k in per}
-            invest = rows.full("investments")
-            if month < T:
-                invest[:, month] += flat
-            rows = replace(rows, investments=invest,
-                           **{k: getattr(rows, k) + add[k] for k in add})
-            ok = loan_feasible(simulate(rows), month, rows.cash_reserve[:, None],
-                               target).reshape(len(idx), grid)
-            for j, g in enumerate(idx):
-                if done[g]:
-                    continue
-                good = np.flatnonzero(ok[j])
-                if not ok[j, 0]:
-                    hi[g] = lo[g]
-                    done[g] = True
-                elif good.max() == grid - 1:
-                    lo[g] = hi[g] = p[j, -1]
-                    done[g] = True
-                else:
-                    last = int(good.max())
-                    lo[g], hi[g] = p[j, last], p[j, last + 1]
-    unit = 10.0 ** -terms.currency_digits
-    return np.floor(lo / unit) * unit
-
-
 def portfolio(base: Scenario, groups: pd.DataFrame, terms: Loan | None = None,
               dscr_target: float = DSCR_TARGET) -> pd.DataFrame:
     """One row per group: exit month, minimum DSCR, minimum cash, peak working capital, the
@@ -242,7 +191,7 @@ def portfolio_of(base: Scenario, ids: list[Any], scenarios: list[Scenario], colu
     out = run(inputs, base.horizon_months, base.exit_criteria).summary.frame()
     out.insert(0, GROUP_ID, ids)
     if terms is not None:
-        out["max_affordable_loan"] = max_loans(inputs, terms, dscr_target)
+        out["max_affordable_loan"] = largest_principals(inputs, terms, dscr_target)
     else:
         out["max_affordable_loan"] = np.nan
     flags = []

@@ -1,0 +1,118 @@
+"""Scale paths checked against the slow ways they replace: the largest affordable loan from one
+simulation per group against a search that simulates every candidate principal, and overrides
+validated part by part against validating the whole scenario data."""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import engine
+from engine.cashflow import dated_loans, simulate
+from engine.io import overridden_data, with_overrides
+from engine.loan_capacity import (
+    dated,
+    grid_principals,
+    largest_principals,
+    loan_feasible,
+    months_to_repay,
+    scalable_flows,
+)
+from engine.portfolio import group_inputs, group_scenarios
+from engine.scenario import Scenario
+
+
+def bogra_groups(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "group_id": [f"g{i}" for i in range(n)],
+        "channels.tmss_retail.price": rng.uniform(330, 600, n),
+        "group.cash_reserve": rng.uniform(0, 20_000, n),
+        # payouts on and off: the one-simulation answer must hold with payouts
+        "group.distribution_share": rng.choice([0.0, 0.5, 0.95], n),
+        "products.handicrafts.monthly_capacity": rng.uniform(300, 700, n)})
+
+
+def feasible_with(x, terms, principals: np.ndarray) -> np.ndarray:
+    """Each row with a loan of its principal on `terms` (flows scaled from one schedule, the
+    principal spent on an investment), simulated month by month and judged by loan_feasible."""
+    per, fixed = scalable_flows(terms, x.months)
+    add = {k: principals[:, None] * per[k][None, :] + fixed[k][None, :] for k in per}
+    invest = x.full("investments")
+    invest[:, terms.disbursement_month] += principals
+    rows = replace(x, investments=invest, **{k: getattr(x, k) + add[k] for k in add})
+    return loan_feasible(simulate(rows), terms.disbursement_month, x.cash_reserve[:, None],
+                         1.25)
+
+
+def test_largest_principal_from_one_simulation_is_the_edge_of_what_simulation_accepts():
+    base = engine.load_scenario("bogra_handicrafts")
+    groups = bogra_groups(60, seed=2)
+    terms = dated(base, dated_loans(base)[-1])
+    columns = [c for c in groups.columns if c != "group_id"]
+    x = group_inputs(base, group_scenarios(base, groups), columns, months_to_repay(base, terms))
+    best = largest_principals(x, terms)
+    some = best > 0
+    assert 5 < some.sum() < len(best)          # both kinds of group are in the sample
+    # simulated with its loan, each group carries the answer and not 0.1% + 1 taka more
+    assert feasible_with(x, terms, np.maximum(best, 1.0))[some].all()
+    assert not feasible_with(x, terms, best * 1.001 + 1.0)[some].any()
+    # and groups answered 0 cannot carry even 1 taka
+    assert not feasible_with(x, terms, np.ones(len(best)))[~some].any()
+    # a bisection that simulates every candidate principal brackets the same edge from below
+    # (9 rounds of 9 points narrow its bracket [0, 10 x sales revenue] by 8 each round)
+    searched = grid_principals(x, terms)
+    width = 10 * simulate(x)["sales_revenue"].sum(axis=-1) / 8**9
+    assert (best >= np.floor(searched * 100) / 100 - 1e-9).all()
+    assert (best - searched <= width + 0.01).all()
+
+
+def test_rows_with_a_credit_line_are_searched_by_simulation():
+    base = engine.load_scenario("modhupur_pineapple")
+    groups = pd.DataFrame({"group_id": ["a", "b"], "group.members": [150, 300]})
+    terms = dated(base, dated_loans(base)[-1])
+    x = group_inputs(base, group_scenarios(base, groups), ["group.members"],
+                     months_to_repay(base, terms))
+    assert (x.credit_limit > 0).all()
+    np.testing.assert_array_equal(largest_principals(x, terms),
+                                  np.floor(grid_principals(x, terms) * 100) / 100)
+
+
+OVERRIDES = [
+    {"group.members": 20},
+    {"channels.tmss_retail.price": 350.5, "group.cash_reserve": 0.0},
+    {"products.handicrafts.monthly_capacity": 500.0, "horizon_months": 72},
+    {"services.tmss_bds.monthly_cost": 9000.0, "loans.tmss_2.annual_rate": 0.2},
+    {"channels.tmss_retail.share": 0.6, "channels.tmss_wholesale.share": 0.4},
+    {"services.tot.shares.donor": 0.5, "services.tot.shares.ngo": 0.5},
+]
+
+
+@pytest.mark.parametrize("overrides", OVERRIDES)
+def test_overrides_validated_part_by_part_equal_the_whole_data_validated(overrides):
+    base = engine.load_scenario("bogra_handicrafts")
+    data, problems = overridden_data(base, overrides)
+    assert problems == []
+    assert with_overrides(base, overrides) == Scenario.model_validate(data)
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    # a field's bound: the field, the value and what is allowed
+    ({"group.members": 0}, ["group.members: must be >= 1 (got 0)"]),
+    ({"channels.tmss_retail.price": -1.0}, ["channels.tmss_retail.price: must be >= 0 (got -1)"]),
+    # a check across models (shares of a product across its channels) still runs
+    ({"channels.tmss_retail.share": 0.9},
+     ["channels.tmss_retail.share: shares of product 'handicrafts' across channels "
+      "tmss_retail, tmss_wholesale must sum to 1 (got 1.2)"]),
+    # a check of one model against the scenario (disbursement before the horizon)
+    ({"horizon_months": 12},
+     ["loans.tmss_2.disbursement_month: must be < horizon_months (12) (got 14)",
+      "loans.tmss_3.disbursement_month: must be < horizon_months (12) (got 26)"]),
+    ({"group.members": True}, ["group.members: must be a whole number (got true)"]),
+])
+def test_invalid_overrides_still_name_field_value_and_what_is_allowed(overrides, expected):
+    base = engine.load_scenario("bogra_handicrafts")
+    with pytest.raises(engine.ScenarioError) as err:
+        with_overrides(base, overrides)
+    assert [str(p) for p in err.value.problems] == expected
