@@ -4,10 +4,12 @@ traceback reaches the user."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -361,40 +363,37 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
         bad_lines,
         chunk_size,
         chunks,
-        good_frame,
         open_rows,
+        read_chunks,
         result_columns,
         run_chunk,
+        run_on_dask,
     )
-    from engine.portfolio import portfolio_dask
+    from engine.portfolio import dask_client
     base = _load(args.base, args.set)
     if args.out is not None and args.out.resolve() == args.groups.resolve():
         raise ScenarioError([Problem("--out", "must not be the groups file itself")])
     bad: list[str] = []
     written = 0
-    parts = chunks(base, open_rows(args.groups), str(args.groups), chunk_size(base))
-    if args.dask is not None:
-        goods = []
-        for columns, chunk in parts:
-            bad += bad_lines(chunk)
-            goods.append(good_frame(columns, chunk))
-        frame = pd.concat(goods, ignore_index=True)
-        result = portfolio_dask(base, frame, args.out, address=args.dask or None,
-                                partitions=args.partitions) if len(frame) else frame
-        written = len(result)
-        if args.out is None:
-            print(result.to_string(index=False))
-    else:
-        writer = ChunkWriter(args.out)
-        template = result_columns(base)
-        for columns, chunk in parts:
-            bad += bad_lines(chunk)
-            result = run_chunk(base, columns, chunk, result=template)
+    template = result_columns(base)
+    rows, file = open_rows(args.groups), str(args.groups)
+    writer = ChunkWriter(args.out)
+    with contextlib.ExitStack() as stack:
+        if args.dask is not None:
+            client = stack.enter_context(dask_client(args.dask or None))
+            results: Iterator[tuple[pd.DataFrame, list[str]]] = run_on_dask(
+                client, base, read_chunks(base, rows, file, chunk_size(base)), file,
+                result=template, in_flight=args.partitions)
+        else:
+            results = ((run_chunk(base, columns, chunk, result=template), bad_lines(chunk))
+                       for columns, chunk in chunks(base, rows, file, chunk_size(base)))
+        for result, lines in results:
+            bad += lines
             written += len(result)
             writer.write(result)
-        if writer.count == 0:   # a header without rows: an empty result with its columns
-            writer.write(pd.DataFrame({c: pd.Series(dtype=t) for c, t in template.items()}))
-        writer.close()
+    if writer.count == 0:   # a header without rows: an empty result with its columns
+        writer.write(pd.DataFrame({c: pd.Series(dtype=t) for c, t in template.items()}))
+    writer.close()
     if args.out:
         print(f"wrote {written} groups to {args.out}" + (f"; {len(bad)} problem(s) in rows "
                                                          "not run" if bad else ""))
@@ -568,8 +567,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="result file (.csv or .parquet)")
     p.add_argument("--dask", nargs="?", const="", default=None, metavar="ADDRESS",
                    type=dask_address,
-                   help="run the partitions on Dask: a scheduler address, or a local cluster")
-    p.add_argument("--partitions", type=_checked(int, 1, MAX_PARTITIONS), default=4)
+                   help="run the chunks on Dask: a scheduler address, or a local cluster "
+                        "of 2 workers; the file is streamed, chunk by chunk")
+    p.add_argument("--partitions", type=_checked(int, 1, MAX_PARTITIONS), default=4,
+                   help="with --dask: chunks sent to the workers at once (at least the "
+                        "number of workers keeps them busy; the client holds this many)")
     p.add_argument("--skip-bad", action="store_true",
                    help="exit 0 even when some rows are invalid (they are still listed)")
     p = with_set(sub.add_parser("tornado", help="one-way sensitivity of exit month, minimum "

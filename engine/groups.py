@@ -132,70 +132,125 @@ def csv_rows(lines: Iterable[str], file: str | None) -> Iterator[tuple[int, list
                             ) from None
 
 
-def chunks(base: Scenario, rows: Iterator[tuple[int, list[Any]]], file: str | None,
-           chunk_groups: int = CHUNK_GROUPS) -> Iterator[tuple[list[str], Chunk]]:
-    """Checked rows in chunks of at most `chunk_groups`; the header is the first row."""
+@dataclass
+class Rows:
+    """Rows of one chunk as read, before validation: each row's line, cells (None where the
+    row has the wrong number of fields) and the problems found on reading it (wrong number of
+    fields, a repeated group_id). Small and plain, to send to a Dask worker."""
+
+    lines: list[int] = field(default_factory=list)
+    cells: list[list[Any] | None] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    problems: list[list[Problem]] = field(default_factory=list)
+
+
+def read_chunks(base: Scenario, rows: Iterator[tuple[int, list[Any]]], file: str | None,
+                chunk_groups: int = CHUNK_GROUPS) -> Iterator[tuple[list[str], Rows]]:
+    """The header's columns and the rows in chunks of at most `chunk_groups`, with the checks
+    that need the whole file (the header, repeated group_ids) and the number of fields; the
+    header is the first row. What it keeps across chunks is the group_ids seen."""
     first = next(rows, None)
     if first is None:
         raise ScenarioError([Problem("", f"the file is empty (it needs a header with "
                                      f"{GROUP_ID})", file)])
     columns = header_columns([str(h) for h in first[1]], base, file)
+    at = columns.index(GROUP_ID)
     seen: dict[str, int] = {}
-    collecting = gc.isenabled()
-    # validating a chunk makes many small objects that all live on (its scenarios): the cyclic
-    # collector would go over them again and again; it runs between chunks instead
-    gc.disable()
-    try:
-        yield from _checked_rows(base, rows, file, columns, seen, chunk_groups, collecting)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _checked_rows(base: Scenario, rows: Iterator[tuple[int, list[Any]]], file: str | None,
-                  columns: list[str], seen: dict[str, int], chunk_groups: int,
-                  collecting: bool) -> Iterator[tuple[list[str], Chunk]]:
-    chunk = Chunk()
-
-    def handed_out(chunk: Chunk) -> Iterator[tuple[list[str], Chunk]]:
-        if collecting:
-            gc.enable()
-        yield columns, chunk
-        if collecting:
-            gc.disable()
-
+    chunk = Rows()
     for line, cells in rows:
-        position = chunk.rows
-        chunk.rows += 1
         if len(cells) > len(columns) and not any(str(c).strip() for c in cells[len(columns):]):
             cells = cells[:len(columns)]   # trailing commas, as spreadsheets export them
+        problems: list[Problem] = []
+        kept: list[Any] | None = cells
+        gid = "" if at >= len(cells) or cells[at] is None else str(cells[at])
         if len(cells) != len(columns):
-            gid = str(cells[columns.index(GROUP_ID)]) if columns.index(GROUP_ID) < len(cells) \
-                else ""
-            chunk.bad.append((position, gid, [Problem("", f"{len(cells)} fields where the "
-                                                      f"header has {len(columns)}", file,
-                                                      line)]))
+            problems.append(Problem("", f"{len(cells)} fields where the header has "
+                                    f"{len(columns)}", file, line))
+            kept = None
         else:
+            gid = gid.strip()
+            if gid and gid in seen:
+                problems.append(Problem(GROUP_ID, f"'{gid}' repeats the group_id of line "
+                                        f"{seen[gid]}", file, line))
+            elif gid:
+                seen[gid] = line
+        chunk.lines.append(line)
+        chunk.cells.append(kept)
+        chunk.ids.append(gid)
+        chunk.problems.append(problems)
+        if len(chunk.lines) >= chunk_groups:
+            yield columns, chunk
+            chunk = Rows()
+    if chunk.lines:
+        yield columns, chunk
+
+
+def validated(base: Scenario, columns: list[str], rows: Rows, file: str | None) -> Chunk:
+    """A chunk's scenarios (each row read by the value grammar and validated like a file), its
+    good and bad rows. The scenarios all live on together: the cyclic garbage collector, which
+    would go over them again and again while they are made, is off meanwhile."""
+    chunk = Chunk(rows=len(rows.lines))
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for position, (line, cells, gid, read) in enumerate(zip(
+                rows.lines, rows.cells, rows.ids, rows.problems, strict=True)):
+            if cells is None:
+                chunk.bad.append((position, gid, read))
+                continue
             group_id, scenario, problems = row_scenario(base, columns, cells)
-            if group_id and group_id in seen:
-                problems.insert(0, Problem(GROUP_ID, f"'{group_id}' repeats the group_id of "
-                                           f"line {seen[group_id]}"))
-                scenario = None
-            elif group_id:
-                seen[group_id] = line
+            if read:
+                problems, scenario = read + [Problem(p.path, p.message, file, line)
+                                             for p in problems], None
             if scenario is None:
-                chunk.bad.append((position, group_id, [Problem(p.path, p.message, file, line)
+                chunk.bad.append((position, group_id, [p if p.line else
+                                                       Problem(p.path, p.message, file, line)
                                                        for p in problems]))
             else:
                 chunk.ids.append(group_id)
                 chunk.scenarios.append(scenario)
                 chunk.cells.append(cells)
                 chunk.good_at.append(position)
-        if chunk.rows >= chunk_groups:
-            yield from handed_out(chunk)
-            chunk = Chunk()
-    if chunk.rows:
-        yield from handed_out(chunk)
+    finally:
+        if collecting:
+            gc.enable()
+    return chunk
+
+
+def chunks(base: Scenario, rows: Iterator[tuple[int, list[Any]]], file: str | None,
+           chunk_groups: int = CHUNK_GROUPS) -> Iterator[tuple[list[str], Chunk]]:
+    """Checked rows in chunks of at most `chunk_groups`; the header is the first row."""
+    for columns, read in read_chunks(base, rows, file, chunk_groups):
+        yield columns, validated(base, columns, read, file)
+
+
+def run_rows(base: Scenario, columns: list[str], rows: Rows, file: str | None,
+             terms: Loan | None = None, result: dict[str, Any] | None = None
+             ) -> tuple[pd.DataFrame, list[str]]:
+    """A chunk as read, validated and run (what a Dask worker does with it): its result rows
+    and one line per problem of its bad rows."""
+    chunk = validated(base, columns, rows, file)
+    return run_chunk(base, columns, chunk, terms, result), bad_lines(chunk)
+
+
+def run_on_dask(client: Any, base: Scenario, parts: Iterator[tuple[list[str], Rows]],
+                file: str | None, terms: Loan | None = None,
+                result: dict[str, Any] | None = None, in_flight: int = 4
+                ) -> Iterator[tuple[pd.DataFrame, list[str]]]:
+    """`run_rows` of each chunk as read (`read_chunks`) on the workers of a Dask `client`,
+    results in the file's order. At most `in_flight` chunks are out at once, so the client
+    holds a few chunks whatever the size of the file; workers read every cell as the
+    in-process path does (an explicit ``null`` stays an override)."""
+    from collections import deque
+    base_on_workers = client.scatter(base, broadcast=True)
+    pending: deque[Any] = deque()
+    for columns, rows in parts:
+        pending.append(client.submit(run_rows, base_on_workers, columns, rows, file, terms,
+                                     result, pure=False))
+        if len(pending) >= max(1, in_flight):
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def chunk_size(base: Scenario) -> int:
@@ -280,13 +335,3 @@ def bad_lines(chunk: Chunk) -> list[str]:
             out.append(f"{where}{GROUP_ID}={gid or '(none)'}: "
                        f"{p.path + ': ' if p.path else ''}{p.message}")
     return out
-
-
-def good_frame(columns: list[str], chunk: Chunk) -> pd.DataFrame:
-    """The good rows as a table of cells read by the value grammar (for Dask partitions)."""
-    def cell(c: Any) -> Any:
-        return parse_value(c) if isinstance(c, str) and c.strip() else (None if c == "" else c)
-    return pd.DataFrame([[gid, *[cell(c) for name, c in zip(columns, cells, strict=True)
-                                 if name != GROUP_ID]]
-                         for gid, cells in zip(chunk.ids, chunk.cells, strict=True)],
-                        columns=[GROUP_ID, *[c for c in columns if c != GROUP_ID]])

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import gc
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -233,13 +235,10 @@ DASK_CONNECT_SECONDS = 5
 """How long to wait for a Dask scheduler before giving up."""
 
 
-def portfolio_dask(base: Scenario, groups_path: Path | pd.DataFrame, out_path: Path | None = None,
-                   address: str | None = None, partitions: int = 4,
-                   terms: Loan | None = None) -> pd.DataFrame:
-    """The same kernel per partition on Dask: a scheduler at `address`, or a local cluster of
-    2 worker processes. Reads CSV or Parquet, writes Parquet (or CSV) when `out_path` is
-    given; returns the result in the input's order."""
-    import dask.dataframe as dd
+@contextmanager
+def dask_client(address: str | None = None) -> Iterator[Any]:
+    """A Dask client: of the scheduler at `address`, or of a local cluster of 2 worker
+    processes (one thread each) that closes with it."""
     from dask.distributed import Client, LocalCluster
 
     cluster = None
@@ -250,6 +249,24 @@ def portfolio_dask(base: Scenario, groups_path: Path | pd.DataFrame, out_path: P
                                dashboard_address=":0")
         client = Client(cluster)
     try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def portfolio_dask(base: Scenario, groups_path: Path | pd.DataFrame, out_path: Path | None = None,
+                   address: str | None = None, partitions: int = 4,
+                   terms: Loan | None = None) -> pd.DataFrame:
+    """The same kernel per partition on Dask, for a table of groups held by the caller (a
+    frame, or a Parquet or CSV file read whole): a scheduler at `address`, or a local cluster
+    of 2 worker processes. Writes Parquet (or CSV) when `out_path` is given; returns the result
+    in the input's order. A file too large to hold goes through `engine.groups.run_on_dask`
+    (the command line's --dask), which streams it."""
+    import dask.dataframe as dd
+
+    with dask_client(address):
         if isinstance(groups_path, pd.DataFrame):
             ddf = dd.from_pandas(groups_path, npartitions=partitions)
         elif groups_path.suffix == ".parquet":
@@ -265,7 +282,3 @@ def portfolio_dask(base: Scenario, groups_path: Path | pd.DataFrame, out_path: P
         if out_path is not None:
             write_table(frame, out_path)
         return frame
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()

@@ -135,3 +135,27 @@ def test_the_app_stops_a_long_file_between_chunks_and_says_how_far_it_got():
     assert frame.exit_month.iloc[1] == single(**{"group.members": 21}).exit_month
     frame, _, stopped = run_within(base, text.encode(), "groups.csv", 3600.0, chunk_groups=2)
     assert stopped is None and list(frame.group_id) == [f"g{i}" for i in range(5)]
+
+
+def test_dask_streams_the_file_and_keeps_explicit_nulls(capsys, tmp_path, monkeypatch):
+    """The --dask path reads the file chunk by chunk and sends each chunk's cells to the
+    workers, which read them as the in-process path does: `null` sets an optional value to
+    none (here: the counselling service never ends), an empty cell keeps the base's."""
+    import engine.groups
+    monkeypatch.setattr(engine.groups, "CHUNK_GROUPS", 2)
+    text = ("group_id,services.jobs_counselling.end_month\n"
+            "g1,null\ng2,\ng3,30\ng4,-1\ng1,5\n")
+    code, in_process, err = run(capsys, tmp_path, text)
+    code_dask, on_dask, err_dask = run(capsys, tmp_path, text, "--dask")
+    assert code == code_dask == 2
+    pd.testing.assert_frame_equal(in_process, on_dask)
+    assert err_dask == err
+    base = engine.load_scenario(BOGRA)
+    never_ends = engine.project(engine.with_overrides(
+        base, {"services.jobs_counselling.end_month": None})).summary
+    assert never_ends["total_subsidy"] != engine.project(base).summary["total_subsidy"]
+    assert float(on_dask.total_subsidy[0]) == pytest.approx(never_ends["total_subsidy"])
+    assert float(on_dask.total_subsidy[1]) == pytest.approx(
+        engine.project(base).summary["total_subsidy"])
+    assert list(on_dask.group_id) == ["g1", "g2", "g3", "g4", "g1"]
+    assert on_dask.problems[4].startswith("group_id: 'g1' repeats the group_id of line 2")
