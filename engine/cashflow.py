@@ -26,7 +26,7 @@ from engine.arrears import (
     group_penalty_rate,
 )
 from engine.assets import asset_schedule, inflation_factor
-from engine.loans import Loan, add_months, monthly_flows, schedules
+from engine.loans import Loan, add_months, compiled_schedule, contracts, monthly_flows
 from engine.scenario import GROUP, Scenario, Service, Taper
 
 DAYS_PER_MONTH = 30.0
@@ -144,7 +144,7 @@ class Inputs:
 def loan_last_month(loan: Loan) -> int:
     """Scenario month of a loan's last installment (of all its contracts), as dated in a
     scenario."""
-    return int(schedules(loan)["month"].max())
+    return max(int(compiled_schedule(c)["month"].max()) for c in contracts(loan))
 
 
 def simulated_months(scenario: Scenario) -> int:

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import calendar
 import math
+import threading
+from collections import OrderedDict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -36,7 +38,6 @@ import numpy as np
 import numpy_financial as npf
 import pandas as pd
 from pydantic import Field, model_validator
-from scipy.optimize import brentq
 
 from engine.errors import fail
 from engine.limits import MAX_LOAN_MONTHS, Checked
@@ -402,6 +403,43 @@ def schedule(loan: Loan) -> pd.DataFrame:
     >>> float(s.payment.iloc[0]), float(s.principal.sum())
     (106.62, 1200.0)
     """
+    return compiled_schedule(loan).copy()
+
+
+SCHEDULE_CACHE_SIZE = 512
+"""Schedules kept (least recently used dropped): a projection, its sweep and an app session
+reuse each loan's schedule instead of recomputing its installments."""
+_SCHEDULE_ARRAYS = ("month", "interest", "principal", "down_payment", "disbursed", "fees",
+                    "interest_subsidy")
+_schedules: OrderedDict[str, tuple[pd.DataFrame, dict[str, np.ndarray]]] = OrderedDict()
+_schedules_lock = threading.Lock()
+
+
+def _compiled(loan: Loan) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The loan's schedule and its numeric columns as arrays, computed once per distinct loan
+    (keyed on every field of the loan, so any change of terms gives its own schedule)."""
+    key = loan.model_dump_json()
+    with _schedules_lock:
+        hit = _schedules.get(key)
+        if hit is not None:
+            _schedules.move_to_end(key)
+            return hit
+    s = _rescheduled(loan)
+    hit = (s, {c: s[c].to_numpy() for c in _SCHEDULE_ARRAYS})
+    with _schedules_lock:
+        _schedules[key] = hit
+        while len(_schedules) > SCHEDULE_CACHE_SIZE:
+            _schedules.popitem(last=False)
+    return hit
+
+
+def compiled_schedule(loan: Loan) -> pd.DataFrame:
+    """`schedule(loan)` computed once per distinct loan and shared: read it, never change it
+    (callers that change what they get use `schedule`, which hands out a copy)."""
+    return _compiled(loan)[0]
+
+
+def _rescheduled(loan: Loan) -> pd.DataFrame:
     s = _schedule(loan)
     if loan.reschedule is None:
         return s
@@ -630,6 +668,7 @@ def periodic_irr(flows: np.ndarray) -> float:
         hi *= 4
     if npv(-0.99) > 0:
         return math.nan
+    from scipy.optimize import brentq  # here: importing scipy costs the app's cold start
     return brentq(npv, -0.99, hi, xtol=1e-14, rtol=1e-14, maxiter=500)
 
 
@@ -732,10 +771,10 @@ def add_loan(out: dict[str, np.ndarray], loan: Loan, months: int) -> None:
             out["loan_disbursements"][c.disbursement_month] += first
             out["principal"][c.disbursement_month] += down
             out["loan_fees"][c.disbursement_month] += c.upfront_fee
-        s = schedule(c)
-        s = s[s.month < months]
-        m = s.month.to_numpy()
+        columns = _compiled(c)[1]
+        keep = columns["month"] < months
+        m = columns["month"][keep]
         for column, key in (("interest", "interest"), ("principal", "principal"),
                             ("down_payment", "principal"), ("disbursed", "loan_disbursements"),
                             ("fees", "loan_fees"), ("interest_subsidy", "interest_subsidy")):
-            np.add.at(out[key], m, s[column].to_numpy())
+            np.add.at(out[key], m, columns[column][keep])

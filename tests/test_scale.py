@@ -116,3 +116,32 @@ def test_invalid_overrides_still_name_field_value_and_what_is_allowed(overrides,
     with pytest.raises(engine.ScenarioError) as err:
         with_overrides(base, overrides)
     assert [str(p) for p in err.value.problems] == expected
+
+
+# ---- loan schedules compiled once per loan -------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["bogra_handicrafts", "modhupur_pineapple"])
+def test_a_projection_from_cached_schedules_equals_one_from_fresh_schedules(name):
+    from engine import loans
+    s = engine.load_scenario(name)
+    loans._schedules.clear()
+    cold = engine.project(s)
+    warm = engine.project(s)          # every schedule now comes from the cache
+    assert len(loans._schedules) >= len(s.loans)
+    pd.testing.assert_frame_equal(cold.simulated, warm.simulated)
+    assert cold.summary == warm.summary
+    for name_ in cold.loans:
+        pd.testing.assert_frame_equal(cold.loans[name_], warm.loans[name_])
+
+
+def test_the_schedule_cache_is_keyed_on_every_term_and_hands_out_copies():
+    from engine.loans import Loan, schedule
+    loan = Loan(name="x", principal=1200, annual_rate=0.12, installments=12)
+    first = schedule(loan)
+    first["payment"] = 0.0             # a caller changing its copy changes nothing shared
+    again = schedule(loan)
+    assert float(again.payment.iloc[0]) == 106.62   # PMT(1%, 12, 1200), as in loans' doctest
+    # another term, another schedule: 12 x 1% flat on 1200 = 144 interest, 112 a month
+    flat = schedule(loan.model_copy(update={"interest_method": "flat"}))
+    assert float(flat.interest.sum()) == pytest.approx(144.0)
+    assert float(flat.payment.iloc[0]) == pytest.approx(112.0)
