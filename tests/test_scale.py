@@ -145,3 +145,15 @@ def test_the_schedule_cache_is_keyed_on_every_term_and_hands_out_copies():
     flat = schedule(loan.model_copy(update={"interest_method": "flat"}))
     assert float(flat.interest.sum()) == pytest.approx(144.0)
     assert float(flat.payment.iloc[0]) == pytest.approx(112.0)
+
+
+def test_the_portfolio_page_reports_progress_after_each_chunk():
+    """The page's progress bar reads these calls: rows done after each chunk of 2 groups."""
+    from ui.pages.portfolio import run_within
+    text = "group_id,group.members\n" + "".join(f"g{i},{20 + i}\n" for i in range(5))
+    calls = []
+    frame, bad, stopped = run_within(engine.load_scenario("bogra_handicrafts"),
+                                     text.encode(), "g.csv", 60, chunk_groups=2,
+                                     on_chunk=lambda done, s: calls.append(done))
+    assert calls == [2, 4, 5]
+    assert len(frame) == 5 and bad == [] and stopped is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -30,11 +31,13 @@ TIME_LIMIT_S = float(os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60"))
 
 
 def run_within(base: engine.Scenario, data: bytes, name: str, time_limit: float,
-               chunk_groups: int = CHUNK_GROUPS) -> tuple[pd.DataFrame, list[str], int | None]:
+               chunk_groups: int = CHUNK_GROUPS,
+               on_chunk: Callable[[int, float], None] | None = None
+               ) -> tuple[pd.DataFrame, list[str], int | None]:
     """Every row's result (bad rows with their problems), one line per problem, and, when the
     time limit stopped the run between two chunks, the number of rows done (None: all). The
     file is read and checked as the command line reads it (engine.groups); at least one chunk
-    is always run."""
+    is always run. `on_chunk(rows done, seconds so far)` is called after each chunk."""
     rows = text_rows(decode_text(data, name), name)
     frames, bad, template = [], [], result_columns(base)
     started, stopped = time.monotonic(), None
@@ -46,15 +49,35 @@ def run_within(base: engine.Scenario, data: bytes, name: str, time_limit: float,
         bad += bad_lines(chunk)
         frames.append(run_chunk(base, columns, chunk, result=template))
         done += chunk.rows
+        if on_chunk is not None:
+            on_chunk(done, time.monotonic() - started)
     frame = pd.concat(frames, ignore_index=True) if frames else \
         run_chunk(base, ["group_id"], Chunk(), result=template)
     return frame, bad, stopped
 
 
+PROGRESS_AFTER_S = 1.0
+"""A run that has taken longer than this shows a progress bar."""
+
+
 @st.cache_data(show_spinner="Projecting every group...", max_entries=8)
-def run(base: engine.Scenario, data: bytes, name: str) -> tuple[pd.DataFrame, list[str],
-                                                                int | None]:
-    return run_within(base, data, name, TIME_LIMIT_S)
+def run(base: engine.Scenario, data: bytes, name: str,
+        _on_chunk: Callable[[int, float], None] | None = None
+        ) -> tuple[pd.DataFrame, list[str], int | None]:
+    return run_within(base, data, name, TIME_LIMIT_S, on_chunk=_on_chunk)
+
+
+def progress_bar(total: int) -> tuple[Callable[[int, float], None], Callable[[], None]]:
+    """A chunk callback that draws a progress bar once a run has taken over a second, and a
+    function that removes it."""
+    slot = st.empty()
+
+    def on_chunk(done: int, seconds: float) -> None:
+        if seconds > PROGRESS_AFTER_S:
+            slot.progress(min(1.0, done / max(total, 1)),
+                          text=f"{min(done, total):,} of {total:,} groups")
+
+    return on_chunk, slot.empty
 
 
 def render() -> None:
@@ -76,7 +99,9 @@ def render() -> None:
                  "(with --dask for large files)")
         return
     try:
-        result, bad, stopped = run(scenario, data, upload.name)
+        on_chunk, clear = progress_bar(max(0, len(data.splitlines()) - 1))
+        result, bad, stopped = run(scenario, data, upload.name, on_chunk)
+        clear()
     except engine.ScenarioError as e:
         st.error("\n".join(f"- {p}" for p in e.problems))
         return
