@@ -28,6 +28,10 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 
+# N groups (default a million) on a local Dask cluster of 2 workers; long: about N / 1,000 s.
+bench-dask: $(STAMP)
+	$(BIN)/python benchmarks/bench_dask.py $(or $(N),1000000)
+
 # Regenerate the golden CSVs on purpose (never done by `make test`).
 golden: $(STAMP)
 	$(BIN)/python -m pytest tests/test_golden.py --regen-golden

@@ -20,9 +20,12 @@ Carlo, portfolios) estimates its memory and refuses beyond `memory_limit_bytes()
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import types
 import typing
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
@@ -143,6 +146,25 @@ def _numeric(annotation: Any) -> str | None:
     return None
 
 
+def once_per_object(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A model's after-check, run once per model object. Pydantic runs a model's after-checks
+    again on an object passed as a field value (`with_overrides` passes the parts of a
+    scenario that an edit does not touch as they are); these models are frozen, so an object
+    that passed once passes again (an object made without validation, by `model_copy`, is a
+    new object and is checked)."""
+    passed: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+    @functools.wraps(check)
+    def checked(self: Any) -> Any:
+        if passed.get(id(self)) is self:
+            return self
+        out = check(self)
+        passed[id(self)] = self
+        return out
+
+    return checked
+
+
 class Checked(BaseModel):
     """Base of every input model: frozen, unknown keys rejected, strict types, finite numbers,
     and the limits above on every field."""
@@ -162,6 +184,7 @@ class Checked(BaseModel):
         return value
 
     @model_validator(mode="after")
+    @once_per_object
     def _within_limits(self) -> Any:
         problems: list[tuple[str, str]] = []
         for name in type(self).model_fields:

@@ -40,7 +40,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from engine.errors import fail
-from engine.limits import MAX_LOAN_MONTHS, Checked
+from engine.limits import MAX_LOAN_MONTHS, Checked, once_per_object
 
 OECD_DISCOUNT_RATE = 0.10
 """Annual discount rate of the OECD DAC grant-element convention."""
@@ -185,6 +185,7 @@ class Loan(Checked):
         "same terms.")
 
     @model_validator(mode="after")
+    @once_per_object
     def _check(self) -> Loan:
         problems = []
         n = self.installments

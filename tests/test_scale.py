@@ -157,3 +157,16 @@ def test_the_portfolio_page_reports_progress_after_each_chunk():
                                      on_chunk=lambda done, s: calls.append(done))
     assert calls == [2, 4, 5]
     assert len(frame) == 5 and bad == [] and stopped is None
+
+
+def test_checks_run_once_per_model_object_but_a_copy_is_checked_again():
+    """Model-level checks are skipped only for the very object that passed them (frozen); an
+    object made by model_copy, which pydantic does not validate, is a new object and is
+    checked when it becomes part of a scenario."""
+    base = engine.load_scenario("bogra_handicrafts")
+    fields = {name: getattr(base, name) for name in Scenario.model_fields}
+    assert Scenario.model_validate(fields) == base      # the same objects pass again
+    huge = base.group.model_copy(update={"opening_cash": 1e13})
+    with pytest.raises(ValueError, match=r"opening_cash\", \"must be between -1,000,000,000,000 "
+                                         r"and 1,000,000,000,000 \(got 1e\+13\)"):
+        Scenario.model_validate({**fields, "group": huge})
