@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
 PAGES = [("overview", "modhupur_pineapple"), ("producer", "modhupur_pineapple:pran_contract"),
-         ("compare", "modhupur_pineapple")]
+         ("compare", "modhupur_pineapple"), ("risk", "bogra_handicrafts")]
 """The pages that are complete in Bangla, each with a scenario that shows all of it."""
 
 ALLOWED = {
@@ -100,7 +100,8 @@ def engine_pending() -> set[str]:
 
 
 def scenario_words(ref: str) -> set[str]:
-    """Every word of the scenario's own text: names, units, titles, sources, description."""
+    """Every word of the scenario's own text: names, units, titles, sources, and its preset's
+    English description (presets/about)."""
     scenario = engine.load_scenario(ref)
     words = set(WORD.findall(" ".join(engine.preset_names())))   # the sidebar lists them all
 
@@ -115,6 +116,8 @@ def scenario_words(ref: str) -> set[str]:
             for v in x:
                 walk(v)
     walk(scenario.model_dump())
+    from ui.pages.common import preset_about
+    walk(preset_about(ref.split(":")[0]).get("en", ""))   # the description, English on purpose
     return words
 
 
@@ -237,3 +240,11 @@ def test_the_language_travels_in_the_link():
     at.radio(key="lang").set_value("en").run()
     assert "lang" not in at.query_params
     assert at.metric[0].label == "Exit month"
+
+
+def test_every_preset_has_an_english_description_and_a_bangla_summary():
+    from ui.pages.common import preset_about
+    for name in engine.preset_names():
+        about = preset_about(name)
+        assert about["en"].startswith("**") and "Source:" in about["en"], name
+        assert re.search("[\u0980-\u09ff]{20}", about["bn"].replace(" ", "")), name

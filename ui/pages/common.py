@@ -3,6 +3,7 @@ language, the glossary of the finance words the pages use."""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from engine import fmt as numbers
 from engine import i18n, quantities
 from engine.fields import meta_at
 from engine.i18n import N_, t
+from engine.io import PRESETS_DIR
 from ui import editor
 
 
@@ -194,16 +196,25 @@ def translated(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def about(scenario: engine.Scenario) -> None:
-    """What the scenario is and where its figures come from: the preset's own words in English
-    (`about.en`) and, in Bangla, its Bangla summary (`about.bn`) first."""
-    text = dict(getattr(scenario, "about", None) or {})
+def about(ref: str) -> None:
+    """What a preset is and where its figures come from: presets/about/NAME.toml holds the
+    English description and provenance (`en`) and a Bangla summary (`bn`); in Bangla the summary
+    comes first, then the English as the source gives it. Saved and uploaded scenarios have none."""
+    text = preset_about(ref.split(":")[0])
     if not text:
         return
     with st.expander(t("About this scenario and its sources")):
-        if i18n.current() != "en" and text.get(i18n.current()):
-            st.markdown(text[i18n.current()])
-            if text.get("en"):
-                st.caption(t("In English, as the source gives it:"))
-        if text.get("en"):
-            st.markdown(text["en"])
+        lang = i18n.current()
+        if lang != "en" and text.get(lang):
+            st.markdown(text[lang])
+            st.caption(t("In English, as the source gives it:"))
+        st.markdown(text.get("en", ""))
+
+
+@st.cache_data(show_spinner=False)
+def preset_about(name: str) -> dict[str, str]:
+    path = PRESETS_DIR / "about" / f"{name}.toml"
+    if "/" in name or not path.is_file():
+        return {}
+    with path.open("rb") as f:
+        return {k: v.strip() for k, v in tomllib.load(f).items() if isinstance(v, str)}

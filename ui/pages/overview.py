@@ -22,7 +22,7 @@ GROUP_FIELDS = ["members", "opening_cash", "cash_reserve", "distribution_share",
 def render() -> None:
     scenario, p, problems = state.current()
     st.title(scenario.title)
-    about(scenario)
+    about(st.session_state.ref)
     problems_banner(problems)
     s = p.summary
     st.markdown(f"**{exit_verdict(scenario, s)}**")

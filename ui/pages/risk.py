@@ -12,18 +12,29 @@ import streamlit as st
 from pydantic import ValidationError
 
 import engine
-from engine import quantities, risk
+from engine import fmt as numbers
+from engine import i18n, quantities, risk
 from engine.errors import ScenarioError
 from engine.fields import field_meta
+from engine.i18n import t, tn
 from engine.montecarlo import MonteCarlo
 from engine.shocks import Shocks
 from ui import state
 from ui.figures import BLUE, GREY, ORANGE, SKY, VERMILION, _layout, styled
-from ui.pages.common import fmt, plain_path, problems_banner, style
+from ui.pages.common import (
+    fmt,
+    label,
+    options_in_language,
+    plain_path,
+    problems_banner,
+    style,
+    translated,
+)
 
 
-@st.cache_data(show_spinner="Varying every input...", max_entries=16)
-def tornado(scenario: engine.Scenario, step: float) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=16)
+def tornado(scenario: engine.Scenario, step: float, lang: str) -> pd.DataFrame:
+    """The tornado table (`lang`, the language in force, keys the reasons inputs are left out)."""
     return risk.tornado(scenario, step=step)
 
 
@@ -46,7 +57,10 @@ def monte_carlo(scenario: engine.Scenario, shocks: Shocks, paths: int, seed: int
 
     def progress(done: int, total: int) -> None:
         if time.monotonic() - started > PROGRESS_AFTER_S:
-            slot.progress(done / total, text=f"Simulating paths: {done:,} of {total:,}")
+            s = style(scenario)
+            slot.progress(done / total, text=t("Simulating paths: {done} of {total}",
+                                               done=numbers.number(done, s),
+                                               total=numbers.number(total, s)))
 
     mc = risk.monte_carlo(scenario, shocks, paths, seed, time_limit=MC_TIME_LIMIT_S,
                           progress=progress)
@@ -65,29 +79,33 @@ def grid(scenario, px, xs, py, ys, outcome):
 def tornado_chart(table: pd.DataFrame, outcome: str, top: int) -> go.Figure:
     rows = table.head(top).iloc[::-1]
     base = table.attrs["base"][outcome]
+    what = label(quantities.label(outcome))
     fig = go.Figure()
     fig.add_bar(y=rows.index, x=rows[f"{outcome}_low"] - base, base=base, orientation="h",
-                name="input -x%", marker_color=SKY,
-                hovertemplate="%{y}: %{x:,.1f}<extra>low</extra>")
+                name=t("input -x%"), marker_color=SKY,
+                hovertemplate="%{y}: %{x:,.1f}<extra>" + t("low") + "</extra>")
     fig.add_bar(y=rows.index, x=rows[f"{outcome}_high"] - base, base=base, orientation="h",
-                name="input +x%", marker_color=ORANGE,
-                hovertemplate="%{y}: %{x:,.1f}<extra>high</extra>")
+                name=t("input +x%"), marker_color=ORANGE,
+                hovertemplate="%{y}: %{x:,.1f}<extra>" + t("high") + "</extra>")
     fig.update_layout(barmode="overlay", height=120 + 28 * len(rows))
-    return _layout(fig, f"Sensitivity of {quantities.label(outcome).lower()}", "input",
-                   quantities.label(outcome))
+    return _layout(fig, t("Sensitivity of {outcome}",
+                          outcome=what.lower() if i18n.current() == "en" else what),
+                   t("input"), what)
 
 
 def fan_chart(mc) -> go.Figure:
     pct = mc.cash_percentiles
     fig = go.Figure()
     fig.add_scatter(x=pct.index, y=pct.p95, line={"color": GREY, "width": 0.5},
-                    name="95th percentile", meta="money")
+                    name=t("95th percentile"), meta="money")
     fig.add_scatter(x=pct.index, y=pct.p5, fill="tonexty", fillcolor="rgba(86,180,233,0.3)",
-                    line={"color": GREY, "width": 0.5}, name="5th percentile", meta="money")
-    fig.add_scatter(x=pct.index, y=pct.p50, line={"color": BLUE, "width": 3}, name="median",
+                    line={"color": GREY, "width": 0.5}, name=t("5th percentile"), meta="money")
+    fig.add_scatter(x=pct.index, y=pct.p50, line={"color": BLUE, "width": 3}, name=t("median"),
                     meta="money")
     fig.add_hline(y=0, line={"color": VERMILION, "dash": "dot"})
-    return _layout(fig, f"Cash balance, {mc.paths:,} paths (5th-95th percentile)", "taka")
+    return _layout(fig, tn("Cash balance, {n} path (5th-95th percentile)",
+                           "Cash balance, {n} paths (5th-95th percentile)", mc.paths,
+                           n=numbers.number(mc.paths, numbers.style_for())), t("taka"))
 
 
 MC_TIME_LIMIT_S = float(os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60")) / 4
@@ -108,53 +126,57 @@ def shock_inputs(columns: list) -> Shocks | None:
         key = f"mc_{name}"
         state.setting(key, float(meta.default) * scale, low=low * scale,
                       high=float(meta.le) * scale)
-        unit = "%" if meta.percent else meta.unit
+        unit = "%" if meta.percent else label(meta.unit)
         value = columns[i % len(columns)].number_input(
-            f"{meta.label}, {unit}", low * scale, float(meta.le) * scale, key=key,
+            f"{label(meta.label)}, {unit}", low * scale, float(meta.le) * scale, key=key,
             step=1.0 if scale > 1 or meta.unit == "days" else 0.1, help=meta.help())
         values[name] = value / scale
     try:
         return Shocks(**values)
     except (ScenarioError, ValidationError) as e:
-        st.error(f"These shocks cannot be simulated: {e}")
+        st.error(t("These shocks cannot be simulated: {problem}", problem=e))
         return None
 
 
 def render() -> None:
     scenario, _, problems = state.current()
-    st.title(f"Risk: {scenario.title}")
+    st.title(t("Risk: {group}", group=scenario.title))
     problems_banner(problems)
-    st.subheader("Which inputs matter")
+    st.subheader(t("Which inputs matter"))
     c = st.columns(3)
     outcomes = list(risk.OUTCOMES)
     state.setting("tornado_step", 0.1, low=0.05, high=0.5)
     state.setting("tornado_outcome", outcomes[0], options=outcomes)
     state.setting("tornado_top", 15, low=5, high=60)
-    step = c[0].slider("vary each input by", 0.05, 0.5, step=0.05, key="tornado_step",
-                       format="%.2f", help="Each input is lowered and raised by this share of "
-                       "its value (0.10 = 10%).")
-    outcome = c[1].selectbox("outcome", outcomes, key="tornado_outcome",
-                             format_func=quantities.label)
-    top = c[2].number_input("inputs shown", 5, 60, step=1, key="tornado_top")
-    table = tornado(scenario, step)
+    step = c[0].slider(t("vary each input by"), 0.05, 0.5, step=0.05, key="tornado_step",
+                       format="%.2f", help=t("Each input is lowered and raised by this share of "
+                                             "its value (0.10 = 10%)."))
+    outcome = c[1].selectbox(t("outcome"), outcomes, key="tornado_outcome",
+                             format_func=options_in_language(quantities.label))
+    top = c[2].number_input(t("inputs shown"), 5, 60, step=1, key="tornado_top")
+    with st.spinner(t("Varying every input...")):
+        table = tornado(scenario, step, i18n.current())
     base = table.attrs["base"][outcome]
     moving = table[(table[f"{outcome}_low"] != base) | (table[f"{outcome}_high"] != base)]
     if moving.empty:
-        st.info(f"Nothing changes in this range: {quantities.label(outcome)} stays "
-                f"{quantities.display_value(outcome, base, style(scenario), scenario.start)} "
-                f"when any input moves by {step:.0%}.")
+        st.info(t("Nothing changes in this range: {outcome} stays {value} when any input "
+                  "moves by {step}.", outcome=label(quantities.label(outcome)),
+                  value=quantities.display_value(outcome, base, style(scenario), scenario.start),
+                  step=numbers.percent(step, style(scenario), 0, 0)))
     else:
         moving.attrs = table.attrs
         st.plotly_chart(tornado_chart(moving.rename(index=plain_path), outcome, int(top)),
                         key="tornado_chart", width="stretch")
-    with st.expander(f"{len(table.attrs['skipped'])} inputs left out"):
-        st.write(pd.DataFrame(table.attrs["skipped"], columns=["input", "why"]))
+    skipped = len(table.attrs["skipped"])
+    with st.expander(tn("{n} input left out", "{n} inputs left out", skipped,
+                        n=numbers.number(skipped, style(scenario)))):
+        st.write(translated(pd.DataFrame(table.attrs["skipped"], columns=[t("input"), t("why")])))
 
-    st.subheader("Price against payment delay")
+    st.subheader(t("Price against payment delay"))
     channels = [ch.name for ch in scenario.channels if ch.price_basis == "fixed"]
     if channels:
         state.setting("grid_channel", channels[0], options=channels)
-        ch = st.selectbox("channel", channels, key="grid_channel")
+        ch = st.selectbox(t("buyer"), channels, key="grid_channel")
         chan = next(x for x in scenario.channels if x.name == ch)
         xs = tuple(round(chan.price * f, 2) for f in (0.7, 0.8, 0.9, 1.0, 1.1, 1.2))
         ys = (0.0, 15.0, 30.0, 45.0, 60.0, 90.0)
@@ -163,50 +185,62 @@ def render() -> None:
         values = g.to_numpy() if g is not None else None
         if values is not None and values.max() - values.min() <= 1e-6 * max(1.0, abs(
                 values.max())):
-            st.info(f"Nothing changes in this range: minimum cash stays "
-                    f"{fmt(float(values.max()), scenario)} for every price and delay shown.")
+            st.info(t("Nothing changes in this range: minimum cash stays {amount} for every "
+                      "price and delay shown.", amount=fmt(float(values.max()), scenario)))
         elif g is not None:
-            fig = go.Figure(go.Heatmap(z=g.to_numpy(), x=[str(x) for x in xs],
-                                       y=[str(y) for y in ys], colorscale="Cividis",
-                                       hovertemplate="price %{x}, delay %{y} days: "
-                                       "%{z:,.0f} taka<extra></extra>"))
-            fig = _layout(fig, "Minimum cash by price (taka) and payment delay (days)",
-                          "payment delay, days", "price, taka")
+            s = style(scenario)
+            fig = go.Figure(go.Heatmap(z=g.to_numpy(), x=[numbers.number(x, s, 0, 2) for x in xs],
+                                       y=[numbers.number(y, s) for y in ys], colorscale="Cividis",
+                                       hovertemplate=t("price %{x}, delay %{y} days: %{z:,.0f} "
+                                                       "taka") + "<extra></extra>"))
+            fig = _layout(fig, t("Minimum cash by price (taka) and payment delay (days)"),
+                          t("payment delay, days"), t("price, taka"))
             fig.update_xaxes(type="category")
             fig.update_yaxes(type="category", tickformat="")
             st.plotly_chart(fig, key="grid_chart", width="stretch")
         else:
-            st.info("This channel's delay is a range; the grid takes fixed delays.")
+            st.info(t("This buyer's delay is a range; the grid takes fixed delays."))
 
-    st.subheader("Monte Carlo")
-    st.caption("Each path draws, month by month, mean-reverting prices for every buyer "
-               "(seasonality kept, buyers correlated), volumes correlated with prices, "
-               "failed harvests and late payments (methodology: Monte Carlo shocks).")
+    st.subheader(t("Monte Carlo"))
+    st.caption(t("Each path draws, month by month, mean-reverting prices for every buyer "
+                 "(seasonality kept, buyers correlated), volumes correlated with prices, "
+                 "failed harvests and late payments (methodology: Monte Carlo shocks)."))
     shocks = shock_inputs(st.columns(3))
     key, default, low, high = MC_PATHS
     state.setting(key, default, low=low, high=high)
-    paths = st.columns(3)[0].number_input("paths", low, high, step=100, key=key)
+    paths = st.columns(3)[0].number_input(t("paths"), low, high, step=100, key=key)
     if shocks is None:
         return
     mc = monte_carlo(scenario, shocks, int(paths), 0)
     if mc.paths < mc.paths_asked:
-        st.warning(f"Stopped after {mc.paths:,} of {mc.paths_asked:,} paths: the app spends at "
-                   f"most {MC_TIME_LIMIT_S:,.0f} seconds on a Monte Carlo. The figures below are "
-                   f"those of the {mc.paths:,} paths; `subsidy-exit montecarlo` runs them all.")
+        s = style(scenario)
+        st.warning(t("Stopped after {done} of {asked} paths: the app spends at most {limit} "
+                     "seconds on a Monte Carlo. The figures below are those of the {done} "
+                     "paths; `subsidy-exit montecarlo` runs them all.",
+                     done=numbers.number(mc.paths, s), asked=numbers.number(mc.paths_asked, s),
+                     limit=numbers.number(MC_TIME_LIMIT_S, s)))
     m = st.columns(3)
-    m[0].metric("P(self-sustaining by the horizon)",
-                f"{mc.p_self_sustaining_by_month.iloc[-1]:.0%}")
-    m[1].metric("P(trailing DSCR < 1)", f"{mc.p_dscr_below_1:.0%}")
-    m[2].metric("P(cash short at an installment)", f"{mc.p_cash_short_at_installment:.0%}")
+
+    def pct(x: float) -> str:
+        return numbers.percent(x, style(scenario), 0, 0)
+    m[0].metric(t("P(self-sustaining by the horizon)"),
+                pct(mc.p_self_sustaining_by_month.iloc[-1]),
+                help=t("The share of paths in which the group can do without every subsidy by "
+                       "the last month."))
+    m[1].metric(t("P(trailing DSCR < 1)"), pct(mc.p_dscr_below_1),
+                help=t("The share of paths in which, over some 12 months, earnings do not cover "
+                       "the installments (DSCR below 1)."))
+    m[2].metric(t("P(cash short at an installment)"), pct(mc.p_cash_short_at_installment))
     if scenario.arrears.enabled:
         a = st.columns(3)
-        a[0].metric("P(PAR30 at any time)", f"{mc.p_par30:.0%}",
-                    help="Share of paths with an installment more than 30 days past due.")
-        a[1].metric("Expected arrears at the end", fmt(mc.expected_arrears, scenario))
+        a[0].metric(t("P(PAR30 at any time)"), pct(mc.p_par30),
+                    help=t("Share of paths with an installment more than 30 days past due."))
+        a[1].metric(t("Expected arrears at the end"), fmt(mc.expected_arrears, scenario))
     st.plotly_chart(styled(fan_chart(mc), style(scenario)), key="fan_chart", width="stretch")
     fig = go.Figure(go.Scatter(x=mc.p_self_sustaining_by_month.index,
                                y=mc.p_self_sustaining_by_month, line={"color": BLUE},
                                hovertemplate="%{x}: %{y:.0%}<extra></extra>"))
-    fig = _layout(fig, "Probability of being self-sustaining by each month", "probability")
+    fig = _layout(fig, t("Probability of being self-sustaining by each month"),
+                  t("probability"))
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
     st.plotly_chart(fig, key="p_exit_chart", width="stretch")
