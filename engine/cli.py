@@ -1,5 +1,6 @@
 """`subsidy-exit`: the command line. Errors are listed whole and exit with status 2; no
-traceback reaches the user."""
+traceback reaches the user. `--lang bn` writes every command's output, help and errors in
+Bangla (numbers in lakh and crore with Bengali digits unless `--digits latin`)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from engine import fmt, quantities
+from engine import fmt, i18n, quantities
 from engine.comparison import COMPARE_COLUMNS, compare
 from engine.errors import Problem, ScenarioError, problems_from_validation
+from engine.i18n import N_, t
 from engine.io import load_scenario, params, preset_names, with_overrides
 from engine.loan_capacity import DSCR_TARGET, loan_terms_table, loan_verdict, max_affordable_loan
 from engine.loans import Loan, apr, contracts, eir, grant_element, opening, schedules
@@ -43,7 +45,8 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
     problems = []
     for item in items:
         if "=" not in item:
-            problems.append(Problem("--set", f"must look like PATH=VALUE (got {item[:60]!r})"))
+            problems.append(Problem("--set", t("must look like PATH=VALUE (got {got})",
+                                               got=repr(item[:60]))))
             continue
         path, raw = item.split("=", 1)
         try:
@@ -63,15 +66,19 @@ def _checked(kind: type, low: float | None = None, high: float | None = None,
         try:
             value = kind(raw)
         except ValueError:
-            what = "a whole number" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"must be {what} (got {raw!r})") from None
+            message = (t("must be a whole number (got {got})", got=repr(raw)) if kind is int
+                       else t("must be a number (got {got})", got=repr(raw)))
+            raise argparse.ArgumentTypeError(message) from None
         if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be a finite number (got {raw!r})")
+            raise argparse.ArgumentTypeError(t("must be a finite number (got {got})",
+                                               got=repr(raw)))
         if low is not None and (value <= low if low_open else value < low):
-            raise argparse.ArgumentTypeError(f"must be {'>' if low_open else '>='} {low:g} "
-                                             f"(got {raw})")
+            raise argparse.ArgumentTypeError(t("must be {op} {bound} (got {got})",
+                                               op=">" if low_open else ">=",
+                                               bound=f"{low:g}", got=raw))
         if high is not None and value > high:
-            raise argparse.ArgumentTypeError(f"must be <= {high:g} (got {raw})")
+            raise argparse.ArgumentTypeError(t("must be {op} {bound} (got {got})", op="<=",
+                                               bound=f"{high:g}", got=raw))
         return value
     convert.__name__ = kind.__name__
     return convert
@@ -84,7 +91,8 @@ def dask_address(raw: str) -> str:
     found = re.fullmatch(r"(?:(tcp|tls)://)?([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})",
                          raw.strip())
     if not found or not 0 < int(found.group(3)) < 65536:
-        raise argparse.ArgumentTypeError(f"must look like tcp://HOST:PORT (got {raw!r})")
+        raise argparse.ArgumentTypeError(t("must look like tcp://HOST:PORT (got {got})",
+                                           got=repr(raw)))
     return raw.strip() if found.group(1) else f"tcp://{raw.strip()}"
 
 
@@ -105,11 +113,23 @@ def projection_json(p: Projection) -> dict[str, Any]:
             "monthly": records}
 
 
-def _summary_lines(p: Projection) -> list[str]:
-    labels = {k: quantities.label(k) for k in SUMMARY_KEYS}
+def _count(n: int) -> str:
+    """A count in a sentence, in the digits of the language in force."""
+    return fmt.number(n, fmt.style_for())
+
+
+def _style(args: argparse.Namespace) -> fmt.Style:
+    """How numbers are written: the language's way (lakh and Bengali digits in Bangla), with
+    --lakh and --digits where given."""
+    return fmt.style_for(grouping="lakh" if getattr(args, "lakh", False) else None,
+                         digits=getattr(args, "digits", None))
+
+
+def _summary_lines(p: Projection, style: fmt.Style = fmt.PLAIN) -> list[str]:
+    labels = {k: quantities.label(k, style) for k in SUMMARY_KEYS}
     width = max(len(v) for v in labels.values())
     return [f"  {label:<{width}}  "
-            f"{quantities.display_value(k, p.summary[k], start=p.scenario.start)}"
+            f"{quantities.display_value(k, p.summary[k], style, start=p.scenario.start)}"
             for k, label in labels.items()]
 
 
@@ -123,7 +143,7 @@ def cmd_presets(args: argparse.Namespace) -> None:
     for name in preset_names():
         s = load_scenario(name)
         variants = ", ".join(f"{name}:{v}" for v in s.variants) or "-"
-        print(f"{name:<22} {s.title}\n{'':<22} variants: {variants}")
+        print(f"{name:<22} {s.title}\n{'':<22} " + t("variants: {variants}", variants=variants))
 
 
 def cmd_params(args: argparse.Namespace) -> None:
@@ -138,30 +158,33 @@ def cmd_params(args: argparse.Namespace) -> None:
 
 def cmd_run(args: argparse.Namespace) -> None:
     p = project(_load(args.scenario, args.set))
+    st = _style(args)
     if args.csv:
         p.monthly.to_csv(args.csv)
     if args.json:
         print(json.dumps(projection_json(p), indent=1, allow_nan=False))
         return
-    print(f"{p.scenario.title} ({p.scenario.name}), {p.scenario.start}, "
-          f"{p.scenario.horizon_months} months")
-    print("\n".join(_summary_lines(p)))
+    print(f"{p.scenario.title} ({p.scenario.name}), {fmt.month(p.scenario.start, 0, st)}, "
+          f"{fmt.months_count(p.scenario.horizon_months, st)}")
+    print("\n".join(_summary_lines(p, st)))
     print()
     with pd.option_context("display.width", 200, "display.max_rows", 1000):
-        print(quantities.display_frame(p.monthly, columns=TABLE_COLUMNS).to_string())
+        print(quantities.display_frame(p.monthly, st, columns=TABLE_COLUMNS).to_string())
     if p.scenario.loans:
-        print("\nLoans (APR and EIR by the MicroFinance Transparency convention; grant element "
-              "at the OECD's 10%):")
+        print("\n" + t("Loans (APR and EIR by the MicroFinance Transparency convention; grant "
+                       "element at the OECD's 10%):"))
         with pd.option_context("display.width", 200):
-            print(quantities.display_frame(loan_terms_table(p.scenario)).to_string())
-        print(f"\nLoan verdict: {loan_verdict(p)['sentence']}")  # type: ignore[index]
+            print(quantities.display_frame(loan_terms_table(p.scenario), st).to_string())
+        print("\n" + t("Loan verdict: {sentence}",
+                       sentence=loan_verdict(p)["sentence"]))  # type: ignore[index]
         terms = p.scenario.loans[-1]
-        print(f"\nLargest principal on the terms of {terms.name} keeping trailing-12m DSCR >= "
-              f"{DSCR_TARGET} and cash >= the reserve: "
-              f"{fmt.money(max_affordable_loan(p.scenario, terms))}")
-    print("\nStress tests:")
+        print("\n" + t("Largest principal on the terms of {loan} keeping trailing-12m DSCR >= "
+                       "{target} and cash >= the reserve: {amount}", loan=terms.name,
+                       target=fmt.ratio(DSCR_TARGET, st),
+                       amount=fmt.money(max_affordable_loan(p.scenario, terms), st)))
+    print("\n" + t("Stress tests:"))
     with pd.option_context("display.width", 200):
-        print(quantities.display_frame(stress_table(p.scenario), start=p.scenario.start)
+        print(quantities.display_frame(stress_table(p.scenario), st, start=p.scenario.start)
               .to_string())
 
 
@@ -170,7 +193,7 @@ LOAN_FLAGS = [f for f in Loan.model_fields if f not in ("name", "lender", "disbu
 
 
 def _rate(x: float) -> str:
-    return "no solution" if math.isnan(x) else f"{x:.4%}"
+    return t("no solution") if math.isnan(x) else f"{x:.4%}"
 
 
 def cmd_loan(args: argparse.Namespace) -> None:
@@ -208,16 +231,20 @@ def cmd_loan(args: argparse.Namespace) -> None:
     first, down = opening(loan)
     downs = sum(opening(c)[1] for c in lent)
     upfront = sum(c.upfront_fee for c in lent)
-    print(f"\nreleased {first:,.2f} at disbursement (down payment {down:,.2f}); over "
-          f"{len(lent)} contract(s) lent {sum(c.principal for c in lent):,.2f}: principal "
-          f"{repaid + downs:,.2f}, interest {s.interest.sum():,.2f}, fees "
-          f"{s.fees.sum() + upfront:,.2f} (upfront {upfront:,.2f})")
-    print(f"APR {_rate(rates['apr'])}  EIR {_rate(rates['eir'])}  (nominal "
-          f"{loan.annual_rate:.4%}, {loan.interest_method}); grant element at 10%: "
-          f"{rates['grant_element']:.2%}")
+    print("\n" + t("released {first} at disbursement (down payment {down}); over {n} "
+                   "contract(s) lent {lent}: principal {principal}, interest {interest}, fees "
+                   "{fees} (upfront {upfront})", n=len(lent),
+                    first=f"{first:,.2f}", down=f"{down:,.2f}",
+                    lent=f"{sum(c.principal for c in lent):,.2f}",
+                    principal=f"{repaid + downs:,.2f}", interest=f"{s.interest.sum():,.2f}",
+                    fees=f"{s.fees.sum() + upfront:,.2f}", upfront=f"{upfront:,.2f}"))
+    print(t("APR {apr}  EIR {eir}  (nominal {rate}, {method}); grant element at 10%: "
+            "{grant}", apr=_rate(rates["apr"]), eir=_rate(rates["eir"]),
+            rate=f"{loan.annual_rate:.4%}", method=loan.interest_method,
+            grant=f"{rates['grant_element']:.2%}"))
     if math.isnan(rates["apr"]):
-        print("no APR: no rate makes the payments worth what the borrower receives (the upfront "
-              "fees take all of the principal)")
+        print(t("no APR: no rate makes the payments worth what the borrower receives (the "
+                "upfront fees take all of the principal)"))
 
 
 def cmd_compare(args: argparse.Namespace) -> None:
@@ -226,21 +253,23 @@ def cmd_compare(args: argparse.Namespace) -> None:
         print(json.dumps([projection_json(p) for p in projections], indent=1, allow_nan=False))
         return
     table = compare(projections)
+    st = _style(args)
     warnings = table.loc["warning"]
     table = table.drop(index="warning").astype(object)
     for key, label in COMPARE_COLUMNS.items():
-        table.loc[label] = [quantities.display_value(key, v) for v in table.loc[label]]
+        table.loc[label] = [quantities.display_value(key, v, st) for v in table.loc[label]]
     with pd.option_context("display.width", 250, "display.max_colwidth", 60):
         print(table.to_string())
     for name, warning in warnings.items():
         if warning:
-            print(f"warning: {name}: {warning}")
+            print(t("warning: {name}: {warning}", name=name, warning=warning))
 
 
 def cmd_switch(args: argparse.Namespace) -> None:
     scenario = _load(args.scenario, args.set)
     names = [c.name for c in scenario.channels]
-    bad = [Problem(label, f"no channel named {value!r} (channels: {', '.join(names)})")
+    bad = [Problem(label, t("no channel named {name} (channels: {names})", name=repr(value),
+                            names=", ".join(names)))
            for label, value in (("channel", args.channel), ("rival", args.rival))
            if value not in names]
     if bad:
@@ -250,8 +279,11 @@ def cmd_switch(args: argparse.Namespace) -> None:
         print(json.dumps(result, indent=1))
     else:
         print(result["sentence"])
-        print(f"  now: {args.parameter} = {result['current_value']}; {args.channel} "
-              f"{result['outcome_now']:,.0f} against {args.rival} {result['rival_outcome']:,.0f}")
+        st = _style(args)
+        print("  " + t("now: {parameter} = {value}; {channel} {mine} against {rival} {theirs}",
+                       parameter=args.parameter, value=result["current_value"],
+                       channel=args.channel, mine=fmt.money(result["outcome_now"], st),
+                       rival=args.rival, theirs=fmt.money(result["rival_outcome"], st)))
 
 
 def _month_arg(scenario, raw: str | None, flag: str, problems: list[Problem]) -> int:
@@ -265,13 +297,14 @@ def _month_arg(scenario, raw: str | None, flag: str, problems: list[Problem]) ->
         y0, m0 = map(int, scenario.start.split("-"))
         m = (int(raw[:4]) - y0) * 12 + int(raw[5:]) - m0
     else:
-        problems.append(Problem(flag, f"must be a month number or a date like 2002-07 "
-                                f"(got {raw!r})"))
+        problems.append(Problem(flag, t("must be a month number or a date like 2002-07 "
+                                        "(got {got})", got=repr(raw))))
         return 0
     if not 0 <= m < scenario.horizon_months:
-        problems.append(Problem(flag, f"must fall within the scenario, {scenario.start} to "
-                                f"{scenario.month_label(scenario.horizon_months - 1)} "
-                                f"(got {raw!r})"))
+        problems.append(Problem(flag, t("must fall within the scenario, {first} to {last} "
+                                        "(got {got})", first=scenario.start,
+                                        last=scenario.month_label(scenario.horizon_months - 1),
+                                        got=repr(raw))))
         return 0
     return m
 
@@ -284,37 +317,40 @@ def cmd_report(args: argparse.Namespace) -> None:
     exit_month = _month_arg(scenario, args.exit_month, "--exit-month", problems)
     taper_start = _month_arg(scenario, args.taper_start, "--taper-start", problems)
     if args.loan is not None and args.loan not in [x.name for x in scenario.loans]:
-        problems.append(Problem("--loan", f"no loan named {args.loan!r} (loans: "
-                                f"{', '.join(x.name for x in scenario.loans) or 'none'})"))
+        problems.append(Problem("--loan", t("no loan named {name} (loans: {names})",
+                                            name=repr(args.loan),
+                                            names=", ".join(x.name for x in scenario.loans)
+                                            or t("none"))))
     bad = [x for x in args.stress if x not in STRESSES]
     if bad:
-        problems.append(Problem("--stress", f"unknown {bad} (stresses: "
-                                f"{', '.join(STRESSES)})"))
+        problems.append(Problem("--stress", t("unknown {names} (stresses: {stresses})",
+                                              names=bad, stresses=", ".join(STRESSES))))
     if args.format == "pdf" and not args.out:
-        problems.append(Problem("--out", "a PDF needs a folder to be written to"))
+        problems.append(Problem("--out", t("a PDF needs a folder to be written to")))
     if not 0.5 <= args.dscr_target <= 5:
-        problems.append(Problem("--dscr-target", f"must be between 0.5 and 5 "
-                                f"(got {args.dscr_target})"))
+        problems.append(Problem("--dscr-target", t("must be between 0.5 and 5 (got {got})",
+                                                   got=args.dscr_target)))
     if args.taper_every < 1:
-        problems.append(Problem("--taper-every", f"must be at least 1 (got {args.taper_every})"))
+        problems.append(Problem("--taper-every", t("must be at least 1 (got {got})",
+                                                   got=args.taper_every)))
     if problems:
         raise ScenarioError(problems)
     options = Options(exit_month=exit_month, taper_start=taper_start,
                       taper_every=args.taper_every, dscr_target=args.dscr_target,
                       loan=args.loan, stresses=args.stress or None,
-                      style=fmt.Style("lakh" if args.lakh else "international"))
+                      style=_style(args))
     doc = document(scenario, args.audience, options)
     if not args.out:
         from engine.document import to_html, to_markdown
         print(to_html(doc) if args.format == "html" else to_markdown(doc), end="")
         return
     from engine.document import write
-    print(f"wrote {write(doc, args.out, args.format)}")
+    print(t("wrote {path}", path=write(doc, args.out, args.format)))
     if args.csv:
         for name, table in report_tables(scenario).items():
             path = args.out / f"{name}.csv"
             table.to_csv(path, index=False)
-            print(f"wrote {path}")
+            print(t("wrote {path}", path=path))
 
 
 def cmd_statements(args: argparse.Namespace) -> None:
@@ -326,21 +362,27 @@ def cmd_statements(args: argparse.Namespace) -> None:
         for name, table in tables.items():
             path = args.out / f"{name}.csv"
             table.to_csv(path)
-            print(f"wrote {path}")
+            print(t("wrote {path}", path=path))
         return
-    print(f"{p.scenario.title}: appraisal statements, taka")
+    st = _style(args)
+    print(t("{title}: appraisal statements, {unit}", title=p.scenario.title,
+            unit=fmt.unit_name("taka")))
     with pd.option_context("display.width", 250, "display.max_columns", 50):
         for name, table in tables.items():
             print(f"\n{statements.STATEMENTS[name][0]}")
-            print(table.map(fmt.money, unit=False).to_string())
+            print(table.map(fmt.money, style=st, unit=False).to_string())
     a = statements.appraisal(p, args.discount_rate)
-    print(f"\nThe group's investment before financing (FAO RuralInvest), discounted at "
-          f"{fmt.percent(a.discount_rate.iloc[0])} a year:")
+    print("\n" + t("The group's investment before financing (FAO RuralInvest), discounted at "
+                   "{rate} a year:", rate=fmt.percent(a.discount_rate.iloc[0], st)))
+    cases = {"with_donations": N_("with donations"), "without_donations": N_("without donations")}
     for case, row in a.iterrows():
         payback = fmt.month(p.scenario.start, None if pd.isna(row.payback_month)
-                            else int(row.payback_month), none="never")
-        print(f"  {str(case).replace('_', ' ')}: NPV {fmt.money(row.npv)}, IRR "
-              f"{fmt.percent(None if pd.isna(row.irr) else row.irr)}, paid back by {payback}")
+                            else int(row.payback_month), st, none=t("never"))
+        print("  " + t("{case}: NPV {npv}, IRR {irr}, paid back by {payback}",
+                       case=t(cases[str(case)]) if str(case) in cases else str(case),
+                       npv=fmt.money(row.npv, st),
+                       irr=fmt.percent(None if pd.isna(row.irr) else row.irr, st),
+                       payback=payback))
 
 
 def cmd_results(args: argparse.Namespace) -> None:
@@ -350,10 +392,11 @@ def cmd_results(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps({k: _clean(v) for k, v in r.items()}, indent=1))
         return
-    labels = {k: quantities.label(k) for k in r}
+    st = _style(args)
+    labels = {k: quantities.label(k, st) for k in r}
     width = max(map(len, labels.values()))
     for k, v in r.items():
-        print(f"  {labels[k]:<{width}}  {quantities.display_value(k, v)}")
+        print(f"  {labels[k]:<{width}}  {quantities.display_value(k, v, st)}")
 
 
 def cmd_portfolio(args: argparse.Namespace) -> int:
@@ -372,7 +415,7 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     from engine.portfolio import dask_client
     base = _load(args.base, args.set)
     if args.out is not None and args.out.resolve() == args.groups.resolve():
-        raise ScenarioError([Problem("--out", "must not be the groups file itself")])
+        raise ScenarioError([Problem("--out", t("must not be the groups file itself"))])
     bad: list[str] = []
     written = 0
     template = result_columns(base)
@@ -395,11 +438,11 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
         writer.write(pd.DataFrame({c: pd.Series(dtype=t) for c, t in template.items()}))
     writer.close()
     if args.out:
-        print(f"wrote {written} groups to {args.out}" + (f"; {len(bad)} problem(s) in rows "
-                                                         "not run" if bad else ""))
+        print(t("wrote {n} groups to {path}", n=_count(written), path=args.out)
+              + (t("; {n} problem(s) in rows not run", n=_count(len(bad))) if bad else ""))
     if bad:
-        print(f"error: {len(bad)} problem(s) in rows of {args.groups} (these rows were not "
-              "run; the others were):", file=sys.stderr)
+        print(t("error: {n} problem(s) in rows of {path} (these rows were not run; the others "
+                "were):", n=_count(len(bad)), path=args.groups), file=sys.stderr)
         for line in bad:
             print(f"  {line}", file=sys.stderr)
         return 0 if args.skip_bad else 2
@@ -449,7 +492,7 @@ def cmd_tornado(args: argparse.Namespace) -> None:
                            "display.float_format", "{:,.1f}".format):
         print(table[["value", *cols]].head(args.top).to_string())
     for path, why in table.attrs["skipped"]:
-        print(f"skipped {path}: {why}")
+        print(t("skipped {path}: {why}", path=path, why=why))
 
 
 def cmd_montecarlo(args: argparse.Namespace) -> None:
@@ -458,16 +501,19 @@ def cmd_montecarlo(args: argparse.Namespace) -> None:
     shocks = Shocks(**{name: getattr(args, name) for name in Shocks.model_fields})
     mc = monte_carlo(_load(args.scenario, args.set), shocks, args.paths, args.seed)
     by_year = mc.p_self_sustaining_by_month.iloc[11::12]
-    print(f"{mc.paths} paths, seed {mc.seed}")
-    print("shocks: " + ", ".join(f"{k} {v:g}" for k, v in shocks.model_dump().items()))
-    print(f"P(trailing DSCR < 1) = {mc.p_dscr_below_1:.1%}; "
-          f"P(cash short at an installment) = {mc.p_cash_short_at_installment:.1%}")
-    print(f"P(PAR30 at any time) = {mc.p_par30:.1%}; expected arrears at the end = "
-          f"{fmt.money(mc.expected_arrears)}")
-    print("P(self-sustaining by):")
+    print(t("{n} paths, seed {seed}", n=_count(mc.paths), seed=mc.seed))
+    st = _style(args)
+    print(t("shocks: {shocks}", shocks=", ".join(f"{k} {v:g}"
+                                                 for k, v in shocks.model_dump().items())))
+    print(t("P(trailing DSCR < 1) = {dscr}; P(cash short at an installment) = {short}",
+            dscr=fmt.percent(mc.p_dscr_below_1, st, 1, 1),
+            short=fmt.percent(mc.p_cash_short_at_installment, st, 1, 1)))
+    print(t("P(PAR30 at any time) = {par}; expected arrears at the end = {arrears}",
+            par=fmt.percent(mc.p_par30, st, 1, 1), arrears=fmt.money(mc.expected_arrears, st)))
+    print(t("P(self-sustaining by):"))
     for date, prob in by_year.items():
-        print(f"  {date}: {prob:.1%}")
-    print("cash balance percentiles (every 6 months):")
+        print(f"  {date}: {fmt.percent(prob, st, 1, 1)}")
+    print(t("cash balance percentiles (every 6 months):"))
     with pd.option_context("display.float_format", "{:,.0f}".format):
         print(mc.cash_percentiles.iloc[::6].to_string())
 
@@ -480,48 +526,69 @@ def shock_options(p: argparse.ArgumentParser) -> None:
     for name in Shocks.model_fields:
         meta = field_meta(Shocks, name)
         low = meta.ge if meta.ge is not None else meta.gt
-        fraction = " as a fraction," if meta.percent else ""
+        text = (t("{label} ({unit}, as a fraction, {allowed}; default {default}): {meaning}")
+                if meta.percent else
+                t("{label} ({unit}, {allowed}; default {default}): {meaning}"))
         p.add_argument("--" + name.replace("_", "-"), dest=name, default=meta.default,
                        type=_checked(float, low, meta.le, low_open=meta.gt is not None),
-                       help=f"{meta.label} ({meta.unit},{fraction} {meta.range_text()}; default "
-                            f"{meta.default:g}): {meta.description}".replace("%", "%%"))
+                       help=text.format(label=meta.label, unit=fmt.unit_name(meta.unit),
+                                        allowed=meta.range_text(), default=f"{meta.default:g}",
+                                        meaning=meta.description).replace("%", "%%"))
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
     s = load_scenario(args.file)
-    print(f"{args.file}: valid ({s.title}, {len(s.channels)} channels, {len(s.services)} "
-          f"services, {len(s.loans)} loans, variants: {', '.join(s.variants) or 'none'})")
+    print(t("{file}: valid ({title}, {channels} channels, {services} services, {loans} loans, "
+            "variants: {variants})", file=args.file, title=s.title,
+            channels=_count(len(s.channels)), services=_count(len(s.services)),
+            loans=_count(len(s.loans)),
+            variants=", ".join(s.variants) or t("none")))
+
+
+def language_options(p: argparse.ArgumentParser, top: bool = False) -> None:
+    """--lang and --digits, accepted before or after the command (read first by `main`); a
+    command's own copies leave the values alone unless given there."""
+    p.add_argument("--lang", choices=sorted(i18n.LANGUAGES),
+                   default=i18n.DEFAULT if top else argparse.SUPPRESS,
+                   help=t("language of the output, help and errors: en (English, the default) "
+                          "or bn (Bangla)"))
+    p.add_argument("--digits", choices=["bengali", "latin"],
+                   default=None if top else argparse.SUPPRESS,
+                   help=t("digits numbers are written in (default: Bengali in Bangla, Latin in "
+                          "English)"))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="subsidy-exit", description=__doc__)
+    parser = argparse.ArgumentParser(prog="subsidy-exit", description=t(
+        "Cash-flow projections and subsidy exit for producer groups (subsidy-exit)."))
+    language_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("presets", help="list the presets and their variants")
+    sub.add_parser("presets", help=t("list the presets and their variants"))
 
     def with_set(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                       help="override a parameter (repeatable); paths as `params` lists them")
+                       help=t("override a parameter (repeatable); paths as `params` lists them"))
         return p
 
-    p = with_set(sub.add_parser("params", help="list every parameter path with its value"))
+    p = with_set(sub.add_parser("params", help=t("list every parameter path with its value")))
     p.add_argument("scenario")
-    p.add_argument("--sources", action="store_true", help="show each value's provenance")
-    p = with_set(sub.add_parser("run", help="project a scenario"))
-    p.add_argument("scenario", help="preset name, NAME:VARIANT, or a TOML file")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--csv", type=Path, help="write the monthly table as CSV")
-    p = with_set(sub.add_parser("compare", help="compare scenarios side by side"))
+    p.add_argument("--sources", action="store_true", help=t("show each value's provenance"))
+    p = with_set(sub.add_parser("run", help=t("project a scenario")))
+    p.add_argument("scenario", help=t("preset name, NAME:VARIANT, or a TOML file"))
+    p.add_argument("--json", action="store_true", help=t("print JSON"))
+    p.add_argument("--csv", type=Path, help=t("write the monthly table as CSV"))
+    p = with_set(sub.add_parser("compare", help=t("compare scenarios side by side")))
     p.add_argument("scenarios", nargs="+")
     p.add_argument("--json", action="store_true")
-    p = sub.add_parser("loan", help="print a loan's repayment schedule with APR and EIR")
+    p = sub.add_parser("loan", help=t("print a loan's repayment schedule with APR and EIR"))
     for field in LOAN_FLAGS:
         info = Loan.model_fields[field]
         p.add_argument("--" + field.replace("_", "-"), dest=field, metavar="VALUE",
                        help=info.description, required=field in ("principal", "annual_rate",
                                                                  "installments"))
     p.add_argument("--json", action="store_true")
-    p = with_set(sub.add_parser("switch", help="the value of a channel's term at which it "
-                                "stops beating another channel"))
+    p = with_set(sub.add_parser("switch", help=t("the value of a channel's term at which it "
+                                "stops beating another channel")))
     p.add_argument("scenario")
     p.add_argument("channel")
     p.add_argument("rival")
@@ -529,90 +596,94 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outcome", default="member_income_per_member_month_avg",
                    choices=["member_income_per_member_month_avg", "min_cash_balance"])
     p.add_argument("--json", action="store_true")
-    p = with_set(sub.add_parser("report", help="the exit-readiness report (for a donor) or the "
-                                "credit memo (for a lender) as PDF, HTML or Markdown"))
+    p = with_set(sub.add_parser("report", help=t("the exit-readiness report (for a donor) or the "
+                                "credit memo (for a lender) as PDF, HTML or Markdown")))
     p.add_argument("scenario")
     p.add_argument("--for", dest="audience", choices=["donor", "lender"], default="donor",
-                   help="donor: the exit-readiness report; lender: the credit memo")
+                   help=t("donor: the exit-readiness report; lender: the credit memo"))
     p.add_argument("--format", choices=["pdf", "html", "md"], default="md")
-    p.add_argument("--out", type=Path, help="folder to write the document into (needed for "
-                   "pdf; without it html and md are printed)")
-    p.add_argument("--csv", action="store_true", help="with --out, also the tables as CSV")
-    p.add_argument("--exit-month", metavar="MONTH", help="judge 'if support ended' at this "
-                   "month (number from the start, or 2002-07); default the start")
-    p.add_argument("--taper-start", metavar="MONTH", help="month tapers start (default 0)")
-    p.add_argument("--taper-every", type=int, default=6, help="months between taper steps")
+    p.add_argument("--out", type=Path, help=t("folder to write the document into (needed for "
+                   "pdf; without it html and md are printed)"))
+    p.add_argument("--csv", action="store_true", help=t("with --out, also the tables as CSV"))
+    p.add_argument("--exit-month", metavar="MONTH", help=t("judge 'if support ended' at this "
+                   "month (number from the start, or 2002-07); default the start"))
+    p.add_argument("--taper-start", metavar="MONTH", help=t("month tapers start (default 0)"))
+    p.add_argument("--taper-every", type=int, default=6, help=t("months between taper steps"))
     p.add_argument("--dscr-target", type=float, default=DSCR_TARGET,
-                   help=f"the lender's DSCR policy (default {DSCR_TARGET})")
-    p.add_argument("--loan", help="the loan the credit memo judges (default the last)")
+                   help=t("the lender's DSCR policy (default {target})", target=DSCR_TARGET))
+    p.add_argument("--loan", help=t("the loan the credit memo judges (default the last)"))
     p.add_argument("--stress", action="append", default=[], metavar="NAME",
-                   help="a stress test to show (repeatable; default all)")
-    p.add_argument("--lakh", action="store_true", help="group digits in lakh and crore")
-    p = with_set(sub.add_parser("statements", help="yearly income statement, balance sheet "
+                   help=t("a stress test to show (repeatable; default all)"))
+    p.add_argument("--lakh", action="store_true", help=t("group digits in lakh and crore"))
+    p = with_set(sub.add_parser("statements", help=t("yearly income statement, balance sheet "
                                 "and cash-flow statement, and NPV/IRR/payback of the group's "
-                                "investment with and without donations"))
+                                "investment with and without donations")))
     p.add_argument("scenario")
-    p.add_argument("--discount-rate", type=float, help="per year (default: the scenario's "
-                   "discount_rate_annual)")
-    p.add_argument("--out", type=Path, help="folder for the three statements as CSV")
-    p = with_set(sub.add_parser("results", help="results as donors measure them (DCED "
-                                "Standard) against the scenario's baseline variant"))
+    p.add_argument("--discount-rate", type=float, help=t("per year (default: the scenario's "
+                   "discount_rate_annual)"))
+    p.add_argument("--out", type=Path, help=t("folder for the three statements as CSV"))
+    p = with_set(sub.add_parser("results", help=t("results as donors measure them (DCED "
+                                "Standard) against the scenario's baseline variant")))
     p.add_argument("scenario")
-    p.add_argument("--discount-rate", type=float, help="per year (default: the scenario's)")
+    p.add_argument("--discount-rate", type=float, help=t("per year (default: the scenario's)"))
     p.add_argument("--json", action="store_true")
-    p = with_set(sub.add_parser("portfolio", help="one row of results per group of a CSV or "
-                                "Parquet file (group_id + override columns)"))
+    p = with_set(sub.add_parser("portfolio", help=t("one row of results per group of a CSV or "
+                                "Parquet file (group_id + override columns)")))
     p.add_argument("groups", type=Path)
-    p.add_argument("--base", required=True, help="the preset or file every group starts from")
-    p.add_argument("--out", type=Path, help="result file (.csv or .parquet)")
+    p.add_argument("--base", required=True, help=t("the preset or file every group starts from"))
+    p.add_argument("--out", type=Path, help=t("result file (.csv or .parquet)"))
     p.add_argument("--dask", nargs="?", const="", default=None, metavar="ADDRESS",
                    type=dask_address,
-                   help="run the chunks on Dask: a scheduler address, or a local cluster "
-                        "of 2 workers; the file is streamed, chunk by chunk")
+                   help=t("run the chunks on Dask: a scheduler address, or a local cluster "
+                          "of 2 workers; the file is streamed, chunk by chunk"))
     p.add_argument("--partitions", type=_checked(int, 1, MAX_PARTITIONS), default=4,
-                   help="with --dask: chunks sent to the workers at once (at least the "
-                        "number of workers keeps them busy; the client holds this many)")
+                   help=t("with --dask: chunks sent to the workers at once (at least the "
+                          "number of workers keeps them busy; the client holds this many)"))
     p.add_argument("--skip-bad", action="store_true",
-                   help="exit 0 even when some rows are invalid (they are still listed)")
-    p = with_set(sub.add_parser("tornado", help="one-way sensitivity of exit month, minimum "
-                                "cash and income per member"))
+                   help=t("exit 0 even when some rows are invalid (they are still listed)"))
+    p = with_set(sub.add_parser("tornado", help=t("one-way sensitivity of exit month, minimum "
+                                "cash and income per member")))
     p.add_argument("scenario")
     p.add_argument("--step", type=_checked(float, 0, 1, low_open=True), default=0.1,
-                   help="+/- share of each value (0 < step <= 1)")
+                   help=t("+/- share of each value (0 < step <= 1)"))
     p.add_argument("--top", type=_checked(int, 1), default=25)
-    p = with_set(sub.add_parser("montecarlo", help="seeded Monte Carlo with month-by-month "
+    p = with_set(sub.add_parser("montecarlo", help=t("seeded Monte Carlo with month-by-month "
                                 "shocks (mean-reverting prices, harvest failures, late "
-                                "payments)"))
+                                "payments)")))
     p.add_argument("scenario")
     p.add_argument("--paths", type=_checked(int, 1), default=1000)
     p.add_argument("--seed", type=_checked(int, 0, 2**63 - 1), default=0)
     shock_options(p)
-    p = sub.add_parser("validate", help="check a scenario file (TOML or XLSX) and list every "
-                       "problem")
+    p = sub.add_parser("validate", help=t("check a scenario file (TOML or XLSX) and list every "
+                       "problem"))
     p.add_argument("file")
-    p = sub.add_parser("template", help="write an input workbook (XLSX): blank, or filled from "
-                       "a preset or file")
+    p = sub.add_parser("template", help=t("write an input workbook (XLSX): blank, or filled from "
+                       "a preset or file"))
     p.add_argument("--from", dest="source", metavar="NAME",
-                   help="preset, NAME:VARIANT or scenario file to fill it from")
+                   help=t("preset, NAME:VARIANT or scenario file to fill it from"))
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
-    p.add_argument("--force", action="store_true", help="replace FILE.xlsx if it exists")
-    sub.add_parser("schema", help="print the scenario file's JSON Schema (for editors)")
+    p.add_argument("--force", action="store_true", help=t("replace FILE.xlsx if it exists"))
+    sub.add_parser("schema", help=t("print the scenario file's JSON Schema (for editors)"))
+    for command in sub.choices.values():
+        language_options(command)
     return parser
 
 
 def cmd_template(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
-        raise ScenarioError([Problem("--out", f"must name an .xlsx file (got {args.out!r})")])
+        raise ScenarioError([Problem("--out", t("must name an .xlsx file (got {got})",
+                                                got=repr(args.out)))])
     if out.exists() and not args.force:
-        raise ScenarioError([Problem("--out", f"{args.out} exists already; choose another name "
-                                     "or add --force to replace it")])
+        raise ScenarioError([Problem("--out", t("{file} exists already; choose another name or "
+                                                "add --force to replace it", file=args.out))])
     from engine.workbook import write_workbook
     data = write_workbook(load_scenario(args.source) if args.source else None)
     tmp = out.with_name(f".{out.name}.partial")
     tmp.write_bytes(data)
     tmp.replace(out)
-    print(f"wrote {args.out} ({'from ' + args.source if args.source else 'blank'})")
+    print(t("wrote {path} (from {source})", path=args.out, source=args.source) if args.source
+          else t("wrote {path} (blank)", path=args.out))
 
 
 def cmd_schema(args: argparse.Namespace) -> None:
@@ -633,14 +704,54 @@ def _cleanup_partial(args: argparse.Namespace) -> None:
         out.with_name(f".{out.name}.partial").unlink(missing_ok=True)
 
 
+ARGPARSE_MESSAGES = [
+    N_("usage: "), N_("positional arguments"), N_("options"),
+    N_("show this help message and exit"), N_("%(prog)s: error: %(message)s\n"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("argument %(argument_name)s: %(message)s"), N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"), N_("ambiguous option: %(option)s could match %(matches)s")]
+"""argparse's own messages (usage, help headings, its errors), translated through the engine's
+catalogue while a language other than English is in force."""
+
+
+def language_in(argv: list[str]) -> str:
+    """The language `--lang X` (or `--lang=X`) asks for anywhere in `argv`; English when absent
+    or not offered (argparse then names the choices)."""
+    for i, arg in enumerate(argv):
+        value = (argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else
+                 arg.split("=", 1)[1] if arg.startswith("--lang=") else None)
+        if value is not None:
+            return i18n.parse_language(value) or i18n.DEFAULT
+    return i18n.DEFAULT
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """`lang` in force for the engine's text and for argparse's messages."""
+    saved = argparse._  # type: ignore[attr-defined]
+    argparse._ = lambda message: t(message)  # type: ignore[attr-defined]
+    try:
+        with i18n.language(lang):
+            yield
+    finally:
+        argparse._ = saved  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Exit status 0: done; 2: bad input (argparse's one line, or one line per problem after
     'error: N problem(s):'); 1: an internal error (a short message, no traceback, no paths)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with speaking(language_in(argv)):
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args) or 0
     except ScenarioError as e:
-        print(f"error: {len(e.problems)} problem(s):", file=sys.stderr)
+        print(t("error: {n} problem(s):", n=_count(len(e.problems))), file=sys.stderr)
         for problem in e.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
@@ -648,15 +759,15 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(t("interrupted"), file=sys.stderr)
         return 130
     except OSError as e:
-        print(f"error: {e.strerror or type(e).__name__}"
+        print(t("error: {reason}", reason=e.strerror or type(e).__name__)
               + (f": {e.filename}" if e.filename else ""), file=sys.stderr)
         return 2
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback, no paths
-        print(f"internal error ({type(e).__name__}); please report the command that caused it.",
-              file=sys.stderr)
+        print(t("internal error ({kind}); please report the command that caused it.",
+                kind=type(e).__name__), file=sys.stderr)
         return 1
     finally:
         _cleanup_partial(args)
