@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import engine
+from engine import quantities
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -306,8 +307,9 @@ def test_portfolio_page_projects_an_uploaded_file():
         ("groups.csv", groups.to_csv(index=False).encode(), "text/csv"))
     at.run()
     assert not at.exception
-    shown = at.dataframe[0].value
     expected = portfolio(engine.load_scenario("bogra_handicrafts"), groups)
+    # the page names columns in words (quantities.label); back to the file's names
+    shown = at.dataframe[0].value.rename(columns={quantities.label(c): c for c in expected})
     assert sorted(shown.group_id) == ["a", "b"]
     for gid in ("a", "b"):
         got = shown[shown.group_id == gid].iloc[0]

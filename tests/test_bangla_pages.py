@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
 PAGES = [("overview", "modhupur_pineapple"), ("producer", "modhupur_pineapple:pran_contract"),
-         ("compare", "modhupur_pineapple"), ("risk", "bogra_handicrafts")]
+         ("compare", "modhupur_pineapple"), ("risk", "bogra_handicrafts"),
+         ("portfolio", "bogra_handicrafts")]
 """The pages that are complete in Bangla, each with a scenario that shows all of it."""
 
 ALLOWED = {

@@ -11,6 +11,8 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from engine import fmt as numbers
+from engine import i18n, quantities
 from engine.groups import (
     CHUNK_GROUPS,
     Chunk,
@@ -20,8 +22,10 @@ from engine.groups import (
     run_chunk,
     text_rows,
 )
+from engine.i18n import t, tn
 from engine.io import decode_text
 from ui import exports, state
+from ui.pages.common import label, options_in_language, style
 
 MAX_ROWS = 20_000
 
@@ -60,10 +64,11 @@ PROGRESS_AFTER_S = 1.0
 """A run that has taken longer than this shows a progress bar."""
 
 
-@st.cache_data(show_spinner="Projecting every group...", max_entries=8)
-def run(base: engine.Scenario, data: bytes, name: str,
+@st.cache_data(show_spinner=False, max_entries=8)
+def run(base: engine.Scenario, data: bytes, name: str, lang: str,
         _on_chunk: Callable[[int, float], None] | None = None
         ) -> tuple[pd.DataFrame, list[str], int | None]:
+    """The file's results (`lang`, the language in force, keys the problems' text)."""
     return run_within(base, data, name, TIME_LIMIT_S, on_chunk=_on_chunk)
 
 
@@ -74,49 +79,61 @@ def progress_bar(total: int) -> tuple[Callable[[int, float], None], Callable[[],
 
     def on_chunk(done: int, seconds: float) -> None:
         if seconds > PROGRESS_AFTER_S:
+            s = style()
             slot.progress(min(1.0, done / max(total, 1)),
-                          text=f"{min(done, total):,} of {total:,} groups")
+                          text=t("{done} of {total} groups", done=numbers.number(
+                              min(done, total), s), total=numbers.number(total, s)))
 
     return on_chunk, slot.empty
 
 
 def render() -> None:
     scenario, _, _ = state.current()
-    st.title("Portfolio of groups")
-    st.write(f"Each row of the file is one group built from **{scenario.name}** (the scenario "
-             "in the sidebar, with your edits): a `group_id` column, then any parameter paths "
-             "as columns (as *Any parameter* lists them).")
+    st.title(t("Portfolio of groups"))
+    st.write(t("Each row of the file is one group built from **{scenario}** (the scenario in "
+               "the sidebar, with your edits): a `group_id` column, then any parameter paths "
+               "as columns (as *Any parameter* lists them).", scenario=scenario.name))
     example = pd.DataFrame({"group_id": ["g1", "g2"], "group.members": [20, 30],
                             "group.cash_reserve": [10000, 15000]})
-    st.download_button("Example file", example.to_csv(index=False).encode(), "groups.csv",
+    st.download_button(t("Example file"), example.to_csv(index=False).encode(), "groups.csv",
                        "text/csv", key="portfolio_example")
-    upload = st.file_uploader("Groups (CSV)", type=["csv"], key="portfolio_upload")
+    upload = st.file_uploader(t("Groups (CSV)"), type=["csv"], key="portfolio_upload")
     if upload is None:
         return
     data = upload.getvalue()
     if data.count(b"\n") > MAX_ROWS + 1:
-        st.error(f"{upload.name}: more than {MAX_ROWS:,} groups; use `subsidy-exit portfolio` "
-                 "(with --dask for large files)")
+        st.error(t("{file}: more than {limit} groups; use `subsidy-exit portfolio` (with "
+                   "--dask for large files)", file=upload.name,
+                   limit=numbers.number(MAX_ROWS, style())))
         return
     try:
         on_chunk, clear = progress_bar(max(0, len(data.splitlines()) - 1))
-        result, bad, stopped = run(scenario, data, upload.name, on_chunk)
+        with st.spinner(t("Projecting every group...")):
+            result, bad, stopped = run(scenario, data, upload.name, i18n.current(), on_chunk)
         clear()
     except engine.ScenarioError as e:
         st.error("\n".join(f"- {p}" for p in e.problems))
         return
     if stopped is not None:
-        st.warning(f"Stopped after the first {stopped:,} groups: the app spends at most "
-                   f"{TIME_LIMIT_S:,.0f} seconds on a file. The table shows those groups; run "
-                   "`subsidy-exit portfolio FILE` for the whole file.")
+        st.warning(t("Stopped after the first {done} groups: the app spends at most {limit} "
+                     "seconds on a file. The table shows those groups; run `subsidy-exit "
+                     "portfolio FILE` for the whole file.", done=numbers.number(stopped, style()),
+                     limit=numbers.number(TIME_LIMIT_S, style())))
     if bad:
-        st.warning(f"{len(bad)} problem(s): these rows were not run (their `problems` column "
-                   "says why); the others were.\n\n" + "\n".join(f"- {b}" for b in bad[:50]))
-    flagged = st.checkbox("only groups with a risk flag", key="portfolio_flagged")
+        st.warning(tn("{n} problem: these rows were not run (their `problems` column says why); "
+                      "the others were.", "{n} problems: these rows were not run (their "
+                      "`problems` column says why); the others were.", len(bad),
+                      n=numbers.number(len(bad), style()))
+                   + "\n\n" + "\n".join(f"- {b}" for b in bad[:50]))
+    flagged = st.checkbox(t("only groups with a risk flag"), key="portfolio_flagged")
     shown = result[result.risk_flags.fillna("") != ""] if flagged else result
-    column = st.selectbox("sort by", list(result.columns), index=1, key="portfolio_sort")
+    column = st.selectbox(t("sort by"), list(result.columns), index=1, key="portfolio_sort",
+                          format_func=options_in_language(quantities.label))
     shown = shown.sort_values(column, na_position="last")
-    st.metric("groups", f"{len(shown):,} of {len(result):,}")
-    st.dataframe(shown, key="portfolio_table", hide_index=True)
-    st.download_button("Result (CSV)", lambda: exports.table_csv(result),
+    st.metric(t("groups"), t("{shown} of {all}", shown=numbers.number(len(shown), style()),
+                             all=numbers.number(len(result), style())))
+    # the file keeps the columns' names; the table on the page shows them in words
+    st.dataframe(shown.rename(columns=lambda c: label(quantities.label(c))),
+                 key="portfolio_table", hide_index=True)
+    st.download_button(t("Result (CSV)"), lambda: exports.table_csv(result),
                        "portfolio_result.csv", "text/csv", key="portfolio_download")

@@ -163,7 +163,7 @@ def plain_words(scenario: engine.Scenario) -> None:
         said.setdefault(key, []).append(scenario.titles.get(c.name, c.name))
     lines = []
     for (product, unit, price, days, income, low), names in said.items():
-        buyer = t(", ").join(names)
+        buyer = "; ".join(names)   # names may hold commas ("Spot market, Dhaka")
         paid = t("**{buyer}** pays {price} a {unit} on delivery.", buyer=buyer, price=price,
                  unit=unit) if days == numbers.number(0, s) else \
             t("**{buyer}** pays {price} a {unit}, {days} days after delivery.", buyer=buyer,

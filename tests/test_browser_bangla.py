@@ -1,0 +1,108 @@
+"""The Bangla pages in a real browser (Playwright driving Debian's chromium): every page at
+?lang=bn renders its Bengali text with a font that has the glyphs (no missing-glyph boxes), shows
+no English interface text (the AppTest check's rules, on what the browser draws), and its
+screenshot goes to docs/screenshots/NAME_bn.png with `make screenshots`.
+
+Missing glyphs: each Bengali letter on the page is drawn on a canvas in the page's own font and
+compared, pixel by pixel, with an unassigned code point of the Bengali block (U+0984), which every
+font draws as its missing-glyph box; a letter drawn identically is a box. Skipped, with the
+reason, without chromium or without a Bengali font (`fc-list :lang=bn`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tests.test_bangla_pages import (
+    ALLOWED,
+    CODE,
+    PATH,
+    WORD,
+    engine_pending,
+    interface_literals,
+    scenario_words,
+)
+from tests.test_bangla_pages import PAGES as COMPLETE
+from tests.test_browser import CHROMIUM, browser, server, shots_dir  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.skipif(
+    not shutil.which("fc-list") or not subprocess.run(
+        ["fc-list", ":lang=bn"], capture_output=True, text=True).stdout.strip()
+    or not os.path.exists(CHROMIUM),
+    reason="no Bengali font or no chromium (apt-get install fonts-noto-core chromium; .ci/run "
+    "installs both)")
+
+PAGES = [("overview", "", "modhupur_pineapple"),
+         ("producer", "producer", "modhupur_pineapple:pran_contract"),
+         ("loan_officer", "loan_officer", "modhupur_pineapple"),
+         ("facilitator", "facilitator", "bogra_handicrafts"),
+         ("compare", "compare", "modhupur_pineapple"),
+         ("risk", "risk", "bogra_handicrafts")]
+
+STREAMLIT = {"Upload", "per", "file", "Deploy", "Running", "Stop", "Skip", "content"}
+"""Words Streamlit's own controls draw in English (the file uploader, "Skip to content")."""
+
+MISSING_GLYPHS = """() => {
+  const font = getComputedStyle(document.querySelector('[data-testid="stMain"]')).fontFamily;
+  const letters = [...new Set(document.body.innerText.match(/[\\u0985-\\u09b9\\u09e6-\\u09ef]/g)
+                              || [])];
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 64;
+  const ctx = canvas.getContext('2d');
+  const draw = (ch) => {
+    ctx.clearRect(0, 0, 64, 64);
+    ctx.font = '40px ' + font;
+    ctx.fillText(ch, 8, 48);
+    return Array.from(ctx.getImageData(0, 0, 64, 64).data).join(',');
+  };
+  const box = draw('\\u0984');
+  return {font, letters: letters.length, missing: letters.filter((ch) => draw(ch) === box)};
+}"""
+
+
+def open_bangla(chromium, url, path, ref):
+    from playwright.sync_api import expect
+    page = chromium.new_page(viewport={"width": 1280, "height": 1600})
+    page.goto(f"{url}/{path}?lang=bn&scenario={ref}")
+    expect(page.get_by_test_id("stPlotlyChart").last).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.wait_for_timeout(800)
+    return page
+
+
+@pytest.mark.parametrize(("name", "path", "ref"), PAGES)
+def test_bangla_page_has_its_glyphs_and_no_english_interface_text(server, browser, shots_dir,  # noqa: F811
+                                                                  name, path, ref):
+    page = open_bangla(browser, server, path, ref)
+    glyphs = page.evaluate(MISSING_GLYPHS)
+    assert glyphs["letters"] > 20, glyphs
+    assert not glyphs["missing"], f"drawn as missing-glyph boxes in {glyphs['font']}: {glyphs}"
+    if name in {page_name for page_name, _ in COMPLETE}:   # pages complete in Bangla
+        no_english(page.evaluate("document.body.innerText"), name, ref)
+    page.evaluate("document.querySelector('[data-testid=\"stMain\"]')?.scrollTo(0, 0)")
+    page.screenshot(path=str(shots_dir / f"{name}_bn.png"), full_page=True)
+    page.close()
+
+
+def no_english(shown: str, name: str, ref: str) -> None:
+    literals = [p for p in interface_literals() if len(WORD.findall(p)) >= 2]
+    untranslated = sorted({p for p in literals if p in CODE.sub("", shown)
+                           and not set(WORD.findall(p)) <= scenario_words(ref) | ALLOWED})
+    assert not untranslated, untranslated
+    stray = set()
+    for line in shown.splitlines():
+        if not PATH.match(line.strip()):
+            stray |= set(WORD.findall(CODE.sub("", line)))
+    stray -= scenario_words(ref) | ALLOWED | STREAMLIT | engine_pending()
+    assert not stray, f"English words on the {name} page in Bangla: {sorted(stray)[:30]}"
+
+
+def test_bengali_digits_on_the_page(server, browser):  # noqa: F811
+    page = open_bangla(browser, server, "", "modhupur_pineapple")
+    metric = page.get_by_test_id("stMetricValue").nth(2).inner_text()
+    assert re.search("[০-৯]", metric) and not re.search("[0-9]", metric), metric
+    page.close()
