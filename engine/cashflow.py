@@ -67,6 +67,8 @@ class Inputs:
     loan_fees: np.ndarray       # (n, T)
     loan_disbursements: np.ndarray  # (n, T)
     interest_subsidy: np.ndarray    # (n, T)
+    arranged_flows: np.ndarray  # (n, A, 5, T) flows of the loans the facilitator arranged
+    arranged_month: np.ndarray  # (A,) their disbursement months (dropped if exit <= it)
     member_capital: np.ndarray  # (n, T)
     investments: np.ndarray     # (n, T)
     opening_cash: np.ndarray    # (n,)
@@ -100,7 +102,7 @@ class Inputs:
     SHARED = ("fallback", "service_continues", "service_embedded", "service_to_group",
               "channel_product", "contracts_first", "has_quota", "horizon_months",
               "allocation", "cost_lead", "effect_service", "effect_on", "effect_channels",
-              "effect_products")
+              "effect_products", "arranged_month")
     """Fields without a batch axis: the scenario's structure, the same in every row."""
 
     def take(self, rows: np.ndarray) -> Inputs:
@@ -114,7 +116,7 @@ class Inputs:
             if f.name in self.SHARED:
                 continue
             a = getattr(self, f.name)
-            if a.shape[0] == 1 and (a.ndim == 3 or f.name in self.PER_MONTH):
+            if a.shape[0] == 1 and (a.ndim >= 3 or f.name in self.PER_MONTH):
                 out[f.name] = a
             else:
                 out[f.name] = a[np.zeros_like(rows) if a.shape[0] == 1 else rows]
@@ -352,6 +354,11 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
         return out
 
     loans = monthly_flows(dated_loans(scenario), T)
+    arranged = [loan for loan in dated_loans(scenario) if loan.arranged_by_facilitator]
+    arranged_flows = np.zeros((len(arranged), len(LOAN_FLOWS), T))
+    for i, loan in enumerate(arranged):
+        flows = monthly_flows([loan], T)
+        arranged_flows[i] = [flows[k] for k in LOAN_FLOWS]
     g = scenario.group
     row = lambda a: np.asarray(a, dtype=float)[None]  # noqa: E731
     return Inputs(
@@ -389,6 +396,8 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
         loan_fees=row(loans["loan_fees"]),
         loan_disbursements=row(loans["loan_disbursements"]),
         interest_subsidy=row(loans["interest_subsidy"]),
+        arranged_flows=row(arranged_flows),
+        arranged_month=np.array([loan.disbursement_month for loan in arranged], dtype=int),
         member_capital=row(at_months(scenario.member_capital)),
         investments=row(asset_schedule(scenario, T).outlays),
         opening_cash=row([g.opening_cash]).reshape(1),
@@ -422,15 +431,16 @@ def needs_full_sweep(x: Inputs) -> bool:
 
     Today: a credit line (its draws and interest follow the cash balance), arrears (what is
     paid of an installment, and its penalties, follow the cash there is), payouts (paid from
-    what each exit month's plan can spare) and the effects of a service that ends at exit
-    (they fade from M on). Every mechanism that makes a month's flows depend on cash or on M
+    what each exit month's plan can spare), the effects of a service that ends at exit
+    (they fade from M on) and loans the facilitator arranged (taken only if disbursed
+    before M). Every mechanism that makes a month's flows depend on cash or on M
     adds its condition here, and every caller (engine.pipeline) reads this one predicate.
     """
     ending = (~x.service_embedded & x.service_to_group & ~x.service_continues) \
         | ~x.service_to_group                    # as service_flows ends them
     fading = bool(ending[x.effect_service].any())
     return bool((x.credit_limit > 0).any() or x.arrears_enabled.any()
-                or (x.distribution_share > 0).any() or fading)
+                or (x.distribution_share > 0).any() or fading or x.arranged_month.size)
 
 
 def paid_by(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -622,8 +632,25 @@ def effect_multipliers(x: Inputs, strength: np.ndarray) -> dict[str, np.ndarray]
     return out
 
 
+LOAN_FLOWS = ("loan_disbursements", "interest", "principal", "loan_fees", "interest_subsidy")
+"""The loan flows of `Inputs`, in the order of `arranged_flows`' third axis."""
+
+
+def without_arranged_loans(x: Inputs) -> Inputs:
+    """The rows' loan flows without the loans the facilitator arranged that a row's exit month
+    comes before (at or before their disbursement): when every subsidy ends at M, such a loan
+    is not taken."""
+    if not x.arranged_month.size:
+        return x
+    dropped = (x.exit_month[:, None] <= x.arranged_month[None, :]).astype(float)   # (n, A)
+    less = np.einsum("na,nakt->knt", dropped, np.broadcast_to(
+        x.arranged_flows, (x.n, *x.arranged_flows.shape[1:])))
+    return replace(x, **{k: getattr(x, k) - less[i] for i, k in enumerate(LOAN_FLOWS)})
+
+
 def simulate(x: Inputs) -> dict[str, np.ndarray]:
     """Every monthly quantity, shaped (n, T), for all n rows of the batch at once."""
+    x = without_arranged_loans(x)
     service_cost_group, service_subsidy, partner_support, *strength = service_flows(x)
     # services' effects: what is lost once a service is no longer delivered
     effects = effect_multipliers(x, strength[0]) if strength else {}

@@ -219,6 +219,7 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
         "rounding": (N_("rounding mode"), "choice"),
         "days_in_year": (N_("days in a year"), "choice"),
         "market_annual_rate": (N_("market interest rate"), "rate/year"),
+        "arranged_by_facilitator": (N_("arranged by the facilitator"), "true/false"),
         "penalty_annual_rate": (N_("penalty interest on arrears"), "rate/year"),
         "flat_term_years": (N_("flat: term as quoted"), "years"),
         "down_payment_rate": (N_("down payment"), "share"),

@@ -260,10 +260,12 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
         """'2003-05' in English (as the lender's sheet dates it), 'মে ২০০৩' in Bangla."""
         return s.month_label(month) if st.locale == "en" else fmt.month(s.start, month, st)
 
-    debt = sim["debt_service"].to_numpy() > 0
-    first = int(min(loan.disbursement_month for loan in s.loans))
-    last = int(np.flatnonzero(debt).max()) if debt.any() else first
-    period = (sim.index >= first) & (sim.index <= last)
+    # the loan period (metrics.loan_period): the months the summary's DSCR figures cover too
+    period = metrics.loan_period({k: sim[k].to_numpy()[None] for k in ("loan_disbursements",
+                                                                      "debt_service")})[0]
+    if not period.any():   # loans that never disburse nor fall due within the simulation
+        period = np.asarray(sim.index >= min(loan.disbursement_month for loan in s.loans))
+    first, last = int(np.flatnonzero(period).min()), int(np.flatnonzero(period).max())
     reserve = s.group.cash_reserve
 
     def lowest_at(column: str, where: np.ndarray) -> tuple[float | None, str | None]:

@@ -155,6 +155,11 @@ class Loan(Checked):
     market_annual_rate: float | None = Field(
         None, ge=0, le=2, description="Rate the group would pay without the concessional "
         "lender; the interest it saves counts as subsidy. None: the loan is at market rate.")
+    arranged_by_facilitator: bool = Field(
+        False, description="True: the loan exists only because the facilitator (the donor "
+        "project, the NGO) arranged it. When every subsidy ends at month M, such a loan not "
+        "yet disbursed by M is not taken (nor repaid, its cycles and top-ups included); one "
+        "disbursed before M is repaid as scheduled.")
     penalty_annual_rate: float = Field(
         0.0, ge=0, le=2, description="Penalty interest a year on overdue amounts (arrears), "
         "decimal.")

@@ -153,21 +153,48 @@ def dscr_monthly(m: Monthly) -> np.ndarray:
     return ratio(cash_available_for_debt_service(m), m["debt_service"])
 
 
+def loan_period(m: Monthly) -> np.ndarray:
+    """(n, T) True from the first month a loan is disbursed (or debt service falls due) to the
+    last month with debt service: the months a lender judges a trailing DSCR in.
+
+    >>> loan_period({"loan_disbursements": np.array([[0, 5.0, 0, 0, 0]]),
+    ...              "debt_service": np.array([[0, 0, 1.0, 2.0, 0]])})
+    array([[False,  True,  True,  True, False]])
+    """
+    due = m["debt_service"] > 0
+    first = first_true(due | (m["loan_disbursements"] > 0))
+    last = due.shape[-1] - 1 - first_true(np.flip(due, axis=-1))
+    t = np.arange(due.shape[-1])
+    return (t[None, :] >= first[:, None]) & (t[None, :] <= last[:, None]) \
+        & np.asarray(due.any(axis=-1))[:, None]
+
+
 def dscr_window(m: Monthly, window: int) -> np.ndarray:
-    """Trailing DSCR over full windows of `window` months (NaN in partial windows and in
-    windows without debt service)."""
-    return ratio(window_sum(cash_available_for_debt_service(m), window),
+    """Trailing DSCR over full windows of `window` months ending in the loan period
+    (`loan_period`): NaN in partial windows at the start, in windows ending after the last
+    installment (a window holding the last few installments and months of cash after them is
+    not a coverage a lender reads) and where there is no debt service (undefined, not zero).
+
+    >>> m = {"operating_cash_flow": np.array([[4.0, 4, 4, 4, -8]]),
+    ...      "members_drawings": np.zeros((1, 5)),
+    ...      "loan_disbursements": np.zeros((1, 5)),
+    ...      "debt_service": np.array([[0.0, 2, 2, 2, 0]])}
+    >>> dscr_window(m, 2)   # (4+4)/2, (4+4)/4, (4+4)/4; the window ending in month 4 is after
+    array([[nan,  4.,  2.,  2., nan]])
+    """
+    dscr = ratio(window_sum(cash_available_for_debt_service(m), window),
                  window_sum(m["debt_service"], window))
+    return np.where(loan_period(m), dscr, np.nan)
 
 
 def dscr_12m(m: Monthly) -> np.ndarray:
-    """Trailing-12-month DSCR, full windows only."""
+    """Trailing-12-month DSCR, full windows ending in the loan period only."""
     return dscr_window(m, WINDOW)
 
 
 def dscr_seasonal(m: Monthly) -> np.ndarray:
-    """Trailing-quarter DSCR, full windows only: the lean season a yearly figure averages away.
-    """
+    """Trailing-quarter DSCR, full windows ending in the loan period only: the lean season a
+    yearly figure averages away."""
     return dscr_window(m, SEASON)
 
 
@@ -189,12 +216,14 @@ def min_dscr(dscr: np.ndarray, start: int | np.ndarray = 0) -> np.ndarray:
 
 
 def min_dscr_12m(m: Monthly) -> np.ndarray:
-    """(n,) lowest trailing-12-month DSCR (full windows with debt service); NaN if none."""
+    """(n,) lowest trailing-12-month DSCR over the loan period (full windows ending from the
+    first disbursement to the last installment: the lender's figure, and the one
+    loan_capacity.loan_verdict judges); NaN without debt service."""
     return min_dscr(dscr_12m(m))
 
 
 def min_dscr_seasonal(m: Monthly) -> np.ndarray:
-    """(n,) lowest trailing-quarter DSCR; NaN if none."""
+    """(n,) lowest trailing-quarter DSCR over the loan period; NaN without debt service."""
     return min_dscr(dscr_seasonal(m))
 
 
@@ -203,6 +232,17 @@ def min_dscr_seasonal(m: Monthly) -> np.ndarray:
 def min_cash_balance(m: Monthly) -> np.ndarray:
     """(n,) lowest month-end cash over the whole simulation."""
     return np.asarray(m["cash_balance"].min(axis=-1))
+
+
+def reserve_kept_from(m: Monthly, reserve: np.ndarray) -> np.ndarray:
+    """(n,) first month from which cash stays at or above the reserve to the last simulated
+    month, with the support as planned; -1: never (the group is on its feet from then).
+
+    >>> reserve_kept_from({"cash_balance": np.array([[5.0, 1.0, 6.0, 7.0]])}, np.array([5.0]))
+    array([2])
+    """
+    reserve = np.asarray(reserve, dtype=float).reshape(-1, 1)
+    return first_month_from_which(m["cash_balance"] >= reserve - TOLERANCE)
 
 
 def loans_outstanding(m: Monthly) -> np.ndarray:

@@ -132,9 +132,7 @@ def on_its_feet(p: Projection) -> int | None:
     """First month from which the group, with all its planned support, keeps cash >= its
     reserve to the last simulated month: the earliest 'now' from which a taper can be
     planned."""
-    ok = p.simulated.cash_balance.to_numpy() >= p.scenario.group.cash_reserve - 1e-9
-    first = int(metrics.first_month_from_which(ok[None])[0])
-    return None if first < 0 else first
+    return p.summary["reserve_kept_from"]
 
 
 def fastest_safe_taper(p: Projection, start: int = 0, every: int = 6) -> dict[str, Any]:

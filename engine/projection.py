@@ -86,7 +86,10 @@ def summary_of(scenario: Scenario, r: pipeline.Run, by_channel: pd.DataFrame) ->
     revenue_total = sum(buyers.values())
     top_buyer = max(buyers, key=lambda b: buyers[b]) if revenue_total > 0 else None
     exit_month = s["exit_month"]
+    kept = int(metrics.reserve_kept_from({"cash_balance": r.monthly["cash_balance"][:1]},
+                                         np.array([scenario.group.cash_reserve]))[0])
     s.update({
+        "reserve_kept_from": None if kept < 0 else kept,
         "exit_date": None if exit_month is None else scenario.month_label(exit_month),
         "buyer_hhi": metrics.herfindahl(np.array(list(buyers.values()))),
         "top_buyer": top_buyer,

@@ -22,6 +22,8 @@ class Quantity:
     label: str
     unit: str
     meaning: str = ""
+    none: str = ""
+    """What a missing value means, said instead of 'n/a' (a DSCR without debt service)."""
 
 
 Q = Quantity
@@ -40,12 +42,18 @@ OUTPUTS: dict[str, Quantity] = {
     "full_cost_month": Q(N_("Covers services at full cost from"), "month",
                          N_("First month from which trailing 12-month revenue covers expenses with "
                          "every service at its full cost.")),
+    "reserve_kept_from": Q(N_("Keeps its cash reserve, with its support, from"), "month",
+                           N_("First month from which cash stays at or above the reserve to the "
+                              "last installment with all the planned support (before it: the "
+                              "start-up months).")),
     "total_subsidy": Q(N_("Total subsidy"), "taka",
                        N_("Services paid by others over the horizon.")),
     "subsidy_to_sales": Q(N_("Subsidy to sales"), "share", N_("Total subsidy divided by sales "
                           "revenue over the horizon (not Yaron's SDI).")),
     "min_dscr_seasonal": Q(N_("Lowest trailing-quarter DSCR"), "ratio",
-                           N_("The lowest DSCR over three full months: the lean season.")),
+                           N_("The lowest DSCR over three full months ending in the loan period "
+                              "(from the first disbursement to the last installment): the lean "
+                              "season."), none=N_("no debt service")),
     "outstanding_at_horizon": Q(N_("Loans outstanding at the horizon"), "taka",
                                 N_("Principal lent and not repaid by the last month shown.")),
     "simulated_months": Q(N_("Months simulated"), "count",
@@ -54,8 +62,11 @@ OUTPUTS: dict[str, Quantity] = {
     "min_cash_balance": Q(N_("Lowest cash balance"), "taka"),
     "peak_working_capital": Q(N_("Peak working-capital need"), "taka"),
     "min_dscr_12m": Q(N_("Lowest trailing 12-month DSCR"), "ratio",
-                      N_("Cash available for debt service over 12 months divided by debt service "
-                      "due in them, at its lowest.")),
+                      N_("Cash available for debt service (after members' drawings) over 12 full "
+                         "months divided by the debt service due in them, at its lowest over the "
+                         "windows ending from the first disbursement to the last installment (the "
+                         "loan period a lender judges); undefined without debt service."),
+                      none=N_("no debt service")),
     "buyer_hhi": Q(N_("Buyer concentration (HHI)"), "ratio",
                    N_("Herfindahl index of buyers' shares of revenue: 1 is a single buyer.")),
     "member_income_per_member_month_avg": Q(N_("Income per member (monthly average)"),
@@ -257,7 +268,8 @@ def quantity(name: str, lang: str | None = None) -> Quantity:
     q = OUTPUTS.get(name)
     if q is None:
         return Quantity(name.replace("_", " "), "number")
-    return Quantity(t(q.label, lang=lang), q.unit, t(q.meaning, lang=lang) if q.meaning else "")
+    return Quantity(t(q.label, lang=lang), q.unit, t(q.meaning, lang=lang) if q.meaning else "",
+                    t(q.none, lang=lang) if q.none else "")
 
 
 def label(name: str, style: fmt.Style = fmt.PLAIN) -> str:
@@ -279,8 +291,7 @@ def display_frame(df: pd.DataFrame, style: fmt.Style = fmt.PLAIN, start: str | N
     for name in names:
         header = label(name, style)
         if header not in out.columns:      # exit_date beside exit_month: one column
-            unit = quantity(name).unit
-            out[header] = [fmt.value(v, unit, style, start) for v in df[name]]
+            out[header] = [display_value(name, v, style, start) for v in df[name]]
     out.index.name = label(df.index.name, style) if df.index.name else None
     return out
 
@@ -291,5 +302,10 @@ def display_value(name: str, x: Any, style: fmt.Style = fmt.PLAIN,
 
     >>> display_value("subsidy_to_sales", 0.005), display_value("exit_month", 4, start="2002-01")
     ('0.5%', 'May 2002')
+    >>> display_value("min_dscr_12m", None)
+    'no debt service'
     """
-    return fmt.value(x, quantity(name).unit, style, start)
+    q = quantity(name)
+    if q.none and (x is None or (isinstance(x, float) and x != x)):
+        return q.none
+    return fmt.value(x, q.unit, style, start)

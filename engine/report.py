@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from engine import fmt, metrics, quantities
-from engine.cashflow import compile_scenario, payer_shares, service_costs
+from engine.cashflow import payer_shares, service_costs
 from engine.comparison import concentration_warning
 from engine.document import Bullets, Chart, Document, Heading, Paragraph, Table, write
 from engine.loan_capacity import (
@@ -105,12 +105,13 @@ def _statement(table: pd.DataFrame, style: fmt.Style, first: str) -> Table:
 
 # ---- pieces the documents need (engine figures not asked for elsewhere) ------------------------
 
-def payer_costs(scenario: Scenario, multiplier: np.ndarray | None = None) -> pd.Series:
+def payer_costs(p: Projection, multiplier: np.ndarray | None = None) -> pd.Series:
     """What each payer other than the group pays for the group's subsidised services over the
     simulated months, with its planned shares times `multiplier` (T,) (a taper from
-    engine.planner; None: as planned), plus the concessional interest saved (lenders). The sum
-    is the taper's `cost_to_payers`."""
-    T = compile_scenario(scenario).months
+    engine.planner; None: as planned), plus the concessional interest saved (lenders), read
+    from the projection `p` (no new run). The sum is the taper's `cost_to_payers`."""
+    scenario = p.scenario
+    T = len(p.simulated)
     mult = np.ones(T) if multiplier is None else multiplier
     out: dict[str, float] = {}
     for s in scenario.services:
@@ -120,7 +121,7 @@ def payer_costs(scenario: Scenario, multiplier: np.ndarray | None = None) -> pd.
         for payer, share in payer_shares(s, T).items():
             if payer != GROUP:
                 out[payer] = out.get(payer, 0.0) + float((cost * share * mult).sum())
-    saved = float(project(scenario).interest_subsidy.sum())
+    saved = float(p.interest_subsidy.sum())
     if saved:
         out["concessional interest"] = saved
     return pd.Series(out, dtype=float)
@@ -215,13 +216,18 @@ def _cash_chart(scenario: Scenario, p: Projection, title: str, month: int | None
 
 # ---- the exit-readiness report (to a donor) -----------------------------------------------------
 
-def exit_report(scenario: Scenario, options: Options | None = None) -> Document:
+def exit_report(scenario: Scenario, options: Options | None = None,
+                projection: Projection | None = None) -> Document:
+    """The exit-readiness report. `projection`: the scenario's projection if the caller has it
+    (the report then runs the pipeline only for the questions it adds: the baseline, the
+    tapers, the services at exit and the stress tests)."""
     o = options or Options()
     st = o.style
-    p = project(scenario)
+    p = projection or project(scenario)
     s = p.summary
     r = results_of(scenario, p)
     money = lambda x: fmt.money(x, st)  # noqa: E731
+    lowest_dscr = quantities.display_value("min_dscr_12m", s["min_dscr_12m"], st)
     when = lambda m, none="never": _month(scenario, m, st, none)  # noqa: E731
     X = min(max(0, o.exit_month), scenario.horizon_months - 1)
     w = withdrawal(p, X)
@@ -285,22 +291,22 @@ def exit_report(scenario: Scenario, options: Options | None = None) -> Document:
         blocks.append(Paragraph("No taper is safe: even with all planned support the group "
                                 "does not keep its reserve."))
     else:
-        T = compile_scenario(scenario).months
-        plans: dict[str, pd.Series] = {"As planned": payer_costs(scenario)}
+        T = len(p.simulated)
+        plans: dict[str, pd.Series] = {"As planned": payer_costs(p)}
         lines = [f"Tapers start in {when(o.taper_start)} and are judged from "
                  f"{when(taper['judged_from_month'])}, when the group is on its feet with its "
                  "planned support."]
         lin, step = taper["linear"], taper["step"]
         if lin:
             plans[f"Linear over {fmt.months_count(lin['months'])}"] = payer_costs(
-                scenario, linear_multiplier(o.taper_start, np.array([lin["months"]]), T)[0])
+                p, linear_multiplier(o.taper_start, np.array([lin["months"]]), T)[0])
             lines.append(f"Linear: every other payer's share falls to zero over "
                          f"{fmt.months_count(lin['months'])}.")
         else:
             lines.append("Linear: no linear taper from then is safe.")
         if step:
             plans[f"Steps of {fmt.percent(step['step'], st, 0)}"] = payer_costs(
-                scenario, step_multiplier(o.taper_start, np.array([step["step"]]),
+                p, step_multiplier(o.taper_start, np.array([step["step"]]),
                                           o.taper_every, T)[0])
             lines.append(f"Steps: the shares drop by {fmt.percent(step['step'], st, 0)} of "
                          f"their first level every {fmt.months_count(o.taper_every)}.")
@@ -365,8 +371,8 @@ def exit_report(scenario: Scenario, options: Options | None = None) -> Document:
                               fmt.percent(row.annual_rate, st), fmt.percent(row.apr, st),
                               fmt.percent(row.eir, st), fmt.percent(row.grant_element, st)]
                              for n, row in lt.iterrows()]))
-        blocks.append(Paragraph(f"Lowest trailing 12-month DSCR: "
-                                f"{fmt.ratio(s['min_dscr_12m'], st)}."))
+        blocks.append(Paragraph(f"Lowest trailing 12-month DSCR over the loan period: "
+                                f"{lowest_dscr}."))
     else:
         blocks.append(Paragraph("The group has no loans."))
     blocks.append(_stress_table(scenario, o))
@@ -425,7 +431,8 @@ def _stress_table(scenario: Scenario, o: Options) -> Table:
     return Table(["Stress", "Lowest trailing DSCR", "Lowest cash", "Exit month",
                   "Income per member a month"],
                  [[str(n).replace("base", "as planned", 1) if n == "base" else str(n),
-                   fmt.ratio(row.min_dscr_12m, o.style), fmt.money(row.min_cash_balance, o.style),
+                   quantities.display_value("min_dscr_12m", row.min_dscr_12m, o.style),
+                   fmt.money(row.min_cash_balance, o.style),
                    _month(scenario, None if pd.isna(row.exit_month) else int(row.exit_month),
                           o.style, "not within the period"),
                    fmt.money(row.member_income_per_member_month_avg, o.style)]
@@ -434,12 +441,16 @@ def _stress_table(scenario: Scenario, o: Options) -> Table:
 
 # ---- the credit memo (to a lender) --------------------------------------------------------------
 
-def credit_memo(scenario: Scenario, options: Options | None = None) -> Document:
+def credit_memo(scenario: Scenario, options: Options | None = None,
+                projection: Projection | None = None) -> Document:
+    """The credit memo. `projection`: the scenario's projection if the caller has it (the memo
+    then runs the pipeline only for its stress tests)."""
     o = options or Options()
     st = o.style
-    p = project(scenario)
+    p = projection or project(scenario)
     s = p.summary
     money = lambda x: fmt.money(x, st)  # noqa: E731
+    lowest_dscr = quantities.display_value("min_dscr_12m", s["min_dscr_12m"], st)
     when = lambda m, none="never": _month(scenario, m, st, none)  # noqa: E731
     g = scenario.group
     blocks: list = [Heading("The applicant")]
@@ -472,8 +483,8 @@ def credit_memo(scenario: Scenario, options: Options | None = None) -> Document:
                             f"{loan.lender or 'the lender'} ({name}).",
                             f"Largest additional loan on the terms of {name} the group "
                             f"could carry beside its loans: {money(largest)}.",
-                            f"Lowest trailing 12-month DSCR over all its loans: "
-                            f"{fmt.ratio(s['min_dscr_12m'], st)}.",
+                            f"Lowest trailing 12-month DSCR over the loan period, all its "
+                            f"loans: {lowest_dscr}.",
                             f"Lowest cash balance: {money(s['min_cash_balance'])}."])]
     blocks += [Heading("The loan requested"), Table(["Term", ""], [
         ["Lender", loan.lender or "n/a"], ["Principal", money(loan.principal)],
@@ -495,7 +506,8 @@ def credit_memo(scenario: Scenario, options: Options | None = None) -> Document:
     blocks.append(Paragraph(f"DSCR is operating cash flow after members' drawings over debt "
                             f"service. Lowest monthly: "
                             f"{fmt.ratio(float(np.nanmin(p.monthly.dscr)) if p.monthly.dscr.notna().any() else None, st)}; "  # noqa: E501
-                            f"lowest trailing 12 months: {fmt.ratio(s['min_dscr_12m'], st)}; "
+                            f"lowest trailing 12 months over the loan period: "
+                            f"{lowest_dscr}; "
                             f"policy target {fmt.ratio(o.dscr_target, st)}."))
     blocks.append(Table(["Year", *yearly.index], [["DSCR", *[fmt.ratio(v, st)
                                                             for v in yearly]]]))
@@ -509,8 +521,9 @@ def credit_memo(scenario: Scenario, options: Options | None = None) -> Document:
                          "Debt service": p.monthly.debt_service.tolist(),
                          "Cash balance": p.monthly.cash_balance.tolist()},
                         lines={"Cash reserve": g.cash_reserve}))
-    blocks.append(Chart("Trailing 12-month DSCR", months,
-                        {"DSCR": p.monthly.dscr_12m.fillna(0).tolist()}, unit="ratio",
+    # no line where the DSCR is undefined (no debt service), rather than a zero
+    blocks.append(Chart("Trailing 12-month DSCR over the loan period", months,
+                        {"DSCR": p.monthly.dscr_12m.tolist()}, unit="ratio",
                         lines={"Target": o.dscr_target}))
     blocks += [Heading("Stress tests"), _stress_table(scenario, o)]
     blocks += [Heading("Glossary"), glossary(["npv", "leverage"])]
@@ -518,11 +531,11 @@ def credit_memo(scenario: Scenario, options: Options | None = None) -> Document:
     return Document("Credit memo", scenario.title, o.date or dt.date.today(), blocks, st)
 
 
-def document(scenario: Scenario, audience: Audience, options: Options | None = None
-             ) -> Document:
+def document(scenario: Scenario, audience: Audience, options: Options | None = None,
+             projection: Projection | None = None) -> Document:
     """The exit-readiness report (donor) or the credit memo (lender)."""
-    return exit_report(scenario, options) if audience == "donor" else \
-        credit_memo(scenario, options)
+    return exit_report(scenario, options, projection) if audience == "donor" else \
+        credit_memo(scenario, options, projection)
 
 
 def write_document(scenario: Scenario, audience: Audience, form: Form, out_dir: Path,
@@ -551,18 +564,20 @@ def report_tables(scenario: Scenario, p: Projection | None = None) -> dict[str, 
     return tables
 
 
-def report_markdown(scenario: Scenario, options: Options | None = None) -> str:
+def report_markdown(scenario: Scenario, options: Options | None = None,
+                    projection: Projection | None = None) -> str:
     """The exit-readiness report as Markdown text (charts named, not drawn)."""
     from engine.document import to_markdown
-    return to_markdown(exit_report(scenario, options))
+    return to_markdown(exit_report(scenario, options, projection))
 
 
 def write_report(scenario: Scenario, out_dir: Path) -> list[Path]:
     """report.md and one CSV per table into `out_dir` (created if missing)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    p = project(scenario)                       # one projection for the text and the tables
     written = [out_dir / "report.md"]
-    written[0].write_text(report_markdown(scenario), encoding="utf-8")
-    for name, table in report_tables(scenario).items():
+    written[0].write_text(report_markdown(scenario, projection=p), encoding="utf-8")
+    for name, table in report_tables(scenario, p).items():
         path = out_dir / f"{name}.csv"
         table.to_csv(path, index=False)
         written.append(path)

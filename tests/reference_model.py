@@ -226,6 +226,10 @@ def reference(s: Scenario, exit_month: int | None = None, shocks: dict | None = 
             revenue[c.name][t] = sold[c.name][t] * price * (1 - c.discount)
 
     loans = [loan_rows(loan, s.start) for loan in s.loans]
+    # a loan the facilitator arranged is not taken when every subsidy ends at or before the
+    # month it would be disbursed
+    loans = [rows for loan, rows in zip(s.loans, loans, strict=True)
+             if not (loan.arranged_by_facilitator and exit_at <= rows[0]["month"])]
     out: dict[str, list[float]] = {k: [] for k in (
         "sales_revenue", "cash_receipts", "receivables", "stock", "commissions",
         "variable_costs", "fixed_costs", "service_cost_group", "subsidy", "operating_cash_flow",
@@ -398,11 +402,34 @@ def reference(s: Scenario, exit_month: int | None = None, shocks: dict | None = 
     return out
 
 
+def reference_safe(s: Scenario, m: int, shocks: dict | None = None) -> bool:
+    """The exit criteria when every subsidy ends at month m, on this model's projection: cash
+    at or above the reserve from m to the last simulated month; where the scenario sets a floor,
+    the average income per member over every full 12 months ending from m on at or above it;
+    where it asks for self-sufficiency, OSS (sales over the expenses the group pays) at or above
+    100% over every full 12 months ending from m on."""
+    r = reference(s, exit_month=m, shocks=shocks)
+    cash, T = r["cash_balance"], len(r["cash_balance"])
+    ok = all(c >= s.group.cash_reserve - 1e-9 for c in cash[m:])
+    windows = range(max(m, 11), T)
+    floor = s.exit_criteria.member_income_floor
+    if floor is not None:
+        income = r["member_income_per_member"]
+        ok &= all(sum(income[t - 11:t + 1]) / 12 >= floor - 1e-9 for t in windows)
+    if s.exit_criteria.self_sufficiency:
+        paid = [r[k] for k in ("commissions", "variable_costs", "fixed_costs",
+                               "service_cost_group", "interest", "loan_fees")]
+        for t in windows:
+            sales = sum(r["sales_revenue"][t - 11:t + 1])
+            costs = sum(sum(k[t - 11:t + 1]) for k in paid)
+            ok &= costs == 0 or sales / costs >= 1.0 - 1e-12
+    return ok
+
+
 def reference_exit_month(s: Scenario, shocks: dict | None = None) -> int | None:
     """Brute force: try every exit month before the horizon in turn, each judged on every month
     to the last installment of every loan; the first safe one wins."""
     for m in range(s.horizon_months):           # candidates within the horizon ...
-        cash = reference(s, exit_month=m, shocks=shocks)["cash_balance"]   # ... to the end
-        if all(c >= s.group.cash_reserve - 1e-9 for c in cash[m:]):
+        if reference_safe(s, m, shocks):        # ... judged to the last installment
             return m
     return None

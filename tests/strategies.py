@@ -88,6 +88,7 @@ def loans(draw, months: int, index: int) -> dict:
         "penalty_annual_rate": draw(st.floats(0, 0.5)),
         "down_payment_rate": draw(st.just(0.0) | st.floats(0, 0.3)),
         "next_cycles": draw(st.integers(0, 1)),
+        "arranged_by_facilitator": draw(st.booleans()),
     } | draw(loan_events(n))
 
 

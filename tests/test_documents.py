@@ -165,11 +165,12 @@ def test_taper_cost_by_payer_adds_up_to_the_planners_cost_to_payers():
     from engine.planner import fastest_safe_taper, linear_multiplier
     from engine.report import payer_costs
     s = engine.load_scenario("bogra_handicrafts")
-    plan = fastest_safe_taper(engine.project(s), 0, 6)
+    p = engine.project(s)
+    plan = fastest_safe_taper(p, 0, 6)
     T = compile_scenario(s).months
-    by_payer = payer_costs(s, linear_multiplier(0, np.array([plan["linear"]["months"]]), T)[0])
+    by_payer = payer_costs(p, linear_multiplier(0, np.array([plan["linear"]["months"]]), T)[0])
     assert by_payer.sum() == pytest.approx(plan["linear"]["cost_to_payers"])
-    assert payer_costs(s).sum() == pytest.approx(plan["planned_cost_to_payers"])
+    assert payer_costs(p).sum() == pytest.approx(plan["planned_cost_to_payers"])
 
 
 @pytest.mark.parametrize("name", ["bogra_handicrafts", "modhupur_pineapple"])
