@@ -281,3 +281,13 @@ def test_a_loan_the_facilitator_arranged_is_not_taken_when_support_ends_before_i
     from tests.reference_model import reference
     assert reference(s, exit_month=3)["cash_balance"][3] == pytest.approx(170)
     assert reference(s, exit_month=4)["cash_balance"][4] == pytest.approx(700)
+
+
+def test_modhupur_june_2002_baseline_sells_the_seeds_june_figure_every_month():
+    """Seed: 'average sales per member ... has risen from 1,853 taka in June 2002'. The variant
+    holds that level: 53,740 fruit a month at the 9 taka spot price for 261 members is
+    53,740 x 9 / 261 = 1,853.10 taka of sales per member, every month."""
+    s = engine.load_scenario("modhupur_pineapple:june_2002")
+    sales = engine.project(s).monthly.sales_revenue / s.group.members
+    np.testing.assert_allclose(sales, 53_740 * 9 / 261)
+    assert round(53_740 * 9 / 261) == 1_853
