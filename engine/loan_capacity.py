@@ -260,12 +260,14 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
         """'2003-05' in English (as the lender's sheet dates it), 'মে ২০০৩' in Bangla."""
         return s.month_label(month) if st.locale == "en" else fmt.month(s.start, month, st)
 
-    # the loan period (metrics.loan_period): the months the summary's DSCR figures cover too
-    period = metrics.loan_period({k: sim[k].to_numpy()[None] for k in ("loan_disbursements",
-                                                                      "debt_service")})[0]
-    if not period.any():   # loans that never disburse nor fall due within the simulation
-        period = np.asarray(sim.index >= min(loan.disbursement_month for loan in s.loans))
-    first, last = int(np.flatnonzero(period).min()), int(np.flatnonzero(period).max())
+    # from the first disbursement to the last installment: the DSCR windows ending in it are
+    # the summary's (metrics.loan_period ends there too)
+    lent = (sim["loan_disbursements"].to_numpy() > 0) | (sim["debt_service"].to_numpy() > 0)
+    due = np.flatnonzero(sim["debt_service"].to_numpy() > 0)
+    first = int(np.flatnonzero(lent).min()) if lent.any() else \
+        int(min(loan.disbursement_month for loan in s.loans))
+    last = int(due.max()) if due.size else first
+    period = (sim.index >= first) & (sim.index <= last)
     reserve = s.group.cash_reserve
 
     def lowest_at(column: str, where: np.ndarray) -> tuple[float | None, str | None]:

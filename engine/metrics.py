@@ -154,15 +154,15 @@ def dscr_monthly(m: Monthly) -> np.ndarray:
 
 
 def loan_period(m: Monthly) -> np.ndarray:
-    """(n, T) True from the first month a loan is disbursed (or debt service falls due) to the
-    last month with debt service: the months a lender judges a trailing DSCR in.
+    """(n, T) True from the first to the last month with debt service (installments, interest,
+    fees): the months whose trailing DSCR windows a lender reads. (A window ending before the
+    first debt service has none, so its DSCR is undefined either way.)
 
-    >>> loan_period({"loan_disbursements": np.array([[0, 5.0, 0, 0, 0]]),
-    ...              "debt_service": np.array([[0, 0, 1.0, 2.0, 0]])})
-    array([[False,  True,  True,  True, False]])
+    >>> loan_period({"debt_service": np.array([[0, 0, 1.0, 0, 2.0, 0]])})
+    array([[False, False,  True,  True,  True, False]])
     """
     due = m["debt_service"] > 0
-    first = first_true(due | (m["loan_disbursements"] > 0))
+    first = first_true(due)
     last = due.shape[-1] - 1 - first_true(np.flip(due, axis=-1))
     t = np.arange(due.shape[-1])
     return (t[None, :] >= first[:, None]) & (t[None, :] <= last[:, None]) \
@@ -177,7 +177,6 @@ def dscr_window(m: Monthly, window: int) -> np.ndarray:
 
     >>> m = {"operating_cash_flow": np.array([[4.0, 4, 4, 4, -8]]),
     ...      "members_drawings": np.zeros((1, 5)),
-    ...      "loan_disbursements": np.zeros((1, 5)),
     ...      "debt_service": np.array([[0.0, 2, 2, 2, 0]])}
     >>> dscr_window(m, 2)   # (4+4)/2, (4+4)/4, (4+4)/4; the window ending in month 4 is after
     array([[nan,  4.,  2.,  2., nan]])

@@ -61,7 +61,10 @@ def test_exit_verdict_in_bangla():
     assert m is not None and m > 0
     assert text.startswith(f"{fmt.month(s.start, m, BN)} (মাস {fmt.number(m, BN)}) থেকে "
                            "স্বাবলম্বী: তখন সব ভর্তুকি বন্ধ হলে ")
-    assert text.endswith("এর আগে বন্ধ করলে থাকবে না।")
+    # Modhupur's month before the exit month fails on its start-up cash (summary
+    # reserve_kept_from): the sentence says so
+    assert p.summary["reserve_kept_from"] == m
+    assert text.endswith("তার আগে সব সহায়তা থাকলেও দলের নগদ মজুতের নিচে থাকে।")
     assert not any("0" <= c <= "9" for c in text)      # Bengali digits throughout
 
 
