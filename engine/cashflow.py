@@ -27,6 +27,7 @@ from engine.arrears import (
 )
 from engine.assets import asset_schedule, inflation_factor
 from engine.loans import Loan, add_months, compiled_schedule, contracts, monthly_flows
+from engine.metrics import running
 from engine.scenario import GROUP, Scenario, Service, Taper
 
 DAYS_PER_MONTH = 30.0
@@ -505,9 +506,8 @@ def allocate(x: Inputs) -> np.ndarray:
 def future_low(flows: np.ndarray) -> np.ndarray:
     """(n, T) lowest cumulative sum of `flows` over months t .. u for u >= t, relative to the
     end of month t - 1 (the worst the months ahead can do, month t included)."""
-    c = np.cumsum(flows, axis=-1)
-    ahead = np.flip(np.minimum.accumulate(np.flip(c, axis=-1), axis=-1), axis=-1)
-    return ahead - c + flows
+    c = running(np.add, flows)
+    return running(np.minimum, c, reverse=True) - c + flows
 
 
 def payout_margin(cash_without: np.ndarray) -> np.ndarray:
@@ -528,11 +528,14 @@ def spare_payouts(payable: np.ndarray, cash_without: np.ndarray, floor: np.ndarr
     P_t = min(P_{t-1} + payable_t, C_t) has the closed form
     P_t = Q_t + min(0, min over s <= t of (C_s - Q_s)).
     """
-    low = np.flip(np.minimum.accumulate(np.flip(cash_without, axis=-1), axis=-1), axis=-1)
+    low = running(np.minimum, cash_without, reverse=True)
     cap = np.maximum(low - floor[:, None] - payout_margin(cash_without), 0.0)
-    q = np.cumsum(payable, axis=-1)
-    paid = q + np.minimum(0.0, np.minimum.accumulate(cap - q, axis=-1))
-    return np.diff(paid, axis=-1, prepend=0.0)
+    q = running(np.add, payable)
+    paid = q + np.minimum(0.0, running(np.minimum, cap - q))
+    out = np.empty_like(paid)              # np.diff(paid, prepend=0), in paid's layout
+    out[..., 0] = paid[..., 0]
+    np.subtract(paid[..., 1:], paid[..., :-1], out=out[..., 1:])
+    return out
 
 
 def cash_with_credit_line(x: Inputs, before_financing: np.ndarray, financing: np.ndarray,
@@ -544,19 +547,25 @@ def cash_with_credit_line(x: Inputs, before_financing: np.ndarray, financing: np
     positive cash, up to the limit; what the limit cannot cover is the shortfall and cash goes
     below 0 by it."""
     n, T = before_financing.shape
-    out = {k: np.zeros((n, T)) for k in ("credit_line_interest", "credit_line_draw",
-                                         "credit_line_balance", "cash_shortfall",
-                                         "distributions", "cash_balance")}
+    keys = ("credit_line_interest", "credit_line_draw", "credit_line_balance", "cash_shortfall",
+            "distributions", "cash_balance")
+    out = {k: np.zeros((T, n)) for k in keys}           # month-major: a month is a row
     flows = np.broadcast_to(before_financing + financing, (n, T))
     ahead = future_low(flows)
     floor = x.cash_reserve + payout_margin(x.opening_cash[:, None]
-                                           + np.cumsum(flows, axis=-1))[:, 0]
+                                           + running(np.add, flows))[:, 0]
+
+    def by_month(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(a, (n, T)).T)
+
+    before, fin, due, ahead = (by_month(a) for a in (before_financing, financing, payable,
+                                                     ahead))
     cash, balance = x.opening_cash.astype(float).copy(), np.zeros(n)
     for t in range(T):
         interest = balance * x.credit_rate / 12
-        c = cash + before_financing[:, t] + financing[:, t] - interest
-        spare = c - balance + ahead[:, t] - before_financing[:, t] - financing[:, t]
-        paid_out = np.minimum(payable[:, t], np.maximum(spare - floor, 0.0))
+        c = cash + before[t] + fin[t] - interest
+        spare = c - balance + ahead[t] - before[t] - fin[t]
+        paid_out = np.minimum(due[t], np.maximum(spare - floor, 0.0))
         c = c - paid_out
         draw = np.clip(-c, 0.0, np.maximum(x.credit_limit - balance, 0.0))
         repay = np.where(c > 0, np.minimum(c, balance), 0.0)
@@ -566,8 +575,8 @@ def cash_with_credit_line(x: Inputs, before_financing: np.ndarray, financing: np
                            ("credit_line_balance", balance),
                            ("cash_shortfall", np.maximum(-cash, 0.0)),
                            ("distributions", paid_out), ("cash_balance", cash)):
-            out[key][:, t] = value
-    return out
+            out[key][t] = value
+    return {k: v.T for k, v in out.items()}
 
 
 def service_flows(x: Inputs) -> tuple[np.ndarray, ...]:

@@ -18,6 +18,37 @@ TOLERANCE = 1e-9
 Monthly = dict[str, np.ndarray]
 
 
+# ---- running totals -----------------------------------------------------------------------------
+
+def running(ufunc: np.ufunc, a: np.ndarray, reverse: bool = False) -> np.ndarray:
+    """`ufunc.accumulate` along the last axis (np.add: cumulative sums; np.minimum: running
+    lows), from the last month backwards when `reverse`.
+
+    An (n, T) array laid out month-major (the transpose of a C-ordered (T, n) array, as Monte
+    Carlo keeps its paths) is accumulated month by month over contiguous rows, several times
+    faster than numpy's accumulate along a strided axis; the result is the same to the bit (the
+    same operations in the same order) and is laid out the same way.
+
+    >>> running(np.minimum, np.array([[3.0, 1.0, 2.0]]), reverse=True)
+    array([[1., 1., 2.]])
+    """
+    rows = a.T
+    if a.ndim != 2 or a.shape[0] < 2 or not rows.flags.c_contiguous:
+        if reverse:
+            return np.flip(ufunc.accumulate(np.flip(a, axis=-1), axis=-1), axis=-1)
+        return ufunc.accumulate(a, axis=-1)
+    out = np.empty(rows.shape, dtype=np.result_type(rows, rows))
+    order = range(rows.shape[0] - 1, -1, -1) if reverse else range(rows.shape[0])
+    prev = None
+    for t in order:
+        if prev is None:
+            out[t] = rows[t]
+        else:
+            ufunc(out[prev], rows[t], out=out[t])
+        prev = t
+    return out.T
+
+
 # ---- windows and ratios -----------------------------------------------------------------------
 
 def window_sum(a: np.ndarray, window: int = WINDOW) -> np.ndarray:
@@ -27,7 +58,7 @@ def window_sum(a: np.ndarray, window: int = WINDOW) -> np.ndarray:
     >>> window_sum(np.array([1.0, 2.0, 3.0, 4.0]), 3)
     array([nan, nan,  6.,  9.])
     """
-    c = np.cumsum(a, axis=-1)
+    c = running(np.add, a)
     out = np.full(c.shape, np.nan)
     if c.shape[-1] >= window:
         out[..., window - 1] = c[..., window - 1]

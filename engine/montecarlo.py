@@ -49,13 +49,13 @@ from engine.cashflow import (
     spare_payouts,
 )
 from engine.limits import check_memory
-from engine.pipeline import compile_rows, rows_per_variant, run
+from engine.pipeline import compile_rows, run
 from engine.scenario import ExitCriteria, Scenario
-from engine.shocks import BLOCK_PATHS, Draws, Shocks, draw_block, shocked
+from engine.shocks import BLOCK_PATHS, Draws, Shocks, draw, draw_block, shocked
 
-CHUNK_CELLS = 4_000_000
-"""Most working cells (paths x months x arrays) of one chunk: about 32 MiB of float64 at a
-time in the lean kernel's largest arrays, whatever the horizon."""
+CHUNK_CELLS = 8_000_000
+"""Most working cells (paths x months x arrays) of one chunk: about 64 MiB of float64 at a
+time in the lean kernel's arrays, whatever the horizon."""
 BLOCK_CELLS = 4_000_000
 """Most random numbers drawn by one generator block (smaller blocks for long horizons)."""
 
@@ -80,7 +80,7 @@ class MonteCarlo:
 class PathFigures:
     """What Monte Carlo keeps of each path of a chunk."""
 
-    cash: np.ndarray          # (n, H)
+    cash: np.ndarray          # (n, H) (a month-major array's transpose from the kernel)
     exit_month: np.ndarray    # (n,) -1: none
     dscr_low: np.ndarray      # (n,) min trailing-12m DSCR < 1
     short: np.ndarray         # (n,) cash < 0 in a month with debt service
@@ -107,42 +107,47 @@ def lean_applies(x: Inputs, criteria: ExitCriteria) -> bool:
 
 
 class Kernel:
-    """The scenario's fixed arrays, computed once, and the per-path computation."""
+    """The scenario's fixed arrays, computed once, and the per-path computation. Arrays of
+    paths are month-major, (T, n): a month of every path is a contiguous row."""
 
     def __init__(self, x: Inputs, horizon: int):
         self.x, self.H, self.T = x, horizon, x.months
         given = simulate(x)
         without = simulate(replace(x, exit_month=np.array([0])))
-        C = x.list_price.shape[1]
+        P = x.produced.shape[1]
         self.product = x.channel_product
-        self.revenue = given["revenue_by_channel"][0]                       # (C, T)
+        self.one_product = P == 1
+        self.revenue = given["revenue_by_channel"][0].T[:, :, None]         # (T, C, 1)
         sold = given["units_sold_by_channel"][0]
-        keep = 1.0 - x.commission_rate[0]                                   # (C,)
-        self.keep = keep
+        self.keep = 1.0 - x.commission_rate[0]                              # (C,)
         w = receipt_weights(x.delay_days, x.delay_days_max)[0]              # (C, J)
-        self.receipt = (keep[:, None] * w).T                                # (J, C)
-        extra = np.zeros(C)
-        self.late_weights = None
+        self.receipt = (self.keep[:, None] * w).T                           # (J, C)
+        self.receipt_terms = [(j, c, self.receipt[j, c]) for j, c in
+                              zip(*np.nonzero(self.receipt[:self.T]), strict=True)]
+        self.late_weights: np.ndarray | None = None
         self.transport = np.stack([(sold * x.transport[0, :, None])[self.product == p].sum(0)
-                                   for p in range(x.produced.shape[1])])    # (P, T)
+                                   for p in range(P)]).T                    # (T, P)
         self.has_transport = bool(self.transport.any())
-        self.extra = extra
-        ones = (np.ones((1, C, self.T)), np.ones((1, x.produced.shape[1], self.T)))
-        sales1, income1 = self._sales(*ones, None)
-        fin = (given["loan_disbursements"] + given["member_capital"] - given["investments"])[0]
-        self.financing = fin
+        T, C = self.T, len(self.product)
+        sales1, income1 = self._sales(np.ones((T, C, 1)), np.ones((T, P, 1)), None)
+        self.financing = (given["loan_disbursements"] + given["member_capital"]
+                          - given["investments"])[0][:, None]              # (T, 1)
 
         def fixed(m: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """(T, 1) what does not move with the sales side: flows before financing and
+            accrual income less their sales parts; and (T,) loan interest."""
             loan_interest = m["interest"] - m["credit_line_interest"] - m["penalty_interest"]
             bf = (m["operating_cash_flow"] - loan_interest - m["principal"] - m["loan_fees"])[0]
             income = (m["member_income_per_member"][0] * x.members[0]
                       + m["credit_line_interest"][0] + m["penalty_interest"][0])
-            return bf - sales1[0], income - income1[0], loan_interest[0]
+            return bf[:, None] - sales1, income[:, None] - income1, loan_interest[0]
 
         self.bf_with, self.income_with, interest = fixed(given)
         self.bf_without, _, _ = fixed(without)
-        self.ocf = given["operating_cash_flow"][0] - given["members_drawings"][0] - sales1[0]
-        self.loan_debt_service = interest + given["principal"][0] + given["loan_fees"][0]
+        self.cash_available = (given["operating_cash_flow"][0]
+                               - given["members_drawings"][0])[:, None] - sales1
+        self.loan_debt_service = (interest + given["principal"][0]
+                                  + given["loan_fees"][0])[:, None]          # (T, 1)
         self.credit = bool((x.credit_limit > 0).any())
         self.share = float(x.distribution_share[0])
         self.opening, self.reserve = float(x.opening_cash[0]), float(x.cash_reserve[0])
@@ -155,32 +160,32 @@ class Kernel:
             return
         usual = receipt_weights(x.delay_days, x.delay_days_max)[0]
         late = receipt_weights(x.delay_days + days, x.delay_days_max + days)[0]
-        J = late.shape[-1]
-        usual = np.pad(usual, ((0, 0), (0, J - usual.shape[-1])))
+        usual = np.pad(usual, ((0, 0), (0, late.shape[-1] - usual.shape[-1])))
         self.late_weights = (self.keep[:, None] * (late - usual)).T          # (J, C)
 
     def _sales(self, price: np.ndarray, volume: np.ndarray, late: np.ndarray | None
                ) -> tuple[np.ndarray, np.ndarray]:
-        """(n, T) the sales side of a path's cash flows (receipts less commissions less
-        transport) and of its accrual income (revenue less commissions less transport)."""
-        n, T = price.shape[0], self.T
-        revenue = self.revenue * price
-        revenue *= volume[:, self.product]
-        out = np.zeros((n, T))
-        for j, a in enumerate(self.receipt[:T]):
-            out[:, j:] += np.einsum("nct,c->nt", revenue[:, :, :T - j], a)
+        """(T, n) the sales side of the paths' cash flows (receipts less commissions less
+        transport) and of their accrual income (revenue less commissions less transport)."""
+        T, C, n = price.shape
+        revenue = self.revenue * price                                      # (T, C, n)
+        revenue *= volume if self.one_product else volume[:, self.product]
+        out = np.zeros((T, n))
+        for j, c, a in self.receipt_terms:      # a share a of month t's sales paid in t + j
+            out[j:] += a * revenue[:T - j, c]
         if late is not None and self.late_weights is not None:
-            i, c, s = np.nonzero(late)
-            value = revenue[i, c, s]
-            J = self.late_weights.shape[0]
-            month = s[None, :] + np.arange(J)[:, None]                      # (J, k)
+            t, c, i = np.nonzero(late)
+            value = revenue[t, c, i]
+            month = t[None, :] + np.arange(self.late_weights.shape[0])[:, None]   # (J, k)
             where = month < T
             amount = value[None, :] * self.late_weights[:, c]
-            out += np.bincount((i[None, :] * T + month)[where], amount[where],
-                               minlength=n * T).reshape(n, T)
-        income = np.einsum("nct,c->nt", revenue, self.keep)
+            out += np.bincount((month * n + i[None, :])[where], amount[where],
+                               minlength=T * n).reshape(T, n)
+        income = self.keep[0] * revenue[:, 0]
+        for c in range(1, C):
+            income += self.keep[c] * revenue[:, c]
         if self.has_transport:
-            transport = np.einsum("npt,pt->nt", volume, self.transport)
+            transport = np.einsum("tpn,tp->tn", volume, self.transport)
             out -= transport
             income -= transport
         return out, income
@@ -188,60 +193,61 @@ class Kernel:
     def run(self, d: Draws) -> PathFigures:
         H, T, tol = self.H, self.T, metrics.TOLERANCE
         sales, income = self._sales(d.price, d.volume, d.late if d.late.any() else None)
-        n = sales.shape[0]
+        n = d.paths
         fin = self.financing
         bf = sales + self.bf_with                                           # before financing
         payable = (self.share * np.maximum(income + self.income_with, 0.0)
-                   if self.share > 0 else None)
+                   if self.share > 0 else np.zeros((T, n)))
         ds = self.loan_debt_service
-        c_with = np.cumsum(bf + fin, axis=-1)                               # before payouts
+        c_with = cumulative(bf + fin)                                       # before payouts
         if self.credit:
-            x = self.x
-            line = cash_with_credit_line(x, bf, fin[None], np.zeros((n, T)) if payable is None
-                                         else payable)
-            cash = line["cash_balance"]
-            ds = ds + line["credit_line_interest"]
-            start = self._net_position(bf + fin)                            # N_(M-1), (n, H)
+            line = cash_with_credit_line(self.x, bf.T, fin.T, payable.T)
+            cash = line["cash_balance"].T
+            ds = ds + line["credit_line_interest"].T
+            start = self._net_position(bf + fin)                            # (H, n)
         else:
             cash = self.opening + c_with
-            if payable is not None:
-                cash = cash - np.cumsum(spare_payouts(payable, cash, self.x.cash_reserve),
-                                        axis=-1)
-            start = None
+            if self.share > 0:
+                paid = spare_payouts(payable.T, cash.T, self.x.cash_reserve)
+                cash = cash - cumulative(paid.T)
+            start = np.empty((H, n))
+            start[0] = self.opening
+            start[1:] = self.opening + c_with[:H - 1]
         # the exit month: the two-row formula (module docstring)
-        c_without = np.cumsum(sales + (self.bf_without + fin), axis=-1)
-        suffix_min = np.minimum.accumulate(c_without[:, ::-1], axis=-1)[:, ::-1][:, :H]
-        before = np.concatenate([np.zeros((n, 1)), c_without[:, :H - 1]], axis=-1)
-        if start is None:
-            start = self.opening + np.concatenate([np.zeros((n, 1)), c_with[:, :H - 1]],
-                                                  axis=-1)
-        low = start - before + suffix_min
-        exit_month = metrics.first_true(low >= self.reserve - tol)
+        c_without = cumulative(sales + (self.bf_without + fin))
+        low = metrics.running(np.minimum, c_without.T, reverse=True).T[:H] + start
+        low[1:] -= c_without[:H - 1]
+        safe = low >= self.reserve - tol
+        exit_month = np.where(safe.any(axis=0), safe.argmax(axis=0), -1)
         # trailing DSCR after members' drawings, cash short at an installment
-        m = {"operating_cash_flow": sales + self.ocf, "members_drawings": 0.0,
-             "debt_service": np.broadcast_to(ds, (n, T))}
+        ds = np.broadcast_to(ds, (T, n))
+        m = {"operating_cash_flow": (sales + self.cash_available).T, "members_drawings": 0.0,
+             "debt_service": ds.T}
         dscr_low = np.nan_to_num(metrics.min_dscr_12m(m), nan=np.inf) < 1
-        short = metrics.cash_short_at_installment({"cash_balance": cash,
-                                                   "debt_service": m["debt_service"]})
+        short = ((cash < -tol) & (ds > 0)).any(axis=0)
         zeros = np.zeros(n)
-        return PathFigures(cash[:, :H], exit_month, dscr_low, short, zeros.astype(bool), zeros)
+        return PathFigures(cash[:H].T, exit_month, dscr_low, short, zeros.astype(bool), zeros)
 
     def _net_position(self, flows: np.ndarray) -> np.ndarray:
-        """(n, H) the group's net position (cash less the credit line's balance) at the end
+        """(H, n) the group's net position (cash less the credit line's balance) at the end
         of month M - 1 (the opening cash for M = 0) in the plan with its subsidies and without
         payouts, less the line's interest on it due in month M:
         N_t = N_(t-1) + flow_t - i(N_(t-1)), i(N) = rate / 12 x min(max(-N, 0), limit)."""
         x = self.x
-        n, H = flows.shape[0], self.H
+        n, H = flows.shape[1], self.H
         out = np.empty((H, n))
         rate, limit = float(x.credit_rate[0]) / 12, float(x.credit_limit[0])
-        flows_t = np.ascontiguousarray(flows[:, :H].T)
         net = np.full(n, self.opening)
         for t in range(H):
             interest = rate * np.clip(-net, 0.0, limit)
             out[t] = net - interest
-            net = net + flows_t[t] - interest
-        return out.T
+            net = net + flows[t] - interest
+        return out
+
+
+def cumulative(a: np.ndarray) -> np.ndarray:
+    """(T, n) running totals down the months of a month-major array."""
+    return metrics.running(np.add, a.T).T
 
 
 def pipeline_figures(x: Inputs, d: Draws, horizon: int, criteria: ExitCriteria,
@@ -286,11 +292,11 @@ def monte_carlo(scenario: Scenario, shocks: Shocks | None = None, paths: int = 1
     if lean:
         per_path = T * (2 * C + P + 12)
     else:
-        per_path = T * 40 * rows_per_variant(x, criteria, H) * max(C, 1)
+        per_path = T * 40 * max(C, 1)      # the given rows' monthly arrays (run chunks the rest)
     block = block_paths(x)
     blocks_per_chunk = max(1, chunk_cells // (per_path * block))
     check_memory(f"a Monte Carlo of {paths:,} paths x {T} months",
-                 monte_carlo_bytes(paths, H, min(chunk_cells, per_path * block)),
+                 monte_carlo_bytes(paths, H, min(paths, blocks_per_chunk * block) * per_path),
                  "use fewer paths")
     kernel = Kernel(x, H) if lean else None
     if kernel is not None:
@@ -301,15 +307,17 @@ def monte_carlo(scenario: Scenario, shocks: Shocks | None = None, paths: int = 1
     for first in range(0, n_blocks, blocks_per_chunk):
         if first and time_limit is not None and time.monotonic() - started > time_limit:
             break
-        for b in range(first, min(n_blocks, first + blocks_per_chunk)):
-            d = draw_block(shocks, x, min(block, paths - b * block), seed, b)
-            kept.append(kernel.run(d) if kernel is not None else pipeline_figures(
-                x, d, H, criteria, max_rows=max(1, chunk_cells // (T * 40))))
-            done += d.price.shape[0]
+        d = draw(shocks, x, [(b, min(block, paths - b * block))
+                             for b in range(first, min(n_blocks, first + blocks_per_chunk))],
+                 seed)
+        kept.append(kernel.run(d) if kernel is not None else pipeline_figures(
+            x, d, H, criteria, max_rows=max(1, chunk_cells // (T * 40))))
+        done += d.paths
         if progress is not None:
             progress(done, asked)
-    f = PathFigures(*(np.concatenate([getattr(k, name) for k in kept])
-                      for name in PathFigures.__dataclass_fields__))
+    cash = np.concatenate([k.cash.T for k in kept], axis=1).T      # month-major, (paths, H)
+    f = PathFigures(cash, *(np.concatenate([getattr(k, name) for k in kept])
+                            for name in list(PathFigures.__dataclass_fields__)[1:]))
     return summarize(scenario, f, done, asked, seed, shocks)
 
 
@@ -317,7 +325,7 @@ def summarize(scenario: Scenario, f: PathFigures, paths: int, asked: int, seed: 
               shocks: Shocks) -> MonteCarlo:
     H = scenario.horizon_months
     dates = [scenario.month_label(t) for t in range(H)]
-    pct = np.percentile(f.cash, [5, 50, 95], axis=0)
+    pct = np.percentile(f.cash.T, [5, 50, 95], axis=1)
     exits = f.exit_month
     counts = np.bincount(exits[exits >= 0], minlength=H)
     by_month = np.cumsum(counts) / paths

@@ -80,10 +80,14 @@ STILL = Shocks(price_volatility=0.0, volume_volatility=0.0, harvest_failure_prob
 class Draws:
     """One block of paths' shocks, as multipliers on the scenario's compiled arrays."""
 
-    price: np.ndarray    # (n, C, T) on each buyer's list price (float32)
-    volume: np.ndarray   # (n, P, T) on each product's units produced (float32)
-    late: np.ndarray     # (n, C, T) bool: the month's sales to the buyer are paid late
+    price: np.ndarray    # (T, C, n) on each buyer's list price (float32), month-major
+    volume: np.ndarray   # (T, P, n) on each product's units produced (float32)
+    late: np.ndarray     # (T, C, n) bool: the month's sales to the buyer are paid late
     late_days: float
+
+    @property
+    def paths(self) -> int:
+        return self.price.shape[-1]
 
 
 def on_credit(x: Inputs) -> np.ndarray:
@@ -92,13 +96,31 @@ def on_credit(x: Inputs) -> np.ndarray:
 
 
 def ar1(e: np.ndarray, phi: float) -> np.ndarray:
-    """Unit-variance AR(1) along the last axis from standard normal innovations `e`:
+    """Unit-variance AR(1) along the first axis (months) from standard normal innovations `e`:
     y_t = phi y_(t-1) + sqrt(1 - phi^2) e_t, y_(-1) = 0. In place, month by month (each
-    step a pass over the paths)."""
+    step one pass over a month's contiguous row)."""
     e *= np.float32(np.sqrt(1.0 - phi * phi))
-    for t in range(1, e.shape[-1]):
-        e[..., t] += np.float32(phi) * e[..., t - 1]
+    step = np.empty_like(e[0])
+    for t in range(1, e.shape[0]):
+        np.multiply(e[t - 1], np.float32(phi), out=step)
+        e[t] += step
     return e
+
+
+def normals(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Standard normal float32 draws by the Box-Muller transform (Box and Muller 1958): for
+    uniforms u1 in (0, 1] and u2 in [0, 1), sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2) are two
+    independent standard normals. Twice as fast here as numpy's float32 ziggurat; float32
+    uniforms bound the draws at sqrt(-2 ln 2^-24) = 5.8 standard deviations."""
+    n = int(np.prod(shape))
+    half = (n + 1) // 2
+    u = rng.random((2, half), dtype=np.float32)
+    radius = np.sqrt(np.float32(-2) * np.log1p(-u[0]))
+    angle = np.float32(2 * np.pi) * u[1]
+    out = np.empty(2 * half, dtype=np.float32)
+    np.multiply(radius, np.cos(angle), out=out[:half])
+    np.multiply(radius, np.sin(angle), out=out[half:])
+    return out[:n].reshape(shape)
 
 
 def variance(phi: float, months: int) -> np.ndarray:
@@ -106,43 +128,69 @@ def variance(phi: float, months: int) -> np.ndarray:
     return 1.0 - phi ** (2.0 * (np.arange(months) + 1.0))
 
 
-def draw_block(shocks: Shocks, x: Inputs, paths: int, seed: int, block: int) -> Draws:
-    """The shocks of `paths` paths from the generator seeded with (seed, block)."""
-    rng = np.random.default_rng([seed, block])
+def draw(shocks: Shocks, x: Inputs, blocks: list[tuple[int, int]], seed: int) -> Draws:
+    """The shocks of the paths of `blocks`, (block number, paths in it), side by side: block b
+    from the generator seeded with (seed, b), so a path's shocks do not depend on which other
+    blocks are drawn with it."""
     C, P, T = x.list_price.shape[1], x.produced.shape[1], x.months
-    phi = shocks.phi
-    v = variance(phi, T).astype(np.float32)
+    n = sum(k for _, k in blocks)
     sp, sv = shocks.price_volatility, shocks.volume_volatility
-    price = np.ones((paths, C, T), dtype=np.float32)
-    volume = np.ones((paths, P, T), dtype=np.float32)
-    if sp > 0 or sv > 0:
-        z = ar1(rng.standard_normal((paths, 1 + C + P, T), dtype=np.float32), phi)
+    moving = sp > 0 or sv > 0
+    harvests = shocks.harvest_failure_probability > 0 and shocks.harvest_failure_loss > 0
+    credit = on_credit(x)
+    lates = shocks.late_payment_probability > 0 and bool(credit.any())
+    years = -(-T // 12)
+    z = np.empty((T, 1 + C + P, n), dtype=np.float32) if moving else None
+    failed = np.zeros((years, P, n), dtype=bool)
+    late = np.zeros((T, C, n), dtype=bool)
+    start = 0
+    for b, k in blocks:
+        rng = np.random.default_rng([seed, b])
+        here = slice(start, start + k)
+        if moving:
+            z[..., here] = normals(rng, (T, 1 + C + P, k))
+        if harvests:
+            failed[..., here] = rng.random((years, P, k)) < shocks.harvest_failure_probability
+        if lates:
+            late[:, credit, here] = rng.random((T, int(credit.sum()), k), dtype=np.float32) \
+                < shocks.late_payment_probability
+        start += k
+    price = np.ones((T, C, n), dtype=np.float32)
+    volume = np.ones((T, P, n), dtype=np.float32)
+    if z is not None:
+        phi = shocks.phi
+        v = variance(phi, T).astype(np.float32)[:, None, None]
+        z = ar1(z, phi)
         common, own = z[:, :1], z[:, 1:]
         rb, rpv = shocks.buyer_correlation, shocks.price_volume_correlation
         if sp > 0:
             y = np.float32(np.sqrt(rb)) * common + np.float32(np.sqrt(1 - rb)) * own[:, :C]
-            price = np.exp(np.float32(sp) * y - np.float32(sp * sp / 2) * v)
+            y *= np.float32(sp)
+            y -= np.float32(sp * sp / 2) * v
+            price = np.exp(y, out=y)
         if sv > 0:
             y = np.float32(rpv) * common + np.float32(np.sqrt(1 - rpv * rpv)) * own[:, C:]
-            volume = np.exp(np.float32(sv) * y - np.float32(sv * sv / 2) * v)
-    if shocks.harvest_failure_probability > 0 and shocks.harvest_failure_loss > 0:
-        years = -(-T // 12)
-        failed = rng.random((paths, P, years)) < shocks.harvest_failure_probability
+            y *= np.float32(sv)
+            y -= np.float32(sv * sv / 2) * v
+            volume = np.exp(y, out=y)
+    if harvests:
         keep = np.where(failed, np.float32(1 - shocks.harvest_failure_loss), np.float32(1))
-        volume = volume * np.repeat(keep, 12, axis=-1)[..., :T]
-    late = np.zeros((paths, C, T), dtype=bool)
-    credit = on_credit(x)
-    if shocks.late_payment_probability > 0 and credit.any():
-        late[:, credit] = rng.random((paths, int(credit.sum()), T), dtype=np.float32) \
-            < shocks.late_payment_probability
+        volume = volume * np.repeat(keep, 12, axis=0)[:T]
     return Draws(price, volume, late, shocks.late_payment_days)
+
+
+def draw_block(shocks: Shocks, x: Inputs, paths: int, seed: int, block: int) -> Draws:
+    """The shocks of `paths` paths from the generator seeded with (seed, block)."""
+    return draw(shocks, x, [(block, paths)], seed)
 
 
 def shocked(x: Inputs, d: Draws) -> Inputs:
     """One pipeline row per path: the scenario's single row with the path's shocks applied
     (the definition of a path; the Monte Carlo kernel computes the same figures)."""
     from dataclasses import replace
-    rows = x.take(np.zeros(d.price.shape[0], dtype=int))
-    n = rows.n
-    return replace(rows, list_price=x.list_price * d.price, produced=x.produced * d.volume,
-                   late=d.late.astype(float), late_days=np.full(n, float(d.late_days)))
+    rows = x.take(np.zeros(d.paths, dtype=int))
+    by_path = (2, 1, 0)                  # (T, k, n) -> (n, k, T)
+    return replace(rows, list_price=x.list_price * d.price.transpose(by_path),
+                   produced=x.produced * d.volume.transpose(by_path),
+                   late=d.late.transpose(by_path).astype(float),
+                   late_days=np.full(rows.n, float(d.late_days)))

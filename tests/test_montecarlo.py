@@ -170,9 +170,9 @@ def test_paths_equal_the_reference_model_given_the_same_shocks(credit_line):
     lean = path_figures(s, shocks, 3, seed=2)
     names = [c.name for c in s.channels]
     for i in range(3):
-        path = {"price": {c: d.price[i, k] for k, c in enumerate(names)},
-                "volume": {p.name: d.volume[i, k] for k, p in enumerate(s.products)},
-                "late": {c: d.late[i, k] for k, c in enumerate(names)},
+        path = {"price": {c: d.price[:, k, i] for k, c in enumerate(names)},
+                "volume": {p.name: d.volume[:, k, i] for k, p in enumerate(s.products)},
+                "late": {c: d.late[:, k, i] for k, c in enumerate(names)},
                 "late_days": d.late_days}
         ref = reference(s, shocks=path)
         np.testing.assert_allclose(lean.cash[i], ref["cash_balance"][:14], rtol=1e-9,
@@ -189,7 +189,9 @@ def log_price_paths(shocks: Shocks, paths: int = 20_000, months: int = 120):
                               {"horizon_months": months})
     x = compile_rows([s])
     d = draw_block(shocks, x, paths, seed=11, block=0)
-    return np.log(d.price.astype(float)), np.log(d.volume.astype(float)), d
+    by_path = (2, 1, 0)                  # (T, k, n) -> (n, k, T)
+    return (np.log(d.price.astype(float)).transpose(by_path),
+            np.log(d.volume.astype(float)).transpose(by_path), d)
 
 
 def test_log_prices_follow_the_stated_ar1():
@@ -212,7 +214,7 @@ def test_log_prices_follow_the_stated_ar1():
     r = np.corrcoef(y[:, 118], y[:, 119])[0, 1]
     assert r == pytest.approx(phi, abs=4 * (1 - phi**2) / np.sqrt(n))
     # mean multiplier 1: its standard error is about sqrt(exp(0.04) - 1) / sqrt(n) = 0.2 / 141
-    assert d.price[:, 0, 119].astype(float).mean() == pytest.approx(1.0, abs=5 * 0.2 / np.sqrt(n))
+    assert d.price[119, 0].astype(float).mean() == pytest.approx(1.0, abs=5 * 0.2 / np.sqrt(n))
 
 
 def test_buyers_and_volumes_correlate_as_set():
@@ -246,7 +248,7 @@ def test_harvest_failures_and_late_payments_happen_at_their_stated_rates():
     paths = 4000
     d = draw_block(shocks, x, paths, seed=5, block=0)
     years = x.months // 12
-    by_year = d.volume[:, 0, :].reshape(paths, years, 12)
+    by_year = d.volume[:, 0].T.reshape(paths, years, 12)
     assert np.isin(by_year, np.float32([1.0, 0.6])).all()
     assert (by_year == by_year[..., :1]).all()          # a whole year fails, or none of it
     failed, trials = int((by_year[..., 0] < 1).sum()), paths * years
