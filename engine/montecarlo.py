@@ -171,11 +171,14 @@ class Kernel:
         revenue = self.revenue * price                                      # (T, C, n)
         revenue *= volume if self.one_product else volume[:, self.product]
         out = np.zeros((T, n))
+        step = np.empty((T, n))
         for j, c, a in self.receipt_terms:      # a share a of month t's sales paid in t + j
-            out[j:] += a * revenue[:T - j, c]
+            np.multiply(revenue[:T - j, c], a, out=step[:T - j])
+            out[j:] += step[:T - j]
         if late is not None and self.late_weights is not None:
-            t, c, i = np.nonzero(late)
-            value = revenue[t, c, i]
+            where = np.flatnonzero(late)
+            value = revenue.reshape(-1)[where]
+            t, c, i = where // (C * n), where // n % C, where % n
             month = t[None, :] + np.arange(self.late_weights.shape[0])[:, None]   # (J, k)
             where = month < T
             amount = value[None, :] * self.late_weights[:, c]
@@ -220,9 +223,8 @@ class Kernel:
         safe = low >= self.reserve - tol
         exit_month = np.where(safe.any(axis=0), safe.argmax(axis=0), -1)
         # trailing DSCR after members' drawings, cash short at an installment
-        ds = np.broadcast_to(ds, (T, n))
         m = {"operating_cash_flow": (sales + self.cash_available).T, "members_drawings": 0.0,
-             "debt_service": ds.T}
+             "debt_service": ds.T}               # (1, T) when it is the same on every path
         dscr_low = np.nan_to_num(metrics.min_dscr_12m(m), nan=np.inf) < 1
         short = ((cash < -tol) & (ds > 0)).any(axis=0)
         zeros = np.zeros(n)
