@@ -6,6 +6,7 @@ shocks in engine/shocks.py) and is re-exported here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -69,15 +70,24 @@ def horizon_if_none(exit_month: Any, horizon: int) -> float:
     return float(horizon) if exit_month is None or pd.isna(exit_month) else float(exit_month)
 
 
-def tornado(scenario: Scenario, paths: list[str] | None = None, step: float = 0.1
-            ) -> pd.DataFrame:
-    """One-way sensitivity: each input at (1 - step) and (1 + step) times its value, all the
-    variants in one batch. Rows: inputs (sorted by the swing of minimum cash); columns: the
-    low and high values and, per outcome, the outcome at each and the swing (high - low).
-    Variants the model rejects (shares that no longer sum to 1) are listed with the reason."""
+TORNADO_STEPS = 10
+"""A tornado reports progress this many times (its variants run in as many batches)."""
+
+
+def tornado(scenario: Scenario, paths: list[str] | None = None, step: float = 0.1,
+            progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """One-way sensitivity: each input at (1 - step) and (1 + step) times its value, the
+    variants in batches (one with `progress`, else `TORNADO_STEPS`; the rows are independent,
+    so the figures are the same). Rows: inputs (sorted by the swing of minimum cash); columns:
+    the low and high values and, per outcome, the outcome at each and the swing (high - low).
+    Variants the model rejects (shares that no longer sum to 1) are listed with the reason.
+    `progress(done, total)` is called as inputs are varied and as batches are run."""
     chosen = [(p, v) for p, v in numeric_inputs(scenario) if paths is None or p in paths]
     variants, rows, skipped = [scenario], [], []
-    for path, value in chosen:
+    total = 2 * len(chosen)          # half for varying the inputs, half for running them
+    for k, (path, value) in enumerate(chosen):
+        if progress is not None and k % max(1, len(chosen) // TORNADO_STEPS) == 0:
+            progress(k, total)
         try:
             low, high = _vary(scenario, path, value * (1 - step)), _vary(
                 scenario, path, value * (1 + step))
@@ -87,7 +97,16 @@ def tornado(scenario: Scenario, paths: list[str] | None = None, step: float = 0.
         variants += [low, high]
         rows.append({"path": path, "value": value, "low": value * (1 - step),
                      "high": value * (1 + step)})
-    figures = run_scenarios(variants).summary.frame()
+    if progress is None:
+        figures = run_scenarios(variants).summary.frame()
+    else:
+        size = -(-len(variants) // TORNADO_STEPS)
+        parts = []
+        for start in range(0, len(variants), size):
+            parts.append(run_scenarios(variants[start:start + size]).summary.frame())
+            progress(len(chosen) + len(chosen) * min(len(variants), start + size)
+                     // len(variants), total)
+        figures = pd.concat(parts, ignore_index=True)
     T = scenario.horizon_months
     base = figures.iloc[0]
     for i, row in enumerate(rows):

@@ -182,3 +182,14 @@ def test_flip_value_is_where_the_group_stops_being_self_sustaining():
                for x in (value - 1.0, value + 1.0)}
     assert exit_at[value - 1.0] is None          # a lower price: never self-sustaining
     assert exit_at[value + 1.0] is not None      # a higher price: an exit month exists
+
+
+def test_a_tornado_in_batches_with_progress_equals_one_batch():
+    """The Risk page runs the tornado in batches to show progress; the rows are independent,
+    so the table is the same, and progress runs from 0 to the total."""
+    s = engine.load_scenario("mirpur_footwear")
+    seen = []
+    batched = tornado(s, step=0.1, progress=lambda done, total: seen.append((done, total)))
+    pd.testing.assert_frame_equal(batched, tornado(s, step=0.1))
+    assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1]
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -16,7 +16,7 @@ from engine import fmt as numbers
 from engine import i18n, quantities, risk
 from engine.errors import ScenarioError
 from engine.fields import field_meta
-from engine.i18n import t, tn
+from engine.i18n import N_, t, tn
 from engine.montecarlo import MonteCarlo
 from engine.shocks import Shocks
 from ui import state
@@ -31,44 +31,52 @@ from ui.pages.common import (
     translated,
 )
 
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def tornado(scenario: engine.Scenario, step: float, lang: str) -> pd.DataFrame:
-    """The tornado table (`lang`, the language in force, keys the reasons inputs are left out)."""
-    return risk.tornado(scenario, step=step)
-
-
-MC_CACHE = 16
-"""Monte Carlo results kept per session (the latest first)."""
+SESSION_CACHE = 16
+"""Results of the page's long computations kept per session (the oldest dropped first)."""
 PROGRESS_AFTER_S = 1.0
-"""A Monte Carlo running longer than this shows a progress bar."""
+"""A computation running longer than this shows a progress bar."""
 
 
-def monte_carlo(scenario: engine.Scenario, shocks: Shocks, paths: int, seed: int
-                ) -> MonteCarlo:
-    """The engine's Monte Carlo, kept in the session (a rerun with the same inputs is free);
-    a progress bar shows once it has run for `PROGRESS_AFTER_S` (not a st.cache_data
+def with_progress(kind: str, key: tuple, compute, message: str, scenario: engine.Scenario):
+    """`compute(progress)` kept in the session under (kind, key) (a rerun with the same inputs
+    is free); once it has run for `PROGRESS_AFTER_S`, `progress(done, total)` shows a bar with
+    `message` (a msgid with {done} and {total}) in the language in force (not a st.cache_data
     function: a cached function would replay the bar)."""
-    cache = st.session_state.setdefault("mc_results", {})
-    key = (scenario.model_dump_json(), shocks.model_dump_json(), paths, seed)
-    if key in cache:
-        return cache[key]
+    cache = st.session_state.setdefault("risk_results", {})
+    if (kind, key) in cache:
+        return cache[(kind, key)]
     slot, started = st.empty(), time.monotonic()
 
     def progress(done: int, total: int) -> None:
         if time.monotonic() - started > PROGRESS_AFTER_S:
             s = style(scenario)
-            slot.progress(done / total, text=t("Simulating paths: {done} of {total}",
-                                               done=numbers.number(done, s),
-                                               total=numbers.number(total, s)))
+            slot.progress(min(1.0, done / max(total, 1)),
+                          text=t(message, done=numbers.number(done, s),
+                                 total=numbers.number(total, s)))
 
-    mc = risk.monte_carlo(scenario, shocks, paths, seed, time_limit=MC_TIME_LIMIT_S,
-                          progress=progress)
+    result = compute(progress)
     slot.empty()
-    cache[key] = mc
-    while len(cache) > MC_CACHE:
+    cache[(kind, key)] = result
+    while len(cache) > SESSION_CACHE:
         cache.pop(next(iter(cache)))
-    return mc
+    return result
+
+
+def tornado(scenario: engine.Scenario, step: float, lang: str) -> pd.DataFrame:
+    """The tornado table (`lang`, the language in force, keys the reasons inputs are left out)."""
+    return with_progress("tornado", (scenario.model_dump_json(), step, lang),
+                         lambda progress: risk.tornado(scenario, step=step, progress=progress),
+                         N_("Varying every input: {done} of {total}"), scenario)
+
+
+def monte_carlo(scenario: engine.Scenario, shocks: Shocks, paths: int, seed: int
+                ) -> MonteCarlo:
+    return with_progress(
+        "monte_carlo", (scenario.model_dump_json(), shocks.model_dump_json(), paths, seed,
+                        i18n.current()),
+        lambda progress: risk.monte_carlo(scenario, shocks, paths, seed,
+                                          time_limit=MC_TIME_LIMIT_S, progress=progress),
+        N_("Simulating paths: {done} of {total}"), scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
