@@ -140,7 +140,7 @@ def draw(shocks: Shocks, x: Inputs, blocks: list[tuple[int, int]], seed: int) ->
     credit = on_credit(x)
     lates = shocks.late_payment_probability > 0 and bool(credit.any())
     years = -(-T // 12)
-    z = np.empty((T, 1 + C + P, n), dtype=np.float32) if moving else None
+    z = np.empty((T, 1 + C + P, n) if moving else (0, 0, 0), dtype=np.float32)
     failed = np.zeros((years, P, n), dtype=bool)
     late = np.zeros((T, C, n), dtype=bool)
     start = 0
@@ -157,7 +157,7 @@ def draw(shocks: Shocks, x: Inputs, blocks: list[tuple[int, int]], seed: int) ->
         start += k
     price = np.ones((T, C, n), dtype=np.float32)
     volume = np.ones((T, P, n), dtype=np.float32)
-    if z is not None:
+    if moving:
         phi = shocks.phi
         v = variance(phi, T).astype(np.float32)[:, None, None]
         z = ar1(z, phi)
