@@ -36,7 +36,7 @@ import engine
 from engine.cashflow import simulate
 from engine.montecarlo import monte_carlo
 from engine.pipeline import compile_rows, full_sweep_needed, only_payouts_need_it, run
-from engine.shocks import Shocks
+from engine.shocks import STILL, Shocks
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -199,10 +199,17 @@ def bench_monte_carlo() -> None:
     fns = {"honest floor": honest_floor(paths, T)}
     fns |= {name: (lambda s=s: monte_carlo(s, Shocks(), paths, seed=1))
             for name, s in cases.items()}
+    # the kernel alone: no shocks to draw (every multiplier 1), the same work per path
+    fns |= {f"{name}, no draws": (lambda s=s: monte_carlo(s, STILL, paths, seed=1))
+            for name, s in cases.items()}
     times = interleaved(fns, repeat=REPEAT)
     for name, target in (("bogra_handicrafts", 1.5), ("modhupur_pineapple:pran_contract", 3.0)):
         figure(f"monte_carlo_10k_x_120_vs_honest_floor[{name}]", times, name, "honest floor",
-               "of", target)
+               "of", target, note="default month-by-month shocks: drawing them (about "
+               "(1 + buyers + products) normals a path-month) is part of the time")
+        figure(f"monte_carlo_10k_x_120_no_draws_vs_honest_floor[{name}]", times,
+               f"{name}, no draws", "honest floor", "of", target,
+               note="the kernel alone: zero shocks, nothing drawn")
     for T_mem in (60, 120, 480):
         s = engine.with_overrides(engine.load_scenario("bogra_handicrafts"),
                                   {"horizon_months": T_mem})
