@@ -135,8 +135,9 @@ def shock_inputs(columns: list) -> Shocks | None:
         state.setting(key, float(meta.default) * scale, low=low * scale,
                       high=float(meta.le) * scale)
         unit = "%" if meta.percent else label(meta.unit)
+        shown = label(meta.label) if meta.unit == "correlation" else f"{label(meta.label)}, {unit}"
         value = columns[i % len(columns)].number_input(
-            f"{label(meta.label)}, {unit}", low * scale, float(meta.le) * scale, key=key,
+            shown, low * scale, float(meta.le) * scale, key=key,
             step=1.0 if scale > 1 or meta.unit == "days" else 0.1, help=meta.help())
         values[name] = value / scale
     try:
