@@ -8,14 +8,14 @@ simulated month.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from engine import metrics, pipeline
-from engine.cashflow import dated_loans
+from engine.cashflow import Inputs, dated_loans, simulate
 from engine.loans import schedules
 from engine.scenario import Scenario
 
@@ -76,6 +76,17 @@ def monthly_table(scenario: Scenario, m: metrics.Monthly) -> pd.DataFrame:
     return table
 
 
+def earlier_end_fails_from(x: Inputs, scenario: Scenario, exit_month: int | None) -> bool | None:
+    """Does ending every subsidy the month before the exit month fail the exit criteria in
+    the months from the exit month on (True: the support matters then, not only the start-up
+    months before it)? None without an exit month after month 0."""
+    if exit_month is None or exit_month == 0:
+        return None
+    m = simulate(replace(x, exit_month=np.array([exit_month - 1])))
+    return not bool(pipeline.criteria_met(m, np.array([exit_month]), x.cash_reserve,
+                                          scenario.exit_criteria)[0])
+
+
 def summary_of(scenario: Scenario, r: pipeline.Run, by_channel: pd.DataFrame) -> dict[str, Any]:
     """The projection's summary: the pipeline's typed summary of row 0, with dates and the
     buyer figures."""
@@ -104,7 +115,8 @@ def summary_of(scenario: Scenario, r: pipeline.Run, by_channel: pd.DataFrame) ->
 def project(scenario: Scenario) -> Projection:
     """Project a scenario month by month and sweep every exit month, in one pipeline run."""
     H = scenario.horizon_months
-    r = pipeline.run(pipeline.compile_rows([scenario]), H, scenario.exit_criteria, detail=True)
+    x = pipeline.compile_rows([scenario])
+    r = pipeline.run(x, H, scenario.exit_criteria, detail=True)
     assert r.counterfactual_cash is not None
     m = {k: v[:1] for k, v in r.monthly.items()}
     simulated = monthly_table(scenario, m)
@@ -130,7 +142,10 @@ def project(scenario: Scenario) -> Projection:
     loans = {loan.name: schedules(loan) for loan in dated_loans(scenario)}
     counterfactual = pd.DataFrame(cash_rows, index=pd.RangeIndex(H, name="exit_month"),
                                   columns=simulated.index)
-    return Projection(scenario, monthly, summary_of(scenario, r, by_channel), loans, exit_sweep,
+    summary = summary_of(scenario, r, by_channel)
+    summary["earlier_end_fails_from_exit_month"] = earlier_end_fails_from(
+        x, scenario, summary["exit_month"])
+    return Projection(scenario, monthly, summary, loans, exit_sweep,
                       by_channel, counterfactual,
                       pd.Series(m["interest_subsidy_row"][0][:H], index=monthly.index,
                                 name="interest_subsidy"), simulated)

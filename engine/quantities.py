@@ -46,6 +46,11 @@ OUTPUTS: dict[str, Quantity] = {
                            N_("First month from which cash stays at or above the reserve to the "
                               "last installment with all the planned support (before it: the "
                               "start-up months).")),
+    "earlier_end_fails_from_exit_month": Q(
+        N_("Ending support a month earlier fails after the start-up"), "yes/no",
+        N_("Whether ending every subsidy the month before the exit month breaks the exit "
+           "criteria in months from the exit month on (the support matters), rather than only "
+           "in the start-up months before it.")),
     "total_subsidy": Q(N_("Total subsidy"), "taka",
                        N_("Services paid by others over the horizon.")),
     "subsidy_to_sales": Q(N_("Subsidy to sales"), "share", N_("Total subsidy divided by sales "

@@ -26,10 +26,11 @@ def _more_criteria(scenario: Scenario, st: fmt.Style) -> str:
 def exit_verdict(scenario: Scenario, summary: dict[str, Any],
                  style: fmt.Style | None = None) -> str:
     """When can every subsidy stop without the group's cash falling below its reserve (and its
-    other exit criteria failing)? Where the month before the exit month fails because the
+    other exit criteria failing)? Where the month before the exit month fails only because the
     group's cash is below its reserve even with all its support (its start-up months:
-    `reserve_kept_from` in the summary), the sentence says so instead of crediting the
-    support."""
+    `reserve_kept_from` in the summary; ending support then breaks no criterion from the exit
+    month on: `earlier_end_fails_from_exit_month`), the sentence says so instead of crediting
+    the support."""
     st = style or fmt.style_for()
     m = summary["exit_month"]
     reserve = fmt.money(scenario.group.cash_reserve, st)
@@ -48,7 +49,8 @@ def exit_verdict(scenario: Scenario, summary: dict[str, Any],
                  end=end) + more
     when = dict(month=fmt.month(scenario.start, m, st), m=fmt.number(m, st), reserve=reserve,
                 end=end)
-    if summary.get("reserve_kept_from") == m:
+    if summary.get("reserve_kept_from") == m and \
+            not summary.get("earlier_end_fails_from_exit_month"):
         return t("Self-sustaining from {month} (month {m}): if every subsidy ended then, cash "
                  "would stay at or above the reserve of {reserve} through {end}; before then "
                  "the group's cash is below its reserve even with all its support.",

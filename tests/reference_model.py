@@ -402,16 +402,19 @@ def reference(s: Scenario, exit_month: int | None = None, shocks: dict | None = 
     return out
 
 
-def reference_safe(s: Scenario, m: int, shocks: dict | None = None) -> bool:
+def reference_safe(s: Scenario, m: int, shocks: dict | None = None,
+                   judged_from: int | None = None) -> bool:
     """The exit criteria when every subsidy ends at month m, on this model's projection: cash
     at or above the reserve from m to the last simulated month; where the scenario sets a floor,
     the average income per member over every full 12 months ending from m on at or above it;
     where it asks for self-sufficiency, OSS (sales over the expenses the group pays) at or above
-    100% over every full 12 months ending from m on."""
+    100% over every full 12 months ending from m on. `judged_from`: judge from that month
+    instead of m (support still ending at m)."""
     r = reference(s, exit_month=m, shocks=shocks)
     cash, T = r["cash_balance"], len(r["cash_balance"])
-    ok = all(c >= s.group.cash_reserve - 1e-9 for c in cash[m:])
-    windows = range(max(m, 11), T)
+    start = m if judged_from is None else judged_from
+    ok = all(c >= s.group.cash_reserve - 1e-9 for c in cash[start:])
+    windows = range(max(start, 11), T)
     floor = s.exit_criteria.member_income_floor
     if floor is not None:
         income = r["member_income_per_member"]

@@ -149,11 +149,17 @@ def test_exit_verdict_holds_when_projecting_m_and_m_minus_1(ref):
         assert sentence.startswith("Self-sustaining from the start")
         return
     assert not safe_if_support_ends(s, m - 1)
+    # ending at M - 1 judged only from M on: safe exactly when the start-up months alone fail it
+    from tests.reference_model import reference_safe
+    only_start_up = reference_safe(s, m - 1, judged_from=m)
     if "even with all its support" in sentence:
         kept = reference(s)["cash_balance"]
         assert kept[m - 1] < s.group.cash_reserve - 1e-6
+        assert only_start_up
     else:
         assert "ending it earlier would not" in sentence
+        assert not only_start_up or reference(s)["cash_balance"][m - 1] >= \
+            s.group.cash_reserve - 1e-6
 
 
 # ---- the report reuses one projection ----------------------------------------------------------
@@ -231,8 +237,13 @@ def test_mirpur_exit_rests_on_its_training_not_only_on_start_up_cash():
     r = reference(s, exit_month=0)
     assert min(r["cash_balance"]) >= s.group.cash_reserve - 1e-6
     assert sum(r["member_income_per_member"][:12]) / 12 < s.exit_criteria.member_income_floor
-    assert engine.project(s).summary["exit_month"] == 1
+    p = engine.project(s)
+    assert p.summary["exit_month"] == 1
     assert safe_if_support_ends(s, 1) and not safe_if_support_ends(s, 0)
+    # the verdict credits the support: ending in month 0 fails after the start-up month too
+    from engine.verdict import exit_verdict
+    assert p.summary["earlier_end_fails_from_exit_month"] is True
+    assert "ending it earlier would not" in exit_verdict(s, p.summary)
 
 
 # ---- a loan the facilitator arranged, in the counterfactual ------------------------------------
