@@ -43,7 +43,7 @@ docs: $(STAMP)
 
 # Retake docs/screenshots with the browser tests (needs Debian's chromium).
 screenshots: $(STAMP)
-	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py tests/test_browser_bangla.py
 
 # Extract the translatable strings (t, tn, N_) and merge them into the Bangla catalogues:
 # ui/ and app.py into the `app` domain, engine/ into `engine`. Then translate the new entries.
