@@ -24,6 +24,7 @@ from engine.casefile import NAMED_SECTIONS, new_item, rename_references
 from engine.cashflow import taper_end_month
 from engine.errors import Problem
 from engine.fields import FieldMeta, meta_at, model_at
+from engine.i18n import t
 from engine.io import named_path, overridden_data, value_at
 from engine.scenario import GROUP, Taper
 from ui import state
@@ -141,9 +142,9 @@ def field(container: Any, path: str, data: dict[str, Any], scenario: engine.Scen
     except KeyError:
         value = meta.default
     k = key(path)
-    text = label or (f"{meta.label} ({'%' if meta.percent else meta.unit})"
+    text = label or (f"{t(meta.label)} ({'%' if meta.percent else t(meta.unit)})"
                      if meta.unit not in ("text", "choice", "true/false", "month", "date",
-                                          "weights", "calendar months") else meta.label)
+                                          "weights", "calendar months") else t(meta.label))
     kw: dict[str, Any] = {"key": k, "help": help_for(path, meta, data, scenario)}
     if meta.unit == "weights":
         weights(container, path, meta, value, kw["help"])
@@ -201,8 +202,9 @@ def _months_changed(path: str) -> None:
 
 def weights(container: Any, path: str, meta: FieldMeta, value: Any, help_text: str) -> None:
     """Twelve relative weights, January first."""
-    container.caption(f"**{meta.label}**: relative values by calendar month; only their "
-                      "proportions matter (2 = twice an average month).", help=help_text)
+    container.caption(t("**{field}**: relative values by calendar month; only their "
+                        "proportions matter (2 = twice an average month).", field=t(meta.label)),
+                      help=help_text)
     values = list(value) if isinstance(value, list) and len(value) == 12 else [1.0] * 12
     cols = container.columns(12)
     for i, col in enumerate(cols):
@@ -231,9 +233,10 @@ def name_field(container: Any, section: str, index: int, data: dict[str, Any],
     old = data[section][index].get("name", "")
     if k not in st.session_state:
         st.session_state[k] = old
-    container.text_input(meta.label, key=k, on_change=_renamed,
+    container.text_input(t(meta.label), key=k, on_change=_renamed,
                          args=(section, index, path, old),
-                         help=meta.help() + "\n\nRenaming keeps its edits and its sources.")
+                         help=meta.help() + "\n\n" + t("Renaming keeps its edits and its "
+                                                        "sources."))
 
 
 def item_fields(section: str) -> list[str]:
@@ -318,7 +321,7 @@ def taper_editor(container: Any, index: int, data: dict[str, Any],
     """The service's taper as it is planned: only the boxes its kind uses; a table shown."""
     prefix = f"services[{index}].taper"
     taper = data["services"][index].get("taper") or {}
-    container.markdown("**How the other payers' support tapers**")
+    container.markdown(t("**How the other payers' support tapers**"))
     cols = container.columns(5)
     field(cols[0], f"{prefix}.kind", data, scenario)
     kind = taper.get("kind", "none")
@@ -366,7 +369,7 @@ def disbursement(container: Any, index: int, data: dict[str, Any],
     y, m = map(int, scenario.start.split("-"))
     last = scenario.month_label(scenario.horizon_months - 1)
     ly, lm = map(int, last.split("-"))
-    container.date_input("disbursed on", key=k, on_change=_disbursed, args=(index,),
+    container.date_input(t("disbursed on"), key=k, on_change=_disbursed, args=(index,),
                          min_value=dt.date(y, m, 1),
                          max_value=dt.date(ly + lm // 12, lm % 12 + 1, 1) - dt.timedelta(days=1),
                          format="YYYY-MM-DD", help=help_for(path, meta, data, scenario))
@@ -385,17 +388,17 @@ def payers(container: Any, index: int, data: dict[str, Any],
            scenario: engine.Scenario) -> None:
     """Who pays the service: each payer's share; the group pays the rest."""
     shares = data["services"][index].get("shares") or {}
-    container.markdown("**Who pays** (the group pays what the others do not)")
+    container.markdown(t("**Who pays** (the group pays what the others do not)"))
     others = [x for x in shares if x != GROUP]
     cols = container.columns(max(len(others), 1) + 2)
     for i, payer in enumerate(others):
         share_field(cols[i], index, payer, data, scenario)
     group = shares.get(GROUP, 0.0)
-    cols[-2].metric("the group pays", f"{group * 100:.0f}%" if isinstance(group, int | float)
+    cols[-2].metric(t("the group pays"), f"{group * 100:.0f}%" if isinstance(group, int | float)
                     else str(group))
-    new = cols[-1].text_input("add a payer", key=key(f"services[{index}].new_payer"),
+    new = cols[-1].text_input(t("add a payer"), key=key(f"services[{index}].new_payer"),
                               placeholder="donor, ngo, lead_firm")
-    cols[-1].button("Add payer", key=f"add_payer_{index}", on_click=add_payer,
+    cols[-1].button(t("Add payer"), key=f"add_payer_{index}", on_click=add_payer,
                     args=(index, new))
 
 
@@ -445,9 +448,10 @@ def reaches_zero(taper: Taper, scenario: engine.Scenario) -> str:
     end = taper_end_month(taper)
     if end is None:
         return ""
-    final = "zero" if taper.to_level == 0 else f"{taper.to_level:.0%} of the initial shares"
+    final = t("zero") if taper.to_level == 0 else t("{share} of the initial shares",
+                                                      share=f"{taper.to_level:.0%}")
     if end >= scenario.horizon_months:
         last = scenario.month_label(scenario.horizon_months - 1)
-        return (f"support does **not** reach {final} within the horizon (it would in "
-                f"{scenario.month_label(end)}, after {last})")
-    return f"support reaches {final} in {scenario.month_label(end)}"
+        return t("support does **not** reach {final} within the horizon (it would in {month}, "
+                 "after {last})", final=final, month=scenario.month_label(end), last=last)
+    return t("support reaches {final} in {month}", final=final, month=scenario.month_label(end))
