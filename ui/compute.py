@@ -62,7 +62,7 @@ def max_loan(scenario: engine.Scenario, loan_name: str, target: float) -> float:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def loan_verdict(scenario: engine.Scenario, target: float) -> dict | None:
+def loan_verdict(scenario: engine.Scenario, target: float, lang: str) -> dict | None:
     return loan_capacity.loan_verdict(projection(scenario), target)
 
 
