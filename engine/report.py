@@ -22,6 +22,7 @@ from engine import fmt, metrics, quantities
 from engine.cashflow import payer_shares, service_costs
 from engine.comparison import concentration_warning
 from engine.document import Bullets, Chart, Document, Heading, Paragraph, Table, write
+from engine.i18n import N_, current, t
 from engine.loan_capacity import (
     DSCR_TARGET,
     loan_terms_table,
@@ -63,7 +64,8 @@ class Options:
     """The loan the credit memo is about (default: the last one)."""
     stresses: Sequence[str] | None = None
     """Names of analysis.STRESSES to show (default: all)."""
-    style: fmt.Style = field(default_factory=fmt.Style)
+    style: fmt.Style = field(default_factory=fmt.style_for)
+    """How numbers are written (default: the way of the language in force)."""
     date: dt.date | None = None
     """The date printed on every page (default: today)."""
 
@@ -92,7 +94,8 @@ def _frame(df: pd.DataFrame, scenario: Scenario, style: fmt.Style,
     the index becomes the first column, under `first` (default its plain name)."""
     shown = quantities.display_frame(df, style, scenario.start)
     header = [first or quantities.label(str(df.index.name or ""), style), *shown.columns]
-    rows = [[str(i), *map(str, row)] for i, row in zip(df.index, shown.to_numpy(), strict=True)]
+    rows = [[fmt.number(i, style) if isinstance(i, int | np.integer) else str(i),
+             *map(str, row)] for i, row in zip(df.index, shown.to_numpy(), strict=True)]
     return Table(header, rows)
 
 
@@ -142,46 +145,55 @@ def dscr_by_period(p: Projection) -> tuple[pd.Series, pd.Series]:
     num = np.bincount(cal, np.where(ds > 0, available, 0.0), minlength=12)
     den = np.bincount(cal, ds, minlength=12)
     by_month = metrics.ratio(num, den)
-    names = [dt.date(2000, i + 1, 1).strftime("%b") for i in range(12)]
+    names = [fmt.calendar_month(dt.date(2000, i + 1, 1), fmt.style_for()).split()[0]
+             for i in range(12)]
     years = [y.split(" (")[0] for y in year_labels(p.scenario, len(m))][:len(yearly)]
     return pd.Series(yearly, index=years), pd.Series(by_month, index=names)
 
 
-def _month(scenario: Scenario, m: int | None, style: fmt.Style, none: str = "never") -> str:
-    return fmt.month(scenario.start, m, style, none=none)
+def _month(scenario: Scenario, m: int | None, style: fmt.Style, none: str | None = None) -> str:
+    return fmt.month(scenario.start, m, style, none=t("never") if none is None else none)
 
 
 def _glossary(names: Sequence[str]) -> Table:
     rows = [[quantities.quantity(n).label, quantities.quantity(n).meaning] for n in names
             if quantities.quantity(n).meaning]
-    return Table(["Term", "What it means"], rows)
+    return Table([t("Term"), t("What it means")], rows)
 
 
 GLOSSARY_EXTRA = [
-    ("OSS (operational self-sufficiency)", "Sales revenue over the expenses the group itself "
-     "pays (running costs, its share of services, interest and fees), over the last 12 months."),
-    ("FSS (financial self-sufficiency)", "As OSS, with what others pay for its services, the "
-     "interest cheap loans save and the erosion of its money by inflation counted as costs."),
-    ("Subsidy to sales", "What others pay for the group's services (and the interest "
-     "cheap loans save) for each taka of the group's sales."),
-    ("DSCR (debt-service coverage)", "Cash the group's business brings in, after the members' "
-     "household drawings, over what its loans ask for in the same period; 1.25 means 25% more "
-     "than the installments."),
-    ("HHI (buyer concentration)", "How much the group depends on a few buyers: the sum of each "
-     "buyer's squared share of sales; 1 means a single buyer."),
-    ("APR and EIR", "The yearly cost of a loan with its fees: APR is the monthly rate times "
-     "the periods in a year, EIR the rate compounded."),
-    ("Grant element", "How much of a loan is in effect a gift: the loan's value less the "
-     "present value of its repayments at 10%, over the loan."),
-    ("Exit month", "The first month from which every subsidy can stop and the group's cash "
-     "stays at or above its reserve to the end."),
+    (N_("OSS (operational self-sufficiency)"), N_(
+        "Sales revenue over the expenses the group itself pays (running costs, its share of "
+        "services, interest and fees), over the last 12 months.")),
+    (N_("FSS (financial self-sufficiency)"), N_(
+        "As OSS, with what others pay for its services, the interest cheap loans save and the "
+        "erosion of its money by inflation counted as costs.")),
+    (N_("Subsidy to sales"), N_(
+        "What others pay for the group's services (and the interest cheap loans save) for each "
+        "taka of the group's sales.")),
+    (N_("DSCR (debt-service coverage)"), N_(
+        "Cash the group's business brings in, after the members' household drawings, over what "
+        "its loans ask for in the same period; 1.25 means 25% more than the installments.")),
+    (N_("HHI (buyer concentration)"), N_(
+        "How much the group depends on a few buyers: the sum of each buyer's squared share of "
+        "sales; 1 means a single buyer.")),
+    (N_("APR and EIR"), N_(
+        "The yearly cost of a loan with its fees: APR is the monthly rate times the periods in a "
+        "year, EIR the rate compounded.")),
+    (N_("Grant element"), N_(
+        "How much of a loan is in effect a gift: the loan's value less the present value of its "
+        "repayments at 10%, over the loan.")),
+    (N_("Exit month"), N_(
+        "The first month from which every subsidy can stop and the group's cash stays at or "
+        "above its reserve to the end.")),
 ]
+"""Terms every document explains (translated where shown)."""
 
 
 def glossary(names: Sequence[str]) -> Table:
     """Every ratio and result the document shows, in plain words."""
-    t = _glossary(names)
-    return Table(t.header, [[a, b] for a, b in GLOSSARY_EXTRA] + t.rows)
+    terms = _glossary(names)
+    return Table(terms.header, [[t(a), t(b)] for a, b in GLOSSARY_EXTRA] + terms.rows)
 
 
 def plain_text(scenario: Scenario, text: str) -> str:
@@ -198,19 +210,19 @@ def plain_text(scenario: Scenario, text: str) -> str:
 def _assumptions(scenario: Scenario) -> Table:
     rows = [[path_title(scenario, k), plain_text(scenario, v)]
             for k, v in sorted(scenario.provenance.items())]
-    return Table(["Value", "Source"], rows)
+    return Table([t("Value"), t("Source")], rows)
 
 
 def _cash_chart(scenario: Scenario, p: Projection, title: str, month: int | None,
                 style: fmt.Style) -> Chart:
-    months = [fmt.month(scenario.start, t, style) for t in range(len(p.monthly))]
-    series = {"With the planned support": p.monthly.cash_balance.tolist()}
+    months = [fmt.month(scenario.start, m, style) for m in range(len(p.monthly))]
+    series = {t("With the planned support"): p.monthly.cash_balance.tolist()}
     marks: dict[str, int] = {}
     if month is not None and month < scenario.horizon_months:
-        series[f"If support ended {fmt.month(scenario.start, month, style)}"] = \
+        series[t("If support ended {month}", month=fmt.month(scenario.start, month, style))] = \
             p.counterfactual_cash.loc[month].tolist()
-        marks["support ends"] = month
-    return Chart(title, months, series, lines={"Cash reserve": scenario.group.cash_reserve},
+        marks[t("support ends")] = month
+    return Chart(title, months, series, lines={t("Cash reserve"): scenario.group.cash_reserve},
                  marks=marks)
 
 
@@ -228,183 +240,199 @@ def exit_report(scenario: Scenario, options: Options | None = None,
     r = results_of(scenario, p)
     money = lambda x: fmt.money(x, st)  # noqa: E731
     lowest_dscr = quantities.display_value("min_dscr_12m", s["min_dscr_12m"], st)
-    when = lambda m, none="never": _month(scenario, m, st, none)  # noqa: E731
+    when = lambda m, none=None: _month(scenario, m, st, none)  # noqa: E731
+    not_within = t("not within the period")
     X = min(max(0, o.exit_month), scenario.horizon_months - 1)
     w = withdrawal(p, X)
     taper = fastest_safe_taper(p, o.taper_start, o.taper_every)
     services = services_at_exit(p, X)
     a = appraisal(p)
-    blocks: list = [Heading("Summary")]
-    blocks.append(Paragraph(exit_verdict(scenario, s), bold=True))
+    blocks: list = [Heading(t("Summary"))]
+    blocks.append(Paragraph(exit_verdict(scenario, s, st), bold=True))
     reasons = []
     feet = on_its_feet(p)
-    reasons.append("With its planned support the group keeps its cash reserve from "
-                   f"{when(feet)}." if feet is not None else "Even with its planned support the "
-                   "group's cash falls below its reserve.")
-    reasons.append(f"Operationally self-sufficient (OSS at or above 100%) from "
-                   f"{when(s['oss_month'])}; subsidy to sales over the whole period "
-                   f"{fmt.percent(s['subsidy_to_sales'], st)}.")
+    reasons.append(t("With its planned support the group keeps its cash reserve from {month}.",
+                     month=when(feet)) if feet is not None else
+                   t("Even with its planned support the group's cash falls below its reserve."))
+    reasons.append(t("Operationally self-sufficient (OSS at or above 100%) from {month}; subsidy "
+                     "to sales over the whole period {ratio}.", month=when(s["oss_month"]),
+                     ratio=fmt.percent(s["subsidy_to_sales"], st)))
     if w["first_shortfall_month"] is None:
-        reasons.append(f"If every subsidy ended in {when(X)}, cash would stay at or above the "
-                       "reserve to the end.")
+        reasons.append(t("If every subsidy ended in {month}, cash would stay at or above the "
+                         "reserve to the end.", month=when(X)))
     else:
-        reasons.append(f"If every subsidy ended in {when(X)}, cash would fall below the "
-                       f"reserve in {when(w['first_shortfall_month'])}, by up to "
-                       f"{money(w['shortfall'])}.")
+        reasons.append(t("If every subsidy ended in {month}, cash would fall below the reserve "
+                         "in {short}, by up to {amount}.", month=when(X),
+                         short=when(w["first_shortfall_month"]), amount=money(w["shortfall"])))
     dropped = [scenario.title_of(str(n)) for n, v in services.verdict.items() if v == "drop"]
     if dropped:
-        reasons.append("To stand alone from then it would have to drop: " + ", ".join(dropped)
-                       + ".")
+        reasons.append(t("To stand alone from then it would have to drop: {services}.",
+                         services=", ".join(dropped)))
     warning = concentration_warning(s)
     if warning:
-        reasons.append(warning[:1].upper() + warning[1:] + ".")
+        reasons.append(warning[:1].upper() + warning[1:] + t("."))
     blocks.append(Bullets(reasons))
     key = [
-        ("Exit month", when(s["exit_month"], "not within the period")),
-        (f"Cash if support ended {when(X)}", "stays above the reserve"
+        (t("Exit month"), when(s["exit_month"], not_within)),
+        (t("Cash if support ended {month}", month=when(X)), t("stays above the reserve")
          if w["first_shortfall_month"] is None else
-         f"short by up to {money(w['shortfall'])}"),
-        ("Total subsidy planned", money(s["total_subsidy"])),
-        ("Fastest safe linear taper", fmt.months_count(taper['linear']['months'])
-         if taper["linear"] else "none is safe"),
-        ("Net additional full-time jobs", fmt.number(r["net_additional_jobs_fte"], st)),
-        ("Donor's cost, discounted", money(r["donor_cost_discounted"])),
-        ("Leverage", fmt.ratio(r["leverage"], st)),
-        ("NPV of the group's investment, with donations",
+         t("short by up to {amount}", amount=money(w["shortfall"]))),
+        (t("Total subsidy planned"), money(s["total_subsidy"])),
+        (t("Fastest safe linear taper"), fmt.months_count(taper['linear']['months'], st)
+         if taper["linear"] else t("none is safe")),
+        (t("Net additional full-time jobs"), fmt.number(r["net_additional_jobs_fte"], st)),
+        (t("Donor's cost, discounted"), money(r["donor_cost_discounted"])),
+        (t("Leverage"), fmt.ratio(r["leverage"], st)),
+        (t("NPV of the group's investment, with donations"),
          money(a.loc["with_donations", "npv"])),
-        ("NPV without donations", money(a.loc["without_donations", "npv"])),
-        ("Lowest cash balance", money(s["min_cash_balance"])),
+        (t("NPV without donations"), money(a.loc["without_donations", "npv"])),
+        (t("Lowest cash balance"), money(s["min_cash_balance"])),
     ]
-    blocks.append(Table(["Measure", "Value"], [[k, v] for k, v in key]))
+    blocks.append(Table([t("Measure"), t("Value")], [[k, v] for k, v in key]))
 
-    blocks += [Heading("The exit month, and if support ended now"),
-               Paragraph(f"The exit month is the first month from which every subsidy can "
-                         f"stop — each service then continues at full cost to the group or "
-                         f"stops, as planned, and cheap loans are repriced at the market rate "
-                         f"— and the group's cash stays at or above its reserve of "
-                         f"{money(scenario.group.cash_reserve)} to the end. Here: "
-                         f"{when(s['exit_month'], 'not within the period')}."),
-               _cash_chart(scenario, p, "Cash balance, taka", X, st)]
+    blocks += [Heading(t("The exit month, and if support ended now")),
+               Paragraph(t("The exit month is the first month from which every subsidy can "
+                           "stop — each service then continues at full cost to the group or "
+                           "stops, as planned, and cheap loans are repriced at the market rate "
+                           "— and the group's cash stays at or above its reserve of {reserve} "
+                           "to the end. Here: {month}.",
+                           reserve=money(scenario.group.cash_reserve),
+                           month=when(s["exit_month"], not_within))),
+               _cash_chart(scenario, p, t("Cash balance, {unit}", unit=fmt.unit_name("taka")),
+                           X, st)]
 
-    blocks.append(Heading("Fastest safe taper and its cost to each payer"))
+    blocks.append(Heading(t("Fastest safe taper and its cost to each payer")))
     if taper["judged_from_month"] is None:
-        blocks.append(Paragraph("No taper is safe: even with all planned support the group "
-                                "does not keep its reserve."))
+        blocks.append(Paragraph(t("No taper is safe: even with all planned support the group "
+                                  "does not keep its reserve.")))
     else:
         T = len(p.simulated)
-        plans: dict[str, pd.Series] = {"As planned": payer_costs(p)}
-        lines = [f"Tapers start in {when(o.taper_start)} and are judged from "
-                 f"{when(taper['judged_from_month'])}, when the group is on its feet with its "
-                 "planned support."]
+        plans: dict[str, pd.Series] = {t("As planned"): payer_costs(p)}
+        lines = [t("Tapers start in {start} and are judged from {judged}, when the group is on "
+                   "its feet with its planned support.", start=when(o.taper_start),
+                   judged=when(taper["judged_from_month"]))]
         lin, step = taper["linear"], taper["step"]
         if lin:
-            plans[f"Linear over {fmt.months_count(lin['months'])}"] = payer_costs(
+            over = fmt.months_count(lin["months"], st)
+            plans[t("Linear over {months}", months=over)] = payer_costs(
                 p, linear_multiplier(o.taper_start, np.array([lin["months"]]), T)[0])
-            lines.append(f"Linear: every other payer's share falls to zero over "
-                         f"{fmt.months_count(lin['months'])}.")
+            lines.append(t("Linear: every other payer's share falls to zero over {months}.",
+                           months=over))
         else:
-            lines.append("Linear: no linear taper from then is safe.")
+            lines.append(t("Linear: no linear taper from then is safe."))
         if step:
-            plans[f"Steps of {fmt.percent(step['step'], st, 0)}"] = payer_costs(
+            drop = fmt.percent(step["step"], st, 0)
+            plans[t("Steps of {step}", step=drop)] = payer_costs(
                 p, step_multiplier(o.taper_start, np.array([step["step"]]),
                                           o.taper_every, T)[0])
-            lines.append(f"Steps: the shares drop by {fmt.percent(step['step'], st, 0)} of "
-                         f"their first level every {fmt.months_count(o.taper_every)}.")
+            lines.append(t("Steps: the shares drop by {step} of their first level every "
+                           "{months}.", step=drop, months=fmt.months_count(o.taper_every, st)))
         else:
-            lines.append("Steps: no step taper from then is safe.")
+            lines.append(t("Steps: no step taper from then is safe."))
         if taper["cheapest"]:
-            lines.append(f"The cheaper safe plan for the payers: {taper['cheapest']}.")
+            lines.append(t("The cheaper safe plan for the payers: {plan}.",
+                           plan=t(TAPER_KINDS.get(taper["cheapest"], taper["cheapest"]))))
         blocks.append(Bullets(lines))
         table = pd.DataFrame(plans).fillna(0.0)
         rows = [[scenario.title_of(str(i)) if i != "concessional interest" else
-                 "Lenders (interest saved by cheap loans)",
+                 t("Lenders (interest saved by cheap loans)"),
                  *[money(v) for v in row]] for i, row in zip(table.index, table.to_numpy(),
                                                               strict=True)]
-        rows.append(["All payers", *[money(v) for v in table.sum()]])
-        blocks.append(Table(["Payer", *table.columns], rows))
+        rows.append([t("All payers"), *[money(v) for v in table.sum()]])
+        blocks.append(Table([t("Payer"), *table.columns], rows))
 
-    blocks.append(Heading(f"Services if support ended {when(X)}"))
+    blocks.append(Heading(t("Services if support ended {month}", month=when(X))))
     if services.empty:
-        blocks.append(Paragraph("The group receives no subsidised services."))
+        blocks.append(Paragraph(t("The group receives no subsidised services.")))
     else:
-        verdicts = {"drop": "would have to drop it", "take over at full cost":
-                    "can take it over at full cost"}
-        blocks.append(Table(["Service", "Full cost after then", "The group", "Planned"],
+        verdicts = {"drop": t("would have to drop it"), "take over at full cost":
+                    t("can take it over at full cost")}
+        blocks.append(Table([t("Service"), t("Full cost after then"), t("The group"),
+                             t("Planned")],
                             [[scenario.title_of(str(n)), money(row.full_cost_after_exit),
                               verdicts.get(row.verdict, row.verdict),
-                              "continues" if row.planned == "continue" else "stops"]
+                              t("continues") if row.planned == "continue" else t("stops")]
                              for n, row in services.iterrows()]))
 
-    blocks.append(Heading("Who pays what, by year"))
+    blocks.append(Heading(t("Who pays what, by year")))
     totals = cost_totals(scenario)
     if totals.empty:
-        blocks.append(Paragraph("No services."))
+        blocks.append(Paragraph(t("No services.")))
     else:
         by_payer = totals.groupby(level="payer").sum()
-        blocks.append(Table(["Payer", *map(str, by_payer.columns[:-1]), "Total"],
+        blocks.append(Table([t("Payer"), *map(str, by_payer.columns[:-1]), t("Total")],
                             [[scenario.title_of(str(i)), *[money(v) for v in row]]
                              for i, row in zip(by_payer.index, by_payer.to_numpy(),
                                                strict=True)]))
-        blocks.append(Table(["Service, payer", "Total"],
+        blocks.append(Table([t("Service, payer"), t("Total")],
                             [[f"{scenario.title_of(str(svc))}, {scenario.title_of(str(py))}",
                               money(v)] for (svc, py), v in totals["total"].items()]))
 
-    blocks.append(Heading("Self-sufficiency by year"))
+    blocks.append(Heading(t("Self-sufficiency by year")))
     y = yearly_ratios(p)
     y.index.name = "year"
-    blocks.append(Table(["Year", "Sales revenue", "Subsidy", "Subsidy to sales", "OSS", "FSS"],
+    blocks.append(Table([t("Year"), t("Sales revenue"), t("Subsidy"), t("Subsidy to sales"),
+                         "OSS", "FSS"],
                         [[str(i), money(row.revenue), money(row.subsidy),
                           fmt.percent(row.subsidy_to_sales, st), fmt.percent(row.oss, st),
                           fmt.percent(row.fss, st)] for i, row in y.iterrows()]))
-    months = [fmt.month(scenario.start, t, st) for t in range(len(p.monthly))]
-    blocks.append(Chart("Self-sufficiency, trailing 12 months", months,
+    months = [fmt.month(scenario.start, m, st) for m in range(len(p.monthly))]
+    blocks.append(Chart(t("Self-sufficiency, trailing 12 months"), months,
                         {"OSS": p.monthly.oss_12m.fillna(0).tolist(),
                          "FSS": p.monthly.fss_12m.fillna(0).tolist()},
-                        unit="percent", lines={"100%": 1.0}))
+                        unit="percent", lines={fmt.percent(1.0, st, 0, 0): 1.0}))
 
-    blocks.append(Heading("Loans and stress tests"))
+    blocks.append(Heading(t("Loans and stress tests")))
     if scenario.loans:
         lt = loan_terms_table(scenario)
-        blocks.append(Table(["Loan", "Lender", "Principal", "Interest", "APR", "EIR",
-                             "Grant element"],
+        blocks.append(Table([t("Loan"), t("Lender"), t("Principal"), t("Interest"), "APR", "EIR",
+                             t("Grant element")],
                             [[scenario.title_of(str(n)), row.lender, money(row.principal),
                               fmt.percent(row.annual_rate, st), fmt.percent(row.apr, st),
                               fmt.percent(row.eir, st), fmt.percent(row.grant_element, st)]
                              for n, row in lt.iterrows()]))
-        blocks.append(Paragraph(f"Lowest trailing 12-month DSCR over the loan period: "
-                                f"{lowest_dscr}."))
+        blocks.append(Paragraph(t("Lowest trailing 12-month DSCR over the loan period: {dscr}.",
+                                  dscr=lowest_dscr)))
     else:
-        blocks.append(Paragraph("The group has no loans."))
+        blocks.append(Paragraph(t("The group has no loans.")))
     blocks.append(_stress_table(scenario, o))
 
-    blocks.append(Heading("Appraisal: statements and returns"))
+    blocks.append(Heading(t("Appraisal: statements and returns")))
     for name, table in statement_tables(p).items():
-        blocks += [Heading(name.replace("_", " ").capitalize().replace("Cash flow",
-                                                                        "Cash-flow"), 2),
-                   _statement(table, st, "taka")]
-    blocks.append(Paragraph(f"The group's investment before financing (FAO RuralInvest), "
-                            f"discounted at {fmt.percent(a.discount_rate.iloc[0], st)} a year; "
-                            "the last month adds what the group owns besides cash (the "
-                            "residual value)."))
-    blocks.append(Table(["", "NPV", "IRR", "Paid back by"],
-                        [[("With donations" if c == "with_donations" else
-                           "Without donations (services at full cost)"),
+        blocks += [Heading(t(STATEMENT_TITLES[name]) if name in STATEMENT_TITLES else
+                           name.replace("_", " ").capitalize(), 2),
+                   _statement(table, st, fmt.unit_name("taka"))]
+    blocks.append(Paragraph(t("The group's investment before financing (FAO RuralInvest), "
+                              "discounted at {rate} a year; the last month adds what the group "
+                              "owns besides cash (the residual value).",
+                              rate=fmt.percent(a.discount_rate.iloc[0], st))))
+    blocks.append(Table(["", "NPV", "IRR", t("Paid back by")],
+                        [[(t("With donations") if c == "with_donations" else
+                           t("Without donations (services at full cost)")),
                           money(row.npv), fmt.percent(None if pd.isna(row.irr) else row.irr,
                                                       st),
                           when(None if pd.isna(row.payback_month) else int(row.payback_month))]
                          for c, row in a.iterrows()]))
 
-    blocks.append(Heading("Results as donors measure them (DCED Standard)"))
+    blocks.append(Heading(t("Results as donors measure them (DCED Standard)")))
     blocks.append(_results_table(scenario, r, st))
 
-    blocks += [Heading("Glossary"), glossary([
+    blocks += [Heading(t("Glossary")), glossary([
         "leverage", "net_additional_jobs_fte", "attributable_income_change_total",
         "donor_cost_discounted", "donor_cost_per_beneficiary", "credit_subsidy", "npv", "irr",
         "payback_month", "depreciation", "net_surplus", "retained_surplus",
         "partner_contributions", "embedded_services"])]
-    blocks += [Heading("Assumptions and their sources"), _assumptions(scenario)]
-    return Document("Exit-readiness report", scenario.title, o.date or dt.date.today(),
-                    blocks, st)
+    blocks += [Heading(t("Assumptions and their sources")), _assumptions(scenario)]
+    return Document(t("Exit-readiness report"), scenario.title, o.date or dt.date.today(),
+                    blocks, st, current())
+
+
+TAPER_KINDS = {"linear": N_("linear"), "step": N_("step")}
+"""The taper plans a sentence names (translated where shown)."""
+STATEMENT_TITLES = {"income_statement": N_("Income statement"),
+                    "balance_sheet": N_("Balance sheet"),
+                    "cash_flow_statement": N_("Cash-flow statement")}
+"""The appraisal statements' headings (engine/statements.py's table names)."""
 
 
 def _results_table(scenario: Scenario, r: dict[str, Any], st: fmt.Style) -> Table:
@@ -419,24 +447,26 @@ def _results_table(scenario: Scenario, r: dict[str, Any], st: fmt.Style) -> Tabl
     rows = [[quantities.label(k, st), quantities.display_value(k, r[k], st)] for k in keys
             if not (r[k] is None and k in ("women_beneficiaries", "men_beneficiaries"))]
     variant = scenario.baseline_variant
-    note = (f"Against the baseline: {scenario.title_of(variant)}" if variant else
-            "No baseline given: the figures that need one are n/a")
-    return Table([note, f"discount rate {fmt.percent(r['discount_rate'], st)}"], rows)
+    note = (t("Against the baseline: {baseline}", baseline=scenario.title_of(variant))
+            if variant else t("No baseline given: the figures that need one are {na}",
+                              na=fmt.na(st)))
+    return Table([note, t("discount rate {rate}", rate=fmt.percent(r["discount_rate"], st))],
+                 rows)
 
 
 def _stress_table(scenario: Scenario, o: Options) -> Table:
     chosen = {k: v for k, v in STRESSES.items()
               if o.stresses is None or k in o.stresses or k == "base"}
-    t = stress_table(scenario, chosen)
-    return Table(["Stress", "Lowest trailing DSCR", "Lowest cash", "Exit month",
-                  "Income per member a month"],
-                 [[str(n).replace("base", "as planned", 1) if n == "base" else str(n),
+    stressed = stress_table(scenario, chosen)
+    return Table([t("Stress"), t("Lowest trailing DSCR"), t("Lowest cash"), t("Exit month"),
+                  t("Income per member a month")],
+                 [[t("as planned") if n == "base" else str(n),
                    quantities.display_value("min_dscr_12m", row.min_dscr_12m, o.style),
                    fmt.money(row.min_cash_balance, o.style),
                    _month(scenario, None if pd.isna(row.exit_month) else int(row.exit_month),
-                          o.style, "not within the period"),
+                          o.style, t("not within the period")),
                    fmt.money(row.member_income_per_member_month_avg, o.style)]
-                  for n, row in t.iterrows()])
+                  for n, row in stressed.iterrows()])
 
 
 # ---- the credit memo (to a lender) --------------------------------------------------------------
@@ -451,84 +481,102 @@ def credit_memo(scenario: Scenario, options: Options | None = None,
     s = p.summary
     money = lambda x: fmt.money(x, st)  # noqa: E731
     lowest_dscr = quantities.display_value("min_dscr_12m", s["min_dscr_12m"], st)
-    when = lambda m, none="never": _month(scenario, m, st, none)  # noqa: E731
+    when = lambda m, none=None: _month(scenario, m, st, none)  # noqa: E731
     g = scenario.group
-    blocks: list = [Heading("The applicant")]
+    kind = t("Credit memo")
+    blocks: list = [Heading(t("The applicant"))]
     buyers = sorted({c.buyer for c in scenario.channels})
-    blocks.append(Table(["About the group", ""], [
-        ["Group", g.name], ["Members", fmt.number(g.members, st)],
-        ["Hired workers", fmt.number(g.hired_workers, st)],
-        ["Products", ", ".join(scenario.title_of(x.name) for x in scenario.products)],
-        ["Buyers", ", ".join(buyers)],
-        ["Period projected", f"{when(0)} to {when(scenario.horizon_months - 1)}"],
-        ["Sales revenue over the period", money(s["total_sales_revenue"])],
-        ["Cash at the start", money(g.opening_cash)],
-        ["Cash reserve the group keeps", money(g.cash_reserve)]]))
+    blocks.append(Table([t("About the group"), ""], [
+        [t("Group"), g.name], [t("Members"), fmt.number(g.members, st)],
+        [t("Hired workers"), fmt.number(g.hired_workers, st)],
+        [t("Products"), ", ".join(scenario.title_of(x.name) for x in scenario.products)],
+        [t("Buyers"), ", ".join(buyers)],
+        [t("Period projected"), t("{first} to {last}", first=when(0),
+                                  last=when(scenario.horizon_months - 1))],
+        [t("Sales revenue over the period"), money(s["total_sales_revenue"])],
+        [t("Cash at the start"), money(g.opening_cash)],
+        [t("Cash reserve the group keeps"), money(g.cash_reserve)]]))
     loan = next((x for x in scenario.loans if x.name == o.loan), None) if o.loan else (
         scenario.loans[-1] if scenario.loans else None)
     if loan is None:
-        blocks += [Heading("The loan requested"),
-                   Paragraph("The scenario has no loan: there is no request to judge.")]
-        return Document("Credit memo", scenario.title, o.date or dt.date.today(), blocks, st)
+        blocks += [Heading(t("The loan requested")),
+                   Paragraph(t("The scenario has no loan: there is no request to judge."))]
+        return Document(kind, scenario.title, o.date or dt.date.today(), blocks, st, current())
     name = scenario.title_of(loan.name)
     # the one verdict and the one largest-loan answer the app and the CLI give
     judged = loan_verdict(p, o.dscr_target)
     assert judged is not None   # the scenario has this loan
     largest = max_affordable_loan(scenario, loan, o.dscr_target)
     schedule = p.loans[loan.name]
-    verdict = ("Meets the policy. " if judged["meets"] else "Does not meet the policy. ") \
-        + judged["sentence"]
-    blocks[0:0] = [Heading("Verdict"), Paragraph(verdict, bold=True),
-                   Bullets([f"Loan requested: {money(loan.principal)} from "
-                            f"{loan.lender or 'the lender'} ({name}).",
-                            f"Largest additional loan on the terms of {name} the group "
-                            f"could carry beside its loans: {money(largest)}.",
-                            f"Lowest trailing 12-month DSCR over the loan period, all its "
-                            f"loans: {lowest_dscr}.",
-                            f"Lowest cash balance: {money(s['min_cash_balance'])}."])]
-    blocks += [Heading("The loan requested"), Table(["Term", ""], [
-        ["Lender", loan.lender or "n/a"], ["Principal", money(loan.principal)],
-        ["Interest rate (nominal, a year)", fmt.percent(loan.annual_rate, st)],
-        ["Interest method", loan.interest_method.replace("_", " ")],
-        ["Installments", f"{loan.installments}, one every "
-                         + (loan.repayment_unit[:-1] if loan.repayment_every == 1 else
-                            f"{loan.repayment_every} {loan.repayment_unit}")],
-        ["Disbursed", when(loan.disbursement_month)],
+    verdict = (t("Meets the policy.") if judged["meets"] else t("Does not meet the policy.")) \
+        + " " + judged["sentence"]
+    blocks[0:0] = [Heading(t("Verdict")), Paragraph(verdict, bold=True),
+                   Bullets([t("Loan requested: {amount} from {lender} ({loan}).",
+                              amount=money(loan.principal),
+                              lender=loan.lender or t("the lender"), loan=name),
+                            t("Largest additional loan on the terms of {loan} the group could "
+                              "carry beside its loans: {amount}.", loan=name,
+                              amount=money(largest)),
+                            t("Lowest trailing 12-month DSCR over the loan period, all its "
+                              "loans: {dscr}.", dscr=lowest_dscr),
+                            t("Lowest cash balance: {amount}.",
+                              amount=money(s["min_cash_balance"]))])]
+    every = (t(REPAYMENT_UNITS.get(loan.repayment_unit, loan.repayment_unit))
+             if loan.repayment_every == 1 else
+             f"{fmt.number(loan.repayment_every, st)} "
+             f"{t(REPAYMENT_UNITS_PLURAL.get(loan.repayment_unit, loan.repayment_unit))}")
+    blocks += [Heading(t("The loan requested")), Table([t("Term"), ""], [
+        [t("Lender"), loan.lender or fmt.na(st)], [t("Principal"), money(loan.principal)],
+        [t("Interest rate (nominal, a year)"), fmt.percent(loan.annual_rate, st)],
+        [t("Interest method"), t(INTEREST_METHODS.get(loan.interest_method,
+                                                      loan.interest_method.replace("_", " ")))],
+        [t("Installments"), t("{n}, one every {every}",
+                              n=fmt.number(loan.installments, st), every=every)],
+        [t("Disbursed"), when(loan.disbursement_month)],
         ["APR", fmt.percent(apr(loan), st)], ["EIR", fmt.percent(eir(loan), st)],
-        ["Grant element (at 10%)", fmt.percent(grant_element(loan), st)]])]
+        [t("Grant element (at 10%)"), fmt.percent(grant_element(loan), st)]])]
     cols = [c for c in ("due_date", "principal", "interest", "fees", "payment", "balance")
             if c in schedule.columns]
     sched = schedule.set_index("period")[cols]
-    blocks += [Heading("Repayment schedule", 2), _frame(sched, scenario, st, "Installment")]
+    blocks += [Heading(t("Repayment schedule"), 2), _frame(sched, scenario, st, t("Installment"))]
 
-    blocks.append(Heading("Repayment capacity"))
+    blocks.append(Heading(t("Repayment capacity")))
     yearly, seasonal = dscr_by_period(p)
-    blocks.append(Paragraph(f"DSCR is operating cash flow after members' drawings over debt "
-                            f"service. Lowest monthly: "
-                            f"{fmt.ratio(float(np.nanmin(p.monthly.dscr)) if p.monthly.dscr.notna().any() else None, st)}; "  # noqa: E501
-                            f"lowest trailing 12 months over the loan period: "
-                            f"{lowest_dscr}; "
-                            f"policy target {fmt.ratio(o.dscr_target, st)}."))
-    blocks.append(Table(["Year", *yearly.index], [["DSCR", *[fmt.ratio(v, st)
-                                                            for v in yearly]]]))
-    blocks.append(Table(["Calendar month", *seasonal.index[:6]],
+    lowest = float(np.nanmin(p.monthly.dscr)) if p.monthly.dscr.notna().any() else None
+    blocks.append(Paragraph(t("DSCR is operating cash flow after members' drawings over debt "
+                              "service. Lowest monthly: {monthly}; lowest trailing 12 months "
+                              "over the loan period: {trailing}; policy target {target}.",
+                              monthly=fmt.ratio(lowest, st), trailing=lowest_dscr,
+                              target=fmt.ratio(o.dscr_target, st))))
+    blocks.append(Table([t("Year"), *yearly.index], [["DSCR", *[fmt.ratio(v, st)
+                                                               for v in yearly]]]))
+    blocks.append(Table([t("Calendar month"), *seasonal.index[:6]],
                         [["DSCR", *[fmt.ratio(v, st) for v in seasonal[:6]]]]))
-    blocks.append(Table(["Calendar month", *seasonal.index[6:]],
+    blocks.append(Table([t("Calendar month"), *seasonal.index[6:]],
                         [["DSCR", *[fmt.ratio(v, st) for v in seasonal[6:]]]]))
-    months = [fmt.month(scenario.start, t, st) for t in range(len(p.monthly))]
-    blocks.append(Chart("Cash flow and debt service, taka a month", months,
-                        {"Operating cash flow": p.monthly.operating_cash_flow.tolist(),
-                         "Debt service": p.monthly.debt_service.tolist(),
-                         "Cash balance": p.monthly.cash_balance.tolist()},
-                        lines={"Cash reserve": g.cash_reserve}))
+    months = [fmt.month(scenario.start, m, st) for m in range(len(p.monthly))]
+    blocks.append(Chart(t("Cash flow and debt service, {unit} a month",
+                          unit=fmt.unit_name("taka")), months,
+                        {t("Operating cash flow"): p.monthly.operating_cash_flow.tolist(),
+                         t("Debt service"): p.monthly.debt_service.tolist(),
+                         t("Cash balance"): p.monthly.cash_balance.tolist()},
+                        lines={t("Cash reserve"): g.cash_reserve}))
     # no line where the DSCR is undefined (no debt service), rather than a zero
-    blocks.append(Chart("Trailing 12-month DSCR over the loan period", months,
+    blocks.append(Chart(t("Trailing 12-month DSCR over the loan period"), months,
                         {"DSCR": p.monthly.dscr_12m.tolist()}, unit="ratio",
-                        lines={"Target": o.dscr_target}))
-    blocks += [Heading("Stress tests"), _stress_table(scenario, o)]
-    blocks += [Heading("Glossary"), glossary(["npv", "leverage"])]
-    blocks += [Heading("Assumptions and their sources"), _assumptions(scenario)]
-    return Document("Credit memo", scenario.title, o.date or dt.date.today(), blocks, st)
+                        lines={t("Target"): o.dscr_target}))
+    blocks += [Heading(t("Stress tests")), _stress_table(scenario, o)]
+    blocks += [Heading(t("Glossary")), glossary(["npv", "leverage"])]
+    blocks += [Heading(t("Assumptions and their sources")), _assumptions(scenario)]
+    return Document(kind, scenario.title, o.date or dt.date.today(), blocks, st, current())
+
+
+REPAYMENT_UNITS = {"months": N_("month"), "weeks": N_("week"), "days": N_("day"),
+                   "years": N_("year")}
+REPAYMENT_UNITS_PLURAL = {"months": N_("months"), "weeks": N_("weeks"), "days": N_("days"),
+                          "years": N_("years")}
+INTEREST_METHODS = {"declining_balance": N_("declining balance"), "flat": N_("flat")}
+"""Loan terms as a memo names them (translated where shown)."""
 
 
 def document(scenario: Scenario, audience: Audience, options: Options | None = None,

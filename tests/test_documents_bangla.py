@@ -63,7 +63,7 @@ def bangla_document() -> Document:
 def pdf_text(data: bytes, tmp_path) -> tuple[str, str]:
     path = tmp_path / "bn.pdf"
     path.write_bytes(data)
-    text = subprocess.run([poppler("pdftotext"), str(path), "-"], capture_output=True,
+    text = subprocess.run([poppler("pdftotext"), "-layout", str(path), "-"], capture_output=True,
                           check=True, text=True).stdout
     fonts = subprocess.run([poppler("pdffonts"), str(path)], capture_output=True, check=True,
                            text=True).stdout
@@ -120,3 +120,42 @@ def test_english_documents_keep_page_totals_and_dejavu(tmp_path):
     text, fonts = pdf_text(to_pdf(doc), tmp_path)
     assert "Page 1 of 1" in text and "Prepared 16 December 2024" in text
     assert "Bengali" not in fonts
+
+
+# ---- the reports themselves, in Bangla ---------------------------------------------------------
+
+def test_exit_report_in_bangla_reads_back_with_its_verdict_and_headings(tmp_path):
+    import engine
+    from engine import i18n
+    from engine.report import Options, exit_report
+    from engine.verdict import exit_verdict
+    s = engine.load_scenario("bogra_handicrafts")
+    with i18n.language("bn"):
+        doc = exit_report(s, Options(date=DAY))
+        verdict = exit_verdict(s, engine.project(s).summary)
+    assert doc.lang == "bn" and doc.style == BN
+    text, fonts = pdf_text(to_pdf(doc), tmp_path)
+    flat = squeeze(text)
+    for words in ["ভর্তুকি ছাড়ার প্রস্তুতি প্রতিবেদন", "সারসংক্ষেপ", verdict,
+                  "পরিকল্পিত মোট ভর্তুকি", "৪,৩৬,৫০০৳",          # 436,500 taka (README's table)
+                  "পরিভাষা", "অনুমান ও তাদের উৎস", "প্রস্তুত: ১৬ ডিসেম্বর ২০২৪ (১ পৌষ ১৪৩১)"]:
+        assert squeeze(words) in flat, words
+    assert "NotoSansBengali" in fonts
+    # no English sentence of the report's own is left (names, sources and acronyms may be)
+    for english in ("Summary", "Exit month", "Glossary", "Total subsidy", "Prepared", "Page "):
+        assert english not in text, english
+
+
+def test_credit_memo_in_bangla_through_the_cli(tmp_path, capsys):
+    from engine.cli import main
+    assert main(["--lang", "bn", "report", "modhupur_pineapple", "--for", "lender",
+                 "--format", "pdf", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("লেখা হয়েছে: ")
+    pdf = next(tmp_path.glob("*.pdf"))
+    text, fonts = pdf_text(pdf.read_bytes(), tmp_path)
+    flat = squeeze(text)
+    for words in ["ঋণ প্রস্তাবের স্মারক", "রায়", "নীতি পূরণ করে না।", "পরিশোধ সূচি",
+                  "ঋণ পরিশোধের সক্ষমতা", "১৪,৫০,০০০৳"]:      # SIBL's third loan, 1.45 million
+        assert squeeze(words) in flat, words
+    assert "NotoSansBengaliBold" in fonts
