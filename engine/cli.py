@@ -184,8 +184,9 @@ def cmd_run(args: argparse.Namespace) -> None:
                        amount=fmt.money(max_affordable_loan(p.scenario, terms), st)))
     print("\n" + t("Stress tests:"))
     with pd.option_context("display.width", 200):
-        print(quantities.display_frame(stress_table(p.scenario), st, start=p.scenario.start)
-              .to_string())
+        stressed = quantities.display_frame(stress_table(p.scenario), st, start=p.scenario.start)
+        stressed.index = [t(str(name)) for name in stressed.index]
+        print(stressed.to_string())
 
 
 MAX_PARTITIONS = 10_000
@@ -369,7 +370,7 @@ def cmd_statements(args: argparse.Namespace) -> None:
             unit=fmt.unit_name("taka")))
     with pd.option_context("display.width", 250, "display.max_columns", 50):
         for name, table in tables.items():
-            print(f"\n{statements.STATEMENTS[name][0]}")
+            print(f"\n{t(statements.STATEMENTS[name][0])}")
             print(table.map(fmt.money, style=st, unit=False).to_string())
     a = statements.appraisal(p, args.discount_rate)
     print("\n" + t("The group's investment before financing (FAO RuralInvest), discounted at "

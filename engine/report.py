@@ -43,7 +43,7 @@ from engine.planner import (
 from engine.projection import Projection, project
 from engine.results import results_of
 from engine.scenario import GROUP, Scenario
-from engine.statements import appraisal, statement_tables, year_labels
+from engine.statements import STATEMENTS, appraisal, statement_tables, year_labels
 from engine.stress import STRESSES, stress_table
 from engine.verdict import exit_verdict
 
@@ -94,7 +94,7 @@ def _frame(df: pd.DataFrame, scenario: Scenario, style: fmt.Style,
     the index becomes the first column, under `first` (default its plain name)."""
     shown = quantities.display_frame(df, style, scenario.start)
     header = [first or quantities.label(str(df.index.name or ""), style), *shown.columns]
-    rows = [[fmt.number(i, style) if isinstance(i, int | np.integer) else str(i),
+    rows = [[fmt.number(int(i), style) if isinstance(i, int | np.integer) else str(i),
              *map(str, row)] for i, row in zip(df.index, shown.to_numpy(), strict=True)]
     return Table(header, rows)
 
@@ -399,8 +399,7 @@ def exit_report(scenario: Scenario, options: Options | None = None,
 
     blocks.append(Heading(t("Appraisal: statements and returns")))
     for name, table in statement_tables(p).items():
-        blocks += [Heading(t(STATEMENT_TITLES[name]) if name in STATEMENT_TITLES else
-                           name.replace("_", " ").capitalize(), 2),
+        blocks += [Heading(t(STATEMENTS[name][0]), 2),
                    _statement(table, st, fmt.unit_name("taka"))]
     blocks.append(Paragraph(t("The group's investment before financing (FAO RuralInvest), "
                               "discounted at {rate} a year; the last month adds what the group "
@@ -429,10 +428,6 @@ def exit_report(scenario: Scenario, options: Options | None = None,
 
 TAPER_KINDS = {"linear": N_("linear"), "step": N_("step")}
 """The taper plans a sentence names (translated where shown)."""
-STATEMENT_TITLES = {"income_statement": N_("Income statement"),
-                    "balance_sheet": N_("Balance sheet"),
-                    "cash_flow_statement": N_("Cash-flow statement")}
-"""The appraisal statements' headings (engine/statements.py's table names)."""
 
 
 def _results_table(scenario: Scenario, r: dict[str, Any], st: fmt.Style) -> Table:
@@ -460,7 +455,7 @@ def _stress_table(scenario: Scenario, o: Options) -> Table:
     stressed = stress_table(scenario, chosen)
     return Table([t("Stress"), t("Lowest trailing DSCR"), t("Lowest cash"), t("Exit month"),
                   t("Income per member a month")],
-                 [[t("as planned") if n == "base" else str(n),
+                 [[t("as planned") if n == "base" else t(str(n)),
                    quantities.display_value("min_dscr_12m", row.min_dscr_12m, o.style),
                    fmt.money(row.min_cash_balance, o.style),
                    _month(scenario, None if pd.isna(row.exit_month) else int(row.exit_month),

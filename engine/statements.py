@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from engine.assets import asset_schedule
+from engine.i18n import N_
 from engine.projection import Projection
 from engine.scenario import Scenario
 
@@ -128,11 +129,12 @@ def cash_flow_statement(p: Projection) -> pd.DataFrame:
 
 
 STATEMENTS = {
-    "income_statement": ("Income statement", income_statement),
-    "balance_sheet": ("Balance sheet", balance_sheet),
-    "cash_flow_statement": ("Cash-flow statement", cash_flow_statement),
+    "income_statement": (N_("Income statement"), income_statement),
+    "balance_sheet": (N_("Balance sheet"), balance_sheet),
+    "cash_flow_statement": (N_("Cash-flow statement"), cash_flow_statement),
 }
-"""name -> (title, function of a Projection): the one list every caller shows."""
+"""name -> (title, function of a Projection): the one list every caller shows (titles
+translated where shown)."""
 
 
 def statement_tables(p: Projection) -> dict[str, pd.DataFrame]:

@@ -8,19 +8,20 @@ import numpy as np
 import pandas as pd
 
 from engine.cashflow import Inputs
+from engine.i18n import N_
 from engine.pipeline import compile_rows, run
 from engine.scenario import Scenario
 
 STRESSES: dict[str, dict[str, float]] = {
-    "base": {},
-    "price -10%": {"price": -0.10},
-    "price -20%": {"price": -0.20},
-    "payment delay +14 days": {"delay_days": 14},
-    "payment delay +30 days": {"delay_days": 30},
-    "volume -20%": {"volume": -0.20},
+    N_("base"): {},
+    N_("price -10%"): {"price": -0.10},
+    N_("price -20%"): {"price": -0.20},
+    N_("payment delay +14 days"): {"delay_days": 14},
+    N_("payment delay +30 days"): {"delay_days": 30},
+    N_("volume -20%"): {"volume": -0.20},
 }
 """The loan officer's standard stress cases: what if the price falls 10% or 20%, the buyer pays
-14 or 30 days later, or 20% less is sold?"""
+14 or 30 days later, or 20% less is sold? (Names are the CLI's keys, translated where shown.)"""
 
 
 def stressed(inputs: Inputs, price: float = 0.0, delay_days: float = 0.0,
