@@ -250,3 +250,20 @@ def test_every_preset_has_an_english_description_and_a_bangla_summary():
         about = preset_about(name)
         assert about["en"].startswith("**") and "Source:" in about["en"], name
         assert re.search("[\u0980-\u09ff]{20}", about["bn"].replace(" ", "")), name
+
+
+def test_date_axes_name_months_in_bangla():
+    from engine import fmt
+    from ui import figures
+    s = engine.load_scenario("modhupur_pineapple")   # 2001-03 for 60 months: to 2006-02
+    p = engine.project(s)
+    with i18n.language("bn"):
+        fig = figures.styled(figures.cash_chart(p.monthly, s.group.cash_reserve, None),
+                             fmt.style_for("bn"))
+    # one tick each January within the plan: 2002 to 2006, in Bangla with Bengali digits
+    assert list(fig.layout.xaxis.ticktext) == ["জানুয়ারী ২০০২", "জানুয়ারী ২০০৩", "জানুয়ারী ২০০৪",
+                                              "জানুয়ারী ২০০৫", "জানুয়ারী ২০০৬"]
+    assert fig.layout.xaxis.hoverformat == "%Y-%m"
+    english = figures.styled(figures.cash_chart(p.monthly, s.group.cash_reserve, None),
+                             fmt.style_for("en"))
+    assert english.layout.xaxis.ticktext is None

@@ -10,6 +10,7 @@ at the scenario's rate. Titles, axes, legends and annotations are in the languag
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,7 @@ def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
 
 def styled(fig: go.Figure, style: fmt.Style) -> go.Figure:
     """Money traces, the y axis and taka lines as the user reads amounts (lakh, US$)."""
+    dates_in_language(fig, style)
     rate = style.usd_rate or 1.0
     shown: list[np.ndarray] = []
     for trace in fig.data:
@@ -73,6 +75,37 @@ def styled(fig: go.Figure, style: fmt.Style) -> go.Figure:
         fig.update_yaxes(tickvals=ticks, ticktext=[fmt.number(t, style) for t in ticks],
                          title_text="US$" if style.usd_rate else t("taka"))
     return fig
+
+
+def dates_in_language(fig: go.Figure, style: fmt.Style) -> go.Figure:
+    """A date axis in the style's language: outside English, one tick a year named by
+    fmt.calendar_month ("জানুয়ারি ২০০২", digits as chosen) and the hover's date as YYYY-MM
+    (Plotly names months in English only)."""
+    if style.locale == "en":
+        return fig
+    dates = [d for d in (_dates(trace.x) for trace in fig.data) if d is not None]
+    if not dates:
+        return fig
+    first, last = min(d.min() for d in dates), max(d.max() for d in dates)
+    ticks = [pd.Timestamp(year, 1, 1) for year in range(first.year + (first.month > 1),
+                                                        last.year + 1)]
+    fig.update_xaxes(tickvals=[d.strftime("%Y-%m-%d") for d in ticks],
+                     ticktext=[fmt.calendar_month(d.date(), style) for d in ticks],
+                     hoverformat="%Y-%m")
+    return fig
+
+
+def _dates(x: object) -> pd.Series | None:
+    """A trace's x as dates, when they are dates (datetimes or 'YYYY-MM' text), else None."""
+    if x is None or not len(x):  # type: ignore[arg-type]
+        return None
+    values = pd.Series(x)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    if values.map(lambda v: isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}", v) is not None
+                  ).all():
+        return pd.to_datetime(values, format="%Y-%m")
+    return None
 
 
 def cash_chart(monthly: pd.DataFrame, reserve: float, exit_month: int | None,

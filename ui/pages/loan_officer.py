@@ -15,7 +15,7 @@ from engine.loans import Loan
 from engine.report import Options
 from engine.stress import STRESSES
 from ui import compute, editor, state
-from ui.figures import dscr_chart
+from ui.figures import dates_in_language, dscr_chart
 from ui.pages.common import (
     document_downloads,
     fmt,
@@ -112,7 +112,8 @@ def render() -> None:
                      "installments, repayment, disbursement), that keeps the trailing-12-month "
                      "DSCR at or above the target and cash at or above the reserve from its "
                      "disbursement on.", loan=name))
-    st.plotly_chart(dscr_chart(p.monthly, target), key="dscr_chart", width="stretch")
+    st.plotly_chart(dates_in_language(dscr_chart(p.monthly, target), style(scenario)),
+                    key="dscr_chart", width="stretch")
     _stress(scenario)
     _memo(scenario, name, target)
 
