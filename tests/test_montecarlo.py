@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import engine
 from engine.montecarlo import lean_applies, monte_carlo, path_figures
@@ -83,6 +84,22 @@ def test_lean_kernel_equals_the_pipeline_on_random_scenarios(scenario):
                     harvest_failure_probability=0.2)
     assert_same_paths(path_figures(scenario, shocks, 12, seed=1),
                       path_figures(scenario, shocks, 12, seed=1, lean=False))
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(scenarios, st.floats(1e3, 2e5), st.floats(0.0, 0.4), st.floats(1.0, 5e4))
+def test_lean_kernel_with_a_credit_line_equals_the_pipelines_sweep(scenario, limit, rate,
+                                                                    reserve):
+    """Random scenarios given a credit line and a reserve above 0 (the pipeline sweeps them one
+    row per exit month; the kernel uses the net-position formula)."""
+    scenario = engine.with_overrides(scenario, {
+        "group.credit_line_limit": limit, "group.credit_line_annual_rate": rate,
+        "group.cash_reserve": reserve, "arrears.enabled": False})
+    assume(lean_applies(compile_rows([scenario]), scenario.exit_criteria))
+    shocks = Shocks(price_volatility=0.4, late_payment_probability=0.2)
+    assert_same_paths(path_figures(scenario, shocks, 12, seed=2),
+                      path_figures(scenario, shocks, 12, seed=2, lean=False))
 
 
 def test_a_credit_line_with_a_zero_reserve_runs_through_the_pipeline():
