@@ -282,10 +282,44 @@ LABELS: dict[type[BaseModel], dict[str, tuple[str, str]]] = {
 }
 
 
+CHOICE_LABELS: dict[type[BaseModel], dict[str, dict[Any, str]]] = {
+    Effect: {"on": {"acceptance_rate": N_("share accepted at grading"), "price": N_("price"),
+                    "volume": N_("volume (productivity)"),
+                    "unit_cost": N_("variable cost per unit")}},
+    Product: {"allocation": {"shares": N_("by buyers' shares"),
+                             "contracts_first": N_("buyers with a quota first")}},
+    Channel: {"price_basis": {"fixed": N_("a fixed price"), "market": N_("the market price")}},
+    Taper: {"kind": {"none": N_("no taper"), "linear": N_("linear"), "step": N_("in steps"),
+                     "table": N_("a table of shares")}},
+    Service: {"after_exit": {"continue": N_("the group pays the full cost"),
+                             "stop": N_("the service stops")},
+              "beneficiary": {"group": N_("the group"),
+                              "partner": N_("a partner (trainers, lead firm)")}},
+    Loan: {"repayment_unit": {"days": N_("days"), "weeks": N_("weeks"), "months": N_("months"),
+                              "years": N_("years")},
+           "interest_method": {"declining_balance": N_("on the declining balance"),
+                               "flat": N_("flat (on the original principal)")},
+           "amortization": {"equal_installments": N_("equal installments"),
+                            "equal_principal": N_("equal principal"),
+                            "bullet": N_("all at the end (bullet)"),
+                            "balloon": N_("with a balloon"),
+                            "seasonal": N_("in given calendar months (seasonal)")},
+           "rounding": {"half_even": N_("half to even (banker's)"), "half_up": N_("half up")},
+           "days_in_year": {360: N_("360 days"), 364: N_("364 days"), 365: N_("365 days"),
+                            "actual": N_("actual days")}},
+    ArrearsTerms: {},
+}
+"""Plain words for each choice's values (the files keep the values; people read these)."""
+
+
 def _label_models() -> None:
     for model, fields in LABELS.items():
         for name, (label, unit) in fields.items():
-            model.model_fields[name].json_schema_extra = {"label": label, "unit": unit}
+            extra: dict[str, Any] = {"label": label, "unit": unit}
+            plain = CHOICE_LABELS.get(model, {}).get(name)
+            if plain:
+                extra["choice_labels"] = {str(k): v for k, v in plain.items()}
+            model.model_fields[name].json_schema_extra = extra
     for model in sorted(LABELS, key=_depth):   # leaves first: the JSON Schema picks them up
         model.model_rebuild(force=True)
 
@@ -321,10 +355,21 @@ class FieldMeta:
     choices: tuple[Any, ...] | None = None
     integer: bool = False
     optional: bool = False
+    choice_labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def percent(self) -> bool:
         return self.unit in PERCENT_UNITS
+
+    def choice_label(self, value: Any) -> str:
+        """A choice's plain words ('on the declining balance' for declining_balance); a value
+        that is not a choice as it is.
+
+        >>> meta_at("loans.x.interest_method").choice_label("declining_balance")
+        'on the declining balance'
+        """
+        plain = dict(self.choice_labels).get(str(value))
+        return t(plain) if plain else str(value)
 
     def range_text(self) -> str:
         """The allowed range in the unit people type ('0% to 100%', 'at least 1'), in the
@@ -381,10 +426,14 @@ def field_meta(model: type[BaseModel], name: str) -> FieldMeta:
     if info.default_factory is not None:
         default = info.default_factory()  # type: ignore[call-arg]
     label = extra.get("label")
+    plain = extra.get("choice_labels")
     return FieldMeta(name=name, label=t(str(label)) if label else name.replace("_", " "),
                      unit=str(extra.get("unit", "")), description=info.description or "",
                      required=info.is_required(), default=default, choices=choices,
-                     integer=annotation is int, optional=optional, **bounds)
+                     integer=annotation is int, optional=optional,
+                     choice_labels=tuple((str(k), str(v)) for k, v in plain.items())
+                     if isinstance(plain, dict) else (),
+                     **bounds)
 
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

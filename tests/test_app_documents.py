@@ -64,7 +64,7 @@ def test_pages_offer_the_documents_and_the_statements():
     at.number_input(key="exit_at").set_value(12).run()
     at.number_input(key="taper_every").set_value(3).run()
     captions = " ".join(c.value for c in at.caption)
-    assert "Judges support ending in 2002-09" in captions and "every 3 months" in captions
+    assert "Judges support ending in Sep 2002" in captions and "every 3 months" in captions
     p = engine.project(engine.load_scenario("bogra_handicrafts"))
     shown = [str(v) for d in at.dataframe for v in d.value.to_numpy().ravel()]
     net = balance_sheet(p).total_assets.iloc[-1]

@@ -66,3 +66,17 @@ def test_help_names_meaning_unit_range_and_source():
     assert "Unit: taka" in text and "Allowed: at least 0" in text
     assert text.endswith("Source: assumption: three months of fixed costs")
     assert "Source" not in meta_at("group.cash_reserve").help(None)
+
+
+def test_every_choice_has_plain_words_and_the_files_keep_the_values():
+    models = models_in(Scenario, set())
+    metas = [field_meta(m, f) for m in models for f in m.model_fields]
+    choices = [m for m in metas if m.choices]
+    assert len(choices) >= 10
+    for meta in choices:
+        assert {str(c) for c in meta.choices} == {k for k, _ in meta.choice_labels}, meta.name
+    method = meta_at("loans.sibl_3.interest_method")
+    assert method.choices == ("declining_balance", "flat")   # what files hold
+    assert method.choice_label("declining_balance") == "on the declining balance"
+    assert meta_at("loans.x.days_in_year").choice_label(365) == "365 days"
+    assert method.choice_label("unheard_of") == "unheard_of"   # named as a problem elsewhere

@@ -153,3 +153,33 @@ def test_result_csv_names_quantities_plainly_and_keeps_parameter_paths():
     assert list(back.columns) == ["Group", "group.members", "Exit month",
                                   "Largest affordable loan, taka"]
     assert back.iloc[0].tolist() == ["a", 20, 3, 125000.5]
+
+
+def test_save_names_keep_any_script_and_stay_in_the_workspace(tmp_path):
+    import unicodedata
+    root = tmp_path / "ws"
+    ws = Workspace(root)
+    # a Bangla name stays Bangla (vowel signs and the virama are combining marks, kept)
+    path = ws.save("দুগ্ধ সমিতি", "x = 1\n")
+    assert path.name == "দুগ্ধ_সমিতি.toml" and path.parent == root.resolve()
+    assert ws.names() == ["দুগ্ধ_সমিতি"] and ws.load("দুগ্ধ সমিতি") == "x = 1\n"
+    # the same name typed decomposed (NFD) is the same file, not a second one
+    nfd = unicodedata.normalize("NFD", "café")
+    assert nfd != "café"
+    ws.save("café", "y = 1\n")
+    with pytest.raises(StorageError, match="exists already"):
+        ws.save(nfd, "y = 2\n")
+    # separators of every kind, dots, control and format characters are dropped
+    for hostile, expected in [("../../etc/passwd", "etcpasswd"), ("..\\..\\win", "win"),
+                              (".hidden", "hidden"), ("a/b", "ab"), ("x\x00y", "xy"),
+                              ("a\u202eb", "ab"), ("a\u2215b", "ab"), ("a\uff0fb", "ab"),
+                              ("--rm", "rm"), ("দুগ্ধ/../সমিতি", "দুগ্ধসমিতি")]:
+        assert clean_name(hostile) == expected, hostile
+        saved = ws.save(hostile, "z = 1\n", overwrite=True)
+        assert saved.parent == root.resolve() and not saved.name.startswith(".")
+    assert len(clean_name("দ" * 500)) == 64
+    for nothing in ("..", "/", "\u0981\u09cd", "_-_", "\u200b"):   # marks alone are no name
+        with pytest.raises(StorageError, match="no letters or digits"):
+            clean_name(nothing)
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(
+        f"{n}.toml" for n in ws.names())   # nothing written anywhere else

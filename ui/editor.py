@@ -14,20 +14,27 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
+import re
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 import engine
+from engine import fmt as numbers
 from engine.casefile import NAMED_SECTIONS, new_item, rename_references
 from engine.cashflow import taper_end_month
 from engine.errors import Problem
 from engine.fields import FieldMeta, meta_at, model_at
 from engine.i18n import t
 from engine.io import named_path, overridden_data, value_at
+from engine.limits import MAX_NUMBER
 from engine.scenario import GROUP, Taper
 from ui import state
+from ui.pages.common import label, style
+from ui.pages.common import month_label as shown_month
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 NONE = "(none)"
@@ -35,7 +42,6 @@ SPECIAL = {"capacity_ramp", "one_off", "shares", "taper", "disbursement_date",
            "disbursement_month", "table"}
 """Fields drawn by their own widgets (tables, dates), not by `field`."""
 NAMED = NAMED_SECTIONS
-STEPS = {"taka": 1000.0, "taka/month": 100.0, "taka/unit": 0.1, "units/month": 100.0}
 
 
 def raw() -> dict[str, Any]:
@@ -86,30 +92,99 @@ def put(path: str, value: Any) -> None:
 
 
 def month_label(month: Any, scenario: engine.Scenario) -> str:
+    """A month in a picker: its date as every page shows it; what is not a month as it is."""
     if month is None:
         return NONE
-    return scenario.month_label(month) if isinstance(month, int) else str(month)
+    return shown_month(scenario, month) if isinstance(month, int) else str(month)
 
 
-def to_display(meta: FieldMeta, value: Any) -> Any:
-    if value is None or meta.unit in ("text", "choice", "true/false", "month", "date"):
-        return value
+_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+
+
+def number_text(meta: FieldMeta, value: Any) -> str:
+    """A number as its box shows it: grouped as the user chose (1,50,000 in lakh mode),
+    shares and rates in % (0.05 -> '5'); a value that is not a number (what the user typed,
+    named as a problem) as it is.
+
+    >>> number_text(meta_at("group.cash_reserve"), 150000.0), number_text(
+    ...     meta_at("channels.x.discount"), 0.07), number_text(meta_at("group.members"), 40)
+    ('150,000', '7', '40')
+    """
+    if value is None:
+        return ""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return None   # what the user typed elsewhere is named by the engine, not shown here
+        return str(value)
+    style = numbers.Style(st.session_state.get("grouping", "international"))
+    return numbers.number(value * 100 if meta.percent else value, style, 0, 8)
+
+
+def parse_number(meta: FieldMeta, text: str) -> float | int | None:
+    """What was typed in a number box, in the field's unit (a share typed as 5 is 0.05).
+    Separators (1,50,000), spaces, Bengali digits and a trailing % are read; anything else,
+    and numbers no amount can be (1e400, inf, over a trillion), raise ValueError naming
+    the field, the text and what is allowed.
+
+    >>> parse_number(meta_at("group.cash_reserve"), " 1,50,000 "), parse_number(
+    ...     meta_at("channels.x.discount"), "7%")
+    (150000.0, 0.07)
+    >>> parse_number(meta_at("group.cash_reserve"), "1e400")
+    Traceback (most recent call last):
+    ...
+    ValueError: cash reserve: '1e400' is not a number the tool can use; allowed: at least 0 (taka)
+    """
+    cleaned = text.translate(_DIGITS).strip().replace(",", "").replace(" ", "").replace("_", "")
     if meta.percent:
-        return round(value * 100, 10)
-    return int(value) if meta.integer else float(value)
+        cleaned = cleaned.removesuffix("%")
+    if not cleaned:
+        if meta.optional:
+            return None
+        raise ValueError(f"{meta.label}: a value is needed; allowed: {allowed(meta)}")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        number = float("nan")
+    if not math.isfinite(number) or abs(number) > MAX_NUMBER * (100 if meta.percent else 1):
+        raise ValueError(f"{meta.label}: {text.strip()!r} is not a number the tool can use; "
+                         f"allowed: {allowed(meta)}")
+    if meta.integer:
+        if not number.is_integer():
+            raise ValueError(f"{meta.label}: {text.strip()!r} is not a whole number; "
+                             f"allowed: {allowed(meta)}")
+        return int(number)
+    return round(number / 100, 12) if meta.percent else number
 
 
-def from_display(meta: FieldMeta, value: Any) -> Any:
-    if value is None or not meta.percent:
-        return value
-    return round(value / 100, 12)
+def allowed(meta: FieldMeta) -> str:
+    """The allowed range with its unit, as people type it: 'at least 0 (taka)', '0% to 100%'."""
+    text = meta.range_text()
+    return text if meta.percent or not meta.unit or meta.unit in (
+        "text", "choice", "true/false") else f"{text} ({meta.unit})"
 
 
 def _changed(path: str, meta: FieldMeta) -> None:
     value = st.session_state[key(path)]
-    put(path, None if value == NONE else from_display(meta, value))
+    put(path, None if value == NONE else value)
+
+
+def _number_changed(path: str, meta: FieldMeta) -> None:
+    """A typed number: applied when it reads; else kept as typed, so that the engine names the
+    field and its value and the page shows what is allowed (the box keeps the text)."""
+    text = st.session_state[key(path)]
+    try:
+        put(path, parse_number(meta, text))
+    except ValueError:
+        put(path, text.strip())
+
+
+def number_box(container: Any, label: str, path: str, meta: FieldMeta, value: Any,
+               help_text: str, on_change: Any = None, args: tuple = ()) -> None:
+    """A box a number is typed in (a text box: a browser's number box turns 1e400 into 0
+    without a word); what does not read is named beside the field with what is allowed."""
+    k = key(path)
+    if k not in st.session_state:
+        st.session_state[k] = number_text(meta, value)
+    container.text_input(label, key=k, help=help_text,
+                         on_change=on_change or _number_changed, args=args or (path, meta))
 
 
 def _renamed(section: str, index: int, path: str, old: str) -> None:
@@ -177,19 +252,15 @@ def field(container: Any, path: str, data: dict[str, Any], scenario: engine.Scen
             container.selectbox(text, [NONE if c is None else c for c in choices],
                                 on_change=_changed, args=(path, meta),
                                 format_func=lambda m: month_label(m, scenario)
-                                if meta.unit == "month" and m != NONE else str(m), **kw)
+                                if meta.unit == "month" and m != NONE else
+                                meta.choice_label(m), **kw)
         return
     if meta.unit in ("text", "YYYY-MM"):
         if k not in st.session_state:
             st.session_state[k] = "" if value is None else str(value)
         container.text_input(text, on_change=_changed, args=(path, meta), **kw)
         return
-    if k not in st.session_state:
-        st.session_state[k] = to_display(meta, value)
-    step = 1 if meta.integer else (0.5 if meta.percent else STEPS.get(meta.unit, 1.0))
-    container.number_input(text, step=step, on_change=_changed, args=(path, meta),
-                           format=None if meta.integer else "%.0f" if meta.unit in (
-                               "taka", "taka/month") else "%.2f", **kw)
+    number_box(container, text, path, meta, value, kw["help"])
 
 
 def _months_changed(path: str) -> None:
@@ -207,19 +278,20 @@ def weights(container: Any, path: str, meta: FieldMeta, value: Any, help_text: s
                       help=help_text)
     values = list(value) if isinstance(value, list) and len(value) == 12 else [1.0] * 12
     cols = container.columns(12)
+    one = replace(meta, unit="factor", label=meta.label, optional=False)
     for i, col in enumerate(cols):
-        k = key(f"{path}[{i}]")
-        if k not in st.session_state:
-            v = values[i]
-            st.session_state[k] = float(v) if isinstance(v, int | float) else 1.0
-        col.number_input(MONTHS[i], step=0.1, key=k, on_change=_weight_changed,
-                         args=(path, i))
+        number_box(col, MONTHS[i], f"{path}[{i}]", one, values[i], help_text,
+                   on_change=_weight_changed, args=(path, i, one))
 
 
-def _weight_changed(path: str, i: int) -> None:
+def _weight_changed(path: str, i: int, meta: FieldMeta) -> None:
     current = value_at(raw(), path)
     values = list(current) if isinstance(current, list) and len(current) == 12 else [1.0] * 12
-    values[i] = st.session_state[key(f"{path}[{i}]")]
+    text = st.session_state[key(f"{path}[{i}]")]
+    try:
+        values[i] = parse_number(meta, text)
+    except ValueError:
+        values[i] = text.strip()
     put(path, values)
 
 
@@ -257,10 +329,27 @@ def problems_at(problems: list[Problem], data: dict[str, Any], prefix: str) -> l
 
 
 def show_problems(container: Any, problems: list[Problem]) -> None:
+    """Each problem with the field's plain name, the value it got and what is allowed (shares
+    and rates in %, as they are typed)."""
     for p in problems:
-        meta = meta_at(p.path)
-        what = f"**{meta.label}**" if meta else f"`{p.path}`"
-        container.error(f"{what} ({p.path}): {p.message}", icon="⚠️")
+        container.error(problem_text(p), icon="⚠️")
+
+
+def problem_text(p: Problem) -> str:
+    """'**cash reserve** (group.cash_reserve): must be a number (got '1e400'). Allowed: at
+    least 0 (taka).'"""
+    meta = meta_at(p.path)
+    if meta is None:
+        return f"`{p.path}`: {p.message}" if p.path else p.message
+    message = p.message
+    if meta.percent:   # the engine speaks in fractions; the box in %
+        message = re.sub(r"\(got (-?[0-9.]+(?:e[-+]?\d+)?)\)",
+                         lambda m: f"(got {float(m.group(1)) * 100:g}%)", message)
+        message = re.sub(r"must be (<=|>=|<|>|between) (-?[0-9.]+)(?: and (-?[0-9.]+))?",
+                         lambda m: "must be " + m.group(1) + " " + " and ".join(
+                             f"{float(x) * 100:g}%" for x in m.groups()[1:] if x), message)
+        message = message.replace("must sum to 1 ", "must sum to 100% ")
+    return f"**{meta.label}** ({p.path}): {message}. Allowed: {allowed(meta)}."
 
 
 def section_names(data: dict[str, Any], section: str) -> list[str]:
@@ -287,17 +376,14 @@ def share_field(container: Any, index: int, payer: str, data: dict[str, Any],
     path = f"services[{index}].shares.{payer}"
     meta = meta_at(path)
     assert meta is not None
-    k = key(path)
-    if k not in st.session_state:
-        st.session_state[k] = to_display(meta, data["services"][index]["shares"].get(payer))
-    container.number_input(f"{payer} pays (%)", step=5.0, format="%.2f", key=k,
-                           on_change=_share_changed, args=(index, payer, meta),
-                           help=help_for(path, meta, data, scenario))
+    number_box(container, f"{payer} pays (%)", path, meta,
+               data["services"][index]["shares"].get(payer),
+               help_for(path, meta, data, scenario), on_change=_share_changed,
+               args=(index, payer, meta))
 
 
 def _share_changed(index: int, payer: str, meta: FieldMeta) -> None:
-    put(f"services[{index}].shares.{payer}",
-        from_display(meta, st.session_state[key(f"services[{index}].shares.{payer}")]))
+    _number_changed(f"services[{index}].shares.{payer}", meta)
     shares = raw()["services"][index]["shares"]
     others = sum(v for p, v in shares.items() if p != GROUP and isinstance(v, int | float))
     put(f"services[{index}].shares.{GROUP}", max(0.0, round(1.0 - others, 12)))
@@ -358,20 +444,16 @@ def disbursement(container: Any, index: int, data: dict[str, Any],
             value = None
     if value is None:   # no date yet: the first day of the disbursement month
         month = loan.get("disbursement_month", 0)
-        label = month_label(month, scenario) if isinstance(month, int) else str(month)
-        try:
-            value = dt.date.fromisoformat(f"{label}-01")
-        except ValueError:
-            value = None
+        if isinstance(month, int) and not isinstance(month, bool) and \
+                0 <= month < scenario.horizon_months:
+            value = numbers.month_date(scenario.start, month)
     k = key(path)
     if k not in st.session_state:
         st.session_state[k] = value
-    y, m = map(int, scenario.start.split("-"))
-    last = scenario.month_label(scenario.horizon_months - 1)
-    ly, lm = map(int, last.split("-"))
     container.date_input(t("disbursed on"), key=k, on_change=_disbursed, args=(index,),
-                         min_value=dt.date(y, m, 1),
-                         max_value=dt.date(ly + lm // 12, lm % 12 + 1, 1) - dt.timedelta(days=1),
+                         min_value=numbers.month_date(scenario.start, 0),
+                         max_value=numbers.month_date(scenario.start, scenario.horizon_months)
+                         - dt.timedelta(days=1),
                          format="YYYY-MM-DD", help=help_for(path, meta, data, scenario))
 
 
@@ -451,7 +533,42 @@ def reaches_zero(taper: Taper, scenario: engine.Scenario) -> str:
     final = t("zero") if taper.to_level == 0 else t("{share} of the initial shares",
                                                       share=f"{taper.to_level:.0%}")
     if end >= scenario.horizon_months:
-        last = scenario.month_label(scenario.horizon_months - 1)
+        last = shown_month(scenario, scenario.horizon_months - 1)
         return t("support does **not** reach {final} within the horizon (it would in {month}, "
-                 "after {last})", final=final, month=scenario.month_label(end), last=last)
-    return t("support reaches {final} in {month}", final=final, month=scenario.month_label(end))
+                 "after {last})", final=final, month=shown_month(scenario, end), last=last)
+    return t("support reaches {final} in {month}", final=final, month=shown_month(scenario, end))
+
+
+def item_table(section: str, data: dict[str, Any], scenario: engine.Scenario
+                  ) -> pd.DataFrame:
+    """The section's items with plain column names and values as people read them."""
+    fields = ["name", *item_fields(section)] if section in NAMED else \
+        item_fields(section)
+    rows = []
+    for i, item in enumerate(data[section]):
+        row = {}
+        for f in fields:
+            meta = meta_at(f"{section}[{i}].{f}")
+            if meta is None or meta.unit in ("weights",):
+                continue
+            row[label(meta.label)] = shown(meta, item.get(f), scenario)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def shown(meta: FieldMeta, value: Any, scenario: engine.Scenario) -> str:
+    """A value in a table as people read it: by its unit, choices in plain words."""
+    unit = meta.unit
+    if value is None:
+        return ""
+    if meta.choices:
+        return meta.choice_label(value)
+    if unit == "taka/unit" and isinstance(value, int | float):
+        return numbers.number(value, style(scenario), 0, 2)
+    if isinstance(value, int | float) and not isinstance(value, bool) and unit != "weights":
+        return numbers.value(value, unit, style(scenario), scenario.start)
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)

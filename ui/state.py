@@ -120,17 +120,30 @@ def link_edits(ref: str, edits: dict[str, Any]) -> tuple[dict[str, Any], list[st
     return kept, dropped
 
 
+def quoted(text: str, most: int = 80) -> str:
+    """What a user or a link typed, shown safely in a message: control characters and
+    Markdown dropped, at most `most` characters, in quotes."""
+    kept = "".join(c for c in text if c.isprintable() and c not in "`*[]<>\\#|")
+    return f"'{kept[:most]}{'…' if len(kept) > most else ''}'"
+
+
 def link_note(ref: str) -> str | None:
-    """Why a link's scenario cannot be opened (None: it can)."""
-    if ref in all_refs():
+    """Why a link's scenario cannot be opened (None: it can), naming what the link asked for
+    and what can be opened. Only names listed here are ever read: a link never reaches a file
+    outside the presets and the workspace."""
+    refs = all_refs()
+    if ref in refs:
         return None
     if ref.startswith("upload:"):
         return t("This link points to '{file}', a file uploaded in another session: uploads "
                  "stay in the session that made them. Save it to the workspace first (Case "
                  "file, Save), then share that link. Showing {default} instead.",
-                 file=ref.removeprefix("upload:"), default=DEFAULT_REF)
-    return t("This link's scenario '{ref}' is not here (not a preset or a saved case file). "
-             "Showing {default} instead.", ref=ref, default=DEFAULT_REF)
+                 file=quoted(ref.removeprefix("upload:"))[1:-1], default=DEFAULT_REF)
+    offered = [r for r in refs if not r.startswith("upload:")]
+    return t("The scenario this link asks for, '{ref}', was not found: it is not a preset, a "
+             "variant or a case file saved in this workspace. Choose one under **Scenario** in "
+             "the sidebar: {choices}. Showing {default} until then.", ref=quoted(ref)[1:-1],
+             choices=", ".join(ref_label(r) for r in offered), default=DEFAULT_REF)
 
 
 PAGE_SETTINGS = ("loan_select", "dscr_target", "service_select", "taper_start", "taper_every",

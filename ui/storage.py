@@ -1,7 +1,10 @@
 """The local scenario store: TOML files in a workspace folder (default ./workspace, or the
 SUBSIDY_EXIT_WORKSPACE environment variable).
 
-- Names are cleaned so that no file lands outside the folder.
+- Names are cleaned so that no file lands outside the folder: letters and digits of any script
+  (a Bangla name stays Bangla), '-' and '_' are kept, in Unicode's composed form (NFC, so that
+  one name typed two ways is one file); path separators, dots, control and other characters
+  are dropped; at most `MAX_NAME` characters.
 - A save writes a temporary file, syncs it, then either links it to a new name (os.link, which
   fails if the name exists: of several sessions creating one name at once exactly one succeeds,
   the others are told) or, when overwriting was asked for, renames it over the old file. A
@@ -15,17 +18,17 @@ SUBSIDY_EXIT_WORKSPACE environment variable).
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 from engine.errors import ScenarioError
 from engine.io import decode_text, read_file_bytes
 
-NAME = re.compile(r"[^A-Za-z0-9_\-]+")
 MAX_NAME = 64
+"""Characters of a file name (64 Bangla letters are 192 bytes: under every file system's 255)."""
 STALE_TMP_SECONDS = 600
 
 
@@ -37,15 +40,26 @@ def workspace_root() -> Path:
     return Path(os.environ.get("SUBSIDY_EXIT_WORKSPACE", "workspace")).resolve()
 
 
+def _kept(c: str) -> bool:
+    """A letter, a digit or a combining mark of any script (Bangla vowel signs are marks), or
+    '-' or '_'."""
+    return c in "-_" or unicodedata.category(c)[0] in "LMN"
+
+
 def clean_name(name: str) -> str:
-    """Letters, digits, '-' and '_' only; path separators and dots are removed.
+    """Letters and digits of any script, '-' and '_'; spaces become '_'; path separators, dots
+    and anything else are dropped; NFC; at most MAX_NAME characters; never starts with '-'.
 
     >>> clean_name("../evil"), clean_name("/etc/passwd"), clean_name("my group 1")
     ('evil', 'etcpasswd', 'my_group_1')
+    >>> clean_name("দুগ্ধ সমিতি")
+    'দুগ্ধ_সমিতি'
     """
-    cleaned = NAME.sub("", name.strip().replace(" ", "_"))[:MAX_NAME]
-    if not cleaned:
-        raise StorageError(f"name {name!r} has no letters or digits; use A-Z, a-z, 0-9, - or _")
+    text = unicodedata.normalize("NFC", name.strip().replace(" ", "_"))
+    cleaned = "".join(c for c in text if _kept(c)).lstrip("-")[:MAX_NAME]
+    if not any(unicodedata.category(c)[0] in "LN" for c in cleaned):
+        raise StorageError(f"name {name!r} has no letters or digits; use letters, digits, "
+                           "- or _")
     return cleaned
 
 

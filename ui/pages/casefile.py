@@ -18,7 +18,7 @@ from engine.casefile import as_case_file, loan_verdict
 from engine.errors import Problem
 from engine.fields import meta_at, model_at
 from ui import editor, state
-from ui.pages.common import fmt, item_table, month_label
+from ui.pages.common import fmt, month_label
 from ui.storage import StorageError, Workspace
 
 SECTION_TITLES = {"products": "product", "channels": "buyer", "markets": "market price",
@@ -47,8 +47,9 @@ def render() -> None:
     if problems:
         note.warning(f"{len(problems)} value(s) need attention; each is named beside its field. "
                      "The figures above are the last valid ones.", icon="⚠️")
+    # a key keeps the open tab across reruns (a warning appearing above no longer resets it)
     tabs = st.tabs(["Group", "Products", "Buyers", "Fixed costs", "Services", "Loans",
-                    "Capital and investments", "Save"])
+                    "Capital and investments", "Save"], key="casefile_tab", on_change="rerun")
     with tabs[0]:
         group_tab(data, scenario, problems)
     with tabs[1]:
@@ -177,7 +178,7 @@ def list_section(section: str, data: dict[str, Any], scenario: engine.Scenario,
     items = data[section]
     st.markdown(f"**{meta_at(section).label.capitalize()}**")   # type: ignore[union-attr]
     if items:
-        st.dataframe(item_table(section, data, scenario), key=f"table_{section}",
+        st.dataframe(editor.item_table(section, data, scenario), key=f"table_{section}",
                      hide_index=True)
     names = editor.section_names(data, section)
     chosen = st.session_state.setdefault("chosen_item", {})

@@ -13,10 +13,8 @@ import streamlit as st
 import engine
 from engine import fmt as numbers
 from engine import i18n, quantities
-from engine.fields import meta_at
 from engine.i18n import N_, t
 from engine.io import PRESETS_DIR
-from ui import editor
 
 
 def style(scenario: engine.Scenario | None = None, grouping: str | None = None) -> numbers.Style:
@@ -41,12 +39,11 @@ def problems_banner(problems: list) -> None:
 
 
 def month_label(scenario: engine.Scenario, month: int | None, none: str | None = None) -> str:
-    """A month counted from the start: '2002-07' in English (as the engine and the CLI write
-    it), 'জুলাই ২০০২' in Bangla; `none` (default 'never') when there is no month."""
+    """A month counted from the start as every page, table and export shows it ('Sep 2026',
+    'সেপ্টেম্বর ২০২৬' in Bangla: engine/fmt.month); `none` (default 'never') when there is
+    no month."""
     if month is None:
         return t("never") if none is None else none
-    if i18n.current() == "en":
-        return scenario.month_label(month)
     return numbers.month(scenario.start, month, style(scenario))
 
 
@@ -91,17 +88,6 @@ def glossary() -> None:
                                for word, meaning in GLOSSARY.items()))
 
 
-def plain_path(path: str) -> str:
-    """A parameter path as people read it: 'pran: payment delay' for
-    channels.pran.payment_delay_days."""
-    meta = meta_at(path)
-    if meta is None:
-        return path
-    parts = path.split(".")
-    item = parts[1] if len(parts) > 2 and parts[0] != "group" else ""
-    return f"{item}: {label(meta.label)}" if item else label(meta.label)
-
-
 def readable(df: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
     """A table of named quantities as finance staff read it: plain column names, each column
     by its unit (taka grouped as the user chose, or US$; % for shares; 2 decimals for ratios)."""
@@ -111,37 +97,6 @@ def readable(df: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
 def money_table(df: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
     """A table whose every cell is an amount in taka (or US$)."""
     return df.map(lambda x: numbers.money(x, style(scenario), unit=False))
-
-
-def item_table(section: str, data: dict[str, Any], scenario: engine.Scenario
-                  ) -> pd.DataFrame:
-    """The section's items with plain column names and values as people read them."""
-    fields = ["name", *editor.item_fields(section)] if section in editor.NAMED else \
-        editor.item_fields(section)
-    rows = []
-    for i, item in enumerate(data[section]):
-        row = {}
-        for f in fields:
-            meta = meta_at(f"{section}[{i}].{f}")
-            if meta is None or meta.unit in ("weights",):
-                continue
-            row[label(meta.label)] = shown(meta.unit, item.get(f), scenario)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def shown(unit: str, value: Any, scenario: engine.Scenario) -> str:
-    if value is None:
-        return ""
-    if unit == "taka/unit" and isinstance(value, int | float):
-        return numbers.number(value, style(scenario), 0, 2)
-    if isinstance(value, int | float) and not isinstance(value, bool) and unit != "weights":
-        return numbers.value(value, unit, style(scenario), scenario.start)
-    if isinstance(value, bool):
-        return t("yes") if value else t("no")
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return str(value)
 
 
 FORMATS = {"pdf": "PDF", "html": "HTML", "md": "Markdown"}

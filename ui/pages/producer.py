@@ -18,7 +18,6 @@ from ui import compute, editor, state
 from ui.figures import lines_chart, styled
 from ui.pages.common import (
     fmt,
-    item_table,
     label,
     month_label,
     options_in_language,
@@ -38,7 +37,8 @@ def render() -> None:
     plain_words(scenario)
     st.subheader(t("Each buyer's terms"))
     data = editor.raw()
-    st.dataframe(item_table("channels", data, scenario), key="terms_table", hide_index=True)
+    st.dataframe(editor.item_table("channels", data, scenario), key="terms_table",
+                 hide_index=True)
     names = [str(c.get("name")) for c in data["channels"]]
     state.setting("channel_select", names[0], options=names)
     name = st.selectbox(t("Change the terms of"), names, key="channel_select")

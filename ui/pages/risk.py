@@ -18,6 +18,7 @@ from engine.errors import ScenarioError
 from engine.fields import field_meta
 from engine.i18n import N_, t, tn
 from engine.montecarlo import MonteCarlo
+from engine.report import path_title
 from engine.shocks import Shocks
 from ui import state
 from ui.figures import BLUE, GREY, ORANGE, SKY, VERMILION, _layout, styled
@@ -25,7 +26,6 @@ from ui.pages.common import (
     fmt,
     label,
     options_in_language,
-    plain_path,
     problems_banner,
     style,
     translated,
@@ -174,8 +174,9 @@ def render() -> None:
                   step=numbers.percent(step, style(scenario), 0, 0)))
     else:
         moving.attrs = table.attrs
-        st.plotly_chart(tornado_chart(moving.rename(index=plain_path), outcome, int(top)),
-                        key="tornado_chart", width="stretch")
+        named = moving.rename(index=lambda p: path_title(scenario, p))
+        st.plotly_chart(tornado_chart(named, outcome, int(top)), key="tornado_chart",
+                        width="stretch")
     skipped = len(table.attrs["skipped"])
     with st.expander(tn("{n} input left out", "{n} inputs left out", skipped,
                         n=numbers.number(skipped, style(scenario)))):
