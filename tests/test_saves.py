@@ -95,14 +95,34 @@ def test_a_link_with_bad_edits_opens_with_them_named_and_dropped():
     at.run()
     assert not at.exception
     text = " ".join(w.value for w in at.warning)
-    assert "`channels.pran.price`: must be a finite number (got inf)" in text
-    # the rename breaks what names 'pran': the spot variant, or first JOBS's grading effect
-    assert "`variants.spot: channels.pran.share`: no item named 'pran'" in text or \
-        "effects[0].target`: must name a channel" in text
-    assert "`provenance.nothing`: names no parameter" in text
-    assert "`group.members_typo`: unknown parameter" in text
+    # each named in the user's words, with the path for the expert
+    assert "PRAN: price (`channels.pran.price`): must be a finite number (got inf)" in text
+    # the rename breaks what names 'pran': JOBS's grading effect (the spot variant follows
+    # the rename, as it does when the case file is saved)
+    assert "(`services.jobs_business_services.effects[0].target`): must name a channel" in text
+    assert "the source noted for Nothing (`nothing`) names no value of this group" in text
+    assert "The group: members typo (`group.members_typo`): unknown parameter" in text
+    assert "provenance." not in text
     assert at.session_state.edits["modhupur_pineapple"] == {"group.members": 30}
     assert at.query_params["set"] in ("group.members=30", ["group.members=30"])
+
+
+def test_a_link_that_renames_a_loan_opens_with_the_rename_and_saves():
+    """An item renamed in the editor writes its new name into the link; the link reopens with
+    it (the loan's sources follow it, as in a saved case file), never with a list of the
+    sources' internal paths."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = "modhupur_pineapple"
+    at.query_params["set"] = ["loans.sibl_3.name=mfi_loan"]
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.session_state.edits["modhupur_pineapple"] == {"loans.sibl_3.name": "mfi_loan"}
+    at.button(key="save_button").click().run()
+    assert not at.exception and not at.error
+    saved = engine.load_scenario(str(Workspace().path("modhupur_pineapple")))
+    assert "mfi_loan" in [loan.name for loan in saved.loans]
+    assert saved.provenance["loans.mfi_loan.principal"] == engine.load_scenario(
+        "modhupur_pineapple").provenance["loans.sibl_3.principal"]
 
 
 def test_a_page_that_raises_shows_a_message_without_traceback_and_reset_works(monkeypatch):

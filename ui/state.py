@@ -18,10 +18,11 @@ import streamlit as st
 
 import engine
 from engine import i18n
-from engine.casefile import LIST_SECTIONS, blank_scenario, complete_items
+from engine.casefile import LIST_SECTIONS, as_case_file, blank_scenario, complete_items
 from engine.errors import Problem
 from engine.i18n import t
-from engine.io import checked_edits
+from engine.io import file_problems
+from engine.report import path_title
 from engine.shocks import Shocks
 from engine.values import ValueTextError, format_value, parse_value
 from ui.storage import StorageError, Workspace
@@ -91,31 +92,60 @@ def reset() -> None:
     ss.url_dropped, ss.page_error = [], None
 
 
+def reopens(base: engine.Scenario, edits: dict[str, Any]) -> None:
+    """Raise ScenarioError unless `edits` make a scenario that saves as a case file and reopens
+    (`as_case_file` moves the sources and variants of a renamed item, as a save does)."""
+    edited = engine.with_overrides(base, edits)
+    problems = file_problems(as_case_file(base, edited))
+    # a source or a variant the link sets itself must name what is there
+    problems += [p for p in file_problems(edited) if p.path in edits or any(
+        p.path.startswith(f"{e}:") or p.path.startswith(f"{e}.") for e in edits
+        if e.startswith("variants"))]
+    if problems:
+        raise engine.ScenarioError(problems)
+
+
+def plain_problem(base: engine.Scenario, p: Problem) -> str:
+    """A problem in the user's words: the field's plain name (with its item's) and the path
+    between brackets, for the expert."""
+    where, _, path = p.path.rpartition(": ")
+    if path.startswith("provenance."):
+        key = path.removeprefix("provenance.")
+        return t("the source noted for {what} (`{path}`) names no value of this group",
+                 what=path_title(base, key), path=key.replace("`", "")[:120])
+    text = f"{path_title(base, path)} (`{path.replace('`', '')[:120]}`): {p.message}"
+    if where:
+        return t("variant {variant} does not apply: {problem}",
+                 variant=where.removeprefix("variants."), problem=text)
+    return text
+
+
 def link_edits(ref: str, edits: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """A link's edits that the scenario accepts: all of them when together they are valid;
     else those valid on their own, and one line for each edit dropped (all of them when only
-    their combination is wrong)."""
+    their combination is wrong). An item renamed in the editor is accepted as the editor
+    accepts it: its sources and variants follow it."""
     try:
         base = base_scenario(ref)
     except (engine.ScenarioError, StorageError):
         return {}, []
     try:
-        checked_edits(base, edits)
+        reopens(base, edits)
         return edits, []
     except engine.ScenarioError:
         pass
     kept, dropped = {}, []
     for path, value in edits.items():
         try:
-            checked_edits(base, {path: value})
+            reopens(base, {path: value})
             kept[path] = value
         except engine.ScenarioError as e:
-            dropped += [f"`{p.path[:80]}`: {p.message}" for p in e.problems]
+            dropped += [plain_problem(base, p) for p in e.problems]
     if kept:
         try:
-            checked_edits(base, kept)
+            reopens(base, kept)
         except engine.ScenarioError as e:
-            dropped += [f"`{p.path[:80]}`: {p.message}" for p in e.problems]
+            dropped += [plain_problem(base, p) for p in e.problems]
             kept = {}
     return kept, dropped
 
