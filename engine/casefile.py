@@ -194,7 +194,7 @@ def as_case_file(base: Scenario, edited: Scenario, entered: bool = False) -> Sce
     for key, source in base.provenance.items():
         new_key = _new_path(key, pairs)
         if new_key and new_key not in provenance and any(
-                v == new_key or v.startswith(new_key + ".") for v in valid):
+                v == new_key or v.startswith((new_key + ".", new_key + "[")) for v in valid):
             provenance[new_key] = source
     variants = {}
     for name, overrides in edited.variants.items():

@@ -389,3 +389,11 @@ def test_a_number_no_amount_can_be_is_refused_with_the_field_and_its_range():
     edits = at.session_state.edits["new"]
     assert (edits["group.cash_reserve"], edits["group.members"], edits["channels[0].share"]) \
         == (150000.0, 40, 1.0)
+
+
+@pytest.mark.parametrize("name", engine.preset_names())
+def test_an_unedited_scenario_saves_as_itself(name):
+    """Saving changes nothing that was not edited: sources of whole tables (a product's cost
+    calendar, a service's effects) stay with them."""
+    preset = engine.load_scenario(name)
+    assert as_case_file(preset, preset) == preset
