@@ -4,9 +4,10 @@ One sheet per section, one row per item: `scenario` and `group` list one field a
 column B); the list sections (`products`, `channels`, `services`, `loans`...) have one item a
 row, with the field's plain label and unit in row 1 (its meaning and allowed range in the
 cell's comment) and the field's key in row 2, which is what is read back. Nested lists get sheets
-of their own keyed by the item's name (`capacity_ramp`, `service_payers`, `service_one_offs`,
-`taper_table`); `variants` and `sources` hold overrides and provenance, one path a row, values
-written in the one value grammar (engine/values.py).
+of their own keyed by the item's name (a product's `capacity_ramp` and `cost_calendar`, a
+service's `service_payers`, `service_one_offs`, `service_effects` and `taper_table`);
+`variants` and `sources` hold overrides and provenance, one path a row, values written in the
+one value grammar (engine/values.py).
 
 Shares and rates are stored as fractions with a percent format, so people see and type 12%;
 months counted from the start are written as dates ("Jul 2002"); choices have dropdowns.
@@ -45,6 +46,8 @@ from engine.loans import Loan
 from engine.scenario import (
     Channel,
     Contribution,
+    CostTiming,
+    Effect,
     ExitCriteria,
     FixedCost,
     Group,
@@ -100,16 +103,18 @@ class Table:
 TABLES = [
     Table("products", "products", Product),
     Table("capacity_ramp", "capacity_ramp", RampPoint, "product", "products"),
+    Table("cost_calendar", "cost_calendar", CostTiming, "product", "products"),
     Table("markets", "markets", Market),
     Table("channels", "channels", Channel),
     Table("fixed_costs", "fixed_costs", FixedCost),
     Table("services", "services", Service),
     Table("service_one_offs", "one_off", OneOff, "service", "services"),
+    Table("service_effects", "effects", Effect, "service", "services"),
     Table("loans", "loans", Loan),
     Table("member_capital", "member_capital", Contribution),
     Table("investments", "investments", Investment),
 ]
-CHILD_LISTS = {("products", "capacity_ramp"), ("services", "one_off")}
+CHILD_LISTS = {(t.parent_path, t.path) for t in TABLES if t.parent_path}
 """Fields of items that are lists of items, each on a sheet of its own."""
 PAYERS_SHEET, TAPER_SHEET = "service_payers", "taper_table"
 SECTIONS: dict[str, type[BaseModel]] = {"group": Group, "arrears": ArrearsTerms,
@@ -643,6 +648,9 @@ def _attach_children(scenario: dict[str, Any], read: dict[str, list], reader: _R
             index = [i for i, x in enumerate(scenario[table.parent_path]) if x is parents[parent]]
             _alias(reader, f"{table.parent_path}[{index[0]}].{table.path}[{len(children)}]",
                    _where(table.sheet, r), cells)
+            # a problem of the whole list (shares that do not sum to 100%) points at its rows
+            reader.where.setdefault(f"{table.parent_path}[{index[0]}].{table.path}",
+                                    f"sheet '{table.sheet}', rows of {table.parent} {parent!r}")
             children.append(item)
 
 

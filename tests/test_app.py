@@ -350,8 +350,10 @@ def test_loan_page_tranche_table_edits_the_schedule_as_the_engine_says():
     at.switch_page("views/loan_officer.py").run()
     at.selectbox(key="loan_select").set_value("sibl_1").run()
     i = index_of("modhupur_pineapple", "loans", "sibl_1")
+    # the table shows months as dates and amounts with their unit (Modhupur starts Mar 2001)
     at.session_state[ed(at, f"loans[{i}].tranches")] = {
-        "edited_rows": {}, "deleted_rows": [], "added_rows": [{"month": 5, "amount": 200000}]}
+        "edited_rows": {}, "deleted_rows": [],
+        "added_rows": [{"month": "Aug 2001", "amount (taka)": 200000}]}
     at.run()
     assert not at.exception
     assert at.session_state.edits["modhupur_pineapple"] == {
@@ -366,7 +368,7 @@ def test_loan_page_tranche_table_edits_the_schedule_as_the_engine_says():
     assert "200,000" in disbursed
     # a prepayment past the loan's last installment is named, and the edit is kept
     at.session_state[ed(at, f"loans[{i}].prepayments")] = {
-        "edited_rows": {}, "deleted_rows": [], "added_rows": [{"month": 99}]}
+        "edited_rows": {}, "deleted_rows": [], "added_rows": [{"month": "Sep 2003"}]}
     at.run()
     assert not at.exception
     assert "prepayments[0].month" in at.error[0].value

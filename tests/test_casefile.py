@@ -66,6 +66,21 @@ disbursement_date = 2026-09-15
 """
 
 
+DAIRY_NESTED = {
+    "products.milk.cost_calendar": [{"months_before_sale": 1, "share": 0.4},
+                                    {"months_before_sale": 0, "share": 0.6}],
+    "products.milk.capacity_ramp": [{"month": 0, "factor": 0.5}, {"month": 12, "factor": 1.0}],
+    "services.veterinary.effects": [{"on": "volume", "target": "milk", "without_service": -0.1,
+                                     "half_life_months": 6.0}],
+    "services.veterinary.one_off": [{"month": 0, "amount": 20000.0}],
+    "services.veterinary.taper.kind": "table",
+    "services.veterinary.taper.table": [
+        {"from_month": 12, "shares": {"donor": 0.5, "group": 0.5}},
+        {"from_month": 24, "shares": {"group": 1.0}}]}
+"""The dairy group's nested lists: when milk costs are paid, a herd that grows, what the vet
+does and how it fades, a one-off cost, and the donor's share as a table."""
+
+
 @pytest.fixture(autouse=True)
 def workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("SUBSIDY_EXIT_WORKSPACE", str(tmp_path / "workspace"))
@@ -397,3 +412,53 @@ def test_an_unedited_scenario_saves_as_itself(name):
     calendar, a service's effects) stay with them."""
     preset = engine.load_scenario(name)
     assert as_case_file(preset, preset) == preset
+
+
+def table(at, path, added=(), edited=None, deleted=()):
+    """Type into the table of `path` as a person does: rows added, cells edited, rows removed
+    (by column header, as the table shows them)."""
+    at.session_state[key(at, path)] = {"edited_rows": edited or {}, "deleted_rows": list(deleted),
+                                       "added_rows": list(added)}
+    at.run()
+    assert not at.exception
+
+
+def test_the_case_file_edits_cost_calendars_ramps_effects_one_offs_and_table_tapers():
+    """The dairy group with when its milk costs are paid, a herd that grows, what the vet does
+    for it and how that fades, a one-off cost and a donor share given as a table: typed into
+    the case file's tables, it is the group written by hand."""
+    at = build_dairy(casefile_app())
+    expected = with_overrides(engine.parse_scenario(DAIRY), DAIRY_NESTED)
+    # months as dates, shares in %, choices in words: as the tables show them
+    table(at, "products[0].cost_calendar", added=[
+        {"months before the sale": 1, "share of the unit cost (%)": 40.0},
+        {"months before the sale": 0, "share of the unit cost (%)": 50.0}])
+    [error] = [e.value for e in at.error]   # 90%: named, all figures above stay
+    assert error == ("**when the unit cost is paid** (products.milk.cost_calendar): shares must "
+                     "sum to 100% (got 90%).")
+    table(at, "products[0].cost_calendar", added=[
+        {"months before the sale": 1, "share of the unit cost (%)": 40.0},
+        {"months before the sale": 0, "share of the unit cost (%)": 60.0}])
+    assert not at.error
+    table(at, "products[0].capacity_ramp", added=[{"month": "Jul 2026", "capacity factor": 0.5},
+                                                  {"month": "Jul 2027", "capacity factor": 1}])
+    table(at, "services[0].effects", added=[{
+        "what it improves": "volume (productivity)", "channel or product": "milk",
+        "change once faded (%)": -10.0, "half-life after the service stops (months)": 6}])
+    table(at, "services[0].one_off", added=[{"month": "Jul 2026", "amount (taka)": 20000}])
+    typed(at, "services[0].taper.kind", "table")
+    table(at, "services[0].taper.table", added=[
+        {"from month": "Jul 2027", "donor pays (%)": 50.0, "group pays (%)": 50.0},
+        {"from month": "Jul 2028", "group pays (%)": 100.0}])
+    assert not at.exception and not at.error
+    edits = at.session_state.edits["new"]
+    got = with_overrides(engine.parse_scenario(DAIRY), {
+        p: edits[p] for p in ("products[0].cost_calendar", "products[0].capacity_ramp",
+                              "services[0].effects", "services[0].one_off",
+                              "services[0].taper.table")} | {
+        "services[0].taper.kind": "table"})
+    assert got.products[0].model_dump() == expected.products[0].model_dump()
+    assert got.services == expected.services
+    shown = engine.fmt.month(expected.start, engine.project(expected).summary["exit_month"],
+                             none="not within horizon")
+    assert metric(at, "Exit month") == shown

@@ -183,3 +183,57 @@ def test_save_names_keep_any_script_and_stay_in_the_workspace(tmp_path):
             clean_name(nothing)
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(
         f"{n}.toml" for n in ws.names())   # nothing written anywhere else
+
+
+@pytest.mark.parametrize("name", engine.preset_names())
+def test_record_tables_show_and_read_back_every_nested_list(name):
+    """The case file's tables (cost calendars, capacity ramps, effects, one-off costs, table
+    tapers) show months as dates, shares in % and choices in words, and read back to the same
+    records."""
+    from engine.scenario import CostTiming, Effect, OneOff, RampPoint, ShareRow
+    from ui.editor import record_columns, table_frame, table_payers, table_records
+    s = engine.load_scenario(name)
+    data = s.model_dump()
+    lists = [(p["cost_calendar"], CostTiming, None) for p in data["products"]]
+    lists += [(p["capacity_ramp"], RampPoint, None) for p in data["products"]]
+    lists += [(x["effects"], Effect, None) for x in data["services"]]
+    lists += [(x["one_off"], OneOff, None) for x in data["services"]]
+    lists += [(x["taper"]["table"], ShareRow, table_payers(x)) for x in data["services"]]
+    assert sum(len(records) for records, _, _ in lists) > 0
+    for records, model, payers in lists:
+        cols = record_columns(model, data, s, payers)
+        frame = table_frame(cols, records)
+        assert table_records(cols, frame) == records
+    # what people read: Modhupur's cost calendar and JOBS's grading effect
+    if name == "modhupur_pineapple":
+        cols = record_columns(CostTiming, data, s)
+        shown = table_frame(cols, data["products"][0]["cost_calendar"])
+        assert list(shown.columns) == ["months before the sale",
+                                       "share of the unit cost (%)"]
+        assert shown.iloc[0].tolist() == [6, pytest.approx(15.0)]   # 0.15 of the unit cost
+        effect = table_frame(record_columns(Effect, data, s), data["services"][0]["effects"])
+        assert effect.iloc[0].tolist() == ["share accepted at grading", "pran",
+                                           pytest.approx(-25.0), 24.0]
+
+
+def test_a_record_table_reads_what_is_typed_and_keeps_what_does_not_read():
+    import pandas as pd
+
+    from engine.scenario import OneOff, ShareRow
+    from ui.editor import record_columns, table_records
+    s = engine.load_scenario("bogra_handicrafts")
+    data = s.model_dump()
+    cols = record_columns(OneOff, data, s)
+    typed = pd.DataFrame([["Mar 2002", 5000.0], [None, None], ["Jan 1990", "lots"]],
+                         columns=[c.header for c in cols], dtype=object)
+    # a month is its count from the start (Bogra starts Sep 2001: Mar 2002 is month 6); the
+    # empty row is no item; what does not read stays as typed, for the engine to name
+    assert s.start == "2001-09"
+    assert table_records(cols, typed) == [{"month": 6, "amount": 5000.0},
+                                          {"month": "Jan 1990", "amount": "lots"}]
+    payers = record_columns(ShareRow, data, s, ["donor", "group"])
+    rows = pd.DataFrame([["Sep 2002", 60.0, 40.0], ["Sep 2003", None, 100.0]],
+                        columns=[c.header for c in payers], dtype=object)
+    assert table_records(payers, rows) == [
+        {"from_month": 12, "shares": {"donor": 0.6, "group": 0.4}},
+        {"from_month": 24, "shares": {"group": 1.0}}]

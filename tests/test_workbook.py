@@ -241,3 +241,86 @@ def test_every_scenario_field_has_a_place_in_the_workbook():
     placed = {*workbook.SCENARIO_FIELDS, *workbook.SECTIONS, "variants", "titles", "provenance",
               *(t.path for t in workbook.TABLES if t.parent is None)}
     assert set(engine.Scenario.model_fields) == placed
+
+
+def test_a_group_typed_into_a_blank_template_reads_as_the_group_built_by_hand():
+    """A loan officer fills the blank template in Excel (here openpyxl, cell by cell as a
+    person types: months as dates, shares as fractions under a % format, choices from the
+    dropdowns) with a cost calendar, a capacity ramp, a service with effects, a one-off cost
+    and a table taper; the workbook reads back as the same group written by hand."""
+    import datetime as dt
+
+    from tests.test_casefile import DAIRY, DAIRY_NESTED
+    wb = openpyxl.load_workbook(io.BytesIO(write_workbook()))
+
+    def fields(sheet, values):
+        rows = {r[6].value: r for r in wb[sheet].iter_rows(min_row=3)}
+        for k, v in values.items():
+            rows[k][1].value = v
+
+    def rows(sheet, items):
+        keys = [c.value for c in wb[sheet][2]]
+        for i, item in enumerate(items):
+            for k, v in item.items():
+                wb[sheet].cell(3 + i, keys.index(k) + 1, v)
+
+    fields("scenario", {"name": "dairy_group", "title": "Dairy group", "start": "2026-07",
+                        "horizon_months": 60})
+    fields("group", {"name": "New group", "members": 40, "opening_cash": 50000,
+                     "cash_reserve": 20000})
+    rows("products", [{"name": "milk", "unit": "litre", "monthly_capacity": 6000,
+                       "unit_cost": 35}])
+    rows("capacity_ramp", [{"product": "milk", "month": dt.date(2026, 7, 1), "factor": 0.5},
+                           {"product": "milk", "month": dt.date(2027, 7, 1), "factor": 1}])
+    rows("cost_calendar", [{"product": "milk", "months_before_sale": 1, "share": 0.4},
+                           {"product": "milk", "months_before_sale": 0, "share": 0.6}])
+    rows("channels", [{"name": "processor", "buyer": "processor", "product": "milk",
+                       "share": 0.7, "price": 38, "payment_delay_days": 15},
+                      {"name": "sweet_shops", "buyer": "sweet_shops", "product": "milk",
+                       "share": 0.3, "price": 45}])
+    rows("services", [{"name": "veterinary", "monthly_cost": 12000, "taper.kind": "table",
+                       "taper.start_month": dt.date(2027, 7, 1), "taper.months": 24}])
+    rows("service_payers", [{"service": "veterinary", "payer": "donor", "share": 1},
+                            {"service": "veterinary", "payer": "group", "share": 0}])
+    rows("service_one_offs", [{"service": "veterinary", "month": dt.date(2026, 7, 1),
+                               "amount": 20000}])
+    rows("service_effects", [{"service": "veterinary", "on": "volume", "target": "milk",
+                              "without_service": -0.1, "half_life_months": 6}])
+    rows("taper_table", [
+        {"service": "veterinary", "from_month": dt.date(2027, 7, 1), "payer": "donor",
+         "share": 0.5},
+        {"service": "veterinary", "from_month": dt.date(2027, 7, 1), "payer": "group",
+         "share": 0.5},
+        {"service": "veterinary", "from_month": dt.date(2028, 7, 1), "payer": "group",
+         "share": 1}])
+    rows("loans", [{"name": "mfi", "principal": 300000, "annual_rate": 0.24,
+                    "installments": 24, "disbursement_month": dt.date(2026, 9, 1),
+                    "disbursement_date": dt.date(2026, 9, 15)}])
+    buf = io.BytesIO()
+    wb.save(buf)
+    typed = read_workbook(buf.getvalue(), "dairy.xlsx")
+    by_hand = engine.with_overrides(engine.parse_scenario(DAIRY), DAIRY_NESTED)
+    assert typed == by_hand
+    assert by_hand.products[0].cost_calendar[0].months_before_sale == 1    # the items are there
+    assert by_hand.services[0].taper.table[1].from_month == 24
+    pd.testing.assert_frame_equal(engine.project(typed).monthly,
+                                  engine.project(by_hand).monthly, check_exact=True)
+    # and it writes back to a workbook that reads as itself
+    assert read_workbook(write_workbook(typed)) == by_hand
+
+
+def test_problems_in_the_new_sheets_are_named_by_sheet_row_and_column(modhupur):
+    def change(wb):
+        ws = wb["cost_calendar"]
+        ws[f"{column_of(ws, 'share')}3"] = 0.9          # the shares no longer sum to 100%
+        ws = wb["service_effects"]
+        ws[f"{column_of(ws, 'on')}3"] = "happiness"
+        ws[f"{column_of(ws, 'service')}4"] = "no_such_service"
+        ws[f"{column_of(ws, 'on')}4"] = "price"
+    found = problems(edited(modhupur, change))
+    assert any(p.startswith("group.xlsx: sheet 'service_effects', row 3") and "on" in p
+               and "happiness" in p for p in found), found
+    assert any("sheet 'service_effects', row 4, column A (service): names no item of sheet "
+               "'services'" in p for p in found), found
+    assert "group.xlsx: sheet 'cost_calendar', rows of product 'pineapple': products[0]." \
+        "cost_calendar: shares must sum to 1 (got 1.75)" in found

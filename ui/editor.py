@@ -16,22 +16,24 @@ import copy
 import datetime as dt
 import math
 import re
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pydantic import BaseModel
 
 import engine
 from engine import fmt as numbers
 from engine.casefile import NAMED_SECTIONS, new_item, rename_references
 from engine.cashflow import taper_end_month
 from engine.errors import Problem
-from engine.fields import FieldMeta, meta_at, model_at
+from engine.fields import FieldMeta, field_meta, meta_at, model_at
 from engine.i18n import t
 from engine.io import named_path, overridden_data, value_at
 from engine.limits import MAX_NUMBER
-from engine.scenario import GROUP, Taper
+from engine.scenario import GROUP, ShareRow, Taper
 from ui import state
 from ui.pages.common import label, style
 from ui.pages.common import month_label as shown_month
@@ -341,15 +343,18 @@ def problem_text(p: Problem) -> str:
     meta = meta_at(p.path)
     if meta is None:
         return f"`{p.path}`: {p.message}" if p.path else p.message
-    message = p.message
+    message = re.sub(r"must sum to 1 \(got (-?[0-9.]+(?:e[-+]?\d+)?)\)",
+                     lambda m: f"must sum to 100% (got {float(m.group(1)) * 100:g}%)",
+                     p.message)
     if meta.percent:   # the engine speaks in fractions; the box in %
         message = re.sub(r"\(got (-?[0-9.]+(?:e[-+]?\d+)?)\)",
                          lambda m: f"(got {float(m.group(1)) * 100:g}%)", message)
         message = re.sub(r"must be (<=|>=|<|>|between) (-?[0-9.]+)(?: and (-?[0-9.]+))?",
                          lambda m: "must be " + m.group(1) + " " + " and ".join(
                              f"{float(x) * 100:g}%" for x in m.groups()[1:] if x), message)
-        message = message.replace("must sum to 1 ", "must sum to 100% ")
-    return f"**{meta.label}** ({p.path}): {message}. Allowed: {allowed(meta)}."
+    if meta.unit == "table":   # a list: what it needs is in the message
+        return f"**{label(meta.label)}** ({p.path}): {message}."
+    return f"**{label(meta.label)}** ({p.path}): {message}. Allowed: {allowed(meta)}."
 
 
 def section_names(data: dict[str, Any], section: str) -> list[str]:
@@ -376,7 +381,7 @@ def share_field(container: Any, index: int, payer: str, data: dict[str, Any],
     path = f"services[{index}].shares.{payer}"
     meta = meta_at(path)
     assert meta is not None
-    number_box(container, f"{payer} pays (%)", path, meta,
+    number_box(container, t("{payer} pays (%)", payer=payer), path, meta,
                data["services"][index]["shares"].get(payer),
                help_for(path, meta, data, scenario), on_change=_share_changed,
                args=(index, payer, meta))
@@ -420,13 +425,20 @@ def taper_editor(container: Any, index: int, data: dict[str, Any],
     if planned is not None and kind in ("linear", "step"):
         container.caption(reaches_zero(planned, scenario).capitalize() + ".")
     if kind == "table":
-        rows = [{"from": scenario.month_label(r["from_month"])
-                 if isinstance(r.get("from_month"), int) else r.get("from_month"),
-                 **{p: f"{v * 100:.0f}%" for p, v in r.get("shares", {}).items()}}
-                for r in taper.get("table", [])]
-        container.dataframe(rows, key=key(f"{prefix}.table"), hide_index=True)
-        container.caption("A table taper: each row gives every payer's share from that month. "
-                          "Edit the rows in the scenario file (TOML) for now.")
+        payers = table_payers(data["services"][index])
+        record_table(container, f"{prefix}.table", ShareRow,
+                     label(field_meta(Taper, "table").label), data, scenario, payers=payers)
+        container.caption(t("Each row gives every payer's share from that month on; the shares "
+                            "of a row add up to 100%. Add a payer above to give it a column."))
+
+
+def table_payers(service: dict[str, Any]) -> list[str]:
+    """The payers a table taper gives columns to: the service's, those its rows name, and the
+    group last."""
+    rows = (service.get("taper") or {}).get("table") or []
+    names = [*(service.get("shares") or {}), *(p for r in rows if isinstance(r, dict)
+                                              for p in (r.get("shares") or {}))]
+    return [*dict.fromkeys(n for n in names if n != GROUP), GROUP]
 
 
 def disbursement(container: Any, index: int, data: dict[str, Any],
@@ -484,28 +496,169 @@ def payers(container: Any, index: int, data: dict[str, Any],
                     args=(index, new))
 
 
-def record_list(container: Any, path: str, label: str, columns: list[str],
-                data: dict[str, Any]) -> None:
-    """A list of records (e.g. a loan's tranches: month, amount) edited as a table with rows
-    added and removed; an empty cell is None (e.g. a prepayment of the whole balance)."""
+@dataclass(frozen=True)
+class Column:
+    """A column of a record table: the field, its header, and how a value becomes a cell and
+    a cell a value (months as dates, shares in %, choices in plain words)."""
+
+    field: str
+    header: str
+    config: Any
+    to_cell: Callable[[Any], Any]
+    from_cell: Callable[[Any], Any]
+
+
+def _options(values: list[Any], words: list[str]) -> tuple[Callable[[Any], Any],
+                                                            Callable[[Any], Any]]:
+    """Value <-> option text; a value that is not an option stays as it is (and is named)."""
+    to = dict(zip(values, words, strict=True))
+    back = dict(zip(words, values, strict=True))
+    return (lambda v: to.get(v, v if v is None else str(v)),
+            lambda c: back.get(c, c))
+
+
+def record_columns(model: type[BaseModel], data: dict[str, Any], scenario: engine.Scenario,
+                   payers: list[str] | None = None) -> list[Column]:
+    """The columns of a table of `model` records, from the field metadata; a table of payer
+    shares (a table taper's rows) has one column per payer."""
+    out = []
+    for name in model.model_fields:
+        meta = field_meta(model, name)
+        head = label(meta.label)
+        help_text = meta.help()
+        if name == "shares" and payers is not None:
+            for payer in payers:
+                out.append(Column(
+                    f"shares.{payer}", t("{payer} pays (%)", payer=payer),
+                    st.column_config.NumberColumn(t("{payer} pays (%)", payer=payer),
+                                                  help=help_text, format="%.2f"),
+                    _to_percent, _from_percent))
+            continue
+        if meta.unit == "month":
+            months = list(range(scenario.horizon_months))
+            words = [shown_month(scenario, m) for m in months]
+            to, back = _options(months, words)
+            config = st.column_config.SelectboxColumn(head, options=words, help=help_text)
+        elif meta.choices:
+            to, back = _options(list(meta.choices), [meta.choice_label(c)
+                                                     for c in meta.choices])
+            config = st.column_config.SelectboxColumn(
+                head, options=[meta.choice_label(c) for c in meta.choices], help=help_text)
+        elif name == "target":   # a service effect's channel or product
+            names = [x.get("name") for x in [*data["channels"], *data["products"]]]
+            every = t("every channel or product")
+            to, back = _options([None, *names], [every, *map(str, names)])
+            config = st.column_config.SelectboxColumn(head, options=[every, *map(str, names)],
+                                                      help=help_text)
+        elif meta.percent:
+            to, back = _to_percent, _from_percent
+            config = st.column_config.NumberColumn(f"{head} (%)", help=help_text,
+                                                   format="%.2f")
+            head = f"{head} (%)"
+        elif meta.unit in ("text",):
+            to = back = _same
+            config = st.column_config.TextColumn(head, help=help_text)
+        elif meta.unit == "date":
+            to, back = _to_date, _same
+            config = st.column_config.DateColumn(head, help=help_text, format="YYYY-MM-DD")
+        else:
+            to, back = _same, (_whole if meta.integer else _same)
+            unit = f" ({meta.unit})" if meta.unit and meta.unit not in head else ""
+            config = st.column_config.NumberColumn(
+                f"{head}{unit}", help=help_text, step=1 if meta.integer else None,
+                format="%d" if meta.integer else None)
+            head = f"{head}{unit}"
+        out.append(Column(name, head, config, to, back))
+    return out
+
+
+def table_frame(cols: list[Column], records: list[Any]) -> pd.DataFrame:
+    """Records as the table shows them (months as dates, shares in %, choices in words)."""
+    rows = []
+    for r in records:
+        r = r if isinstance(r, dict) else {}
+        rows.append({c.header: c.to_cell(r.get("shares", {}).get(c.field[7:])
+                                         if c.field.startswith("shares.") else r.get(c.field))
+                     for c in cols})
+    frame = pd.DataFrame(rows, columns=[c.header for c in cols])
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def table_records(cols: list[Column], frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The table's rows as records (what the scenario holds); empty rows are left out, a
+    cell that does not read stays as typed for the engine to name."""
+    out = []
+    for row in frame.to_dict("records"):
+        cells = {c.field: _cell(row.get(c.header)) for c in cols}
+        if all(v is None for v in cells.values()):
+            continue   # an empty row (just added) is not an item yet
+        record: dict[str, Any] = {}
+        for c in cols:
+            value = c.from_cell(cells[c.field])
+            if c.field.startswith("shares."):
+                if value is not None:
+                    record.setdefault("shares", {})[c.field[7:]] = value
+            elif value is not None or c.field == "target":
+                record[c.field] = value
+        out.append(record)
+    return out
+
+
+def _to_date(v: Any) -> Any:
+    """A date written as text ('2002-03-10') as a date for the calendar; anything else as it
+    is."""
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v)
+        except ValueError:
+            return v
+    return v
+
+
+def _same(v: Any) -> Any:
+    return v
+
+
+def _to_percent(v: Any) -> Any:
+    return v * 100 if _number(v) else v
+
+
+def _from_percent(c: Any) -> Any:
+    return round(c / 100, 12) if _number(c) else c
+
+
+def _whole(c: Any) -> Any:
+    """A whole-number cell as an int; 2.5 stays 2.5 (and is named by the engine)."""
+    return int(c) if _number(c) and float(c).is_integer() else c
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def record_table(container: Any, path: str, model: type[BaseModel], title: str,
+                 data: dict[str, Any], scenario: engine.Scenario,
+                 payers: list[str] | None = None) -> None:
+    """A list of records (a product's cost calendar or capacity ramp, a service's effects,
+    one-off costs or table taper) as a table: rows added and removed, each column with its
+    field's label, unit and meaning; what the engine refuses is named under the item."""
     try:
         current = value_at(data, path)
     except KeyError:
         current = []
+    current = current if isinstance(current, list) else []
+    cols = record_columns(model, data, scenario, payers)
+
     k = key(path)
     start_key = f"{k}::start"
     if start_key not in st.session_state:   # the table the widget's edits apply to
-        st.session_state[start_key] = current
-    start = st.session_state[start_key]
-    frame = pd.DataFrame(start if isinstance(start, list) else [], columns=columns,
-                         dtype="object")
-    container.caption(label)
-    edited = container.data_editor(frame, key=k, num_rows="dynamic", hide_index=True,
-                                   width="stretch")
-    value = [{c: _cell(r[c]) for c in columns if _cell(r[c]) is not None}
-             for r in edited.to_dict("records")
-             if any(_cell(r[c]) is not None for c in columns)]
-    if value != current:
+        st.session_state[start_key] = table_frame(cols, current)
+    container.markdown(f"**{title}**", help=meta_at(path).help() if meta_at(path) else None)
+    edited = container.data_editor(
+        st.session_state[start_key], key=k, num_rows="dynamic", hide_index=True,
+        width="stretch", column_config={c.header: c.config for c in cols})
+    value = table_records(cols, edited)
+    if value != table_records(cols, table_frame(cols, current)):
         put(path, value)
         st.rerun()
 

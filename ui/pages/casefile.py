@@ -12,13 +12,15 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pydantic import BaseModel
 
 import engine
 from engine.casefile import as_case_file, loan_verdict
 from engine.errors import Problem
 from engine.fields import meta_at, model_at
+from engine.scenario import CostTiming, Effect, OneOff, RampPoint
 from ui import editor, state
-from ui.pages.common import fmt, month_label
+from ui.pages.common import fmt, label, month_label
 from ui.storage import StorageError, Workspace
 
 SECTION_TITLES = {"products": "product", "channels": "buyer", "markets": "market price",
@@ -204,6 +206,13 @@ def list_section(section: str, data: dict[str, Any], scenario: engine.Scenario,
     editor.show_problems(st, [x for x in problems if x.path == section])
 
 
+NESTED: dict[str, dict[str, type[BaseModel]]] = {
+    "products": {"cost_calendar": CostTiming, "capacity_ramp": RampPoint},
+    "services": {"effects": Effect, "one_off": OneOff}}
+"""Lists inside an item, each edited as a table (a service's payers and taper come before its
+effects)."""
+
+
 def _chosen(where: str, sel: str) -> None:
     st.session_state.chosen_item[where] = st.session_state[sel]
 
@@ -228,9 +237,14 @@ def item_editor(section: str, index: int, data: dict[str, Any], scenario: engine
             continue
         editor.field(cols[i % 4], f"{prefix}.{f}", data, scenario,
                      options=editor.references(section, f, data))
-    if section == "services":
-        editor.payers(st, index, data, scenario)
-        editor.taper_editor(st, index, data, scenario)
+    for field, model in NESTED.get(section, {}).items():
+        if field == "effects":
+            editor.payers(st, index, data, scenario)
+            editor.taper_editor(st, index, data, scenario)
+        meta = meta_at(f"{prefix}.{field}")
+        assert meta is not None
+        editor.record_table(st, f"{prefix}.{field}", model, label(meta.label).capitalize(),
+                            data, scenario)
     if section == "loans":
         editor.disbursement(st, index, data, scenario)
     editor.show_problems(st, editor.problems_at(problems, data, prefix))

@@ -11,7 +11,7 @@ from engine import i18n
 from engine.arrears import arrears_figures
 from engine.i18n import N_, t
 from engine.loan_capacity import DSCR_TARGET
-from engine.loans import Loan
+from engine.loans import InstallmentChange, Loan, Prepayment, Tranche
 from engine.report import Options
 from engine.stress import STRESSES
 from ui import compute, editor, state
@@ -29,12 +29,11 @@ from ui.pages.common import (
 
 LOAN_EVENTS = [
     ("tranches", N_("Tranches: released on the first due date in or after the month (the "
-                    "first release is principal less these)"), ["month", "amount"]),
+                    "first release is principal less these)"), Tranche),
     ("prepayments", N_("Prepayments: principal paid early (amount empty: the whole balance)"),
-     ["month", "amount"]),
+     Prepayment),
     ("installment_changes", N_("Custom installments: an installment's amount and/or due date "
-                               "(YYYY-MM-DD); the rest re-amortise"),
-     ["period", "amount", "due_date"])]
+                               "(YYYY-MM-DD); the rest re-amortise"), InstallmentChange)]
 ALWAYS = ("period", "due_date", "principal", "interest", "payment", "balance")
 """Schedule columns always shown; the others (fees, tranches, prepayments...) where not all 0."""
 
@@ -71,8 +70,8 @@ def render() -> None:
     with st.expander(t("Tranches, prepayments and custom installments of {loan}", loan=name),
                      expanded=False):
         cols = st.columns(3)
-        for col, (field, text, columns) in zip(cols, LOAN_EVENTS, strict=True):
-            editor.record_list(col, f"loans[{index}].{field}", t(text), columns, data)
+        for col, (field, text, model) in zip(cols, LOAN_EVENTS, strict=True):
+            editor.record_table(col, f"loans[{index}].{field}", model, t(text), data, scenario)
     if name not in [x.name for x in scenario.loans]:
         st.warning(t("{loan}: its terms are not valid yet (named above); the figures below are "
                      "the last valid ones.", loan=name))
