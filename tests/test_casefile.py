@@ -462,3 +462,22 @@ def test_the_case_file_edits_cost_calendars_ramps_effects_one_offs_and_table_tap
     shown = engine.fmt.month(expected.start, engine.project(expected).summary["exit_month"],
                              none="not within horizon")
     assert metric(at, "Exit month") == shown
+
+
+def test_a_group_with_a_bangla_file_name_saves_and_stays_open(workspace):
+    """The file name keeps its Bangla letters (a space becomes '_'), and the saved case file is
+    the one on screen afterwards (not a preset)."""
+    at = casefile_app()
+    at.selectbox(key="start_from").set_value("new").run()
+    at.button(key="start_new").click().run()
+    typed(at, "name", "দুগ্ধ সমিতি")
+    typed(at, "group.members", 40)
+    at.button(key="save_case_file").click().run()
+    assert not at.exception and not at.error
+    assert (workspace / "দুগ্ধ_সমিতি.toml").exists()
+    assert at.session_state.ref == "saved:দুগ্ধ_সমিতি"
+    assert at.query_params["scenario"] in ("saved:দুগ্ধ_সমিতি", ["saved:দুগ্ধ_সমিতি"])
+    # a file name with nothing a file can be named by is refused on the Save tab, not raised
+    typed(at, "name", "../..")
+    assert not at.exception
+    assert any("has no letters or digits" in e.value for e in at.error)

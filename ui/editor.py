@@ -427,7 +427,8 @@ def taper_editor(container: Any, index: int, data: dict[str, Any],
     if kind == "table":
         payers = table_payers(data["services"][index])
         record_table(container, f"{prefix}.table", ShareRow,
-                     label(field_meta(Taper, "table").label), data, scenario, payers=payers)
+                     label(field_meta(Taper, "table").label).capitalize(), data, scenario,
+                     payers=payers)
         container.caption(t("Each row gives every payer's share from that month on; the shares "
                             "of a row add up to 100%. Add a payer above to give it a column."))
 

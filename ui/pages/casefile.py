@@ -21,7 +21,7 @@ from engine.fields import meta_at, model_at
 from engine.scenario import CostTiming, Effect, OneOff, RampPoint
 from ui import editor, state
 from ui.pages.common import fmt, label, month_label
-from ui.storage import StorageError, Workspace
+from ui.storage import StorageError, Workspace, clean_name
 
 SECTION_TITLES = {"products": "product", "channels": "buyer", "markets": "market price",
                   "fixed_costs": "fixed cost", "services": "service", "loans": "loan",
@@ -252,12 +252,16 @@ def item_editor(section: str, index: int, data: dict[str, Any], scenario: engine
 
 def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
     ss = st.session_state
-    name = scenario.name.replace(":", "_")
+    try:   # the file name as the workspace writes it (letters of any script, no separators)
+        name = clean_name(scenario.name.replace(":", "_"))
+    except StorageError as e:
+        st.error(f"{e}. Change the group's *file name* on the Group tab.")
+        return
     st.markdown(f"The case file is saved as **{name}** (the group's *file name* on the Group "
                 "tab). Each value you changed is recorded as edited, with the value it had.")
     ws = Workspace()
     own = ss.ref == f"saved:{name}"
-    exists = ws.exists(name) if name else False
+    exists = ws.exists(name)
     overwrite = True
     if exists and not own:
         overwrite = st.checkbox(f"replace the saved case file '{name}'", key="casefile_overwrite")
@@ -268,12 +272,12 @@ def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
             text = engine.dump_scenario(as_case_file(base, scenario, ss.ref == state.NEW_REF))
             # replace only what the user saw and agreed to replace; a name that was free when
             # the page was drawn is created exclusively (another session may take it first)
-            ws.save(name, text, overwrite=own or exists, check=engine.parse_scenario)
+            saved = ws.save(name, text, overwrite=own or exists, check=engine.parse_scenario)
         except StorageError as e:
             st.error(str(e))
             return
-        ss.edits[f"saved:{name}"] = {}
-        ss.ref = f"saved:{name}"
+        ss.edits[f"saved:{saved.stem}"] = {}
+        ss.ref = f"saved:{saved.stem}"
         editor.bump()
         st.rerun()
     if problems:
