@@ -188,6 +188,7 @@ def test_build_a_group_from_blank_save_reload_reopen_and_share(server, browser, 
     for label, v in [("product", "milk"), ("unit of sale", "litre"),
                      ("capacity (units/month)", 6000), ("variable cost (taka/unit)", 35)]:
         enter(page, label, v)
+    shot(page, shots_dir, "casefile_products")
     click(page, "tab", "Buyers")
     for label, v in [("channel", "processor"), ("price (taka/unit)", 38),
                      ("share of volume (%)", 70), ("payment delay (days)", 15)]:

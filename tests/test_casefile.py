@@ -172,6 +172,8 @@ def test_a_group_built_from_blank_projects_saves_reopens_and_shares(workspace):
     assert not at.error
     assert metric(at, "Exit month") == shown
     assert metric(at, "Minimum cash") == f"{expected['min_cash_balance']:,.0f} taka"
+    # the linear taper from Jul 2027 over 24 months: said with the month as every page says it
+    assert "Support reaches zero in Jul 2029." in [c.value for c in at.caption]
     link = dict(at.query_params)
 
     at.button(key="save_case_file").click().run()

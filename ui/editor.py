@@ -116,8 +116,8 @@ def number_text(meta: FieldMeta, value: Any) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    style = numbers.Style(st.session_state.get("grouping", "international"))
-    return numbers.number(value * 100 if meta.percent else value, style, 0, 8)
+    grouping = style().grouping   # the user's (lakh by default in Bangla); Latin digits
+    return numbers.number(value * 100 if meta.percent else value, numbers.Style(grouping), 0, 8)
 
 
 def parse_number(meta: FieldMeta, text: str) -> float | int | None:
@@ -423,7 +423,8 @@ def taper_editor(container: Any, index: int, data: dict[str, Any],
     except ValueError:
         planned = None   # its problems are named beside the fields
     if planned is not None and kind in ("linear", "step"):
-        container.caption(reaches_zero(planned, scenario).capitalize() + ".")
+        said = reaches_zero(planned, scenario)   # 'Jul 2029' keeps its capital
+        container.caption(said[:1].upper() + said[1:] + ".")
     if kind == "table":
         payers = table_payers(data["services"][index])
         record_table(container, f"{prefix}.table", ShareRow,
