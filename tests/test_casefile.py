@@ -483,3 +483,20 @@ def test_a_group_with_a_bangla_file_name_saves_and_stays_open(workspace):
     typed(at, "name", "../..")
     assert not at.exception
     assert any("has no letters or digits" in e.value for e in at.error)
+
+
+def test_a_table_cell_no_amount_can_be_is_named_not_read_as_another_number():
+    """A grid's number cell reads '1e400' as 1400; the case file's tables read numbers as the
+    number boxes do, so the cell is named with the field, the value and the range."""
+    at = casefile_app()
+    at.selectbox(key="start_from").set_value("new").run()
+    at.button(key="start_new").click().run()
+    at.button(key="add_services").click().run()
+    first = engine.fmt.month(at.session_state.edits["new"]["start"], 0)   # this month
+    table(at, "services[0].one_off", added=[{"month": first, "amount (taka)": "1e400"}])
+    errors = [e.value for e in at.error]
+    assert "**amount** (services.service.one_off[0].amount): must be a number (got '1e400'). " \
+        "Allowed: at least 0 (taka)." in errors, errors
+    table(at, "services[0].one_off", added=[{"month": first, "amount (taka)": "1,50,000"}])
+    assert not at.error
+    assert at.session_state.edits["new"]["services[0].one_off"][0]["amount"] == 150000.0

@@ -103,7 +103,7 @@ def month_label(month: Any, scenario: engine.Scenario) -> str:
 _DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 
 
-def number_text(meta: FieldMeta, value: Any) -> str:
+def number_text(meta: FieldMeta, value: Any, decimals: int = 8) -> str:
     """A number as its box shows it: grouped as the user chose (1,50,000 in lakh mode),
     shares and rates in % (0.05 -> '5'); a value that is not a number (what the user typed,
     named as a problem) as it is.
@@ -117,7 +117,8 @@ def number_text(meta: FieldMeta, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     grouping = style().grouping   # the user's (lakh by default in Bangla); Latin digits
-    return numbers.number(value * 100 if meta.percent else value, numbers.Style(grouping), 0, 8)
+    return numbers.number(value * 100 if meta.percent else value, numbers.Style(grouping), 0,
+                          decimals)
 
 
 def parse_number(meta: FieldMeta, text: str) -> float | int | None:
@@ -522,19 +523,20 @@ def _options(values: list[Any], words: list[str]) -> tuple[Callable[[Any], Any],
 def record_columns(model: type[BaseModel], data: dict[str, Any], scenario: engine.Scenario,
                    payers: list[str] | None = None) -> list[Column]:
     """The columns of a table of `model` records, from the field metadata; a table of payer
-    shares (a table taper's rows) has one column per payer."""
+    shares (a table taper's rows) has one column per payer. Numbers are typed as in the number
+    boxes (a text column read by `parse_number`: a grid's number cell reads '1e400' as 1400)."""
     out = []
     for name in model.model_fields:
         meta = field_meta(model, name)
         head = label(meta.label)
         help_text = meta.help()
         if name == "shares" and payers is not None:
+            share = replace(meta, unit="share", optional=True)
             for payer in payers:
-                out.append(Column(
-                    f"shares.{payer}", t("{payer} pays (%)", payer=payer),
-                    st.column_config.NumberColumn(t("{payer} pays (%)", payer=payer),
-                                                  help=help_text, format="%.2f"),
-                    _to_percent, _from_percent))
+                text = t("{payer} pays (%)", payer=payer)
+                out.append(Column(f"shares.{payer}", text,
+                                  st.column_config.TextColumn(text, help=help_text),
+                                  *_typed(share)))
             continue
         if meta.unit == "month":
             months = list(range(scenario.horizon_months))
@@ -552,11 +554,6 @@ def record_columns(model: type[BaseModel], data: dict[str, Any], scenario: engin
             to, back = _options([None, *names], [every, *map(str, names)])
             config = st.column_config.SelectboxColumn(head, options=[every, *map(str, names)],
                                                       help=help_text)
-        elif meta.percent:
-            to, back = _to_percent, _from_percent
-            config = st.column_config.NumberColumn(f"{head} (%)", help=help_text,
-                                                   format="%.2f")
-            head = f"{head} (%)"
         elif meta.unit in ("text",):
             to = back = _same
             config = st.column_config.TextColumn(head, help=help_text)
@@ -564,14 +561,27 @@ def record_columns(model: type[BaseModel], data: dict[str, Any], scenario: engin
             to, back = _to_date, _same
             config = st.column_config.DateColumn(head, help=help_text, format="YYYY-MM-DD")
         else:
-            to, back = _same, (_whole if meta.integer else _same)
-            unit = f" ({meta.unit})" if meta.unit and meta.unit not in head else ""
-            config = st.column_config.NumberColumn(
-                f"{head}{unit}", help=help_text, step=1 if meta.integer else None,
-                format="%d" if meta.integer else None)
-            head = f"{head}{unit}"
+            unit = "%" if meta.percent else meta.unit
+            head = f"{head} ({unit})" if unit and unit not in head else head
+            to, back = _typed(meta)
+            config = st.column_config.TextColumn(head, help=help_text)
         out.append(Column(name, head, config, to, back))
     return out
+
+
+def _typed(meta: FieldMeta) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """Number <-> the text of its cell, as a number box shows and reads it."""
+    def to(v: Any) -> Any:
+        return number_text(meta, v, 12) if v is not None else None   # a table row keeps its
+                                                                     # unedited values exactly
+
+    def back(c: Any) -> Any:
+        text = c if isinstance(c, str) else format(c, "g") if _number(c) else str(c)
+        try:
+            return parse_number(meta, text)
+        except ValueError:
+            return text.strip()   # kept as typed: the engine names it with what is allowed
+    return to, back
 
 
 def table_frame(cols: list[Column], records: list[Any]) -> pd.DataFrame:
@@ -591,12 +601,12 @@ def table_records(cols: list[Column], frame: pd.DataFrame) -> list[dict[str, Any
     cell that does not read stays as typed for the engine to name."""
     out = []
     for row in frame.to_dict("records"):
-        cells = {c.field: _cell(row.get(c.header)) for c in cols}
+        cells = {c.field: _blank(row.get(c.header)) for c in cols}
         if all(v is None for v in cells.values()):
             continue   # an empty row (just added) is not an item yet
         record: dict[str, Any] = {}
         for c in cols:
-            value = c.from_cell(cells[c.field])
+            value = None if cells[c.field] is None else c.from_cell(cells[c.field])
             if c.field.startswith("shares."):
                 if value is not None:
                     record.setdefault("shares", {})[c.field[7:]] = value
@@ -619,19 +629,6 @@ def _to_date(v: Any) -> Any:
 
 def _same(v: Any) -> Any:
     return v
-
-
-def _to_percent(v: Any) -> Any:
-    return v * 100 if _number(v) else v
-
-
-def _from_percent(c: Any) -> Any:
-    return round(c / 100, 12) if _number(c) else c
-
-
-def _whole(c: Any) -> Any:
-    """A whole-number cell as an int; 2.5 stays 2.5 (and is named by the engine)."""
-    return int(c) if _number(c) and float(c).is_integer() else c
 
 
 def _number(v: Any) -> bool:
@@ -665,17 +662,10 @@ def record_table(container: Any, path: str, model: type[BaseModel], title: str,
         st.rerun()
 
 
-def _cell(v: Any) -> Any:
-    """A table cell as a scenario value: blanks are None, whole numbers ints, dates text."""
+def _blank(v: Any) -> Any:
+    """A table cell, None when it is empty (None, NaN or only spaces)."""
     if v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip()):
         return None
-    if isinstance(v, str):
-        try:
-            v = float(v)
-        except ValueError:
-            return v.strip()   # kept as typed (a date, or a mistake validation will name)
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
     return v
 
 
