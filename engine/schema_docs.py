@@ -185,9 +185,11 @@ def document() -> str:
         for name, info in model.model_fields.items():
             meta = field_meta(model, name)
             allowed = meta.range_text() if meta.unit not in ("table", "text") else ""
+            if meta.choices:   # each value with the plain words the app shows for it
+                allowed = "; ".join(f"`{c}`: {meta.choice_label(c)}" for c in meta.choices)
             lines.append("| " + " | ".join(_cell(x) for x in (
                 f"`{name}`", meta.label, type_text(info.annotation), meta.unit,
-                "" if allowed == "any" or meta.choices else allowed, _default(meta),
+                "" if allowed == "any" else allowed, _default(meta),
                 meta.description)) + " |")
         lines.append("")
     return "\n".join(lines)
