@@ -257,8 +257,8 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
     st = fmt.style_for()
 
     def when(month: int) -> str:
-        """'May 2003' ('মে ২০০৩' in Bangla): a month as every page and document shows it."""
-        return fmt.month(s.start, month, st)
+        """'2003-05' in English (as the lender's sheet dates it), 'মে ২০০৩' in Bangla."""
+        return s.month_label(month) if st.locale == "en" else fmt.month(s.start, month, st)
 
     # from the first disbursement to the last installment: the DSCR windows ending in it are
     # the summary's (metrics.loan_period ends there too)
