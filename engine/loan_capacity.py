@@ -18,7 +18,7 @@ from engine import fmt, metrics
 from engine.cashflow import Inputs, loan_last_month, simulate, start_date
 from engine.i18n import t
 from engine.loans import Loan, add_loan, add_months, apr, eir, grant_element
-from engine.pipeline import compile_rows
+from engine.pipeline import MAX_ROWS, compile_rows
 from engine.projection import Projection
 from engine.scenario import Scenario
 
@@ -193,7 +193,7 @@ def largest_principals(inputs: Inputs, terms: Loan, target: float = DSCR_TARGET
 
 
 def grid_principals(inputs: Inputs, terms: Loan, target: float = DSCR_TARGET, grid: int = 9,
-                    rounds: int = 9, chunk_rows: int = 20_000) -> np.ndarray:
+                    rounds: int = 9, chunk_rows: int = MAX_ROWS) -> np.ndarray:
     """`largest_principals` by bisection on the batch axis: `rounds` rounds of `grid`
     principals per row, each simulated (for rows whose flows follow the cash balance)."""
     T, n = inputs.months, inputs.n
