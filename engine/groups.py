@@ -246,7 +246,10 @@ def run_on_dask(client: Any, base: Scenario, parts: Iterator[tuple[list[str], Ro
     base_on_workers = client.scatter(base, broadcast=True)
     pending: deque[Any] = deque()
     for columns, rows in parts:
-        pending.append(client.submit(run_rows, base_on_workers, columns, rows, file, terms,
+        # the rows go to a worker as data: a task that carried them would keep them in the
+        # scheduler's history of computations (a leak of ~400 bytes a group)
+        data = client.scatter(rows, hash=False)
+        pending.append(client.submit(run_rows, base_on_workers, columns, data, file, terms,
                                      result, pure=False))
         if len(pending) >= max(1, in_flight):
             yield pending.popleft().result()
