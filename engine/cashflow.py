@@ -437,11 +437,9 @@ def needs_full_sweep(x: Inputs) -> bool:
     before M). Every mechanism that makes a month's flows depend on cash or on M
     adds its condition here, and every caller (engine.pipeline) reads this one predicate.
     """
-    ending = (~x.service_embedded & x.service_to_group & ~x.service_continues) \
-        | ~x.service_to_group                    # as service_flows ends them
-    fading = bool(ending[x.effect_service].any())
     return bool((x.credit_limit > 0).any() or x.arrears_enabled.any()
-                or (x.distribution_share > 0).any() or fading or x.arranged_month.size)
+                or (x.distribution_share > 0).any() or fading_effects(x)
+                or x.arranged_month.size)
 
 
 def paid_by(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -577,6 +575,31 @@ def cash_with_credit_line(x: Inputs, before_financing: np.ndarray, financing: np
                            ("distributions", paid_out), ("cash_balance", cash)):
             out[key][t] = value
     return {k: v.T for k, v in out.items()}
+
+
+def cash_and_payouts(x: Inputs, before_financing: np.ndarray, financing: np.ndarray,
+                     payable: np.ndarray) -> dict[str, np.ndarray]:
+    """Payouts, the credit line and the cash balance (without arrears) from the month's flows
+    before financing, its financing and the payable share of its surplus: month by month with
+    a credit line (`cash_with_credit_line`), otherwise what the group can spare
+    (`spare_payouts`)."""
+    if (x.credit_limit > 0).any():
+        return cash_with_credit_line(x, before_financing, financing, payable)
+    out = {}
+    cash_without = x.opening_cash[:, None] + np.cumsum(before_financing + financing, axis=1)
+    out["distributions"] = spare_payouts(payable, cash_without, x.cash_reserve)
+    for key in ("credit_line_interest", "credit_line_draw", "credit_line_balance"):
+        out[key] = np.zeros_like(before_financing)
+    out["cash_balance"] = cash_without - np.cumsum(out["distributions"], axis=1)
+    out["cash_shortfall"] = np.maximum(-out["cash_balance"], 0.0)
+    return out
+
+
+def fading_effects(x: Inputs) -> bool:
+    """True when a service that ends at the exit month has effects (which fade from M on)."""
+    ending = (~x.service_embedded & x.service_to_group & ~x.service_continues) \
+        | ~x.service_to_group                    # as service_flows ends them
+    return bool(ending[x.effect_service].any())
 
 
 def service_flows(x: Inputs) -> tuple[np.ndarray, ...]:
@@ -739,16 +762,10 @@ def simulate(x: Inputs) -> dict[str, np.ndarray]:
             payable=payable, cash_reserve=x.cash_reserve, credit_limit=x.credit_limit,
             credit_rate=x.credit_rate, penalty_rate=x.penalty_rate, enabled=x.arrears_enabled,
             allocation=x.allocation)
-    elif (x.credit_limit > 0).any():
-        m |= cash_with_credit_line(x, before_financing, financing, payable)
     else:
-        # ... and paid what the group can spare (see spare_payouts)
-        cash_without = x.opening_cash[:, None] + np.cumsum(before_financing + financing, axis=1)
-        m["distributions"] = spare_payouts(payable, cash_without, x.cash_reserve)
-        for key in ("credit_line_interest", "credit_line_draw", "credit_line_balance"):
-            m[key] = np.zeros_like(before_financing)
-        m["cash_balance"] = cash_without - np.cumsum(m["distributions"], axis=1)
-        m["cash_shortfall"] = np.maximum(-m["cash_balance"], 0.0)
+        m |= cash_and_payouts(x, before_financing, financing, payable)
+    # what the cash follows from, month by month (the exit sweep's rows differ only in these)
+    m["before_financing"], m["financing"], m["payable"] = before_financing, financing, payable
     if not x.arrears_enabled.any():
         for key in ARREARS_COLUMNS:
             m[key] = np.zeros_like(before_financing)

@@ -170,3 +170,35 @@ def test_checks_run_once_per_model_object_but_a_copy_is_checked_again():
     with pytest.raises(ValueError, match=r"opening_cash\", \"must be between -1,000,000,000,000 "
                                          r"and 1,000,000,000,000 \(got 1e\+13\)"):
         Scenario.model_validate({**fields, "group": huge})
+
+
+# ---- the exit sweep from the flows ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "horizon"), [
+    ("modhupur_pineapple", None),                    # a credit line and payouts
+    ("modhupur_pineapple:pran_contract", 120),
+    ("bogra_handicrafts", None),                     # payouts only (project asks for detail)
+    ("mirpur_footwear", None),
+])
+def test_the_sweep_from_flows_equals_simulating_every_exit_month(monkeypatch, name, horizon):
+    """Row M of the sweep takes the plan's flows before M and the no-subsidy plan's from M and
+    runs only the cash rule; simulating every row in full must give the same numbers."""
+    from engine import pipeline
+    from engine.pipeline import compile_rows, run
+    s = engine.load_scenario(name)
+    if horizon:
+        s = engine.with_overrides(s, {"horizon_months": horizon})
+    x = compile_rows([s])
+    if not pipeline.full_sweep_needed(x, s.exit_criteria):
+        x = replace(x, credit_limit=np.full(1, 50_000.0), credit_rate=np.full(1, 0.12))
+    assert pipeline.flows_sweep_possible(x, s.exit_criteria)
+    lean = run(x, s.horizon_months, s.exit_criteria, detail=True)
+    monkeypatch.setattr(pipeline, "flows_sweep_possible", lambda x, criteria: False)
+    full = run(x, s.horizon_months, s.exit_criteria, detail=True)
+    np.testing.assert_array_equal(lean.counterfactual_cash, full.counterfactual_cash)
+    np.testing.assert_array_equal(lean.safe, full.safe)
+    np.testing.assert_array_equal(lean.lowest_cash_after_exit, full.lowest_cash_after_exit)
+    np.testing.assert_array_equal(lean.without_subsidy_cash, full.without_subsidy_cash)
+    np.testing.assert_array_equal(lean.exit_month, full.exit_month)
+    for key in ("cash_balance", "distributions", "credit_line_balance", "subsidy"):
+        np.testing.assert_array_equal(lean.monthly[key], full.monthly[key])
