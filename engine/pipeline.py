@@ -242,8 +242,14 @@ def flow_sweep(x: Inputs, horizon: int, detail: bool) -> tuple:
     return given, cash[:, 0, :], low, safe, (cash if detail else None)
 
 
+FLOW_SWEEP_CELLS = 10_000
+"""Sweep rows x months above which `flow_sweep` is used: it runs the credit line's month loop
+twice (two rows, then the candidates), which costs more than the array work it saves in small
+sweeps (Modhupur, one variant: 6.6 ms against 4.8 ms at 60 months, 14 ms against 35 ms at 120)."""
+
+
 def full_sweep(x: Inputs, horizon: int, criteria: ExitCriteria, detail: bool) -> tuple:
-    if flows_sweep_possible(x, criteria):
+    if x.n * (horizon + 1) * x.months > FLOW_SWEEP_CELLS and flows_sweep_possible(x, criteria):
         return flow_sweep(x, horizon, detail)
     n, T = x.n, x.months
     k = horizon + 1

@@ -192,6 +192,7 @@ def test_the_sweep_from_flows_equals_simulating_every_exit_month(monkeypatch, na
     if not pipeline.full_sweep_needed(x, s.exit_criteria):
         x = replace(x, credit_limit=np.full(1, 50_000.0), credit_rate=np.full(1, 0.12))
     assert pipeline.flows_sweep_possible(x, s.exit_criteria)
+    monkeypatch.setattr(pipeline, "FLOW_SWEEP_CELLS", 0)
     lean = run(x, s.horizon_months, s.exit_criteria, detail=True)
     monkeypatch.setattr(pipeline, "flows_sweep_possible", lambda x, criteria: False)
     full = run(x, s.horizon_months, s.exit_criteria, detail=True)
