@@ -211,13 +211,14 @@ def two_row_sweep(x: Inputs, horizon: int, detail: bool, before_payouts: bool = 
 
 def flows_sweep_possible(x: Inputs, criteria: ExitCriteria) -> bool:
     """True when the full sweep's rows differ only in their flows from the exit month on: no
-    arrears, no effect that fades from M, and cash the only criterion. Then row M's flows
+    arrears, no effect that fades from M, no loan the facilitator arranged (taken only if
+    disbursed before M), and cash the only criterion. Then row M's flows
     before financing, financing and payable shares are the plan's before M and the no-subsidy
     plan's from M (element for element the numbers the row's own simulation computes), and
     only the cash rule (payouts, the credit line's month loop) runs once per row (`flow_sweep`).
     """
-    return not (x.arrears_enabled.any() or fading_effects(x) or criteria.self_sufficiency
-                or criteria.member_income_floor is not None)
+    return not (x.arrears_enabled.any() or fading_effects(x) or x.arranged_month.size
+                or criteria.self_sufficiency or criteria.member_income_floor is not None)
 
 
 def flow_sweep(x: Inputs, horizon: int, detail: bool) -> tuple:
