@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from engine.arrears import ArrearsTerms
 from engine.errors import fail
+from engine.i18n import N_, t
 from engine.limits import FIRST_YEAR, LAST_YEAR, MAX_DELAY_DAYS, MAX_MONTH, Checked
 from engine.loans import Loan
 
@@ -63,10 +64,11 @@ class Group(Model):
 
 
 def seasonality_problems(weights: list[float]) -> list[tuple[str, str]]:
-    problems = [(f"seasonality[{i}]", f"must be >= 0 (got {v})")
+    problems = [(f"seasonality[{i}]", t("must be {op} {bound} (got {got})", op=">=", bound=0,
+                                         got=v))
                 for i, v in enumerate(weights) if v < 0]
     if not problems and sum(weights) <= 0:
-        problems.append(("seasonality", "at least one month must be above 0"))
+        problems.append(("seasonality", t("at least one month must be above 0")))
     return problems
 
 
@@ -111,14 +113,16 @@ class Product(Model):
         problems = seasonality_problems(self.seasonality)
         months = [p.month for p in self.capacity_ramp]
         if months != sorted(set(months)):
-            problems.append(("capacity_ramp", f"months must increase (got {months})"))
+            problems.append(("capacity_ramp", t("months must increase (got {got})", got=months)))
         if self.cost_calendar:
             total = sum(c.share for c in self.cost_calendar)
             if abs(total - 1) > SHARE_TOLERANCE:
-                problems.append(("cost_calendar", f"shares must sum to 1 (got {total:.4g})"))
+                problems.append(("cost_calendar", t("shares must sum to 1 (got {got})",
+                                                    got=f"{total:.4g}")))
             lead = [c.months_before_sale for c in self.cost_calendar]
             if len(set(lead)) != len(lead):
-                problems.append(("cost_calendar", f"each months_before_sale once (got {lead})"))
+                problems.append(("cost_calendar", t("each months_before_sale once (got {got})",
+                                                    got=lead)))
         fail(problems)
         return self
 
@@ -262,22 +266,25 @@ class Service(Model):
         def check_row(path: str, shares: dict[str, float], month: int) -> None:
             for payer, v in shares.items():
                 if not 0 <= v <= 1:
-                    problems.append((f"{path}.{payer}", f"must be between 0 and 1 (got {v})"))
+                    problems.append((f"{path}.{payer}", t("must be between 0 and 1 (got {got})",
+                                                          got=v)))
             total = sum(shares.values())
             if abs(total - 1) > SHARE_TOLERANCE:
-                problems.append((path, f"service '{self.name}', month {month}: payer shares "
-                                 f"must sum to 1 (got {total:.4g})"))
+                problems.append((path, t("service '{service}', month {month}: payer shares must "
+                                         "sum to 1 (got {got})", service=self.name,
+                                         month=month, got=f"{total:.4g}")))
 
         check_row("shares", self.shares, 0)
         for i, row in enumerate(self.taper.table):
             check_row(f"taper.table[{i}].shares", row.shares, row.from_month)
         unknown = [p for p in (self.taper.payers or []) if p not in self.shares or p == GROUP]
         if unknown:
-            problems.append(("taper.payers", f"must name non-group payers in shares "
-                             f"{sorted(p for p in self.shares if p != GROUP)} (got {unknown})"))
+            problems.append(("taper.payers", t("must name non-group payers in shares {payers} "
+                                               "(got {got})", got=unknown, payers=sorted(
+                                                   p for p in self.shares if p != GROUP))))
         if self.end_month is not None and self.end_month < self.start_month:
-            problems.append(("end_month", f"must be >= start_month ({self.start_month}) "
-                             f"(got {self.end_month})"))
+            problems.append(("end_month", t("must be >= start_month ({start}) (got {got})",
+                                            start=self.start_month, got=self.end_month)))
         fail(problems)
         return self
 
@@ -305,8 +312,9 @@ class Investment(Contribution):
     @model_validator(mode="after")
     def _check(self) -> Investment:
         if self.residual_value > self.amount:
-            fail([("residual_value", f"must be <= amount ({self.amount:g}) "
-                   f"(got {self.residual_value:g})")])
+            fail([("residual_value", t("must be <= amount ({amount}) (got {got})",
+                                       amount=f"{self.amount:g}",
+                                       got=f"{self.residual_value:g}"))])
         return self
 
 
@@ -387,8 +395,9 @@ class Scenario(Model):
                         y, m = map(int, v.split("-"))
                         months = (y - y0) * 12 + (m - m0)
                         if not 1 <= m <= 12 or months < 0:
-                            problems.append((here, f"must be a month from {data['start']} on "
-                                             f"(got {v!r})"))
+                            problems.append((here, t("must be a month from {start} on (got "
+                                                     "{got})", start=data["start"],
+                                                     got=repr(v))))
                         out[k] = months
                     else:
                         out[k] = convert(v, here)
@@ -410,87 +419,102 @@ class Scenario(Model):
             seen: set[str] = set()
             for i, item in enumerate(getattr(self, field)):
                 if item.name in seen:
-                    problems.append((f"{field}[{i}].name", f"duplicate name '{item.name}'"))
+                    problems.append((f"{field}[{i}].name", t("duplicate name '{name}'",
+                                                             name=item.name)))
                 seen.add(item.name)
         products = {p.name for p in self.products}
         channels = {c.name: c for c in self.channels}
         for i, c in enumerate(self.channels):
             if c.product not in products:
                 problems.append((f"channels[{i}].product",
-                                 f"must name a product {sorted(products)} (got '{c.product}')"))
+                                 t("must name a product {names} (got '{got}')",
+                                   names=sorted(products), got=c.product)))
             if c.fallback is not None:
                 fb = channels.get(c.fallback)
                 if fb is None or fb.name == c.name:
-                    problems.append((f"channels[{i}].fallback", "must name another channel "
-                                     f"(got '{c.fallback}')"))
+                    problems.append((f"channels[{i}].fallback", t(
+                        "must name another channel (got '{got}')", got=c.fallback)))
                 elif fb.product != c.product:
-                    problems.append((f"channels[{i}].fallback", f"'{fb.name}' sells "
-                                     f"'{fb.product}', not '{c.product}'"))
+                    problems.append((f"channels[{i}].fallback", t(
+                        "'{fallback}' sells '{its}', not '{product}'", fallback=fb.name,
+                        its=fb.product, product=c.product)))
                 elif fb.fallback is not None:
-                    problems.append((f"channels[{i}].fallback", f"'{fb.name}' has a fallback of "
-                                     "its own; chains of fallbacks are not modelled"))
+                    problems.append((f"channels[{i}].fallback", t(
+                        "'{fallback}' has a fallback of its own; chains of fallbacks are not "
+                        "modelled", fallback=fb.name)))
         markets = {m.name for m in self.markets}
         for i, c in enumerate(self.channels):
             if c.price_basis == "market" and c.market not in markets:
-                problems.append((f"channels[{i}].market", f"must name a market "
-                                 f"{sorted(markets)} (got {c.market!r})"))
+                problems.append((f"channels[{i}].market", t(
+                    "must name a market {names} (got {got})", names=sorted(markets),
+                    got=repr(c.market))))
             if c.payment_delay_days_max is not None and \
                     c.payment_delay_days_max < c.payment_delay_days:
-                problems.append((f"channels[{i}].payment_delay_days_max", f"must be >= "
-                                 f"payment_delay_days ({c.payment_delay_days:g}) "
-                                 f"(got {c.payment_delay_days_max:g})"))
+                problems.append((f"channels[{i}].payment_delay_days_max", t(
+                    "must be >= payment_delay_days ({delay}) (got {got})",
+                    delay=f"{c.payment_delay_days:g}", got=f"{c.payment_delay_days_max:g}")))
         for p in self.products:
             idx = [i for i, c in enumerate(self.channels) if c.product == p.name]
             if not idx:
-                problems.append(("channels", f"no channel sells product '{p.name}'"))
+                problems.append(("channels", t("no channel sells product '{product}'",
+                                               product=p.name)))
                 continue
             if p.allocation == "contracts_first":
                 idx = [i for i in idx if self.channels[i].quota_units_per_month is None]
-                what = "without a quota "
+                what = t("without a quota ")
                 if not idx:
-                    problems.append(("channels", f"product '{p.name}' allocates contracts "
-                                     "first but no channel without a quota takes the rest"))
+                    problems.append(("channels", t(
+                        "product '{product}' allocates contracts first but no channel without a "
+                        "quota takes the rest", product=p.name)))
                     continue
             else:
                 what = ""
                 for i, c in enumerate(self.channels):
                     if c.product == p.name and c.quota_units_per_month is not None:
-                        problems.append((f"channels[{i}].quota_units_per_month", "needs "
-                                         f"products.{p.name}.allocation = 'contracts_first'"))
+                        problems.append((f"channels[{i}].quota_units_per_month", t(
+                            "needs {path} = 'contracts_first'",
+                            path=f"products.{p.name}.allocation")))
             total = sum(self.channels[i].share for i in idx)
             if abs(total - 1) > SHARE_TOLERANCE:
                 names = ", ".join(self.channels[i].name for i in idx)
-                problems.append((f"channels[{idx[0]}].share", f"shares of product '{p.name}' "
-                                 f"across channels {what}{names} must sum to 1 "
-                                 f"(got {total:.4g})"))
+                problems.append((f"channels[{idx[0]}].share", t(
+                    "shares of product '{product}' across channels {what}{names} must sum to 1 "
+                    "(got {got})", product=p.name, what=what, names=names,
+                    got=f"{total:.4g}")))
         for i, sv in enumerate(self.services):
             for j, e in enumerate(sv.effects):
                 known = sorted(channels if e.on in ("acceptance_rate", "price") else products)
                 if e.target is not None and e.target not in known:
-                    what = "channel" if e.on in ("acceptance_rate", "price") else "product"
-                    problems.append((f"services[{i}].effects[{j}].target", f"must name a {what} "
-                                     f"{known} (got {e.target!r})"))
+                    message = (N_("must name a channel {names} (got {got})")
+                               if e.on in ("acceptance_rate", "price") else
+                               N_("must name a product {names} (got {got})"))
+                    problems.append((f"services[{i}].effects[{j}].target",
+                                     t(message, names=known, got=repr(e.target))))
         if self.baseline_variant is not None and self.baseline_variant not in self.variants:
-            problems.append(("baseline_variant", f"must name a variant {sorted(self.variants)} "
-                             f"(got {self.baseline_variant!r})"))
+            problems.append(("baseline_variant", t(
+                "must name a variant {names} (got {got})", names=sorted(self.variants),
+                got=repr(self.baseline_variant))))
         y0, m0 = map(int, self.start.split("-"))
         for i, loan in enumerate(self.loans):
             d = loan.disbursement_date
             if d is not None and (d.year - y0) * 12 + d.month - m0 != loan.disbursement_month:
                 month = loan.disbursement_month
-                problems.append((f"loans[{i}].disbursement_date", f"must fall in month "
-                                 f"{month} ({self.month_label(month)}) (got {d.isoformat()})"))
+                problems.append((f"loans[{i}].disbursement_date", t(
+                    "must fall in month {month} ({date}) (got {got})", month=month,
+                    date=self.month_label(month), got=d.isoformat())))
             if loan.disbursement_month >= self.horizon_months:
-                problems.append((f"loans[{i}].disbursement_month", f"must be < horizon_months "
-                                 f"({self.horizon_months}) (got {loan.disbursement_month})"))
+                problems.append((f"loans[{i}].disbursement_month", t(
+                    "must be < horizon_months ({months}) (got {got})",
+                    months=self.horizon_months, got=loan.disbursement_month)))
         fail(problems)
         return self
 
     @model_validator(mode="after")
     def _simulated_within_limits(self) -> Scenario:
         """The simulation runs to every loan's last installment: keep it within MAX_MONTH."""
-        fail([(f"loans[{i}].installments", f"the last installment falls in month "
-               f"{loan.last_month}; a scenario is simulated for at most {MAX_MONTH} months")
+        fail([(f"loans[{i}].installments", t(
+               "the last installment falls in month {month}; a scenario is simulated for at "
+               "most {limit} months", month=loan.last_month, limit=MAX_MONTH))
               for i, loan in enumerate(self.loans) if loan.last_month >= MAX_MONTH])
         return self
 

@@ -89,3 +89,31 @@ def test_switching_sentences_in_bangla():
                               "member_income_per_member_month_avg", 28.57, False,
                               (0, 365), True) == (
         "PRAN beats spot on income per member only if it pays within 28 days.")
+
+
+def test_scenario_checks_in_bangla():
+    text = """
+name = "t"
+title = "T"
+start = "2002-01"
+horizon_months = 12
+[group]
+name = "G"
+members = 5
+[[products]]
+name = "fruit"
+monthly_capacity = 10
+[[channels]]
+name = "pran"
+buyer = "PRAN"
+product = "fruit"
+share = 0.6
+price = 5
+"""
+    with i18n.language("bn"), pytest.raises(ScenarioError) as e:
+        parse_scenario(text, file="t.toml")
+    assert ("channels[0].share: 'fruit' পণ্যের চ্যানেলগুলোতে (pran) অংশের যোগফল 1 হতে হবে "
+            "(পাওয়া গেছে 0.6)") in str(e.value)
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario(text, file="t.toml")
+    assert "shares of product 'fruit' across channels pran must sum to 1 (got 0.6)" in str(e.value)
