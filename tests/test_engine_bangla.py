@@ -15,6 +15,14 @@ from engine.switching import switching_sentence
 from engine.verdict import exit_verdict
 
 BN = fmt.style_for("bn")
+HEADER = """
+name = "t"
+title = "T"
+start = "2002-01"
+horizon_months = 12
+[group]
+name = "G"
+"""
 
 
 def test_output_labels_and_units_in_bangla():
@@ -38,13 +46,7 @@ def test_input_labels_ranges_and_help_in_bangla():
 
 
 def test_validation_messages_in_bangla_name_the_field_and_the_value():
-    text = """
-name = "t"
-title = "T"
-start = "2002-01"
-horizon_months = 12
-[group]
-name = "G"
+    text = HEADER + """
 members = -5
 """
     with i18n.language("bn"), pytest.raises(ScenarioError) as e:
@@ -92,13 +94,7 @@ def test_switching_sentences_in_bangla():
 
 
 def test_scenario_checks_in_bangla():
-    text = """
-name = "t"
-title = "T"
-start = "2002-01"
-horizon_months = 12
-[group]
-name = "G"
+    text = HEADER + """
 members = 5
 [[products]]
 name = "fruit"
