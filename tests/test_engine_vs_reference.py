@@ -44,9 +44,13 @@ def test_safe_at_m_implies_safe_later(scenario):
     # and without service effects: an effect can make an earlier end better for the group,
     # whoever pays (hypothesis found a grading service whose rejects fetched a better price
     # through the fallback buyer, and a service that made the units dearer)
-    scenario = scenario.model_copy(update={"services": [
-        sv.model_copy(update={"after_exit": "continue", "effects": []})
-        for sv in scenario.services]})
+    # and without loans the facilitator arranged: an end before the disbursement means no loan,
+    # a later end a loan whose installments may leave cash short (methodology, same section)
+    scenario = scenario.model_copy(update={
+        "services": [sv.model_copy(update={"after_exit": "continue", "effects": []})
+                     for sv in scenario.services],
+        "loans": [ln.model_copy(update={"arranged_by_facilitator": False})
+                  for ln in scenario.loans]})
     safe = engine.project(scenario).exit_sweep["safe"].to_numpy()
     first = np.argmax(safe) if safe.any() else len(safe)
     assert safe[first:].all()
