@@ -34,7 +34,7 @@ APP = str(ROOT / "app.py")
 PAGES = [("overview", "modhupur_pineapple"), ("producer", "modhupur_pineapple:pran_contract"),
          ("compare", "modhupur_pineapple"), ("risk", "bogra_handicrafts"),
          ("loan_officer", "modhupur_pineapple"), ("facilitator", "bogra_handicrafts"),
-         ("portfolio", "bogra_handicrafts")]
+         ("portfolio", "bogra_handicrafts"), ("casefile", "bogra_handicrafts")]
 """The pages that are complete in Bangla, each with a scenario that shows all of it."""
 
 ALLOWED = {

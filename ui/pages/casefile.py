@@ -18,40 +18,47 @@ import engine
 from engine.casefile import as_case_file, loan_verdict
 from engine.errors import Problem
 from engine.fields import meta_at, model_at
+from engine.i18n import N_, t, tn
 from engine.scenario import CostTiming, Effect, OneOff, RampPoint
 from ui import editor, state
-from ui.pages.common import fmt, label, month_label
+from ui.pages.common import fmt, label, month_label, options_in_language, translated
 from ui.storage import StorageError, Workspace, clean_name
 
-SECTION_TITLES = {"products": "product", "channels": "buyer", "markets": "market price",
-                  "fixed_costs": "fixed cost", "services": "service", "loans": "loan",
-                  "member_capital": "member capital", "investments": "investment"}
+SECTION_TITLES = {"products": N_("product"), "channels": N_("buyer"),
+                  "markets": N_("market price"), "fixed_costs": N_("fixed cost"),
+                  "services": N_("service"), "loans": N_("loan"),
+                  "member_capital": N_("member capital"), "investments": N_("investment")}
 
 
 def render() -> None:
     scenario, p, problems = state.current()
-    st.title(f"Case file: {scenario.title}")
+    st.title(t("Case file: {group}", group=scenario.title))
     start_or_open()
     data = editor.raw()
     s = p.summary
     c = st.columns(3)
-    c[0].metric("Exit month", month_label(scenario, s["exit_month"], "not within horizon"),
-                help="First month from which every subsidy can stop and cash stays at or above "
-                "the reserve to the horizon.")
-    c[1].metric("Minimum cash", fmt(s["min_cash_balance"], scenario))
-    c[2].metric("Income per member / month", fmt(s["member_income_per_member_month_avg"],
-                                                 scenario))
-    st.markdown(f"**Loans:** {loan_verdict(p)}", help="The lender's verdict (as on the Loan "
-                "officer page): no installment over 30 days past due, the trailing-12-month "
-                "debt-service coverage against the target and cash against the reserve, from "
-                "the first disbursement to the last installment.")
+    c[0].metric(t("Exit month"), month_label(scenario, s["exit_month"],
+                                             t("not within horizon")),
+                help=t("First month from which every subsidy can stop and cash stays at or "
+                       "above the reserve to the horizon."))
+    c[1].metric(t("Minimum cash"), fmt(s["min_cash_balance"], scenario))
+    c[2].metric(t("Income per member / month"),
+                fmt(s["member_income_per_member_month_avg"], scenario))
+    st.markdown(t("**Loans:** {verdict}", verdict=loan_verdict(p)),
+                help=t("The lender's verdict (as on the Loan officer page): no installment over "
+                       "30 days past due, the trailing-12-month debt-service coverage against "
+                       "the target and cash against the reserve, from the first disbursement to "
+                       "the last installment."))
     note = st.empty()   # always drawn, so the tabs below keep their place (and the open tab)
     if problems:
-        note.warning(f"{len(problems)} value(s) need attention; each is named beside its field. "
-                     "The figures above are the last valid ones.", icon="⚠️")
+        note.warning(tn("{n} value needs attention; it is named beside its field. The figures "
+                        "above are the last valid ones.", "{n} values need attention; each is "
+                        "named beside its field. The figures above are the last valid ones.",
+                        len(problems)), icon="⚠️")
     # a key keeps the open tab across reruns (a warning appearing above no longer resets it)
-    tabs = st.tabs(["Group", "Products", "Buyers", "Fixed costs", "Services", "Loans",
-                    "Capital and investments", "Save"], key="casefile_tab", on_change="rerun")
+    tabs = st.tabs([t("Group"), t("Products"), t("Buyers"), t("Fixed costs"), t("Services"),
+                    t("Loans"), t("Capital and investments"), t("Save")], key="casefile_tab",
+                   on_change="rerun")
     with tabs[0]:
         group_tab(data, scenario, problems)
     with tabs[1]:
@@ -59,7 +66,7 @@ def render() -> None:
     with tabs[2]:
         list_section("channels", data, scenario, problems,
                      add=dict(product=(data["products"] or [{}])[0].get("name", "product")))
-        with st.expander("Market prices (for buyers who pay the market price)"):
+        with st.expander(t("Market prices (for buyers who pay the market price)")):
             list_section("markets", data, scenario, problems)
     with tabs[3]:
         list_section("fixed_costs", data, scenario, problems)
@@ -85,23 +92,25 @@ def inline(problem: Problem, data: dict[str, Any]) -> bool:
 
 
 def start_or_open() -> None:
-    with st.expander("Start a new group, or open a saved case file",
+    with st.expander(t("Start a new group, or open a saved case file"),
                      expanded=st.session_state.ref == state.NEW_REF
                      and not state.edits()):
         left, right = st.columns([2, 3])
         refs = [state.NEW_REF, *[r for r in state.all_refs() if r != state.NEW_REF]]
-        left.selectbox("start from", refs, key="start_from", format_func=state.ref_label,
-                       help="Blank: one product, one buyer, every amount 0. A preset or a saved "
-                       "group: a copy of it, to change into your group.")
-        left.button("Start a new group", key="start_new", on_click=start_new, type="primary")
-        right.markdown("**Saved case files**")
+        left.selectbox(t("start from"), refs, key="start_from",
+                       format_func=options_in_language(state.ref_label),
+                       help=t("Blank: one product, one buyer, every amount 0. A preset or a "
+                              "saved group: a copy of it, to change into your group."))
+        left.button(t("Start a new group"), key="start_new", on_click=start_new, type="primary")
+        right.markdown(t("**Saved case files**"))
         table = case_files()
         if table.empty:
-            right.caption("None yet: a saved group appears here.")
+            right.caption(t("None yet: a saved group appears here."))
         else:
-            right.dataframe(table, key="case_files", hide_index=True)
-            right.selectbox("case file", list(table["file"]), key="open_name")
-            right.button("Open this case file", key="open_case_file", on_click=open_case_file)
+            right.dataframe(translated(table), key="case_files", hide_index=True)
+            right.selectbox(t("case file"), list(table["file"]), key="open_name")
+            right.button(t("Open this case file"), key="open_case_file",
+                         on_click=open_case_file)
 
 
 def start_new() -> None:
@@ -154,13 +163,13 @@ def case_files() -> pd.DataFrame:
 
 
 def group_tab(data: dict[str, Any], scenario: engine.Scenario, problems: list[Problem]) -> None:
-    st.caption("Who the group is, when the projection starts and how much cash it keeps.")
+    st.caption(t("Who the group is, when the projection starts and how much cash it keeps."))
     cols = st.columns(3)
     for i, path in enumerate(["title", "name", "start", "horizon_months", "usd_rate"]):
         editor.field(cols[i % 3], path, data, scenario)
     editor.show_problems(st, [x for x in problems if x.path.split(".")[0] in (
         "name", "title", "start", "horizon_months", "usd_rate")])
-    st.markdown("**The group**")
+    st.markdown(t("**The group**"))
     cols = st.columns(3)
     fields = meta_fields("group")
     for i, f in enumerate(fields):
@@ -176,9 +185,9 @@ def meta_fields(prefix: str) -> list[str]:
 
 def list_section(section: str, data: dict[str, Any], scenario: engine.Scenario,
                  problems: list[Problem], add: dict[str, Any] | None = None) -> None:
-    what = SECTION_TITLES[section]
+    what = t(SECTION_TITLES[section])
     items = data[section]
-    st.markdown(f"**{meta_at(section).label.capitalize()}**")   # type: ignore[union-attr]
+    st.markdown(f"**{label(meta_at(section).label).capitalize()}**")   # type: ignore[union-attr]
     if items:
         st.dataframe(editor.item_table(section, data, scenario), key=f"table_{section}",
                      hide_index=True)
@@ -191,16 +200,16 @@ def list_section(section: str, data: dict[str, Any], scenario: engine.Scenario,
         st.session_state[sel] = chosen[where]
     top = st.columns([3, 1, 1])
     if items:
-        index = top[0].selectbox(f"{what} to edit", range(len(items)), key=sel,
+        index = top[0].selectbox(t("{what} to edit", what=what), range(len(items)), key=sel,
                                  on_change=_chosen, args=(where, sel),
                                  format_func=lambda i: names[i])
     else:
         index = None
-        top[0].caption(f"No {what} yet.")
-    top[1].button(f"Add a {what}", key=f"add_{section}", on_click=_add,
+        top[0].caption(t("No {what} yet.", what=what))
+    top[1].button(t("Add a {what}", what=what), key=f"add_{section}", on_click=_add,
                   args=(section, where, add or {}))
     if index is not None:
-        top[2].button(f"Remove {names[index]}", key=f"remove_{section}",
+        top[2].button(t("Remove {item}", item=names[index]), key=f"remove_{section}",
                       on_click=editor.remove_item, args=(section, index))
         item_editor(section, index, data, scenario, problems)
     editor.show_problems(st, [x for x in problems if x.path == section])
@@ -255,17 +264,19 @@ def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
     try:   # the file name as the workspace writes it (letters of any script, no separators)
         name = clean_name(scenario.name.replace(":", "_"))
     except StorageError as e:
-        st.error(f"{e}. Change the group's *file name* on the Group tab.")
+        st.error(t("{problem}. Change the group's *file name* on the Group tab.", problem=e))
         return
-    st.markdown(f"The case file is saved as **{name}** (the group's *file name* on the Group "
-                "tab). Each value you changed is recorded as edited, with the value it had.")
+    st.markdown(t("The case file is saved as **{name}** (the group's *file name* on the Group "
+                  "tab). Each value you changed is recorded as edited, with the value it had.",
+                  name=name))
     ws = Workspace()
     own = ss.ref == f"saved:{name}"
     exists = ws.exists(name)
     overwrite = True
     if exists and not own:
-        overwrite = st.checkbox(f"replace the saved case file '{name}'", key="casefile_overwrite")
-    if st.button("Save case file", key="save_case_file", type="primary",
+        overwrite = st.checkbox(t("replace the saved case file '{name}'", name=name),
+                                key="casefile_overwrite")
+    if st.button(t("Save case file"), key="save_case_file", type="primary",
                  disabled=bool(problems) or not overwrite):
         base = state.base_scenario(ss.ref)
         try:
@@ -281,9 +292,9 @@ def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
         editor.bump()
         st.rerun()
     if problems:
-        st.caption("Correct the values named on the other tabs to save.")
+        st.caption(t("Correct the values named on the other tabs to save."))
     if ss.ref.startswith("saved:"):
-        st.caption(f"Open case file: {ss.ref.removeprefix('saved:')}. Its link reopens it with "
-                   "your unsaved edits; anyone with the link who can reach this workspace "
-                   "sees the same group.")
+        st.caption(t("Open case file: {name}. Its link reopens it with your unsaved edits; "
+                     "anyone with the link who can reach this workspace sees the same group.",
+                     name=ss.ref.removeprefix("saved:")))
 
