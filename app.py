@@ -69,7 +69,7 @@ if ss.ref not in refs:
 ss.scenario_ref = ss.ref
 side = st.sidebar
 side.radio("Language / ভাষা", list(i18n.LANGUAGES), key="lang", horizontal=True,
-           format_func=i18n.LANGUAGES.get)
+           format_func=i18n.LANGUAGES.get, on_change=state.language_changed)
 if ss.get("lang_unknown"):
     st.warning(t("Language {code} is not offered; choose one of: {choices}.",
                  code=repr(ss.lang_unknown), choices=", ".join(sorted(i18n.LANGUAGES)))

@@ -1,6 +1,7 @@
 """Case files: a group entered by hand, from a blank scenario or from a copy of another one.
 
-- `blank_scenario()`: the smallest valid group (one product sold to one buyer, every amount 0),
+- `blank_scenario()`: the smallest valid group (one product sold to one buyer, every amount 0
+  but the members' drawings, which keep their default),
   to be filled in;
 - `new_item(section, names)`: a valid new row for a list section (a product, a buyer, a loan...);
 - `rename_references(data, section, old, new)`: the overrides that keep references to a renamed
@@ -54,7 +55,12 @@ BLANK_NAME = "new_group"
 
 
 def blank_scenario(start: str = "2026-01") -> Scenario:
-    """The smallest valid group: one product sold to one buyer, every amount 0."""
+    """The smallest valid group: one product sold to one buyer, every amount 0.
+
+    Members' drawings keep their default (scenario.DRAWINGS_PER_MEMBER_MONTH): a lender deducts
+    the household's draw before debt service, and 0 would count the members' labour as cash
+    available to repay; the page's help says so.
+    """
     return Scenario.model_validate({
         "name": BLANK_NAME, "title": "New group", "start": start, "horizon_months": 60,
         "group": {"name": "New group", "members": 1},

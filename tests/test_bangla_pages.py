@@ -267,3 +267,20 @@ def test_date_axes_name_months_in_bangla():
     english = figures.styled(figures.cash_chart(p.monthly, s.group.cash_reserve, None),
                              fmt.style_for("en"))
     assert english.layout.xaxis.ticktext is None
+
+
+def test_switching_to_bangla_groups_as_a_bangla_link_does():
+    """One link, one form of a number: switching the language in the sidebar takes the
+    language's grouping (lakh in Bangla), as opening the page with ?lang=bn does."""
+    switched = AppTest.from_file(APP, default_timeout=60)
+    switched.query_params["scenario"] = "modhupur_pineapple"
+    switched.run()
+    switched.radio(key="lang").set_value("bn").run()
+    fresh = bangla_page("overview", "modhupur_pineapple")
+    assert switched.session_state.grouping == fresh.session_state.grouping == "lakh"
+    values = [m.value for m in switched.metric]
+    assert values == [m.value for m in fresh.metric]
+    # a lakh-grouped amount of six or more digits: 8,81,469 -> ৮,৮১,৪৬৯ (pairs before the last 3)
+    assert any(re.search("[০-৯]{1,2}(,[০-৯]{2})+,[০-৯]{3}", v) for v in values), values
+    switched.radio(key="lang").set_value("en").run()
+    assert switched.session_state.grouping == "international"

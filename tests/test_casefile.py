@@ -500,3 +500,17 @@ def test_a_table_cell_no_amount_can_be_is_named_not_read_as_another_number():
     table(at, "services[0].one_off", added=[{"month": first, "amount (taka)": "1,50,000"}])
     assert not at.error
     assert at.session_state.edits["new"]["services[0].one_off"][0]["amount"] == 150000.0
+
+
+def test_a_file_the_workspace_would_not_write_is_a_row_not_a_broken_page(workspace):
+    # '__.toml' has no letter or digit: the workspace refuses to write such a name, but one can
+    # be copied in by hand (an older version wrote one); the page must list it and keep working
+    workspace.mkdir(parents=True)
+    (workspace / "__.toml").write_text('title = "x"\n', encoding="utf-8")
+    at = casefile_app()
+    assert not at.exception
+    from ui.pages.casefile import case_files
+    [row] = case_files().to_dict("records")
+    assert row["file"] == "__"
+    assert row["loans"].startswith("not readable: name '__' has no letters or digits")
+    assert at.button(key="start_new")   # the page is drawn past the list

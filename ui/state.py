@@ -48,6 +48,18 @@ def run(scenario: engine.Scenario) -> engine.Projection:
     return engine.project(scenario)
 
 
+def default_grouping(lang: str) -> str:
+    """Lakh and crore in Bangla, thousands in English (the Display expander can change it)."""
+    return "lakh" if lang == "bn" else "international"
+
+
+def language_changed() -> None:
+    """A switch of language takes that language's grouping, as a link with ?lang= opens it: the
+    same link must not show two forms of one number."""
+    ss = st.session_state
+    ss.grouping = default_grouping(ss.lang)
+
+
 def init() -> None:
     ss = st.session_state
     if "edits" in ss:
@@ -57,7 +69,7 @@ def init() -> None:
     ss.lang = i18n.parse_language(asked) or i18n.DEFAULT
     ss.lang_unknown = asked if asked and i18n.parse_language(asked) is None else None
     ss.digits = "latin" if st.query_params.get("digits") == "latin" else "bengali"
-    ss.grouping = "lakh" if ss.lang == "bn" else "international"
+    ss.grouping = default_grouping(ss.lang)
     ref = st.query_params.get("scenario", DEFAULT_REF)
     ss.url_note = None if ref in all_refs() else ref
     ss.ref = ref if ref in all_refs() else DEFAULT_REF

@@ -99,7 +99,9 @@ def start_or_open() -> None:
         refs = [state.NEW_REF, *[r for r in state.all_refs() if r != state.NEW_REF]]
         left.selectbox(t("start from"), refs, key="start_from",
                        format_func=options_in_language(state.ref_label),
-                       help=t("Blank: one product, one buyer, every amount 0. A preset or a "
+                       help=t("Blank: one product, one buyer, every amount 0 except the members' "
+                              "drawings (1,621 taka a month each, the lowest wage the 2002 "
+                              "study reports; change it on the Group tab). A preset or a "
                               "saved group: a copy of it, to change into your group."))
         left.button(t("Start a new group"), key="start_new", on_click=start_new, type="primary")
         right.markdown(t("**Saved case files**"))
@@ -148,13 +150,14 @@ def case_files() -> pd.DataFrame:
     ws = Workspace()
     rows = []
     for name in ws.names():
-        path = ws.path(name)
-        changed = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
-        try:
+        try:   # a file the workspace would not write (e.g. '__.toml') is a row, not a crash
+            changed = dt.datetime.fromtimestamp(
+                (ws.root / f"{name}.toml").stat().st_mtime).strftime("%Y-%m-%d %H:%M")
             text = ws.load(name)
-        except StorageError as e:
-            rows.append({"file": name, "group": "", "last change": changed, "exit month": "",
-                         "loans": f"not readable: {e}"})
+        except (StorageError, OSError) as e:
+            reason = str(e) if isinstance(e, StorageError) else t("the file could not be read")
+            rows.append({"file": name, "group": "", "last change": "", "exit month": "",
+                         "loans": t("not readable: {reason}", reason=reason)})
             continue
         summary = _summary(text, name)
         rows.append({"file": name, "group": summary.get("group", ""), "last change": changed,
