@@ -256,9 +256,13 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
     s = p.scenario
     st = fmt.style_for()
 
-    def when(month: int) -> str:
-        """'2003-05' in English (as the lender's sheet dates it), 'মে ২০০৩' in Bangla."""
-        return s.month_label(month) if st.locale == "en" else fmt.month(s.start, month, st)
+    def when(month: int | None) -> str | None:
+        """A month in a sentence as every page dates it: 'May 2003', 'মে ২০০৩'."""
+        return None if month is None else fmt.month(s.start, month, st)
+
+    def label(month: int | None) -> str | None:
+        """A month in the data fields (JSON, exports): '2003-05'."""
+        return None if month is None else s.month_label(month)
 
     # from the first disbursement to the last installment: the DSCR windows ending in it are
     # the summary's (metrics.loan_period ends there too)
@@ -270,16 +274,16 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
     period = (sim.index >= first) & (sim.index <= last)
     reserve = s.group.cash_reserve
 
-    def lowest_at(column: str, where: np.ndarray) -> tuple[float | None, str | None]:
+    def lowest_at(column: str, where: np.ndarray) -> tuple[float | None, int | None]:
         v = sim[column].where(where)
         if v.isna().all():
             return None, None
         month = int(v.idxmin())
-        return float(v[month]), when(month)
+        return float(v[month]), month
 
-    dscr, dscr_date = lowest_at("dscr_12m", period)
-    seasonal, seasonal_date = lowest_at("dscr_seasonal", period)
-    cash, cash_date = lowest_at("cash_balance", period)
+    dscr, dscr_month = lowest_at("dscr_12m", period)
+    seasonal, seasonal_month = lowest_at("dscr_seasonal", period)
+    cash, cash_month = lowest_at("cash_balance", period)
     reasons = []
     summary = p.summary
     money, ratio = (lambda x: fmt.money(x, st)), (lambda x: fmt.ratio(x, st))
@@ -292,19 +296,19 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
     dscr_ok = dscr is None or dscr >= dscr_target - 1e-12
     if not dscr_ok:
         reasons.append(t("trailing-12-month DSCR falls to {dscr} in {month}, below the target "
-                         "of {target}", dscr=ratio(dscr), month=dscr_date,
+                         "of {target}", dscr=ratio(dscr), month=when(dscr_month),
                          target=ratio(dscr_target)))
     cash_ok = cash is None or cash >= reserve - metrics.TOLERANCE
     if not cash_ok:
         reasons.append(t("cash falls to {cash} in {month}, below the reserve of {reserve}",
-                         cash=money(cash), month=cash_date, reserve=money(reserve)))
+                         cash=money(cash), month=when(cash_month), reserve=money(reserve)))
     meets = arrears_ok and dscr_ok and cash_ok
     judged = t("from {first} to the last installment in {last}, after members' drawings of "
                "{drawings} a month each", first=when(first),
                last=when(last), drawings=money(s.group.drawings_per_member_month))
     if meets:
         lowest = "" if dscr is None else t(" (lowest {dscr} in {month})", dscr=ratio(dscr),
-                                            month=dscr_date)
+                                            month=when(dscr_month))
         sentence = t("Meets the lender's tests {judged}: trailing-12-month DSCR stays at or "
                      "above {target}{lowest} and cash at or above the reserve of {reserve}.",
                      judged=judged, target=ratio(dscr_target), lowest=lowest,
@@ -314,8 +318,8 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, A
                      reasons="; ".join(reasons))
     return {"meets": meets, "dscr_target": dscr_target, "dscr_ok": dscr_ok,
             "arrears_ok": arrears_ok,
-            "reserve_ok": cash_ok, "min_dscr_12m": dscr, "min_dscr_12m_date": dscr_date,
-            "min_dscr_seasonal": seasonal, "min_dscr_seasonal_date": seasonal_date,
-            "min_cash_in_loan_period": cash, "min_cash_date": cash_date,
+            "reserve_ok": cash_ok, "min_dscr_12m": dscr, "min_dscr_12m_date": label(dscr_month),
+            "min_dscr_seasonal": seasonal, "min_dscr_seasonal_date": label(seasonal_month),
+            "min_cash_in_loan_period": cash, "min_cash_date": label(cash_month),
             "cash_reserve": reserve, "first_month": first, "last_installment_month": last,
             "reasons": reasons, "sentence": sentence}

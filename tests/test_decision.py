@@ -302,3 +302,27 @@ def test_modhupur_june_2002_baseline_sells_the_seeds_june_figure_every_month():
     sales = engine.project(s).monthly.sales_revenue / s.group.members
     np.testing.assert_allclose(sales, 53_740 * 9 / 261)
     assert round(53_740 * 9 / 261) == 1_853
+
+
+def test_the_verdict_dates_its_months_as_every_page_does():
+    """The sentence says 'Mon YYYY' (as metrics and tables do); the data fields keep 'YYYY-MM'."""
+    from engine import i18n
+    s = dscr_case()
+    verdict = loan_verdict(engine.project(s), dscr_target=1.25)
+    assert verdict is not None
+    y, m = map(int, s.start.split("-"))
+    def month_name(k, names):   # month k counted from the start, by hand
+        total = m - 1 + k
+        return f"{names[total % 12]} {y + total // 12}"
+    english = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+               "Dec"]
+    # DSCR lowest in month 14, the loan period from month 2 to month 14 (the test above)
+    assert (f"trailing-12-month DSCR falls to 1.20 in {month_name(14, english)}"
+            in verdict["sentence"])
+    assert f"from {month_name(2, english)} to the last installment in " \
+           f"{month_name(14, english)}" in verdict["sentence"]
+    assert verdict["min_dscr_12m_date"] == f"{y + (m - 1 + 14) // 12}-{(m - 1 + 14) % 12 + 1:02d}"
+    with i18n.language("bn"):
+        bangla = loan_verdict(engine.project(s), dscr_target=1.25)
+    assert bangla is not None
+    assert bangla["min_dscr_12m_date"] == verdict["min_dscr_12m_date"]
