@@ -79,12 +79,24 @@ SECTIONS = {"products", "channels", "markets", "fixed_costs", "services", "loans
 
 def path_title(scenario: Scenario, path: str) -> str:
     """A parameter path as people read it: 'services.tmss_bds.shares' -> 'TMSS business
-    services: share of cost per payer'."""
+    services: share of cost per payer'; a row of a table is named by the table and its row,
+    counted from 1: 'products.handicrafts.capacity_ramp[0].factor' -> 'Handicrafts, capacity
+    ramp, row 1: capacity factor'."""
     from engine.fields import meta_at
     meta = meta_at(path)
     parts = path.split(".")
-    what = meta.label if meta else parts[-1].replace("_", " ")
-    owners = [scenario.title_of(p) for p in parts[:-1] if p not in SECTIONS]
+    what = t(meta.label) if meta else parts[-1].replace("_", " ")
+    owners = []
+    for i, part in enumerate(parts[:-1]):
+        if part in SECTIONS:
+            continue
+        table, _, row = part.partition("[")
+        if row:
+            listed = meta_at(".".join([*parts[:i], table]))
+            owners.append(t("{table}, row {n}", table=t(listed.label) if listed else table,
+                            n=fmt.number(int(row.rstrip("]")) + 1, fmt.style_for())))
+        else:
+            owners.append(scenario.title_of(part))
     return f"{', '.join(owners)}: {what}" if owners else what[:1].upper() + what[1:]
 
 

@@ -326,3 +326,16 @@ def test_the_verdict_dates_its_months_as_every_page_does():
         bangla = loan_verdict(engine.project(s), dscr_target=1.25)
     assert bangla is not None
     assert bangla["min_dscr_12m_date"] == verdict["min_dscr_12m_date"]
+
+
+def test_a_table_row_is_named_by_its_table_and_row_counted_from_one():
+    from engine import i18n
+    from engine.report import path_title
+    s = engine.load_scenario("bogra_handicrafts")
+    # the product's title, the table's label in engine/fields.py, the row (index 1 = row 2),
+    # the column's label
+    assert path_title(s, "products.handicrafts.capacity_ramp[1].factor") == (
+        "Handicrafts, capacity ramp, row 2: capacity factor")
+    with i18n.language("bn"):
+        assert path_title(s, "products.handicrafts.capacity_ramp[1].factor").endswith(
+            "সারি ২: সক্ষমতার গুণক")
