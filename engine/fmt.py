@@ -38,6 +38,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from numbers import Real
 from typing import Literal, NamedTuple
 
 from babel import Locale
@@ -397,10 +398,16 @@ def value(x: object, unit: str, style: Style = PLAIN, start: str | None = None) 
     ('14,50,000', '21.5', 'True')
     >>> value(2.6, "taka/unit"), value(2.6, "taka/month")
     ('2.60', '3')
+
+    numpy's and pandas' numbers too (a nullable integer column's month, its missing value):
+
+    >>> import numpy as np, pandas as pd
+    >>> value(np.int64(3), "month", start="2002-01"), value(pd.NA, "month", start="2002-01")
+    ('Apr 2002', 'n/a')
     """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return na(style)
-    if isinstance(x, bool) or not isinstance(x, int | float):
+    if x is None or (isinstance(x, float) and math.isnan(x)) or type(x).__name__ == "NAType":
+        return na(style)   # pandas' NA of a nullable column (not imported here) reads as missing
+    if isinstance(x, bool) or type(x).__name__ == "bool_" or not isinstance(x, Real):
         return str(x)
     k = kind(unit)
     if k == "money":

@@ -25,7 +25,7 @@ from engine.groups import (
 from engine.i18n import t, tn
 from engine.io import decode_text
 from ui import exports, state
-from ui.pages.common import label, options_in_language, style
+from ui.pages.common import options_in_language, style
 
 MAX_ROWS = 20_000
 
@@ -132,8 +132,9 @@ def render() -> None:
     shown = shown.sort_values(column, na_position="last")
     st.metric(t("groups"), t("{shown} of {all}", shown=numbers.number(len(shown), style()),
                              all=numbers.number(len(result), style())))
-    # the file keeps the columns' names; the table on the page shows them in words
-    st.dataframe(shown.rename(columns=lambda c: label(quantities.label(c))),
+    # the file keeps the columns' names and raw values; the page shows them in words, months
+    # as dates and amounts as every page does (sorted on the values before they become text)
+    st.dataframe(quantities.display_frame(shown, style(scenario), scenario.start),
                  key="portfolio_table", hide_index=True)
     st.download_button(t("Result (CSV)"), lambda: exports.table_csv(result),
                        "portfolio_result.csv", "text/csv", key="portfolio_download")
