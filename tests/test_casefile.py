@@ -514,3 +514,11 @@ def test_a_file_the_workspace_would_not_write_is_a_row_not_a_broken_page(workspa
     assert row["file"] == "__"
     assert row["loans"].startswith("not readable: name '__' has no letters or digits")
     assert at.button(key="start_new")   # the page is drawn past the list
+
+
+def test_saving_under_a_preset_s_name_says_the_preset_stays(workspace):
+    at = casefile_app(scenario="bogra_handicrafts")
+    assert not at.exception
+    [note] = [i.value for i in at.info if "seed preset is also called" in i.value]
+    assert note.startswith("A seed preset is also called bogra_handicrafts. Saving keeps the "
+                           "preset as it is")

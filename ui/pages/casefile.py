@@ -272,6 +272,10 @@ def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
     st.markdown(t("The case file is saved as **{name}** (the group's *file name* on the Group "
                   "tab). Each value you changed is recorded as edited, with the value it had.",
                   name=name))
+    if name in engine.preset_names():   # the preset stays; say how the two are told apart
+        st.info(t("A seed preset is also called {name}. Saving keeps the preset as it is; your "
+                  "case file is listed beside it as a saved case file. A different file name "
+                  "on the Group tab avoids mixing them up.", name=name))
     ws = Workspace()
     own = ss.ref == f"saved:{name}"
     exists = ws.exists(name)
