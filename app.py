@@ -157,6 +157,7 @@ pages = [st.Page("views/overview.py", title=t("Overview"), default=True),
          st.Page("views/compare.py", title=t("Compare")),
          st.Page("views/risk.py", title=t("Risk")),
          st.Page("views/portfolio.py", title=t("Portfolio"))]
+settings_note = st.empty()   # above the page; filled once the page has read its settings
 try:
     st.navigation(pages).run()
 except Exception as e:  # noqa: BLE001 - the app's boundary: a message, never a traceback
@@ -164,4 +165,9 @@ except Exception as e:  # noqa: BLE001 - the app's boundary: a message, never a 
     st.error(ss.page_error + "\n\n" + t("Your edits are kept. Change the value named above, "
                                          "or use **Reset** in the sidebar to drop them."),
              icon="⚠️")
+if ss.get("settings_dropped"):
+    settings_note.warning(t("This link carried page settings that are not allowed; the defaults "
+                            "are shown instead:") + "\n\n"
+                          + "\n".join(f"- {line}" for line in ss.settings_dropped.values()),
+                          icon="🔗")
 state.sync_url()

@@ -6,7 +6,9 @@ Per browser session (st.session_state, never module globals):
 - `edits[ref]`: the user's overrides by parameter path, kept when switching scenario or page;
 - `uploads[name]`: uploaded TOML texts; `last_good[ref]`: the last valid projection.
 The URL carries `scenario=REF` and one `set=PATH=VALUE` per edit, so a copied link reopens the
-same scenario with the same edits, and `lang=bn` (with `digits=latin` when chosen) the language.
+same scenario with the same edits, and `lang=bn` (with `digits=latin` when chosen) the language,
+`grouping=` when not the language's own. A page setting, digits or grouping the link gives that the
+page cannot take is named in one warning (`settings_dropped`) and its default shown.
 """
 
 from __future__ import annotations
@@ -68,8 +70,9 @@ def init() -> None:
     asked = st.query_params.get("lang")
     ss.lang = i18n.parse_language(asked) or i18n.DEFAULT
     ss.lang_unknown = asked if asked and i18n.parse_language(asked) is None else None
-    ss.digits = "latin" if st.query_params.get("digits") == "latin" else "bengali"
-    ss.grouping = default_grouping(ss.lang)
+    ss.settings_dropped = {}
+    ss.digits = url_choice("digits", "bengali", ["bengali", "latin"])
+    ss.grouping = url_choice("grouping", default_grouping(ss.lang), ["international", "lakh"])
     ref = st.query_params.get("scenario", DEFAULT_REF)
     ss.url_note = None if ref in all_refs() else ref
     ss.ref = ref if ref in all_refs() else DEFAULT_REF
@@ -84,12 +87,13 @@ def init() -> None:
         ss.edits[ss.ref], more = link_edits(ss.ref, edits)
         dropped += more
     ss.url_dropped = dropped
+    ss.settings_asked = {k: st.query_params[k] for k in PAGE_SETTINGS if k in st.query_params}
     for k in PAGE_SETTINGS:
         if k in st.query_params:
             try:
                 ss.page_settings[k] = decode(st.query_params[k])
-            except ValueError:
-                pass   # a page setting falls back to its default
+            except ValueError:   # kept as text: `setting` names it and shows the default
+                ss.page_settings[k] = st.query_params[k]
 
 
 def reset() -> None:
@@ -101,7 +105,7 @@ def reset() -> None:
     for key in [k for k in ss if isinstance(k, str) and (k.startswith(f"{ss.ref}::")
                                                          or k in PAGE_SETTINGS)]:
         del ss[key]
-    ss.url_dropped, ss.page_error = [], None
+    ss.url_dropped, ss.page_error, ss.settings_dropped = [], None, {}
 
 
 def reopens(base: engine.Scenario, edits: dict[str, Any]) -> None:
@@ -205,13 +209,40 @@ def setting(key: str, default: Any, options: list[Any] | None = None,
         return
     value = ss.get("page_settings", {}).get(key, default)
     if options is not None and value not in options:
+        dropped(key, value, t("one of: {choices}", choices=", ".join(map(str, options[:20]))))
         value = default
     if low is not None and high is not None and not (
-            isinstance(value, int | float) and low <= value <= high):
+            isinstance(value, int | float) and not isinstance(value, bool)
+            and low <= value <= high):
+        dropped(key, value, t("a number from {low} to {high}", low=plain(low), high=plain(high)))
         value = default
     if isinstance(default, float) and isinstance(value, int):
         value = float(value)
     ss[key] = value
+
+
+def url_choice(key: str, default: str, choices: list[str]) -> str:
+    """A display setting from the link (`digits`, `grouping`): one of `choices`, else the
+    default, with the value named by `dropped`."""
+    asked = st.query_params.get(key)
+    if asked is None or asked in choices:
+        return asked or default
+    dropped(key, asked, t("one of: {choices}", choices=", ".join(choices)))
+    return default
+
+
+def dropped(key: str, value: Any, allowed: str) -> None:
+    """Note a link's page setting that was not taken (app.py shows them all in one warning)."""
+    ss = st.session_state
+    text = ss.get("settings_asked", {}).get(key, value if isinstance(value, str) else encode(value))
+    ss.setdefault("settings_dropped", {})[key] = t(
+        "`{setting}` = {value}: allowed is {allowed}", setting=key, value=quoted(text),
+        allowed=allowed)
+
+
+def plain(x: float) -> str:
+    """A bound as a link writes it: 24, 0.05."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def sync_url() -> None:
@@ -222,6 +253,9 @@ def sync_url() -> None:
     language = {"lang": ss.lang} if ss.get("lang", i18n.DEFAULT) != i18n.DEFAULT else {}
     if language and ss.get("digits") == "latin":
         language["digits"] = "latin"
+    if ss.get("grouping", default_grouping(ss.get("lang", i18n.DEFAULT))) != default_grouping(
+            ss.get("lang", i18n.DEFAULT)):
+        language["grouping"] = ss.grouping
     st.query_params.from_dict({"scenario": ss.ref,
                                "set": [f"{p}={encode(v)}" for p, v in edits.items()],
                                **{k: encode(v) for k, v in settings.items()}, **language})
