@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, cast
 
 from babel import Locale
 from babel.dates import format_date
@@ -409,6 +409,7 @@ def value(x: object, unit: str, style: Style = PLAIN, start: str | None = None) 
         return na(style)   # pandas' NA of a nullable column (not imported here) reads as missing
     if isinstance(x, bool) or type(x).__name__ == "bool_" or not isinstance(x, Real):
         return str(x)
+    x = cast(float, x)   # a Real (numpy's too): for the type checker only, the value is kept
     k = kind(unit)
     if k == "money":
         return money(x, style, unit=False, decimals=2 if unit in PRICE_UNITS else 0)
