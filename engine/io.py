@@ -346,14 +346,15 @@ def params(scenario: Scenario) -> list[tuple[str, Any, str]]:
 
 def dump_scenario(scenario: Scenario) -> str:
     """The scenario as TOML text (None values are left out, as TOML has no null)."""
-    return tomli_w.dumps(_drop_none(scenario.model_dump()))
+    return tomli_w.dumps(drop_none(scenario.model_dump()))
 
 
-def _drop_none(node: Any) -> Any:
+def drop_none(node: Any) -> Any:
+    """`node` without its None values, at every depth (TOML has no null)."""
     if isinstance(node, dict):
-        return {k: _drop_none(v) for k, v in node.items() if v is not None}
+        return {k: drop_none(v) for k, v in node.items() if v is not None}
     if isinstance(node, list):
-        return [_drop_none(v) for v in node]
+        return [drop_none(v) for v in node]
     return node
 
 

@@ -314,3 +314,36 @@ def display_value(name: str, x: Any, style: fmt.Style = fmt.PLAIN,
     if q.none and (x is None or (isinstance(x, float) and x != x)):
         return q.none
     return fmt.value(x, q.unit, style, start)
+
+
+GLOSSARY = [
+    (N_("OSS (operational self-sufficiency)"), N_(
+        "Sales revenue over the expenses the group itself pays (running costs, its share of "
+        "services, interest and fees), over the last 12 months.")),
+    (N_("FSS (financial self-sufficiency)"), N_(
+        "As OSS, with what others pay for its services, the interest cheap loans save and the "
+        "erosion of its money by inflation counted as costs.")),
+    (N_("Subsidy to sales"), N_(
+        "What others pay for the group's services (and the interest cheap loans save) for each "
+        "taka of the group's sales.")),
+    (N_("DSCR (debt-service coverage)"), N_(
+        "Cash the group's business brings in, after the members' household drawings, over what "
+        "its loans ask for in the same period; 1.25 means 25% more than the installments.")),
+    (N_("HHI (buyer concentration)"), N_(
+        "How much the group depends on a few buyers: the sum of each buyer's squared share of "
+        "sales; 1 means a single buyer.")),
+    (N_("APR and EIR"), N_(
+        "The yearly cost of a loan with its fees: APR is the monthly rate times the periods in a "
+        "year, EIR the rate compounded.")),
+    (N_("Grant element"), N_(
+        "How much of a loan is in effect a gift: the loan's value less the present value of its "
+        "repayments at 10%, over the loan.")),
+    (N_("Exit month"), N_(
+        "The first month from which every subsidy can stop and the group's cash stays at or "
+        "above its reserve to the end.")),
+    (N_("Working capital"), N_(
+        "The cash tied up before sales pay: inputs bought and wages paid before buyers pay for "
+        "the harvest.")),
+]
+"""The finance words the documents and the app's sidebar explain, one sentence each (translated
+where shown): one list, so the two never define a word differently."""

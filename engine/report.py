@@ -173,39 +173,10 @@ def _glossary(names: Sequence[str]) -> Table:
     return Table([t("Term"), t("What it means")], rows)
 
 
-GLOSSARY_EXTRA = [
-    (N_("OSS (operational self-sufficiency)"), N_(
-        "Sales revenue over the expenses the group itself pays (running costs, its share of "
-        "services, interest and fees), over the last 12 months.")),
-    (N_("FSS (financial self-sufficiency)"), N_(
-        "As OSS, with what others pay for its services, the interest cheap loans save and the "
-        "erosion of its money by inflation counted as costs.")),
-    (N_("Subsidy to sales"), N_(
-        "What others pay for the group's services (and the interest cheap loans save) for each "
-        "taka of the group's sales.")),
-    (N_("DSCR (debt-service coverage)"), N_(
-        "Cash the group's business brings in, after the members' household drawings, over what "
-        "its loans ask for in the same period; 1.25 means 25% more than the installments.")),
-    (N_("HHI (buyer concentration)"), N_(
-        "How much the group depends on a few buyers: the sum of each buyer's squared share of "
-        "sales; 1 means a single buyer.")),
-    (N_("APR and EIR"), N_(
-        "The yearly cost of a loan with its fees: APR is the monthly rate times the periods in a "
-        "year, EIR the rate compounded.")),
-    (N_("Grant element"), N_(
-        "How much of a loan is in effect a gift: the loan's value less the present value of its "
-        "repayments at 10%, over the loan.")),
-    (N_("Exit month"), N_(
-        "The first month from which every subsidy can stop and the group's cash stays at or "
-        "above its reserve to the end.")),
-]
-"""Terms every document explains (translated where shown)."""
-
-
 def glossary(names: Sequence[str]) -> Table:
     """Every ratio and result the document shows, in plain words."""
     terms = _glossary(names)
-    return Table(terms.header, [[t(a), t(b)] for a, b in GLOSSARY_EXTRA] + terms.rows)
+    return Table(terms.header, [[t(a), t(b)] for a, b in quantities.GLOSSARY] + terms.rows)
 
 
 def plain_text(scenario: Scenario, text: str) -> str:

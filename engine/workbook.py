@@ -41,7 +41,7 @@ from engine import fmt
 from engine.arrears import ArrearsTerms
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.fields import FieldMeta, field_meta
-from engine.io import _drop_none, _path_exists, apply_variant
+from engine.io import _path_exists, apply_variant, drop_none
 from engine.loans import Loan
 from engine.scenario import (
     Channel,
@@ -179,7 +179,7 @@ def _cell_value(value: Any, meta: FieldMeta, start: str) -> Any:
     if meta.unit == "month" and isinstance(value, int):
         return fmt.month_date(start, value)
     if isinstance(value, list | dict):
-        return format_value(_drop_none(value))     # TOML's inline tables have no null
+        return format_value(drop_none(value))     # TOML's inline tables have no null
     return value
 
 

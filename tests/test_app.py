@@ -386,3 +386,18 @@ def test_loan_page_arrears_switch_shows_the_engines_arrears():
     s = engine.with_overrides(engine.load_scenario("bogra_handicrafts"), {"arrears.enabled": True})
     m = engine.project(s).monthly
     assert metrics(at)["Worst days past due"] == str(int(m.days_past_due.max()))
+
+
+def test_the_sidebar_glossary_is_the_documents_glossary():
+    """One definition per word: the sidebar explains OSS as the report does (the expenses the
+    group pays, SEEP/CGAP), and 'subsidy to sales' by that name, not as Yaron's SDI."""
+    from engine.report import glossary
+    at = new_app()
+    shown = " ".join(m.value for m in at.sidebar.markdown)
+    document = glossary([]).rows
+    assert ["OSS (operational self-sufficiency)",
+            "Sales revenue over the expenses the group itself pays (running costs, its share of "
+            "services, interest and fees), over the last 12 months."] in document
+    for word, meaning in document:
+        assert f"**{word}**: {meaning}" in shown
+    assert "Subsidy dependence index" not in shown

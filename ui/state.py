@@ -23,7 +23,7 @@ from engine import i18n
 from engine.casefile import LIST_SECTIONS, as_case_file, blank_scenario, complete_items
 from engine.errors import Problem
 from engine.i18n import t
-from engine.io import file_problems
+from engine.io import drop_none, file_problems
 from engine.report import path_title
 from engine.shocks import Shocks
 from engine.values import ValueTextError, format_value, parse_value
@@ -266,7 +266,7 @@ def encode(value: Any) -> str:
     Inside tables, a None is left out: TOML has no null, and `decode` puts the field's default
     (None) back."""
     try:
-        return format_value(without_none(value))
+        return format_value(drop_none(value))
     except TypeError:
         return json.dumps(value, default=str)
 
@@ -277,14 +277,6 @@ def decode(raw: str, path: str = "") -> Any:
     value = parse_value(raw)
     if path in LIST_SECTIONS and isinstance(value, list):
         return complete_items(path, value)
-    return value
-
-
-def without_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [without_none(v) for v in value]
     return value
 
 

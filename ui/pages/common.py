@@ -13,7 +13,7 @@ import streamlit as st
 import engine
 from engine import fmt as numbers
 from engine import i18n, quantities
-from engine.i18n import N_, t
+from engine.i18n import t
 from engine.io import PRESETS_DIR
 
 
@@ -61,31 +61,11 @@ def options_in_language(names: Callable[[Any], str] | dict[Any, str]) -> Callabl
     return lambda option: t(name(option), lang=lang)
 
 
-GLOSSARY = {
-    "DSCR": N_("Debt-service coverage ratio: the cash the business earns in a period divided by "
-               "the loan payments due in it; 1.25 means 1.25 taka earned for every taka owed, "
-               "and below 1 the loan cannot be paid from earnings."),
-    "OSS": N_("Operational self-sufficiency: sales income divided by all operating costs "
-              "(services counted at their full cost); 100% or more means the group pays its own "
-              "way."),
-    "FSS": N_("Financial self-sufficiency: like OSS, but cheap loans are counted at the market "
-              "interest rate, so 100% or more means the group would pay its way without any "
-              "help."),
-    "SDI": N_("Subsidy dependence index: all subsidy divided by all sales; 0.10 means prices "
-              "would have to rise 10% to replace the subsidy."),
-    N_("Exit month"): N_("The first month from which every subsidy can stop and the group's cash "
-                         "still stays at or above its reserve to the end."),
-    N_("Working capital"): N_("The cash tied up before sales pay: inputs bought and wages paid "
-                              "before buyers pay for the harvest."),
-}
-"""The finance words the pages use, each in one sentence (shown in the sidebar)."""
-
-
 def glossary() -> None:
     """The glossary in the sidebar: jargon in one sentence each."""
     with st.sidebar.expander(t("Words used here")):
         st.markdown("\n".join(f"- **{t(word)}**: {t(meaning)}"
-                               for word, meaning in GLOSSARY.items()))
+                               for word, meaning in quantities.GLOSSARY))
 
 
 def readable(df: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:

@@ -72,6 +72,13 @@ def run(base: engine.Scenario, data: bytes, name: str, lang: str,
     return run_within(base, data, name, TIME_LIMIT_S, on_chunk=_on_chunk)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def readable(result: pd.DataFrame, style: numbers.Style, start: str, lang: str) -> pd.DataFrame:
+    """The whole result as text, once per result and display choice (a 20,000-group file takes
+    seconds to format; sorting and filtering then only reorder its rows)."""
+    return quantities.display_frame(result, style, start)
+
+
 def progress_bar(total: int) -> tuple[Callable[[int, float], None], Callable[[], None]]:
     """A chunk callback that draws a progress bar once a run has taken over a second, and a
     function that removes it."""
@@ -134,7 +141,7 @@ def render() -> None:
                              all=numbers.number(len(result), style())))
     # the file keeps the columns' names and raw values; the page shows them in words, months
     # as dates and amounts as every page does (sorted on the values before they become text)
-    st.dataframe(quantities.display_frame(shown, style(scenario), scenario.start),
-                 key="portfolio_table", hide_index=True)
+    table = readable(result, style(scenario), scenario.start, i18n.current())
+    st.dataframe(table.loc[shown.index], key="portfolio_table", hide_index=True)
     st.download_button(t("Result (CSV)"), lambda: exports.table_csv(result),
                        "portfolio_result.csv", "text/csv", key="portfolio_download")
