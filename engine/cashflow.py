@@ -577,6 +577,33 @@ def cash_with_credit_line(x: Inputs, before_financing: np.ndarray, financing: np
     return {k: v.T for k, v in out.items()}
 
 
+def net_position_at_exit(flows: np.ndarray, opening: np.ndarray, credit_rate: np.ndarray,
+                         credit_limit: np.ndarray, candidates: int) -> np.ndarray:
+    """(candidates, n) the net position (cash less the credit line's balance) of the plan with
+    subsidies and without payouts at the end of month M - 1 (the opening cash for M = 0),
+    less the line's interest on it due in month M, from month-major flows before payouts
+    (T, n):
+
+        N_t = N_(t-1) + flow_t - i(N_(t-1)),   i(N) = rate / 12 x min(max(-N, 0), limit).
+
+    From M on, while N stays at or above 0 the line charges nothing, so the plan "every
+    subsidy ends at M" has N_t = (this) + the no-subsidy flows of months M .. t: the two-row
+    exit formula on the net position (methodology.md, "Monte Carlo with a credit line").
+
+    >>> net_position_at_exit(np.array([[-100.0], [50.0], [80.0]]), np.array([0.0]),
+    ...                      np.array([0.12]), np.array([1000.0]), 3)[:, 0].tolist()
+    [0.0, -101.0, -51.51]
+    """
+    out = np.empty((candidates, flows.shape[1]))
+    rate = credit_rate / 12
+    net = opening.astype(float).copy()
+    for t in range(candidates):
+        interest = rate * np.clip(-net, 0.0, credit_limit)
+        out[t] = net - interest
+        net = net + flows[t] - interest
+    return out
+
+
 def cash_and_payouts(x: Inputs, before_financing: np.ndarray, financing: np.ndarray,
                      payable: np.ndarray) -> dict[str, np.ndarray]:
     """Payouts, the credit line and the cash balance (without arrears) from the month's flows

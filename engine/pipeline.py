@@ -7,12 +7,18 @@ portfolios, the planner, the report) builds rows and calls this function, so the
 answer by construction.
 
 The exit-month sweep ("every subsidy ends at M", for every candidate M before the horizon) is
-laid out one of two ways, chosen by `engine.cashflow.needs_full_sweep` and the exit criteria:
+laid out one of three ways, chosen by `engine.cashflow.needs_full_sweep` and the exit criteria:
 
 - two rows per variant (as given; no subsidy from month 0) when no month's flows depend on the
   cash balance or on M: the lowest cash after each M follows from the two rows' cumulative sums
-  in O(T) (`metrics.lowest_cash_after_exit`);
-- otherwise one row per candidate M (and the row as given), each simulated in full.
+  in O(T) (`metrics.lowest_cash_after_exit`); where payouts are the only such flows, on the
+  flows before payouts;
+- two rows per variant and one month loop for a credit line, when only the line's interest and
+  payouts follow cash and the reserve is above 0: the same formula on the net position, cash
+  less the line's balance (`net_position_sweep`; not when every counterfactual's cash is asked
+  for);
+- otherwise one row per candidate M (and the row as given), each simulated in full, or, for a
+  large sweep whose rows differ only in their flows, the cash rule alone per row (`flow_sweep`).
 
 The simulation may run past the horizon (`inputs.months > horizon`), to the last installment of
 every loan: exit safety is judged on every simulated month, while totals and averages are over
@@ -34,6 +40,7 @@ from engine.cashflow import (
     compile_scenario,
     fading_effects,
     needs_full_sweep,
+    net_position_at_exit,
     simulate,
     simulated_months,
 )
@@ -165,7 +172,8 @@ def rows_per_variant(inputs: Inputs, criteria: ExitCriteria, horizon: int,
     month (and the row as given) when flows depend on cash or on M, otherwise two (on the flows
     before payouts when payouts are the only reason, unless the detail is asked for)."""
     full = full_sweep_needed(inputs, criteria)
-    if full and (detail or not only_payouts_need_it(inputs, criteria)):
+    if full and (detail or not (only_payouts_need_it(inputs, criteria)
+                                or net_position_possible(inputs, criteria))):
         return horizon + 1
     return 2
 
@@ -243,6 +251,45 @@ def flow_sweep(x: Inputs, horizon: int, detail: bool) -> tuple:
     return given, cash[:, 0, :], low, safe, (cash if detail else None)
 
 
+def net_position_possible(x: Inputs, criteria: ExitCriteria) -> bool:
+    """True when the exit months of rows with a credit line follow from two simulated rows on
+    the net position (`net_position_sweep`): the sweep's rows differ only in their flows
+    (`flows_sweep_possible`) and every row with a line keeps a cash reserve above 0 (at a
+    reserve of 0 the line's draws would keep cash at the reserve while the net position falls
+    below it)."""
+    line = x.credit_limit > 0
+    return bool(line.any()) and flows_sweep_possible(x, criteria) and not \
+        (line & (x.cash_reserve <= 2 * metrics.TOLERANCE)).any()
+
+
+def net_position_sweep(x: Inputs, horizon: int) -> tuple:
+    """The exit months of rows with a credit line from two simulated rows per variant (as
+    given; no subsidy from month 0) and the net position N (cash less the line's balance) of
+    the plan with subsidies and without payouts (valid where `net_position_possible`).
+
+    Cash >= R > 0 exactly when N >= R (N >= R > 0 means the line is repaid), and while N stays
+    at or above 0 the line charges nothing; so plan M is safe exactly when
+    N_(M-1) - i(N_(M-1)) + min over t >= M of (C'_t - C'_(M-1)) >= R, C' being the cumulative
+    flows before payouts of the no-subsidy row (`cashflow.net_position_at_exit`). Payouts do
+    not change which plans are safe: a payout leaves N at or above its floor (> R) in every
+    later month of its plan (methodology.md, "Monte Carlo with a credit line"). The lows are
+    those of the net position of each plan without payouts: exact where it stays at or above
+    0, an upper bound below (the line's interest is left out there)."""
+    n, T = x.n, x.months
+    m = simulate(replace(x.take(np.repeat(np.arange(n), 2)), exit_month=np.tile([T, 0], n)))
+    given = {key: v[0::2] for key, v in m.items()}
+    flows = m["before_financing"] + m["financing"]
+    start = net_position_at_exit(np.ascontiguousarray(flows[0::2].T),
+                                 np.broadcast_to(x.opening_cash, (n,)),
+                                 np.broadcast_to(x.credit_rate, (n,)),
+                                 np.broadcast_to(x.credit_limit, (n,)), horizon).T
+    c_without = np.cumsum(flows[1::2], axis=-1)
+    low = metrics.running(np.minimum, c_without, reverse=True)[:, :horizon] + start
+    low[:, 1:] -= c_without[:, :horizon - 1]
+    safe = low >= x.cash_reserve[:, None] - metrics.TOLERANCE
+    return given, m["cash_balance"][1::2], low, safe, None
+
+
 FLOW_SWEEP_CELLS = 10_000
 """Sweep rows x months above which `flow_sweep` is used: it runs the credit line's month loop
 twice (two rows, then the candidates), which costs more than the array work it saves in small
@@ -291,7 +338,9 @@ def run(inputs: Inputs, horizon: int | None = None, criteria: ExitCriteria | Non
     criteria = criteria or ExitCriteria()
     full = sweep and full_sweep_needed(inputs, criteria)
     before_payouts = full and not detail and only_payouts_need_it(inputs, criteria)
-    full = full and not before_payouts
+    net = full and not detail and not before_payouts and net_position_possible(inputs,
+                                                                               criteria)
+    full = full and not (before_payouts or net)
     per_row = rows_per_variant(inputs, criteria, horizon, detail) if sweep else 2
     step = max(1, max_rows // per_row)
     parts = []
@@ -300,8 +349,12 @@ def run(inputs: Inputs, horizon: int | None = None, criteria: ExitCriteria | Non
         if not sweep:
             parts.append(_no_sweep(block, horizon))
             continue
-        parts.append(full_sweep(block, horizon, criteria, detail) if full
-                     else two_row_sweep(block, horizon, detail, before_payouts))
+        if net:
+            parts.append(net_position_sweep(block, horizon))
+        elif full:
+            parts.append(full_sweep(block, horizon, criteria, detail))
+        else:
+            parts.append(two_row_sweep(block, horizon, detail, before_payouts))
     given = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
     given["inflation_adjustment"] = metrics.inflation_adjustment(given, inputs.inflation_rate)
     without, low, safe = (np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))

@@ -124,3 +124,21 @@ def test_batch_exit_months_with_payouts_equal_the_full_sweep(scenario, share):
     if agree.all():
         exit_month = engine.project(scenario).summary["exit_month"]
         assert batch.exit_month[0] == (-1 if exit_month is None else exit_month)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios, st.floats(1_000, 2e5), st.floats(100, 5e4))
+def test_batch_exit_months_with_a_credit_line_equal_the_brute_force_loop(scenario, limit,
+                                                                        reserve):
+    """Batch runs judge a credit line's exit months on the net position of two rows
+    (pipeline.net_position_sweep); the reference model simulates every plan M month by month
+    with its line and payouts."""
+    from engine.pipeline import compile_rows, net_position_possible, run
+    scenario = engine.with_overrides(scenario, {"group.credit_line_limit": limit,
+                                                "group.cash_reserve": reserve,
+                                                "arrears.enabled": False})
+    x = compile_rows([scenario])
+    assume(net_position_possible(x, scenario.exit_criteria))
+    batch = run(x, scenario.horizon_months, scenario.exit_criteria)
+    expected = reference_exit_month(scenario)
+    assert batch.exit_month[0] == (-1 if expected is None else expected)

@@ -205,3 +205,72 @@ def test_the_sweep_from_flows_equals_simulating_every_exit_month(monkeypatch, na
     np.testing.assert_array_equal(lean.exit_month, full.exit_month)
     for key in ("cash_balance", "distributions", "credit_line_balance", "subsidy"):
         np.testing.assert_array_equal(lean.monthly[key], full.monthly[key])
+
+
+# ---- the exit sweep of a credit line on the net position -----------------------------------------
+
+def variants_of(name: str) -> list[Scenario]:
+    """The scenario and each of its tornado inputs at half, 0.9, 1.1 and twice its value (the
+    ones the model accepts): exit months on both sides of the reserve."""
+    from engine.risk import _vary, numeric_inputs
+    s = engine.load_scenario(name)
+    out = [s]
+    for path, value in numeric_inputs(s):
+        for k in (0.5, 0.9, 1.1, 2.0):
+            try:
+                out.append(_vary(s, path, value * k))
+            except engine.ScenarioError:
+                continue
+    return out
+
+
+def sweep_every_row(monkeypatch, x, horizon, criteria):
+    """The same run with the net-position layout switched off: one simulated row per
+    candidate exit month (or the cash rule per row: `flow_sweep`, itself checked above)."""
+    from engine import pipeline
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "net_position_possible", lambda x, criteria: False)
+        return pipeline.run(x, horizon, criteria)
+
+
+@pytest.mark.parametrize("name", ["modhupur_pineapple", "modhupur_pineapple:pran_contract",
+                                  "modhupur_pineapple:spot"])
+def test_credit_line_exit_months_on_the_net_position_equal_simulating_every_plan(
+        monkeypatch, name):
+    """Batch runs (tornado, stress tables, grids, portfolios) judge a credit line's exit
+    months on the net position of two simulated rows; simulating every plan M with its own
+    line and payouts must give the same safe months and the same summary, element for
+    element."""
+    from engine import pipeline
+    from engine.pipeline import compile_rows, run
+    variants = variants_of(name)
+    x = compile_rows(variants)
+    s = variants[0]
+    assert pipeline.net_position_possible(x, s.exit_criteria)
+    assert pipeline.rows_per_variant(x, s.exit_criteria, s.horizon_months) == 2
+    lean = run(x, s.horizon_months, s.exit_criteria)
+    full = sweep_every_row(monkeypatch, x, s.horizon_months, s.exit_criteria)
+    assert len(set(full.exit_month)) > 2          # exit months move with the inputs
+    np.testing.assert_array_equal(lean.safe, full.safe)
+    np.testing.assert_array_equal(lean.exit_month, full.exit_month)
+    np.testing.assert_array_equal(lean.without_subsidy_cash, full.without_subsidy_cash)
+    for f in lean.summary.__dataclass_fields__:
+        np.testing.assert_array_equal(getattr(lean.summary, f), getattr(full.summary, f))
+    # where a plan is safe the line is repaid from M on and its cash is its net position
+    # less the payouts it makes: the lows reported (the plan's without payouts) are at least
+    # the simulated plan's
+    assert (lean.lowest_cash_after_exit[lean.safe]
+            >= full.lowest_cash_after_exit[full.safe] - 1e-6).all()
+
+
+def test_the_net_position_is_not_used_at_a_reserve_of_0():
+    """At a reserve of 0 the line's draws keep cash at the reserve while the net position is
+    below it: such rows are simulated plan by plan."""
+    from engine import pipeline
+    from engine.pipeline import compile_rows
+    s = engine.load_scenario("modhupur_pineapple")
+    x = compile_rows([s, engine.with_overrides(s, {"group.cash_reserve": 0.0})])
+    assert not pipeline.net_position_possible(x, s.exit_criteria)
+    assert pipeline.net_position_possible(x.take(np.array([0])), s.exit_criteria)
+    assert not pipeline.net_position_possible(x.take(np.array([0])),
+                                              ExitCriteria(self_sufficiency=True))
