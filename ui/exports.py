@@ -11,14 +11,9 @@ finance: every number comes from the projection.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from engine import Projection, Scenario, dump_scenario, fmt, params, quantities
 from engine.document import to_html, to_markdown, to_pdf
@@ -26,10 +21,12 @@ from engine.fields import meta_at
 from engine.report import Audience, Form, Options, document, report_markdown
 from engine.results import results_of
 from engine.statements import STATEMENTS, appraisal
-from engine.workbook import write_workbook
 
-BOLD = Font(bold=True)
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl (about 50 ms to import) is imported where a workbook is written, not with the app
+HEAD_FILL = "DDEBF7"
 DECIMALS = {"money": 2, "percent": 6, "ratio": 4, "number": 4, "count": 0}
 """Digits kept in XLSX cells by kind of unit: paisa for money, 0.0001% for shares."""
 
@@ -40,6 +37,7 @@ def scenario_toml(scenario: Scenario) -> bytes:
 
 def input_workbook(scenario: Scenario) -> bytes:
     """The scenario as an input workbook (engine/workbook.py): edit it in Excel, upload it."""
+    from engine.workbook import write_workbook
     return write_workbook(scenario)
 
 
@@ -75,9 +73,12 @@ def _kept(x: Any, unit: str) -> Any:
 
 
 def _header(ws: Worksheet, labels: list[str], row: int = 1) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor=HEAD_FILL)
     for j, text in enumerate(labels, 1):
         cell = ws.cell(row, j, text)
-        cell.font, cell.fill = BOLD, HEAD_FILL
+        cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(j)].width = max(11, min(28, len(text) * 0.8 + 4))
     ws.freeze_panes = ws.cell(row + 1, 2)
@@ -98,6 +99,7 @@ def _table(ws: Worksheet, df: pd.DataFrame, style: fmt.Style, index: bool = True
 
 
 def _summary(ws: Worksheet, p: Projection, style: fmt.Style) -> None:
+    from openpyxl.styles import Alignment, Font
     s = p.scenario
     ws["A1"] = s.title
     ws["A1"].font = Font(bold=True, size=14)
@@ -146,6 +148,7 @@ def _inputs(ws: Worksheet, scenario: Scenario, style: fmt.Style) -> None:
 
 def _line_chart(ws: Worksheet, data: Worksheet, columns: list[int], rows: int, title: str,
                 y_title: str, anchor: str) -> None:
+    from openpyxl.chart import LineChart, Reference
     chart = LineChart()
     chart.title, chart.y_axis.title, chart.x_axis.title = title, y_title, "month"
     chart.height, chart.width = 9, 17
@@ -161,6 +164,7 @@ def _line_chart(ws: Worksheet, data: Worksheet, columns: list[int], rows: int, t
 def monthly_xlsx(p: Projection, style: fmt.Style = fmt.PLAIN) -> bytes:
     """The projection as a workbook: summary, monthly table, one sheet per loan, inputs with
     sources, charts. Money stays in taka (`style` sets the grouping of its format)."""
+    from openpyxl import Workbook
     wb = Workbook()
     summary = wb.active
     assert summary is not None
