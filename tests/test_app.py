@@ -235,8 +235,8 @@ def test_risk_page_shows_the_engines_monte_carlo_odds():
         f"{mc.p_self_sustaining_by_month.iloc[-1]:.0%}"
     assert len(at.get("plotly_chart")) == 4
     # a shock typed in % reaches the engine as a fraction
-    at.number_input(key="mc_late_payment_probability").set_value(50.0).run()
-    assert at.number_input(key="mc_late_payment_probability").value == 50.0
+    at.text_input(key="mc_late_payment_probability::box").input("50").run()
+    assert at.session_state["mc_late_payment_probability"] == 50.0
     mc = monte_carlo(engine.load_scenario("bogra_handicrafts"),
                      Shocks(late_payment_probability=0.5), 1000, 0)
     assert metrics(at)["P(trailing DSCR < 1)"] == f"{mc.p_dscr_below_1:.0%}"

@@ -61,8 +61,8 @@ def test_pages_offer_the_documents_and_the_statements():
     at.switch_page("views/facilitator.py").run()
     assert not at.exception
     assert at.radio(key="donor_format").options == ["PDF", "HTML", "Markdown"]
-    at.number_input(key="exit_at").set_value(12).run()
-    at.number_input(key="taper_every").set_value(3).run()
+    at.text_input(key="exit_at::box").input("12").run()
+    at.text_input(key="taper_every::box").input("3").run()
     captions = " ".join(c.value for c in at.caption)
     assert "Judges support ending in Sep 2002" in captions and "every 3 months" in captions
     p = engine.project(engine.load_scenario("bogra_handicrafts"))

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 import engine
 from engine import fmt as numbers
+from engine import i18n
 from engine.casefile import NAMED_SECTIONS, new_item, rename_references
 from engine.cashflow import taper_end_month
 from engine.errors import Problem
@@ -141,18 +142,20 @@ def parse_number(meta: FieldMeta, text: str) -> float | int | None:
     if not cleaned:
         if meta.optional:
             return None
-        raise ValueError(f"{meta.label}: a value is needed; allowed: {allowed(meta)}")
+        raise ValueError(t("{field}: a value is needed; allowed: {allowed}", field=meta.label,
+                           allowed=allowed(meta)))
     try:
         number = float(cleaned)
     except ValueError:
         number = float("nan")
+    typed = state.quoted(text.strip())
     if not math.isfinite(number) or abs(number) > MAX_NUMBER * (100 if meta.percent else 1):
-        raise ValueError(f"{meta.label}: {text.strip()!r} is not a number the tool can use; "
-                         f"allowed: {allowed(meta)}")
+        raise ValueError(t("{field}: {value} is not a number the tool can use; allowed: "
+                           "{allowed}", field=meta.label, value=typed, allowed=allowed(meta)))
     if meta.integer:
         if not number.is_integer():
-            raise ValueError(f"{meta.label}: {text.strip()!r} is not a whole number; "
-                             f"allowed: {allowed(meta)}")
+            raise ValueError(t("{field}: {value} is not a whole number; allowed: {allowed}",
+                               field=meta.label, value=typed, allowed=allowed(meta)))
         return int(number)
     return round(number / 100, 12) if meta.percent else number
 
@@ -160,8 +163,53 @@ def parse_number(meta: FieldMeta, text: str) -> float | int | None:
 def allowed(meta: FieldMeta) -> str:
     """The allowed range with its unit, as people type it: 'at least 0 (taka)', '0% to 100%'."""
     text = meta.range_text()
-    return text if meta.percent or not meta.unit or meta.unit in (
-        "text", "choice", "true/false") else f"{text} ({meta.unit})"
+    return text if meta.percent or meta.unit in ("", "text", "choice", "true/false", "count",
+                                                 "correlation") \
+        else f"{text} ({numbers.unit_name(meta.unit)})"
+
+
+def read_setting(meta: FieldMeta, text: str) -> float | int:
+    """A number page setting as typed in its box, in the box's unit (% for a percentage): what
+    `parse_number` reads, within `meta`'s range; else ValueError naming the setting, the text
+    and what is allowed.
+
+    >>> meta = state.NUMBER_SETTINGS["taper_every"]
+    >>> read_setting(meta, " 12 "), read_setting(state.number_meta("mc_late_payment_probability",
+    ...     engine.load_scenario("bogra_handicrafts")), "7.5%")
+    (12, 7.5)
+    >>> read_setting(meta, "-1")
+    Traceback (most recent call last):
+    ...
+    ValueError: steps every (months): '-1' is outside what is allowed: 1 to 24 (months)
+    """
+    value = parse_number(meta, text)
+    shown = round(value * 100, 10) if meta.percent and value is not None else value
+    if not state.fits(meta, shown):
+        raise ValueError(t("{field}: {value} is outside what is allowed: {allowed}",
+                           field=meta.label, value=state.quoted(text.strip()),
+                           allowed=allowed(meta)))
+    return shown   # type: ignore[return-value]
+
+
+def setting_box(container: Any, key: str, meta: FieldMeta) -> Any:
+    """A number page setting (`state.number_meta`) in a text box, checked here rather than by
+    the browser (a browser's number box turns 1e400 into its bound without a word). What does
+    not read, or lies outside the range, stays in the box as typed and is named under it with
+    the range; the page goes on with the setting's last good value, which is what the link
+    carries. Returns that value, in the box's unit."""
+    ss = st.session_state
+    state.number_setting(key, meta)
+    box = key + state.BOX
+    if box not in ss:
+        ss[box] = number_text(meta, ss[key] / 100 if meta.percent else ss[key])
+    container.text_input(state.number_label(meta), key=box, help=meta.help())
+    try:
+        ss[key] = read_setting(meta, ss[box])
+    except ValueError as e:
+        last = number_text(meta, ss[key] / 100 if meta.percent else ss[key])
+        container.error(t("{problem}. The page uses {value}.", problem=e,
+                          value=f"{last}%" if meta.percent else last), icon="⚠️")
+    return ss[key]
 
 
 def _changed(path: str, meta: FieldMeta) -> None:
@@ -252,11 +300,14 @@ def field(container: Any, path: str, data: dict[str, Any], scenario: engine.Scen
         if meta.unit == "true/false":
             container.checkbox(text, on_change=_changed, args=(path, meta), **kw)
         else:
+            lang = i18n.current()   # bound: AppTest calls format_func outside the rerun
+
+            def choice(m: Any) -> str:
+                with i18n.language(lang):
+                    return month_label(m, scenario) if meta.unit == "month" and m != NONE \
+                        else meta.choice_label(m)
             container.selectbox(text, [NONE if c is None else c for c in choices],
-                                on_change=_changed, args=(path, meta),
-                                format_func=lambda m: month_label(m, scenario)
-                                if meta.unit == "month" and m != NONE else
-                                meta.choice_label(m), **kw)
+                                on_change=_changed, args=(path, meta), format_func=choice, **kw)
         return
     if meta.unit in ("text", "YYYY-MM"):
         if k not in st.session_state:

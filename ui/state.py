@@ -14,6 +14,8 @@ page cannot take is named in one warning (`settings_dropped`) and its default sh
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
@@ -22,11 +24,14 @@ import engine
 from engine import i18n
 from engine.casefile import LIST_SECTIONS, as_case_file, blank_scenario, complete_items
 from engine.errors import Problem
-from engine.i18n import t
+from engine.fields import FieldMeta, field_meta
+from engine.fmt import unit_name
+from engine.i18n import N_, t
 from engine.io import drop_none, file_problems
 from engine.report import path_title
 from engine.shocks import Shocks
 from engine.values import ValueTextError, format_value, parse_value
+from ui.pages.common import month_label
 from ui.storage import StorageError, Workspace
 
 DEFAULT_REF = "modhupur_pineapple"
@@ -102,8 +107,9 @@ def reset() -> None:
     ss = st.session_state
     ss.edits[ss.ref] = {}
     ss.page_settings = {}
-    for key in [k for k in ss if isinstance(k, str) and (k.startswith(f"{ss.ref}::")
-                                                         or k in PAGE_SETTINGS)]:
+    for key in [k for k in ss if isinstance(k, str) and (
+            k.startswith(f"{ss.ref}::") or k in PAGE_SETTINGS
+            or k.removesuffix(BOX) in PAGE_SETTINGS)]:
         del ss[key]
     ss.url_dropped, ss.page_error, ss.settings_dropped = [], None, {}
 
@@ -197,6 +203,92 @@ PAGE_SETTINGS = ("loan_select", "dscr_target", "service_select", "taper_start", 
                  "tornado_step", "tornado_outcome", "tornado_top", "grid_channel", "mc_paths",
                  *(f"mc_{name}" for name in Shocks.model_fields))
 """Widget keys of page settings that a link carries (the same numbers on the same page)."""
+
+
+def _setting(name: str, label: str, unit: str, meaning: str, default: int, low: int,
+             high: int | None) -> FieldMeta:
+    return FieldMeta(name=name, label=label, unit=unit, description=meaning, required=False,
+                     default=default, ge=low, le=high, integer=True)
+
+
+NUMBER_SETTINGS: dict[str, FieldMeta] = {m.name: m for m in (
+    _setting("taper_start", N_("taper starts in month"), "months",
+             N_("The month the fastest safe taper starts from, counted from the start; month 0 "
+                "is {month}."), 0, 0, None),
+    _setting("taper_every", N_("steps every (months)"), "months",
+             N_("Months between two steps of a step taper."), 6, 1, 24),
+    _setting("exit_at", N_("if support ended in month"), "months",
+             N_("The month all support would end, counted from the start; month 0 is {month}. "
+                "The table shows the services the group could then keep."), 0, 0, None),
+    _setting("tornado_top", N_("inputs shown"), "count",
+             N_("How many inputs the chart shows, those that move the outcome most first."),
+             15, 5, 60),
+    _setting("mc_paths", N_("paths"), "count",
+             N_("How many paths the Monte Carlo draws: more paths, steadier figures, a longer "
+                "wait."), 1000, 100, 20_000))}
+"""The page settings typed as numbers that are not scenario fields: label (with its unit),
+meaning, default and bounds (`None`: the scenario's last month). The Monte Carlo shocks
+(`mc_<field>`) take theirs from engine/fields.py (`number_meta`)."""
+BOX = "::box"
+"""The suffix of a number setting's text box key (the setting's key holds its last good value)."""
+
+
+def number_meta(key: str, scenario: engine.Scenario) -> FieldMeta:
+    """A number page setting's label (with its unit), meaning, default and allowed range, in
+    the language in force: from `NUMBER_SETTINGS` or, for a shock, from the field of
+    engine.shocks.Shocks (percentages typed in %).
+
+    >>> number_meta("taper_every", blank_scenario()).range_text()
+    '1 to 24'
+    """
+    if key in NUMBER_SETTINGS:
+        meta = NUMBER_SETTINGS[key]
+        last = scenario.horizon_months - 1
+        return replace(meta, label=t(meta.label), le=last if meta.le is None else meta.le,
+                       description=t(meta.description, month=month_label(scenario, 0)))
+    return field_meta(Shocks, key.removeprefix("mc_"))
+
+
+def number_label(meta: FieldMeta) -> str:
+    """A number setting's box label: a shock's label with its unit ('price volatility, %'); a
+    page setting's label says its unit itself."""
+    if meta.name in NUMBER_SETTINGS or meta.unit == "correlation":
+        return meta.label
+    return f"{meta.label}, {'%' if meta.percent else unit_name(meta.unit)}"
+
+
+def fits(meta: FieldMeta, value: Any) -> bool:
+    """Whether `value`, in the box's unit (% for a percentage), is a number `meta` allows."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return False
+    x = value / 100 if meta.percent else value
+    return not ((meta.integer and not float(value).is_integer())
+                or (meta.ge is not None and x < meta.ge) or (meta.gt is not None and x <= meta.gt)
+                or (meta.le is not None and x > meta.le) or (meta.lt is not None and x >= meta.lt))
+
+
+def number_setting(key: str, meta: FieldMeta) -> Any:
+    """Seed a number page setting (its last good value, in the box's unit) from the session,
+    the link or `meta`'s default; a link's value `meta` does not allow is named (`dropped`) and
+    the default taken; a kept value the scenario no longer allows (a shorter horizon) gives
+    way to the default."""
+    ss = st.session_state
+    scale = 100 if meta.percent else 1
+    default = round(meta.default * scale, 10) if meta.percent else meta.default
+    if key in ss:
+        if not fits(meta, ss[key]):
+            ss[key] = default
+            ss.pop(key + BOX, None)
+        return ss[key]
+    value = ss.get("page_settings", {}).get(key, default)
+    if not fits(meta, value):
+        low, high = meta.ge, meta.le
+        dropped(key, value, t("a number from {low} to {high}", low=plain(low * scale),
+                              high=plain(high * scale)) if low is not None and high is not None
+                else meta.range_text())
+        value = default
+    ss[key] = int(value) if meta.integer else float(value)
+    return ss[key]
 
 
 def setting(key: str, default: Any, options: list[Any] | None = None,

@@ -64,13 +64,8 @@ def render() -> None:
 
     st.subheader(t("How fast can support taper?"))
     a, b = st.columns(2)
-    last = scenario.horizon_months - 1
-    state.setting("taper_start", 0, low=0, high=last)
-    state.setting("taper_every", 6, low=1, high=24)
-    start = a.number_input(t("taper starts in month"), 0, last, step=1, key="taper_start",
-                           help=t("Months from the start; month 0 is {month}.",
-                                  month=month_label(scenario, 0)))
-    every = b.number_input(t("steps every (months)"), 1, 24, step=1, key="taper_every")
+    start = editor.setting_box(a, "taper_start", state.number_meta("taper_start", scenario))
+    every = editor.setting_box(b, "taper_every", state.number_meta("taper_every", scenario))
     plan = compute.taper(scenario, int(start), int(every))
     sty = style(scenario)
     if plan["judged_from_month"] is None:
@@ -94,8 +89,7 @@ def render() -> None:
                                 kind="step", start_month=int(start), step=step["step"],
                                 every_months=step["every_months"]), scenario)) if step else
                          t("Steps: no step taper from then is safe")))
-    state.setting("exit_at", 0, low=0, high=last)
-    exit_at = st.number_input(t("if support ended in month"), 0, last, step=1, key="exit_at")
+    exit_at = editor.setting_box(st, "exit_at", state.number_meta("exit_at", scenario))
     st.dataframe(readable(compute.services(scenario, int(exit_at), i18n.current()), scenario),
                  key="services_table")
     statements_section(scenario)

@@ -15,12 +15,11 @@ import engine
 from engine import fmt as numbers
 from engine import i18n, quantities, risk
 from engine.errors import ScenarioError
-from engine.fields import field_meta
 from engine.i18n import N_, t, tn
 from engine.montecarlo import MonteCarlo
 from engine.report import path_title
 from engine.shocks import Shocks
-from ui import state
+from ui import editor, state
 from ui.figures import BLUE, GREY, ORANGE, SKY, VERMILION, _layout, styled
 from ui.pages.common import (
     fmt,
@@ -119,27 +118,14 @@ def fan_chart(mc) -> go.Figure:
 MC_TIME_LIMIT_S = float(os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60")) / 4
 """Seconds the app spends on one Monte Carlo (a quarter of the app's time limit)."""
 
-MC_PATHS = ("mc_paths", 1000, 100, 20_000)
-"""The paths setting: widget key, default, lowest and highest value."""
-
-
-def shock_inputs(columns: list) -> Shocks | None:
+def shock_inputs(columns: list, scenario: engine.Scenario) -> Shocks | None:
     """One input per field of engine.shocks.Shocks (label, unit, range, default and help from
     engine/fields.py; percentages typed in %), or None with the problems shown."""
     values = {}
     for i, name in enumerate(Shocks.model_fields):
-        meta = field_meta(Shocks, name)
-        scale = 100.0 if meta.percent else 1.0
-        low = meta.ge if meta.ge is not None else meta.gt + 0.1
-        key = f"mc_{name}"
-        state.setting(key, float(meta.default) * scale, low=low * scale,
-                      high=float(meta.le) * scale)
-        unit = "%" if meta.percent else label(meta.unit)
-        shown = label(meta.label) if meta.unit == "correlation" else f"{label(meta.label)}, {unit}"
-        value = columns[i % len(columns)].number_input(
-            shown, low * scale, float(meta.le) * scale, key=key,
-            step=1.0 if scale > 1 or meta.unit == "days" else 0.1, help=meta.help())
-        values[name] = value / scale
+        meta = state.number_meta(f"mc_{name}", scenario)
+        value = editor.setting_box(columns[i % len(columns)], f"mc_{name}", meta)
+        values[name] = round(value / 100, 12) if meta.percent else value
     try:
         return Shocks(**values)
     except (ScenarioError, ValidationError) as e:
@@ -162,7 +148,7 @@ def render() -> None:
                                              "its value (0.10 = 10%)."))
     outcome = c[1].selectbox(t("outcome"), outcomes, key="tornado_outcome",
                              format_func=options_in_language(quantities.label))
-    top = c[2].number_input(t("inputs shown"), 5, 60, step=1, key="tornado_top")
+    top = editor.setting_box(c[2], "tornado_top", state.number_meta("tornado_top", scenario))
     with st.spinner(t("Varying every input...")):
         table = tornado(scenario, step, i18n.current())
     base = table.attrs["base"][outcome]
@@ -215,10 +201,9 @@ def render() -> None:
     st.caption(t("Each path draws, month by month, mean-reverting prices for every buyer "
                  "(seasonality kept, buyers correlated), volumes correlated with prices, "
                  "failed harvests and late payments (methodology: Monte Carlo shocks)."))
-    shocks = shock_inputs(st.columns(3))
-    key, default, low, high = MC_PATHS
-    state.setting(key, default, low=low, high=high)
-    paths = st.columns(3)[0].number_input(t("paths"), low, high, step=100, key=key)
+    shocks = shock_inputs(st.columns(3), scenario)
+    paths = editor.setting_box(st.columns(3)[0], "mc_paths", state.number_meta("mc_paths",
+                                                                               scenario))
     if shocks is None:
         return
     mc = monte_carlo(scenario, shocks, int(paths), 0)
