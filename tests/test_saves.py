@@ -142,3 +142,64 @@ def test_a_page_that_raises_shows_a_message_without_traceback_and_reset_works(mo
     at.button(key="reset_button").click().run()
     assert at.session_state.edits["modhupur_pineapple"] == {}
     assert at.query_params.get("set") in (None, [], "")
+
+
+# Windows keeps these names for devices: CON, PRN, AUX, NUL, COM1-9, LPT1-9 (and COM/LPT with a
+# superscript 1-3), in any case and with any extension ("Naming Files, Paths, and Namespaces",
+# Microsoft Learn). A workspace copied to Windows could not hold NUL.toml.
+@pytest.mark.parametrize("name", ["CON", "con", "Prn", "aux", "NUL", "nul.txt", "COM1", "com9",
+                                  "LPT1", "lpt9.toml", " Con ", "COM²", "AUX.backup.toml"])
+def test_windows_device_names_are_refused_with_a_clear_message(workspace, name):
+    ws = Workspace(workspace)
+    device = name.strip().split(".")[0].upper()
+    with pytest.raises(StorageError) as e:
+        ws.save(name, "# x\n")
+    assert str(e.value) == (f"{name!r} is a name Windows keeps for a device ({device}): a "
+                            "workspace copied to Windows could not hold it. Choose another name.")
+    assert not workspace.exists() or not list(workspace.iterdir())
+
+
+@pytest.mark.parametrize("name", ["CON1", "COM0", "LPT10", "console", "nul_group", "auxiliary",
+                                  "prn-2"])
+def test_names_that_only_look_like_devices_are_saved(workspace, name):
+    assert Workspace(workspace).save(name, "# x\n").name == f"{name}.toml"
+
+
+def test_a_device_name_saved_before_still_opens(workspace):
+    """Saved on Linux before the rule: listed and opened, never lost."""
+    workspace.mkdir()
+    (workspace / "CON.toml").write_text("# kept\n")
+    ws = Workspace(workspace)
+    assert ws.names() == ["CON"] and ws.load("CON") == "# kept\n"
+    with pytest.raises(StorageError, match="Windows"):
+        ws.save("CON", "# new\n", overwrite=True)
+    assert ws.load("CON") == "# kept\n"
+
+
+def test_storage_messages_are_in_the_language_in_force(workspace):
+    from engine.i18n import language
+    ws = Workspace(workspace)
+    ws.save("a", "# one\n")
+    with language("bn"):
+        with pytest.raises(StorageError) as exists:
+            ws.save("a", "# two\n")
+        with pytest.raises(StorageError) as device:
+            ws.save("nul", "# two\n")
+        with pytest.raises(StorageError) as empty:
+            ws.save("..", "# two\n")
+    assert str(exists.value) == ("'a' আগে থেকেই আছে; অন্য নাম বেছে নিন বা তার ওপর লেখা নিশ্চিত "
+                                 "করুন")
+    assert str(device.value).startswith("'nul' নামটি Windows একটি যন্ত্রের জন্য রেখে দেয় (NUL)")
+    assert str(empty.value).startswith("নাম '..'-এ কোনো অক্ষর বা অঙ্ক নেই")
+
+
+def test_the_case_file_page_names_a_device_file_name(workspace):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = "bogra_handicrafts"
+    at.query_params["set"] = "name=con"
+    at.switch_page("views/casefile.py").run()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert ("'con' is a name Windows keeps for a device (CON): a workspace copied to Windows "
+            "could not hold it. Choose another name. Change the group's *file name* on the "
+            "Group tab.") in shown

@@ -5,6 +5,9 @@ SUBSIDY_EXIT_WORKSPACE environment variable).
   (a Bangla name stays Bangla), '-' and '_' are kept, in Unicode's composed form (NFC, so that
   one name typed two ways is one file); path separators, dots, control and other characters
   are dropped; at most `MAX_NAME` characters.
+- Names Windows keeps for devices (CON, PRN, AUX, NUL, COM1-9, LPT1-9 and COM/LPT with ¹²³, in
+  any case, with or without an extension) are refused for a save, so that a workspace copied to
+  Windows keeps every file; a file already saved under one (on Linux) still opens.
 - A save writes a temporary file, syncs it, then either links it to a new name (os.link, which
   fails if the name exists: of several sessions creating one name at once exactly one succeeds,
   the others are told) or, when overwriting was asked for, renames it over the old file. A
@@ -25,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.errors import ScenarioError
+from engine.i18n import t
 from engine.io import decode_text, read_file_bytes
 
 MAX_NAME = 64
@@ -46,20 +50,58 @@ def _kept(c: str) -> bool:
     return c in "-_" or unicodedata.category(c)[0] in "LMN"
 
 
+WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL",
+                              *(f"{port}{n}" for port in ("COM", "LPT")
+                                for n in "123456789¹²³")})
+"""Device names Windows reserves, with any extension ('con.txt' too), in any case."""
+
+
+def _named(name: str) -> str:
+    """A name as it is shown in a message: in quotes, control characters escaped, at most 80
+    characters."""
+    return repr(name[:80] + ("…" if len(name) > 80 else ""))
+
+
+def _cleaned(name: str) -> str:
+    text = unicodedata.normalize("NFC", name.strip().replace(" ", "_"))
+    cleaned = "".join(c for c in text if _kept(c)).lstrip("-")[:MAX_NAME]
+    if not any(unicodedata.category(c)[0] in "LN" for c in cleaned):
+        raise StorageError(t("name {name} has no letters or digits; use letters, digits, - or _",
+                             name=_named(name)))
+    return cleaned
+
+
+def windows_reserved(name: str) -> str | None:
+    """The Windows device name `name` would be saved under ('CON' for 'con' or 'Con.txt'), or
+    None.
+
+    >>> windows_reserved("con"), windows_reserved(" Lpt9.toml"), windows_reserved("console")
+    ('CON', 'LPT9', None)
+    """
+    stem = unicodedata.normalize("NFC", name).strip().split(".")[0].strip().upper()
+    return stem if stem in WINDOWS_RESERVED else None
+
+
 def clean_name(name: str) -> str:
-    """Letters and digits of any script, '-' and '_'; spaces become '_'; path separators, dots
-    and anything else are dropped; NFC; at most MAX_NAME characters; never starts with '-'.
+    """The name a save writes: letters and digits of any script, '-' and '_'; spaces become
+    '_'; path separators, dots and anything else are dropped; NFC; at most MAX_NAME characters;
+    never starts with '-'; never a Windows device name.
 
     >>> clean_name("../evil"), clean_name("/etc/passwd"), clean_name("my group 1")
     ('evil', 'etcpasswd', 'my_group_1')
     >>> clean_name("দুগ্ধ সমিতি")
     'দুগ্ধ_সমিতি'
-    """
-    text = unicodedata.normalize("NFC", name.strip().replace(" ", "_"))
-    cleaned = "".join(c for c in text if _kept(c)).lstrip("-")[:MAX_NAME]
-    if not any(unicodedata.category(c)[0] in "LN" for c in cleaned):
-        raise StorageError(f"name {name!r} has no letters or digits; use letters, digits, "
-                           "- or _")
+    >>> clean_name("aux.toml")
+    Traceback (most recent call last):
+    ...
+    ui.storage.StorageError: 'aux.toml' is a name Windows keeps for a device (AUX): a workspace copied to Windows could not hold it. Choose another name.
+    """  # noqa: E501
+    cleaned = _cleaned(name)
+    device = windows_reserved(name) or windows_reserved(cleaned)
+    if device:
+        raise StorageError(t("{name} is a name Windows keeps for a device ({device}): a "
+                             "workspace copied to Windows could not hold it. Choose another "
+                             "name.", name=_named(name), device=device))
     return cleaned
 
 
@@ -68,9 +110,11 @@ class Workspace:
         self.root = (root or workspace_root()).resolve()
 
     def path(self, name: str) -> Path:
-        path = (self.root / f"{clean_name(name)}.toml").resolve()
+        """Where NAME is (or would be) saved; a name a save would refuse (a Windows device name
+        saved on Linux) is still found, so that its file opens."""
+        path = (self.root / f"{_cleaned(name)}.toml").resolve()
         if path.parent != self.root:
-            raise StorageError(f"name {name!r} would leave the workspace")
+            raise StorageError(t("name {name} would leave the workspace", name=_named(name)))
         return path
 
     def names(self) -> list[str]:
@@ -86,16 +130,18 @@ class Workspace:
         """Save `text` as NAME.toml: a new name is created exclusively; an existing one is
         replaced only with `overwrite`. `check(text)` runs first (a file that would not reopen
         is refused with its problems)."""
+        clean_name(name)   # refuses what the workspace would not write
         path = self.path(name)
         if check is not None:
             try:
                 check(text)
             except ScenarioError as e:
-                raise StorageError("not saved: the file would not reopen: " + "; ".join(
-                    str(p) for p in e.problems[:5])) from None
+                raise StorageError(t("not saved: the file would not reopen: {problems}",
+                                     problems="; ".join(str(p) for p in e.problems[:5]))
+                                   ) from None
         if path.exists() and not overwrite:
-            raise StorageError(f"'{path.stem}' exists already; choose another name or confirm "
-                               "overwriting it")
+            raise StorageError(t("'{name}' exists already; choose another name or confirm "
+                                 "overwriting it", name=path.stem))
         self.root.mkdir(parents=True, exist_ok=True)
         self.clean_stale()
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{path.stem}.", suffix=".tmp")
@@ -110,8 +156,9 @@ class Workspace:
                 try:
                     os.link(tmp, path)   # atomic exclusive create
                 except FileExistsError:
-                    raise StorageError(f"'{path.stem}' was saved by someone else a moment ago; "
-                                       "choose another name or confirm overwriting it") from None
+                    raise StorageError(t("'{name}' was saved by someone else a moment ago; "
+                                         "choose another name or confirm overwriting it",
+                                         name=path.stem)) from None
         finally:
             Path(tmp).unlink(missing_ok=True)
         return path
@@ -131,6 +178,6 @@ class Workspace:
     def load(self, name: str) -> str:
         """The saved text, or StorageError naming why it cannot be read."""
         try:
-            return decode_text(read_file_bytes(self.path(name)), f"{clean_name(name)}.toml")
+            return decode_text(read_file_bytes(self.path(name)), f"{_cleaned(name)}.toml")
         except ScenarioError as e:
             raise StorageError("; ".join(p.message for p in e.problems)) from None

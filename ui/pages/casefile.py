@@ -267,7 +267,8 @@ def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
     try:   # the file name as the workspace writes it (letters of any script, no separators)
         name = clean_name(scenario.name.replace(":", "_"))
     except StorageError as e:
-        st.error(t("{problem}. Change the group's *file name* on the Group tab.", problem=e))
+        st.error(t("{problem}. Change the group's *file name* on the Group tab.",
+                   problem=str(e).rstrip(".")))
         return
     st.markdown(t("The case file is saved as **{name}** (the group's *file name* on the Group "
                   "tab). Each value you changed is recorded as edited, with the value it had.",
