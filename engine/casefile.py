@@ -22,7 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from engine import fmt
 from engine.errors import ScenarioError
+from engine.i18n import t
 from engine.io import apply_variant, params
 from engine.loan_capacity import DSCR_TARGET
 from engine.loan_capacity import loan_verdict as capacity_verdict
@@ -233,9 +235,12 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> str:
     disbursement to the last installment."""
     verdict = capacity_verdict(p, dscr_target)
     if verdict is None:
-        return "no loan"
+        return t("no loan")
     if not verdict["meets"]:
-        return "fails the lender's tests: " + "; ".join(verdict["reasons"])
+        return t("fails the lender's tests: {reasons}", reasons="; ".join(verdict["reasons"]))
     lowest = verdict["min_dscr_12m"]
-    return ("carries its loans" + ("" if lowest is None else
-                                   f" (lowest DSCR {lowest:.2f}, target {dscr_target:.2f})"))
+    if lowest is None:
+        return t("carries its loans")
+    st = fmt.style_for()
+    return t("carries its loans (lowest DSCR {dscr}, target {target})",
+             dscr=fmt.ratio(lowest, st), target=fmt.ratio(dscr_target, st))

@@ -20,11 +20,14 @@ from pydantic import ValidationError
 from engine import fmt, i18n, quantities
 from engine.comparison import COMPARE_COLUMNS, compare
 from engine.errors import Problem, ScenarioError, problems_from_validation
+from engine.fields import field_meta, meta_at
 from engine.i18n import N_, t
 from engine.io import load_scenario, params, preset_names, with_overrides
 from engine.loan_capacity import DSCR_TARGET, loan_terms_table, loan_verdict, max_affordable_loan
 from engine.loans import Loan, apr, contracts, eir, grant_element, opening, schedules
+from engine.portfolio import flags_text
 from engine.projection import Projection, project
+from engine.scenario import Channel
 from engine.schema_docs import scenario_schema
 from engine.stress import stress_table
 from engine.switching import SWITCHABLE, switching_value
@@ -102,11 +105,19 @@ def _clean(x: Any) -> Any:
     return x
 
 
+def machine_output() -> contextlib.AbstractContextManager[None]:
+    """JSON and files written for programs (--json, --csv, --out) are the same whatever --lang:
+    keys and column names, codes, raw numbers, months as YYYY-MM, and their sentences in English
+    (a portfolio row's problems excepted: docs/i18n.md)."""
+    return i18n.language(i18n.DEFAULT)
+
+
 def projection_json(p: Projection) -> dict[str, Any]:
     monthly = p.monthly.reset_index()
     records = [{k: _clean(v) for k, v in row.items()}
                for row in monthly.astype(object).where(monthly.notna(), None).to_dict("records")]
-    verdict = loan_verdict(p)
+    with machine_output():
+        verdict = loan_verdict(p)
     return {"scenario": p.scenario.name, "summary": {k: _clean(v) for k, v in p.summary.items()},
             "loan_verdict": None if verdict is None else {k: _clean(v)
                                                           for k, v in verdict.items()},
@@ -131,6 +142,17 @@ def _summary_lines(p: Projection, style: fmt.Style = fmt.PLAIN) -> list[str]:
     return [f"  {label:<{width}}  "
             f"{quantities.display_value(k, p.summary[k], style, start=p.scenario.start)}"
             for k, label in labels.items()]
+
+
+def _print_table(frame: pd.DataFrame, style: fmt.Style, index: bool = False,
+                 **display: Any) -> None:
+    """A table for reading: each column under its quantity's one name and formatted by its unit
+    in the style's language (engine.quantities.display_frame); the index is printed only when
+    asked (its values are not formatted)."""
+    shown = quantities.display_frame(frame, style, **display)
+    with pd.option_context("display.width", 250, "display.max_rows", 100_000,
+                           "display.max_columns", 100):
+        print(shown.to_string(index=index))
 
 
 def _load(ref: str, sets: list[str]):
@@ -168,13 +190,15 @@ def cmd_run(args: argparse.Namespace) -> None:
           f"{fmt.months_count(p.scenario.horizon_months, st)}")
     print("\n".join(_summary_lines(p, st)))
     print()
-    with pd.option_context("display.width", 200, "display.max_rows", 1000):
-        print(quantities.display_frame(p.monthly, st, columns=TABLE_COLUMNS).to_string())
+    _print_table(p.monthly.reset_index(), st, columns=["month", *TABLE_COLUMNS])
     if p.scenario.loans:
         print("\n" + t("Loans (APR and EIR by the MicroFinance Transparency convention; grant "
                        "element at the OECD's 10%):"))
         with pd.option_context("display.width", 200):
-            print(quantities.display_frame(loan_terms_table(p.scenario), st).to_string())
+            terms_table = loan_terms_table(p.scenario)
+            terms_table["interest_method"] = terms_table["interest_method"].map(
+                field_meta(Loan, "interest_method").choice_label)
+            print(quantities.display_frame(terms_table, st).to_string())
         print("\n" + t("Loan verdict: {sentence}",
                        sentence=loan_verdict(p)["sentence"]))  # type: ignore[index]
         terms = p.scenario.loans[-1]
@@ -193,8 +217,8 @@ MAX_PARTITIONS = 10_000
 LOAN_FLAGS = [f for f in Loan.model_fields if f not in ("name", "lender", "disbursement_month")]
 
 
-def _rate(x: float) -> str:
-    return t("no solution") if math.isnan(x) else f"{x:.4%}"
+def _rate(x: float, style: fmt.Style) -> str:
+    return t("no solution") if math.isnan(x) else fmt.percent(x, style, 4, 4)
 
 
 def cmd_loan(args: argparse.Namespace) -> None:
@@ -226,23 +250,27 @@ def cmd_loan(args: argparse.Namespace) -> None:
     if loan.market_annual_rate is None:
         quiet.append("interest_subsidy")
     s = s.drop(columns=["month", *quiet])
-    with pd.option_context("display.width", 200, "display.max_rows", 2000):
-        print(s.to_string(index=False, float_format=lambda v: f"{v:,.{loan.currency_digits}f}"))
+    st = _style(args)
+    _print_table(s, st, decimals=loan.currency_digits)
     lent = contracts(loan)
     first, down = opening(loan)
     downs = sum(opening(c)[1] for c in lent)
     upfront = sum(c.upfront_fee for c in lent)
+    def amount(x: float) -> str:
+        return fmt.money(x, st, unit=False, decimals=2)
+
     print("\n" + t("released {first} at disbursement (down payment {down}); over {n} "
                    "contract(s) lent {lent}: principal {principal}, interest {interest}, fees "
-                   "{fees} (upfront {upfront})", n=len(lent),
-                    first=f"{first:,.2f}", down=f"{down:,.2f}",
-                    lent=f"{sum(c.principal for c in lent):,.2f}",
-                    principal=f"{repaid + downs:,.2f}", interest=f"{s.interest.sum():,.2f}",
-                    fees=f"{s.fees.sum() + upfront:,.2f}", upfront=f"{upfront:,.2f}"))
+                   "{fees} (upfront {upfront})", n=_count(len(lent)),
+                    first=amount(first), down=amount(down),
+                    lent=amount(sum(c.principal for c in lent)),
+                    principal=amount(repaid + downs), interest=amount(s.interest.sum()),
+                    fees=amount(s.fees.sum() + upfront), upfront=amount(upfront)))
+    method = field_meta(Loan, "interest_method").choice_label(loan.interest_method)
     print(t("APR {apr}  EIR {eir}  (nominal {rate}, {method}); grant element at 10%: "
-            "{grant}", apr=_rate(rates["apr"]), eir=_rate(rates["eir"]),
-            rate=f"{loan.annual_rate:.4%}", method=loan.interest_method,
-            grant=f"{rates['grant_element']:.2%}"))
+            "{grant}", apr=_rate(rates["apr"], st), eir=_rate(rates["eir"], st),
+            rate=fmt.percent(loan.annual_rate, st, 4, 4), method=method,
+            grant=fmt.percent(rates["grant_element"], st, 2, 2)))
     if math.isnan(rates["apr"]):
         print(t("no APR: no rate makes the payments worth what the borrower receives (the "
                 "upfront fees take all of the principal)"))
@@ -275,14 +303,18 @@ def cmd_switch(args: argparse.Namespace) -> None:
            if value not in names]
     if bad:
         raise ScenarioError(bad)
-    result = switching_value(scenario, args.channel, args.rival, args.parameter, args.outcome)
+    with machine_output() if args.json else contextlib.nullcontext():
+        result = switching_value(scenario, args.channel, args.rival, args.parameter,
+                                 args.outcome)
     if args.json:
         print(json.dumps(result, indent=1))
     else:
         print(result["sentence"])
         st = _style(args)
+        meta = field_meta(Channel, args.parameter)
         print("  " + t("now: {parameter} = {value}; {channel} {mine} against {rival} {theirs}",
-                       parameter=args.parameter, value=result["current_value"],
+                       parameter=meta.label,
+                       value=fmt.value(result["current_value"], meta.unit, st),
                        channel=args.channel, mine=fmt.money(result["outcome_now"], st),
                        rival=args.rival, theirs=fmt.money(result["rival_outcome"], st)))
 
@@ -348,7 +380,9 @@ def cmd_report(args: argparse.Namespace) -> None:
     from engine.document import write
     print(t("wrote {path}", path=write(doc, args.out, args.format)))
     if args.csv:
-        for name, table in report_tables(scenario).items():
+        with machine_output():
+            tables = report_tables(scenario)
+        for name, table in tables.items():
             path = args.out / f"{name}.csv"
             table.to_csv(path, index=False)
             print(t("wrote {path}", path=path))
@@ -357,7 +391,8 @@ def cmd_report(args: argparse.Namespace) -> None:
 def cmd_statements(args: argparse.Namespace) -> None:
     from engine import statements
     p = project(_load(args.scenario, args.set))
-    tables = statements.statement_tables(p)
+    with machine_output() if args.out else contextlib.nullcontext():
+        tables = statements.statement_tables(p)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
@@ -371,7 +406,9 @@ def cmd_statements(args: argparse.Namespace) -> None:
     with pd.option_context("display.width", 250, "display.max_columns", 50):
         for name, table in tables.items():
             print(f"\n{t(statements.STATEMENTS[name][0])}")
-            print(table.map(fmt.money, style=st, unit=False).to_string())
+            shown = table.map(fmt.money, style=st, unit=False)
+            shown.columns.name = quantities.label("year", st)
+            print(shown.to_string())
     a = statements.appraisal(p, args.discount_rate)
     print("\n" + t("The group's investment before financing (FAO RuralInvest), discounted at "
                    "{rate} a year:", rate=fmt.percent(a.discount_rate.iloc[0], st)))
@@ -397,7 +434,8 @@ def cmd_results(args: argparse.Namespace) -> None:
     labels = {k: quantities.label(k, st) for k in r}
     width = max(map(len, labels.values()))
     for k, v in r.items():
-        print(f"  {labels[k]:<{width}}  {quantities.display_value(k, v, st)}")
+        shown = scenario.title_of(v) if k == "payer" else quantities.display_value(k, v, st)
+        print(f"  {labels[k]:<{width}}  {shown}")
 
 
 def cmd_portfolio(args: argparse.Namespace) -> int:
@@ -421,7 +459,7 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     written = 0
     template = result_columns(base)
     rows, file = open_rows(args.groups), str(args.groups)
-    writer = ChunkWriter(args.out)
+    writer = ChunkWriter(args.out, _style(args), base.start)
     with contextlib.ExitStack() as stack:
         if args.dask is not None:
             client = stack.enter_context(dask_client(args.dask or None))
@@ -453,15 +491,22 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
 class ChunkWriter:
     """Writes result chunks to a CSV or Parquet file as they come (or prints them)."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, style: fmt.Style = fmt.PLAIN, start: str | None = None):
         self.path, self.count = path, 0
+        self.style, self.start = style, start
         self.parquet: Any = None
         self.tmp = None if path is None else path.with_name(f".{path.name}.partial")
 
     def write(self, frame: pd.DataFrame) -> None:
-        if self.path is None or self.tmp is None:
+        if self.path is None or self.tmp is None:   # printed for reading, in the language
+            shown = quantities.display_frame(frame.assign(risk_flags=[
+                flags_text(f, self.style) for f in frame.risk_flags]), self.style, self.start)
+            not_run = (frame["problems"].fillna("") != "").to_numpy()
+            results = [c for c in shown.columns if c not in (
+                quantities.label("group_id", self.style), quantities.label("problems", self.style))]
+            shown.loc[not_run, results] = ""        # a row not run has its problems only
             with pd.option_context("display.width", 250, "display.max_rows", 100_000):
-                print(frame.to_string(index=False, header=self.count == 0))
+                print(shown.to_string(index=False, header=self.count == 0))
         elif self.path.suffix == ".parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -488,10 +533,15 @@ class ChunkWriter:
 def cmd_tornado(args: argparse.Namespace) -> None:
     from engine.risk import tornado
     table = tornado(_load(args.scenario, args.set), step=args.step)
+    st = _style(args)
     cols = [c for c in table.columns if c.endswith("_swing")]
-    with pd.option_context("display.width", 250, "display.max_rows", 500,
-                           "display.float_format", "{:,.1f}".format):
-        print(table[["value", *cols]].head(args.top).to_string())
+    top = table.head(args.top).reset_index()
+    shown = quantities.display_frame(top, st, columns=["path", *cols])
+    units = [meta.unit if (meta := meta_at(path)) else "number" for path in top["path"]]
+    shown.insert(1, quantities.label("value", st),
+                 [fmt.value(v, unit, st) for v, unit in zip(top["value"], units, strict=True)])
+    with pd.option_context("display.width", 250, "display.max_rows", 500):
+        print(shown.to_string(index=False))
     for path, why in table.attrs["skipped"]:
         print(t("skipped {path}: {why}", path=path, why=why))
 
@@ -502,10 +552,9 @@ def cmd_montecarlo(args: argparse.Namespace) -> None:
     shocks = Shocks(**{name: getattr(args, name) for name in Shocks.model_fields})
     mc = monte_carlo(_load(args.scenario, args.set), shocks, args.paths, args.seed)
     by_year = mc.p_self_sustaining_by_month.iloc[11::12]
-    print(t("{n} paths, seed {seed}", n=_count(mc.paths), seed=mc.seed))
     st = _style(args)
-    print(t("shocks: {shocks}", shocks=", ".join(f"{k} {v:g}"
-                                                 for k, v in shocks.model_dump().items())))
+    print(t("{n} paths, seed {seed}", n=_count(mc.paths), seed=fmt.digits(str(mc.seed), st)))
+    print(t("shocks: {shocks}", shocks=", ".join(shock_text(shocks, st))))
     print(t("P(trailing DSCR < 1) = {dscr}; P(cash short at an installment) = {short}",
             dscr=fmt.percent(mc.p_dscr_below_1, st, 1, 1),
             short=fmt.percent(mc.p_cash_short_at_installment, st, 1, 1)))
@@ -513,16 +562,27 @@ def cmd_montecarlo(args: argparse.Namespace) -> None:
             par=fmt.percent(mc.p_par30, st, 1, 1), arrears=fmt.money(mc.expected_arrears, st)))
     print(t("P(self-sustaining by):"))
     for date, prob in by_year.items():
-        print(f"  {date}: {fmt.percent(prob, st, 1, 1)}")
+        print(f"  {fmt.month_text(str(date), st)}: {fmt.percent(prob, st, 1, 1)}")
     print(t("cash balance percentiles (every 6 months):"))
-    with pd.option_context("display.float_format", "{:,.0f}".format):
-        print(mc.cash_percentiles.iloc[::6].to_string())
+    _print_table(mc.cash_percentiles.iloc[::6].reset_index(), st)
+
+
+def shock_text(shocks: Any, style: fmt.Style) -> list[str]:
+    """Each shock as its label and value, shares and chances as percentages."""
+    from engine.shocks import Shocks
+    out = []
+    for name, v in shocks.model_dump().items():
+        meta = field_meta(Shocks, name)
+        shown = (fmt.percent(v, style, 0, 2) if meta.percent else
+                 fmt.number(v, style, 0, 2) + (f" {fmt.unit_name(meta.unit)}"
+                                               if meta.unit in fmt.UNIT_NAMES else ""))
+        out.append(f"{meta.label} {shown}")
+    return out
 
 
 def shock_options(p: argparse.ArgumentParser) -> None:
     """One option per field of engine.shocks.Shocks, with its label, unit, range and default
     from engine/fields.py (shares, volatilities and probabilities as fractions: 0.2 = 20%)."""
-    from engine.fields import field_meta
     from engine.shocks import Shocks
     for name in Shocks.model_fields:
         meta = field_meta(Shocks, name)

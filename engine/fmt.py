@@ -53,6 +53,8 @@ Digits = Literal["latin", "bengali"]
 
 NA = N_("n/a")
 """What a missing value shows (translated where shown: `na()`)."""
+YES, NO = N_("yes"), N_("no")
+"""What a true and a false value show (translated where shown)."""
 _BENGALI = str.maketrans("0123456789", "".join(chr(0x09E6 + d) for d in range(10)))
 _GROUPING = {"international": "#,##0", "lakh": "#,##,##0"}
 
@@ -109,7 +111,12 @@ def _round(x: float, decimals: int) -> Decimal:
     return d.copy_abs() if d == 0 else d
 
 
-def _digits(text: str, style: Style) -> str:
+def digits(text: str, style: Style = PLAIN) -> str:
+    """`text` with its digits in the style's digits (an identifier, a seed: no grouping).
+
+    >>> digits("seed 42", style_for("bn")), digits("seed 42")
+    ('seed ৪২', 'seed 42')
+    """
     return text.translate(_BENGALI) if style.digits == "bengali" else text
 
 
@@ -132,7 +139,7 @@ def number(x: float | None, style: Style = PLAIN, decimals: int = 0,
     top = decimals if max_decimals is None else max(decimals, max_decimals)
     text = format_decimal(_round(x, top), format=_pattern(style, decimals, top),  # type: ignore[arg-type]
                           locale=style.locale)
-    return _digits(text, style)
+    return digits(text, style)
 
 
 def money(x: float | None, style: Style = PLAIN, unit: bool = True, decimals: int = 0) -> str:
@@ -161,7 +168,7 @@ def money(x: float | None, style: Style = PLAIN, unit: bool = True, decimals: in
         return text
     if _lang(style) == "en":
         return f"{text} taka"
-    return _digits(format_currency(_round(x, decimals), "BDT",  # type: ignore[arg-type]
+    return digits(format_currency(_round(x, decimals), "BDT",  # type: ignore[arg-type]
                                    format=_currency_pattern(style, decimals),
                                    locale=style.locale, currency_digits=False), style)
 
@@ -219,10 +226,29 @@ def month(start: str, m: int | None, style: Style = PLAIN, none: str | None = No
     return calendar_month(month_date(start, m), style)
 
 
+ACADEMY_SPELLINGS = {"জানুয়ারী": "জানুয়ারি", "ফেব্রুয়ারী": "ফেব্রুয়ারি"}
+"""Month names CLDR spells otherwise than the Bangla Academy: its "প্রমিত বাংলা বানানের নিয়ম"
+(rule 2.1: non-tatsama words, foreign ones included, take only ই and উ and their signs) gives
+জানুয়ারি and ফেব্রুয়ারি where CLDR's Bangla has জানুয়ারী and ফেব্রুয়ারী; the Academy's spelling
+is the one Bangladesh's schools and government write (docs/i18n.md)."""
+_ACADEMY = re.compile("|".join(ACADEMY_SPELLINGS))
+
+
+def _date_text(d: dt.date, pattern: str, style: Style) -> str:
+    """`d` by a CLDR date pattern, month names spelt as the Bangla Academy spells them."""
+    text = format_date(d, pattern, locale=style.locale)
+    if _lang(style) == "bn":
+        text = _ACADEMY.sub(lambda found: ACADEMY_SPELLINGS[found.group()], text)
+    return digits(text, style)
+
+
 def calendar_month(d: dt.date, style: Style = PLAIN) -> str:
-    """The Gregorian month of `d` in the style's language: "Apr 2024", "এপ্রিল ২০২৪"."""
-    pattern = "MMM yyyy" if _lang(style) == "en" else "MMMM y"
-    return _digits(format_date(d, pattern, locale=style.locale), style)
+    """The Gregorian month of `d` in the style's language: "Apr 2024", "এপ্রিল ২০২৪".
+
+    >>> calendar_month(dt.date(2002, 1, 1), style_for("bn")), calendar_month(dt.date(2002, 2, 1))
+    ('জানুয়ারি ২০০২', 'Feb 2002')
+    """
+    return _date_text(d, "MMM yyyy" if _lang(style) == "en" else "MMMM y", style)
 
 
 def long_date(d: dt.date, style: Style = PLAIN) -> str:
@@ -230,8 +256,23 @@ def long_date(d: dt.date, style: Style = PLAIN) -> str:
 
     >>> long_date(dt.date(2024, 4, 14)), long_date(dt.date(2024, 4, 14), style_for("bn"))
     ('14 April 2024', '১৪ এপ্রিল ২০২৪')
+    >>> long_date(dt.date(2024, 2, 21), style_for("bn"))
+    '২১ ফেব্রুয়ারি ২০২৪'
     """
-    return _digits(format_date(d, "d MMMM y", locale=style.locale), style)
+    return _date_text(d, "d MMMM y", style)
+
+
+def month_text(label: str, style: Style = PLAIN) -> str:
+    """A calendar month written YYYY-MM (the engine's and the exports' way) as a reader of the
+    style's language reads it: as it is in English, named in full in Bangla ("জানুয়ারি ২০০২").
+    Text that is not a YYYY-MM month is returned as it is.
+
+    >>> month_text("2002-01"), month_text("2002-01", style_for("bn")), month_text("n/a")
+    ('2002-01', 'জানুয়ারি ২০০২', 'n/a')
+    """
+    if _lang(style) == "en" or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", label):
+        return label
+    return calendar_month(dt.date(int(label[:4]), int(label[5:]), 1), style)
 
 
 # ---- the Bengali calendar and the agricultural seasons -------------------------------------------
@@ -299,7 +340,7 @@ def bangla_date_text(d: dt.date, style: Style = PLAIN) -> str:
     '১ বৈশাখ ১৪৩১'
     """
     b = bangla_date(d)
-    return _digits(f"{b.day} {bangla_month_name(b.month, _lang(style))} {b.year}", style)
+    return digits(f"{b.day} {bangla_month_name(b.month, _lang(style))} {b.year}", style)
 
 
 def bangla_months(d: dt.date, style: Style = PLAIN) -> str:
@@ -317,7 +358,7 @@ def bangla_months(d: dt.date, style: Style = PLAIN) -> str:
         text = f"{a}–{b} {last.year}" if a != b else f"{a} {last.year}"
     else:
         text = f"{a} {first.year}–{b} {last.year}"
-    return _digits(text, style)
+    return digits(text, style)
 
 
 SEASONS = (N_("Rabi"), N_("Kharif-1"), N_("Kharif-2"))
@@ -395,9 +436,13 @@ def value(x: object, unit: str, style: Style = PLAIN, start: str | None = None) 
     >>> value(0.005, "share"), value(1.25, "ratio"), value(3, "month", start="2002-01")
     ('0.5%', '1.25', 'Apr 2002')
     >>> value(1450000, "taka", Style("lakh")), value(21.5, "days"), value(True, "true/false")
-    ('14,50,000', '21.5', 'True')
+    ('14,50,000', '21.5', 'yes')
+    >>> value(False, "yes/no", style_for("bn"))
+    'না'
     >>> value(2.6, "taka/unit"), value(2.6, "taka/month")
     ('2.60', '3')
+    >>> value("2002-07", "YYYY-MM"), value("2002-07", "YYYY-MM", style_for("bn"))
+    ('2002-07', 'জুলাই ২০০২')
 
     numpy's and pandas' numbers too (a nullable integer column's month, its missing value):
 
@@ -407,7 +452,11 @@ def value(x: object, unit: str, style: Style = PLAIN, start: str | None = None) 
     """
     if x is None or (isinstance(x, float) and math.isnan(x)) or type(x).__name__ == "NAType":
         return na(style)   # pandas' NA of a nullable column (not imported here) reads as missing
-    if isinstance(x, bool) or type(x).__name__ == "bool_" or not isinstance(x, Real):
+    if unit == "YYYY-MM" and isinstance(x, str):
+        return month_text(x, style)
+    if isinstance(x, bool) or type(x).__name__ in ("bool_", "bool"):   # numpy's too
+        return t(YES if x else NO, lang=_lang(style))
+    if not isinstance(x, Real):
         return str(x)
     x = cast(float, x)   # a Real (numpy's too): for the type checker only, the value is kept
     k = kind(unit)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine import fmt
 from engine.cashflow import (
     Inputs,
     dated_loans,
@@ -30,6 +32,7 @@ from engine.cashflow import (
 )
 from engine.errors import Problem, ScenarioError
 from engine.fields import Located, locate
+from engine.i18n import N_, t
 from engine.io import params, with_overrides
 from engine.loan_capacity import (
     DSCR_TARGET,
@@ -200,16 +203,44 @@ def portfolio_of(base: Scenario, ids: list[Any], scenarios: list[Scenario], colu
     for r in out.itertuples(index=False):
         f = []
         if pd.isna(r.exit_month):
-            f.append("no exit within horizon")
+            f.append(NO_EXIT)
         if not pd.isna(r.min_dscr_12m) and r.min_dscr_12m < dscr_target:
-            f.append(f"DSCR below {dscr_target}")
+            f.append(DSCR_BELOW.format(target=dscr_target))
         if r.cash_short_at_installment:
-            f.append("cash short at an installment")
+            f.append(CASH_SHORT)
         if r.min_cash_balance < 0:
-            f.append("cash below zero")
-        flags.append("; ".join(f))
+            f.append(CASH_BELOW_ZERO)
+        flags.append(FLAG_SEPARATOR.join(f))
     out["risk_flags"] = flags
     return out
+
+
+NO_EXIT, CASH_SHORT, CASH_BELOW_ZERO = (N_("no exit within horizon"),
+                                        N_("cash short at an installment"),
+                                        N_("cash below zero"))
+DSCR_BELOW = N_("DSCR below {target}")
+FLAG_SEPARATOR = "; "
+"""A group's risk flags as the result file keeps them: English phrases joined by '; ', the same
+in every language (a file's values do not depend on who ran it); `flags_text` reads them."""
+
+
+def flags_text(flags: object, style: fmt.Style = fmt.PLAIN) -> str:
+    """A result's risk flags in the style's language (a missing value, a bad row's, as empty).
+
+    >>> flags_text("DSCR below 1.25; cash below zero", fmt.style_for("bn"))
+    'DSCR ১.২৫-এর নিচে; নগদ শূন্যের নিচে'
+    """
+    if not isinstance(flags, str) or not flags:
+        return ""
+    lang = style.locale.split("_")[0]
+    out = []
+    for flag in flags.split(FLAG_SEPARATOR):
+        below = re.fullmatch(DSCR_BELOW.format(target="(.+)"), flag)
+        if below:
+            out.append(t(DSCR_BELOW, lang=lang, target=fmt.ratio(float(below.group(1)), style)))
+        else:
+            out.append(t(flag, lang=lang))
+    return FLAG_SEPARATOR.join(out)
 
 
 def portfolio_partition(groups: pd.DataFrame, base: Scenario, terms: Loan | None

@@ -33,7 +33,7 @@ OUTPUTS: dict[str, Quantity] = {
                     N_("First month from which every subsidy can stop and cash stays at or "
                        "above the reserve to the last installment of every loan (and the "
                        "scenario's other exit criteria hold).")),
-    "exit_date": Q(N_("Exit month"), "text", N_("The exit month as YYYY-MM.")),
+    "exit_date": Q(N_("Exit month"), "YYYY-MM", N_("The exit month as YYYY-MM.")),
     "oss_month": Q(N_("Operationally self-sufficient from"), "month",
                    N_("First month from which the trailing 12-month OSS stays at or above 100%.")),
     "fss_month": Q(N_("Financially self-sufficient from"), "month",
@@ -63,7 +63,7 @@ OUTPUTS: dict[str, Quantity] = {
                                 N_("Principal lent and not repaid by the last month shown.")),
     "simulated_months": Q(N_("Months simulated"), "count",
                           N_("The horizon, or to the last installment of every loan if later.")),
-    "last_simulated_date": Q(N_("Simulated to"), "text"),
+    "last_simulated_date": Q(N_("Simulated to"), "YYYY-MM"),
     "min_cash_balance": Q(N_("Lowest cash balance"), "taka"),
     "peak_working_capital": Q(N_("Peak working-capital need"), "taka"),
     "min_dscr_12m": Q(N_("Lowest trailing 12-month DSCR"), "ratio",
@@ -96,7 +96,7 @@ OUTPUTS: dict[str, Quantity] = {
     "cash_reserve": Q(N_("Cash reserve"), "taka"),
     # the monthly table
     "month": Q(N_("Month number"), "count", N_("Months from the start (0 = the start month).")),
-    "date": Q(N_("Month"), "text"),
+    "date": Q(N_("Month"), "YYYY-MM"),
     "sales_revenue": Q(N_("Sales revenue"), "taka",
                        N_("Value of sales that month, after discounts.")),
     "cash_receipts": Q(N_("Cash received from buyers"), "taka"),
@@ -191,6 +191,7 @@ OUTPUTS: dict[str, Quantity] = {
     "total_liabilities_and_equity": Q(N_("Total liabilities and members' funds"), "taka"),
     "opening_cash": Q(N_("Cash at the start of the year"), "taka"),
     "closing_cash": Q(N_("Cash at the end of the year"), "taka"),
+    "year": Q(N_("Project year"), "text", N_("Twelve months counted from the start.")),
     "case": Q(N_("Case"), "text"),
     "discount_rate": Q(N_("Discount rate"), "rate/year"),
     "npv": Q(N_("Net present value (NPV)"), "taka",
@@ -258,6 +259,20 @@ OUTPUTS: dict[str, Quantity] = {
     "annual_rate": Q(N_("Annual interest rate"), "rate/year"),
     "interest_method": Q(N_("Interest method"), "text"),
     "stress": Q(N_("Stress test"), "text"),
+    # one-way sensitivity (engine/risk.tornado) and Monte Carlo (engine/montecarlo.py)
+    "path": Q(N_("Input"), "text", N_("The parameter path of the input varied.")),
+    "value": Q(N_("Value now"), "number", N_("The input's value in the scenario.")),
+    "exit_month_swing": Q(N_("Swing of the exit month"), "months",
+                          N_("Exit month with the input raised less with it lowered.")),
+    "min_cash_balance_swing": Q(N_("Swing of the lowest cash balance"), "taka",
+                                N_("Lowest cash balance with the input raised less with it "
+                                   "lowered.")),
+    "member_income_per_member_month_avg_swing": Q(
+        N_("Swing of income per member"), "taka/month",
+        N_("Income per member (monthly average) with the input raised less with it lowered.")),
+    "p5": Q(N_("5th percentile"), "taka", N_("One path in 20 ends the month lower.")),
+    "p50": Q(N_("Median"), "taka", N_("Half the paths end the month lower.")),
+    "p95": Q(N_("95th percentile"), "taka", N_("One path in 20 ends the month higher.")),
 }
 
 
@@ -289,30 +304,34 @@ def label(name: str, style: fmt.Style = fmt.PLAIN) -> str:
 
 
 def display_frame(df: pd.DataFrame, style: fmt.Style = fmt.PLAIN, start: str | None = None,
-                  columns: Iterable[str] | None = None) -> pd.DataFrame:
-    """A table as text for reading: plain column names and each column formatted by its unit."""
+                  columns: Iterable[str] | None = None,
+                  decimals: int | None = None) -> pd.DataFrame:
+    """A table as text for reading: plain column names and each column formatted by its unit
+    (money to `decimals` where given: a loan schedule's paisa)."""
     names = list(columns) if columns is not None else list(df.columns)
     out = pd.DataFrame(index=df.index)
     for name in names:
         header = label(name, style)
         if header not in out.columns:      # exit_date beside exit_month: one column
-            out[header] = [display_value(name, v, style, start) for v in df[name]]
+            out[header] = [display_value(name, v, style, start, decimals) for v in df[name]]
     out.index.name = label(df.index.name, style) if df.index.name else None
     return out
 
 
 def display_value(name: str, x: Any, style: fmt.Style = fmt.PLAIN,
-                  start: str | None = None) -> str:
-    """One quantity's value as text, by its unit.
+                  start: str | None = None, decimals: int | None = None) -> str:
+    """One quantity's value as text, by its unit (money to `decimals` where given).
 
     >>> display_value("subsidy_to_sales", 0.005), display_value("exit_month", 4, start="2002-01")
     ('0.5%', 'May 2002')
-    >>> display_value("min_dscr_12m", None)
-    'no debt service'
+    >>> display_value("min_dscr_12m", None), display_value("payment", 1033.333, decimals=2)
+    ('no debt service', '1,033.33')
     """
     q = quantity(name)
     if q.none and (x is None or (isinstance(x, float) and x != x)):
         return q.none
+    if decimals is not None and fmt.kind(q.unit) == "money":
+        return fmt.money(x, style, unit=False, decimals=decimals)
     return fmt.value(x, q.unit, style, start)
 
 

@@ -27,8 +27,10 @@ DRAWINGS_PER_MEMBER_MONTH = 1621.0
 """Taka a month: the lowest monthly salary paid by the Modhupur association to its employees, as
 the seed reports it; the default value of a member's own labour as a household draw."""
 
-PAYER_NAMES = {"donor": "Donor", "ngo": "NGO", "lead_firm": "Lead firm", GROUP: "The group"}
-"""Plain names of the usual payers, unless a scenario's `titles` names them."""
+PAYER_NAMES = {"donor": N_("Donor"), "ngo": N_("NGO"), "lead_firm": N_("Lead firm"),
+               GROUP: N_("The group")}
+"""Plain names of the usual payers, unless a scenario's `titles` names them (translated where
+shown)."""
 
 
 class Model(Checked):
@@ -528,7 +530,7 @@ class Scenario(Model):
         if name in self.titles:
             return self.titles[name]
         if name in PAYER_NAMES:
-            return PAYER_NAMES[name]
+            return t(PAYER_NAMES[name])
         text = name.replace("_", " ")
         return text[:1].upper() + text[1:]
 

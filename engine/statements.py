@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine import fmt
 from engine.assets import asset_schedule
-from engine.i18n import N_
+from engine.i18n import N_, t
 from engine.projection import Projection
 from engine.scenario import Scenario
 
@@ -40,10 +41,13 @@ CASH_FLOW_STATEMENT = [
 
 def year_labels(scenario: Scenario, months: int | None = None) -> list[str]:
     """'Year 1 (1999-07 to 2000-06)', ... for each project year of 12 months from the start (the
-    last one shorter when the months, by default the horizon, are not whole years)."""
+    last one shorter when the months, by default the horizon, are not whole years), in the
+    language in force ('বছর ১ (জুলাই ১৯৯৯ থেকে জুন ২০০০)')."""
     T = scenario.horizon_months if months is None else months
-    return [f"Year {y + 1} ({scenario.month_label(y * YEAR)} to "
-            f"{scenario.month_label(min(T, (y + 1) * YEAR) - 1)})"
+    style = fmt.style_for()
+    return [t("Year {n} ({first} to {last})", n=fmt.number(y + 1, style),
+              first=fmt.month_text(scenario.month_label(y * YEAR), style),
+              last=fmt.month_text(scenario.month_label(min(T, (y + 1) * YEAR) - 1), style))
             for y in range(-(-T // YEAR))]
 
 

@@ -261,8 +261,8 @@ def test_date_axes_name_months_in_bangla():
         fig = figures.styled(figures.cash_chart(p.monthly, s.group.cash_reserve, None),
                              fmt.style_for("bn"))
     # one tick each January within the plan: 2002 to 2006, in Bangla with Bengali digits
-    assert list(fig.layout.xaxis.ticktext) == ["জানুয়ারী ২০০২", "জানুয়ারী ২০০৩", "জানুয়ারী ২০০৪",
-                                              "জানুয়ারী ২০০৫", "জানুয়ারী ২০০৬"]
+    assert list(fig.layout.xaxis.ticktext) == ["জানুয়ারি ২০০২", "জানুয়ারি ২০০৩", "জানুয়ারি ২০০৪",
+                                              "জানুয়ারি ২০০৫", "জানুয়ারি ২০০৬"]
     assert fig.layout.xaxis.hoverformat == "%Y-%m"
     english = figures.styled(figures.cash_chart(p.monthly, s.group.cash_reserve, None),
                              fmt.style_for("en"))
