@@ -2,28 +2,40 @@
 
 A path is defined as the pipeline's projection of the scenario's row with the path's shocks
 applied (`engine.shocks.shocked` then `engine.pipeline.run`); this module computes the same
-figures with a lean kernel where it can, and tests hold the two equal (to 1e-8 relative):
+figures with a lean kernel, and tests hold the two equal path by path (to 1e-8 relative) on
+every preset and on random scenarios:
 
 - the shocks touch only the sales side (prices, units sold, when buyers pay). Everything else
-  (costs, services, loans, the no-subsidy counterfactual's differences) is the same on every
-  path: it is computed once, from the scenario's own projection, as per-month arrays;
+  (costs, services, loans, the counterfactuals' differences) is the same on every path: it is
+  computed once, from the scenario's own projections, as per-month arrays;
 - a path's revenue is the projection's revenue by buyer times its price and volume
-  multipliers; its receipts net of commissions are one contraction per month of delay
-  (weights of each buyer's delay x (1 - commission)), late payments a sparse correction;
-- the with- and without-subsidy rows share that sales side: they differ by a fixed array;
+  multipliers, so what month t's sales bring in each later month (receipts net of
+  commissions, less transport) and their income are one small matrix product per month
+  (`Side`); a late payment adds the difference between its receipt weights and the usual;
+- the work goes month by month over rows of all the chunk's paths (month-major arrays), the
+  cash identity, its running sums, the payouts, the exit test and the DSCR windows fused into
+  a few passes;
 - only what Monte Carlo reports is computed: cash, exit month, trailing DSCR, cash short at
   an installment.
 
-The exit month is the pipeline's two-row formula. With a credit line (and a cash reserve above
-0) the same formula holds on the group's net position (cash less the line's balance) of the
-plan without payouts: while that stays at or above the reserve the line is unused and charges
-nothing, so the months after M are linear in M's starting position (less the interest due in
-month M on the balance M starts with); payouts do not change which
-months are safe (methodology.md, "Monte Carlo with a credit line"). So a path costs one month
-loop over paths for the line, not one row per exit month.
+The exit month is the pipeline's two-row formula generalised: plan M ("every subsidy ends at
+M") is the plan with subsidies before M, so its cash from M on is the cash at M - 1 plus the
+running sum of its own flows from M. Plans whose flows from M on are the same share one
+running minimum (a `Profile`): all of them without service effects that fade at exit or loans
+the facilitator arranged; otherwise each plan is simulated once without shocks and grouped (the
+footwear groups: the plan that never gets the JOBS training, and the others). The income floor
+(members' income over 12 full months) is tested the same way per profile. With a credit line
+(and a cash reserve above 0) the formula holds on the group's net position (cash less the
+line's balance) of the plan without payouts: while that stays at or above the reserve the line
+is unused and charges nothing, so the months after M are linear in M's starting position (less
+the interest due in month M on the balance M starts with); payouts do not change which months
+are safe (methodology.md, "Monte Carlo with a credit line"). So a path costs one month loop
+over paths for the line, not one row per exit month.
 
-Scenarios with arrears, service effects that fade at exit, extra exit criteria, quotas or
-rejects sold as another product run the paths through the pipeline itself, in chunks.
+Scenarios with arrears, quotas, rejects sold as another product, a self-sufficiency criterion,
+a credit line with a reserve of 0, with an income floor or with service effects that fade at
+exit, or more than `MAX_SIDES` distinct sales sides run the paths through the pipeline itself,
+in chunks.
 
 Memory: paths are processed in chunks of at most `CHUNK_CELLS` path-month cells of working
 arrays (whatever the horizon); what is kept is the cash of every path over the horizon and a
@@ -40,14 +52,7 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
-from engine.cashflow import (
-    Inputs,
-    cash_with_credit_line,
-    needs_full_sweep,
-    receipt_weights,
-    simulate,
-    spare_payouts,
-)
+from engine.cashflow import Inputs, fading_effects, needs_full_sweep, receipt_weights, simulate
 from engine.limits import check_memory
 from engine.pipeline import compile_rows, run
 from engine.scenario import ExitCriteria, Scenario
@@ -89,167 +94,559 @@ class PathFigures:
 
 
 def lean_applies(x: Inputs, criteria: ExitCriteria) -> bool:
-    """True when the lean kernel computes the pipeline's figures: no arrears, no extra exit
-    criteria, nothing fades at exit, no quotas, rejects sold as the same product, and with a
-    credit line a cash reserve above 0 (see the module's docstring)."""
-    if x.arrears_enabled.any() or criteria.self_sufficiency or \
-            criteria.member_income_floor is not None or x.has_quota.any():
+    """True when the lean kernel computes the pipeline's figures (`Kernel.build` is not None)."""
+    return Kernel.build(x, x.horizon_months or x.months, criteria) is not None
+
+
+def structure_allows(x: Inputs, criteria: ExitCriteria) -> bool:
+    """What the kernel needs of the scenario's structure: no arrears, no quotas, rejects sold
+    as the same product, no self-sufficiency criterion, and with a credit line a cash reserve
+    above 0 and no income floor (the line's interest is in the members' income and follows
+    each exit month's own cash)."""
+    if x.arrears_enabled.any() or criteria.self_sufficiency or x.has_quota.any():
         return False
-    if (x.fallback.argmax(axis=1) != np.arange(len(x.channel_product)))[
-            x.fallback.any(axis=1)].any():
-        target = x.channel_product[x.fallback.argmax(axis=1)]
-        if (target != x.channel_product)[x.fallback.any(axis=1)].any():
-            return False
-    plain = replace(x, credit_limit=np.zeros(1), distribution_share=np.zeros(1))
-    if needs_full_sweep(plain):        # service effects that fade from the exit month
+    routed = x.fallback.any(axis=1)
+    if (x.channel_product[x.fallback.argmax(axis=1)] != x.channel_product)[routed].any():
         return False
-    return not ((x.credit_limit > 0).any() and (x.cash_reserve <= 2 * metrics.TOLERANCE).any())
+    if (x.credit_limit > 0).any():
+        return bool((x.cash_reserve > 2 * metrics.TOLERANCE).all()) and \
+            criteria.member_income_floor is None
+    return True
+
+
+@dataclass(frozen=True)
+class Side:
+    """The sales side of a row as weights on month t's multipliers m (the paths' price x volume
+    of each channel, then each product's volume): `weights[t, j] @ m` is what month t's sales
+    bring in month t + j (receipts net of commissions, less transport in month t), and
+    `weights[t, J] @ m` their accrual income (revenue net of commissions, less transport);
+    `late[t, j] @ (m x late)` what a late payment moves to month t + j (J' of them)."""
+
+    weights: np.ndarray          # (T, J + 1, C + P)
+    late: np.ndarray | None      # (T, J', C)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Exit months M whose plans ("every subsidy ends at M") have the same flows from M on (and
+    the plan with subsidies before M): their cash from M on follows from one cumulative sum.
+    `flows` and `income` are the plan's flows before payouts and accrual income less their
+    sales parts (the sales side `side` at unit multipliers)."""
+
+    months: np.ndarray           # (H,) bool: the exit months M it holds
+    flows: np.ndarray            # (T,)
+    income: np.ndarray           # (T,)
+    side: int                    # index into Kernel.sides (0: the plan with subsidies')
+
+
+MAX_SIDES = 4
+"""Most distinct sales sides the kernel works per path (the plan's and those of exit months
+whose service effects differ); scenarios with more run through the pipeline."""
 
 
 class Kernel:
     """The scenario's fixed arrays, computed once, and the per-path computation. Arrays of
-    paths are month-major, (T, n): a month of every path is a contiguous row."""
+    paths are month-major, (T, n): a month of every path is a contiguous row, and the work goes
+    month by month over rows of n paths (each step a few vector operations that stay in the
+    processor's cache) instead of whole-array passes."""
 
-    def __init__(self, x: Inputs, horizon: int):
+    def __init__(self, x: Inputs, horizon: int, criteria: ExitCriteria,
+                 given: dict[str, np.ndarray], plans: dict[str, np.ndarray], by_month: bool):
         self.x, self.H, self.T = x, horizon, x.months
-        given = simulate(x)
-        without = simulate(replace(x, exit_month=np.array([0])))
-        P = x.produced.shape[1]
+        self.floor: float | None = criteria.member_income_floor
+        C, P = x.list_price.shape[1], x.produced.shape[1]
+        self.C, self.P = C, P
         self.product = x.channel_product
         self.one_product = P == 1
-        self.revenue = given["revenue_by_channel"][0].T[:, :, None]         # (T, C, 1)
-        sold = given["units_sold_by_channel"][0]
         self.keep = 1.0 - x.commission_rate[0]                              # (C,)
         w = receipt_weights(x.delay_days, x.delay_days_max)[0]              # (C, J)
         self.receipt = (self.keep[:, None] * w).T                           # (J, C)
-        self.receipt_terms = [(j, c, self.receipt[j, c]) for j, c in
-                              zip(*np.nonzero(self.receipt[:self.T]), strict=True)]
-        self.late_weights: np.ndarray | None = None
-        self.transport = np.stack([(sold * x.transport[0, :, None])[self.product == p].sum(0)
-                                   for p in range(P)]).T                    # (T, P)
-        self.has_transport = bool(self.transport.any())
-        T, C = self.T, len(self.product)
-        sales1, income1 = self._sales(np.ones((T, C, 1)), np.ones((T, P, 1)), None)
-        self.financing = (given["loan_disbursements"] + given["member_capital"]
-                          - given["investments"])[0][:, None]              # (T, 1)
-
-        def fixed(m: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            """(T, 1) what does not move with the sales side: flows before financing and
-            accrual income less their sales parts; and (T,) loan interest."""
-            loan_interest = m["interest"] - m["credit_line_interest"] - m["penalty_interest"]
-            bf = (m["operating_cash_flow"] - loan_interest - m["principal"] - m["loan_fees"])[0]
-            income = (m["member_income_per_member"][0] * x.members[0]
-                      + m["credit_line_interest"][0] + m["penalty_interest"][0])
-            return bf[:, None] - sales1, income[:, None] - income1, loan_interest[0]
-
-        self.bf_with, self.income_with, interest = fixed(given)
-        self.bf_without, _, _ = fixed(without)
-        self.cash_available = (given["operating_cash_flow"][0]
-                               - given["members_drawings"][0])[:, None] - sales1
-        self.loan_debt_service = (interest + given["principal"][0]
-                                  + given["loan_fees"][0])[:, None]          # (T, 1)
+        self.J = self.receipt.shape[0]
+        self.late_receipt: np.ndarray | None = None
+        self.given = given
+        self._plans, self._by_month = plans, by_month
         self.credit = bool((x.credit_limit > 0).any())
         self.share = float(x.distribution_share[0])
         self.opening, self.reserve = float(x.opening_cash[0]), float(x.cash_reserve[0])
+        self.members = float(x.members[0])
+        self._build()
+
+    # ---- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, x: Inputs, horizon: int, criteria: ExitCriteria) -> Kernel | None:
+        """The kernel of a one-row scenario, or None where it would not compute the pipeline's
+        figures. Exit months are grouped into profiles: without service effects that fade at
+        exit or loans the facilitator arranged, plan M's flows from M on are the no-subsidy
+        plan's (one profile); otherwise every plan M is simulated once (no shocks) and plans
+        whose flows from M on agree share a profile. Each plan must equal the plan with
+        subsidies before its M (what the formula assumes; checked)."""
+        if not structure_allows(x, criteria):
+            return None
+        given = simulate(x)
+        plain = replace(x, credit_limit=np.zeros(1), distribution_share=np.zeros(1))
+        if not needs_full_sweep(plain):
+            without = simulate(replace(x, exit_month=np.array([0])))
+            return cls(x, horizon, criteria, given, without, by_month=False)
+        if (x.credit_limit > 0).any() and fading_effects(x):
+            return None                   # the line's interest would follow M's own sales
+        plans = simulate(replace(x.take(np.zeros(horizon, dtype=int)),
+                                 exit_month=np.arange(horizon)))
+        k = cls(x, horizon, criteria, given, plans, by_month=True)
+        return k if k.ok else None
+
+    def _row_arrays(self, m: dict[str, np.ndarray], i: int) -> dict[str, np.ndarray]:
+        """A simulated row's sales determinants and its flows and income (no shocks)."""
+        x = self.x
+        loan_interest = m["interest"][i] - m["credit_line_interest"][i] - m["penalty_interest"][i]
+        sold = m["units_sold_by_channel"][i]                                # (C, T)
+        transport = np.stack([(sold * x.transport[0, :, None])[self.product == p].sum(0)
+                              for p in range(self.P)]).T                    # (T, P)
+        return {
+            "revenue": m["revenue_by_channel"][i].T,                        # (T, C)
+            "transport": transport,
+            "flows": m["operating_cash_flow"][i] - loan_interest - m["principal"][i]
+            - m["loan_fees"][i] + m["loan_disbursements"][i] + m["member_capital"][i]
+            - m["investments"][i],
+            "income": m["member_income_per_member"][i] * x.members[0]
+            + m["credit_line_interest"][i] + m["penalty_interest"][i],
+            "cash_available": m["operating_cash_flow"][i] - m["members_drawings"][i],
+            "debt_service": loan_interest + m["principal"][i] + m["loan_fees"][i]}
+
+    def _side(self, revenue: np.ndarray, transport: np.ndarray) -> Side:
+        T, J, C = self.T, self.J, self.C
+        W = np.zeros((T, J + 1, C + self.P))
+        W[:, :J, :C] = self.receipt[None] * revenue[:, None, :]
+        W[:, 0, C:] = -transport
+        W[:, J, :C] = self.keep * revenue
+        W[:, J, C:] = -transport
+        late = None
+        if self.late_receipt is not None:
+            late = self.late_receipt[None] * revenue[:, None, :]             # (T, J', C)
+        return Side(W, late)
+
+    def _unit(self, side: Side) -> tuple[np.ndarray, np.ndarray]:
+        """(T,) the side's sales part of the flows and of the income at multipliers of 1."""
+        T, J = self.T, self.J
+        ones = np.ones(self.C + self.P)
+        by_month = side.weights @ ones                                      # (T, J + 1)
+        flows = np.zeros(T)
+        for j in range(J):
+            flows[j:] += by_month[:T - j, j]
+        return flows, by_month[:, J]
+
+    def _build(self) -> None:
+        """Sides and profiles from the plan with subsidies and the plans by exit month."""
+        H = self.H
+        g = self._row_arrays(self.given, 0)
+        self.ok = True
+        self.g = g
+        sides_data = [(g["revenue"], g["transport"])]
+        profiles: list[tuple[list[int], dict[str, np.ndarray], int]] = []
+        m = self._plans
+        grouped = self._group(m) if self._by_month else [(list(range(H)),
+                                                           self._row_arrays(m, 0))]
+        if grouped is None:
+            self.ok = False
+            return
+        rows = grouped
+        for members, r in rows:
+            side = next((i for i, (rev, tr) in enumerate(sides_data)
+                         if np.array_equal(rev, r["revenue"])
+                         and np.array_equal(tr, r["transport"])), None)
+            if side is None:
+                sides_data.append((r["revenue"], r["transport"]))
+                side = len(sides_data) - 1
+            profiles.append((members, r, side))
+        if len(sides_data) > MAX_SIDES:
+            self.ok = False
+            return
+        self.sides_data = sides_data
+        self.profile_rows = profiles
+        self._weights()
+
+    def _weights(self) -> None:
+        """Sides' weights and profiles' fixed parts (again when the late-payment days change)."""
+        H = self.H
+        self.sides = [self._side(rev, tr) for rev, tr in self.sides_data]
+        units = [self._unit(s) for s in self.sides]
+        g = self.g
+        self.fixed_flows = g["flows"] - units[0][0]                          # (T,)
+        self.fixed_income = g["income"] - units[0][1]
+        self.profiles = []
+        for members, r, side in self.profile_rows:
+            months = np.zeros(H, dtype=bool)
+            months[members] = True
+            self.profiles.append(Profile(months, r["flows"] - units[side][0],
+                                         r["income"] - units[side][1], side))
+        # path-independent parts of the DSCR: cash available less the flows, debt service
+        self.available_less_flows = np.cumsum(g["cash_available"] - units[0][0]
+                                              - self.fixed_flows)
+        self.loan_debt_service = g["debt_service"]
+
+    def _group(self, m: dict[str, np.ndarray]
+               ) -> list[tuple[list[int], dict[str, np.ndarray]]] | None:
+        """Plans by exit month (rows of `m`, M = 0 .. H - 1) grouped into profiles: going down
+        from M = H - 1, plan M joins the current profile (whose lowest month is r) when its
+        flows and income agree with plan r's from month r on and its revenue and transport in
+        every month (the sales side: receipts reach back across M); None when a plan's flows
+        differ from the plan with subsidies before its own exit month."""
+        H = self.H
+        g = self.g
+        groups: list[tuple[list[int], dict[str, np.ndarray]]] = []
+        for M in range(H - 1, -1, -1):
+            r = self._row_arrays(m, M)
+            if not all(np.array_equal(r[k][:M], g[k][:M])
+                       for k in ("flows", "income", "revenue", "transport")):
+                return None
+            if groups:
+                low, ref = groups[-1][0][-1], groups[-1][1]
+                if all(np.array_equal(r[k][low:], ref[k][low:]) for k in ("flows", "income")) \
+                        and all(np.array_equal(r[k], ref[k]) for k in ("revenue", "transport")):
+                    groups[-1] = (groups[-1][0] + [M], r)
+                    continue
+            groups.append(([M], r))
+        return groups
 
     def set_late_days(self, days: float) -> None:
         """Receipt weights of a late month's sales, less the usual ones, x (1 - commission)."""
         x = self.x
         if days <= 0:
-            self.late_weights = None
-            return
-        usual = receipt_weights(x.delay_days, x.delay_days_max)[0]
-        late = receipt_weights(x.delay_days + days, x.delay_days_max + days)[0]
-        usual = np.pad(usual, ((0, 0), (0, late.shape[-1] - usual.shape[-1])))
-        self.late_weights = (self.keep[:, None] * (late - usual)).T          # (J, C)
-
-    def _sales(self, price: np.ndarray, volume: np.ndarray, late: np.ndarray | None
-               ) -> tuple[np.ndarray, np.ndarray]:
-        """(T, n) the sales side of the paths' cash flows (receipts less commissions less
-        transport) and of their accrual income (revenue less commissions less transport)."""
-        T, C, n = price.shape
-        revenue = self.revenue * price                                      # (T, C, n)
-        revenue *= volume if self.one_product else volume[:, self.product]
-        out = np.zeros((T, n))
-        step = np.empty((T, n))
-        for j, c, a in self.receipt_terms:      # a share a of month t's sales paid in t + j
-            np.multiply(revenue[:T - j, c], a, out=step[:T - j])
-            out[j:] += step[:T - j]
-        if late is not None and self.late_weights is not None:
-            where = np.flatnonzero(late)
-            value = revenue.reshape(-1)[where]
-            t, c, i = where // (C * n), where // n % C, where % n
-            month = t[None, :] + np.arange(self.late_weights.shape[0])[:, None]   # (J, k)
-            where = month < T
-            amount = value[None, :] * self.late_weights[:, c]
-            out += np.bincount((month * n + i[None, :])[where], amount[where],
-                               minlength=T * n).reshape(T, n)
-        income = self.keep[0] * revenue[:, 0]
-        for c in range(1, C):
-            income += self.keep[c] * revenue[:, c]
-        if self.has_transport:
-            transport = np.einsum("tpn,tp->tn", volume, self.transport)
-            out -= transport
-            income -= transport
-        return out, income
-
-    def run(self, d: Draws) -> PathFigures:
-        H, T, tol = self.H, self.T, metrics.TOLERANCE
-        sales, income = self._sales(d.price, d.volume, d.late if d.late.any() else None)
-        n = d.paths
-        fin = self.financing
-        bf = sales + self.bf_with                                           # before financing
-        payable = (self.share * np.maximum(income + self.income_with, 0.0)
-                   if self.share > 0 else np.zeros((T, n)))
-        ds = self.loan_debt_service
-        c_with = cumulative(bf + fin)                                       # before payouts
-        if self.credit:
-            line = cash_with_credit_line(self.x, bf.T, fin.T, payable.T)
-            cash = line["cash_balance"].T
-            ds = ds + line["credit_line_interest"].T
-            start = self._net_position(bf + fin)                            # (H, n)
+            late = None
         else:
-            cash = self.opening + c_with
-            if self.share > 0:
-                paid = spare_payouts(payable.T, cash.T, self.x.cash_reserve)
-                cash = cash - cumulative(paid.T)
-            start = np.empty((H, n))
-            start[0] = self.opening
-            start[1:] = self.opening + c_with[:H - 1]
-        # the exit month: the two-row formula (module docstring)
-        c_without = cumulative(sales + (self.bf_without + fin))
-        low = metrics.running(np.minimum, c_without.T, reverse=True).T[:H] + start
-        low[1:] -= c_without[:H - 1]
-        safe = low >= self.reserve - tol
+            usual = receipt_weights(x.delay_days, x.delay_days_max)[0]
+            lw = receipt_weights(x.delay_days + days, x.delay_days_max + days)[0]
+            usual = np.pad(usual, ((0, 0), (0, lw.shape[-1] - usual.shape[-1])))
+            late = (self.keep[:, None] * (lw - usual)).T                     # (J', C)
+        if late is None and self.late_receipt is None:
+            return
+        self.late_receipt = late
+        self._weights()
+
+    # ---- paths --------------------------------------------------------------------------------
+
+    def run(self, d: Draws, cash: np.ndarray | None = None) -> PathFigures:
+        """The figures of one chunk's paths. Their cash over the horizon goes into `cash`
+        ((H, n): a view of the run's kept array) or a new array."""
+        H, n = self.H, d.paths
+        cash = np.empty((H, n)) if cash is None else cash
+        c, sales, income = self._sales(d)
+        q = None
+        if self.share > 0:
+            assert income[0] is not None
+            q = self._payable(income[0], cumulative=not self.credit)
+        if self.credit:
+            start, ds_low, short = self._credit_line(c, q, cash)
+        else:
+            start = None
+            short = self._cash(c, q, cash)
+            ds_low = self._dscr_low(c)
+        safe = self._safe(c, sales, start)
+        if self.floor is not None:
+            self._income_floor(safe, income)
         exit_month = np.where(safe.any(axis=0), safe.argmax(axis=0), -1)
-        # trailing DSCR after members' drawings, cash short at an installment
-        m = {"operating_cash_flow": (sales + self.cash_available).T, "members_drawings": 0.0,
-             "debt_service": ds.T}               # (1, T) when it is the same on every path
-        dscr_low = np.nan_to_num(metrics.min_dscr_12m(m), nan=np.inf) < 1
-        short = ((cash < -tol) & (ds > 0)).any(axis=0)
         zeros = np.zeros(n)
-        return PathFigures(cash[:H].T, exit_month, dscr_low, short, zeros.astype(bool), zeros)
+        return PathFigures(cash.T, exit_month, ds_low, short, zeros.astype(bool), zeros)
 
-    def _net_position(self, flows: np.ndarray) -> np.ndarray:
-        """(H, n) the group's net position (cash less the credit line's balance) at the end
-        of month M - 1 (the opening cash for M = 0) in the plan with its subsidies and without
-        payouts, less the line's interest on it due in month M:
-        N_t = N_(t-1) + flow_t - i(N_(t-1)), i(N) = rate / 12 x min(max(-N, 0), limit)."""
-        x = self.x
-        n, H = flows.shape[1], self.H
-        out = np.empty((H, n))
-        rate, limit = float(x.credit_rate[0]) / 12, float(x.credit_limit[0])
+    def _sales(self, d: Draws) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray | None]]:
+        """Month by month: the multipliers m of month t (each channel's price x volume, each
+        product's volume) and each side's weights give what month t's sales bring in months
+        t .. t + J - 1 and their income; a late payment moves a month's sales of a buyer by
+        the side's late weights. Returns the plan's cumulative flows before payouts (T, n)
+        (less the opening cash), every side's flows (the plan's cumulative, the others' sales
+        parts) and income (where the exit criteria or the payouts read it)."""
+        T, J, C, n = self.T, self.J, self.C, d.paths
+        S = len(self.sides)
+        c = np.empty((T, n))
+        c[:] = self.fixed_flows[:, None]
+        sales = [c] + [np.zeros((T, n)) for _ in range(1, S)]
+        wanted = [(k == 0 and self.share > 0) or self.floor is not None for k in range(S)]
+        income = [np.empty((T, n)) if w else None for w in wanted]
+        m = np.empty((C + self.P, n))
+        buf = np.empty((J, n))
+        late = self.late_receipt is not None and bool(d.late.any())
+        JL = self.late_receipt.shape[0] if self.late_receipt is not None else 0
+        late_m, late_buf = np.empty((C, n)), np.empty((JL, n))
+        for t in range(T):
+            v = d.volume[t, 0] if self.one_product else d.volume[t][self.product]
+            np.multiply(d.price[t], v, out=m[:C], dtype=np.float64)
+            m[C:] = d.volume[t]
+            if late:
+                np.multiply(m[:C], d.late[t], out=late_m)
+            k_, kl = min(J, T - t), min(JL, T - t)
+            for side, out, inc in zip(self.sides, sales, income, strict=True):
+                np.dot(side.weights[t, :k_], m, out=buf[:k_])
+                out[t:t + k_] += buf[:k_]
+                if late and side.late is not None:
+                    np.dot(side.late[t, :kl], late_m, out=late_buf[:kl])
+                    out[t:t + kl] += late_buf[:kl]
+                if inc is not None:
+                    np.dot(side.weights[t, J], m, out=inc[t])
+            if t:
+                c[t] += c[t - 1]
+        return c, sales, income
+
+    def _payable(self, income: np.ndarray, cumulative: bool) -> np.ndarray:
+        """(T, n) the payable share of the plan's surplus (its accrual income), by month or
+        cumulative; in place of `income` unless the income floor needs it."""
+        q = income if self.floor is None else np.empty_like(income)
+        for t in range(self.T):
+            np.add(income[t], self.fixed_income[t], out=q[t])
+            np.maximum(q[t], 0.0, out=q[t])
+            q[t] *= self.share
+            if cumulative and t:
+                q[t] += q[t - 1]
+        return q
+
+    def _margin(self, c: np.ndarray) -> np.ndarray:
+        """(n,) cashflow.payout_margin of the plan's cash before payouts."""
+        top = np.abs(c.max(axis=0) + self.opening)
+        np.maximum(top, np.abs(c.min(axis=0) + self.opening), out=top)
+        return 1e-6 + 1e-12 * top
+
+    def _cash(self, c: np.ndarray, q: np.ndarray | None, cash: np.ndarray) -> np.ndarray:
+        """Cash with payouts (cashflow.spare_payouts: what the plan can spare) into `cash`;
+        returns (n,) cash short in a month with debt service."""
+        T, H, n = self.T, self.H, c.shape[1]
+        tol = metrics.TOLERANCE
+        short = np.zeros(n, dtype=bool)
+        below = np.empty(n, dtype=bool)
+        spare = None
+        if q is not None:
+            # cap_t - q_t, cap_t = max(lowest cash from t on - reserve - margin, 0)
+            low = np.full(n, np.inf)
+            base = self.opening - self.reserve - self._margin(c)
+            spare = np.empty((T, n))
+            for t in range(T - 1, -1, -1):
+                np.minimum(low, c[t], out=low)
+                np.add(low, base, out=spare[t])
+                np.maximum(spare[t], 0.0, out=spare[t])
+                spare[t] -= q[t]
+            worst = np.full(n, np.inf)
+        paid = np.empty(n)
+        extra = np.empty(n)
+        for t in range(T):
+            row = cash[t] if t < H else extra
+            if spare is not None and q is not None:
+                np.minimum(worst, spare[t], out=worst)
+                np.minimum(worst, 0.0, out=paid)
+                paid += q[t]
+                np.subtract(c[t], paid, out=row)
+                row += self.opening
+            else:
+                np.add(c[t], self.opening, out=row)
+            if self.loan_debt_service[t] > 0:
+                np.less(row, -tol, out=below)
+                short |= below
+        return short
+
+    def _dscr_low(self, c: np.ndarray) -> np.ndarray:
+        """(n,) the lowest trailing-12-month DSCR below 1 (metrics.min_dscr_12m) when the debt
+        service is the same on every path: over the months of the loan period with a full
+        window and debt service in it."""
+        ds = self.loan_debt_service[None, :]
+        W = metrics.WINDOW
+        den = metrics.window_sum(ds)[0]
+        months = np.flatnonzero(metrics.loan_period({"debt_service": ds})[0]
+                                & ~np.isnan(den) & (den != 0))
+        n = c.shape[1]
+        low = np.zeros(n, dtype=bool)
+        if not months.size:
+            return low
+        E = self.available_less_flows
+        num = c[months] + E[months, None]
+        before = months - W
+        has = before >= 0
+        num[has] -= c[before[has]] + E[before[has], None]
+        with np.errstate(over="ignore", under="ignore"):
+            num /= den[months, None]
+        # metrics.lowest: a lowest DSCR that is not finite (an overflow) is undefined
+        return (num < 1).any(axis=0) & ~np.isneginf(num).any(axis=0)
+
+    def _credit_line(self, c: np.ndarray, q: np.ndarray | None, cash: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Month by month over all paths (cashflow.cash_with_credit_line): payouts from what
+        the plan can spare, the line drawn and repaid; cash into `cash`. Also the net position
+        of the plan without payouts at each candidate month (`_net_position`'s formula), and
+        (n,) the trailing DSCR below 1 and cash short at an installment (the line's interest
+        is debt service)."""
+        T, H, n = self.T, self.H, c.shape[1]
+        x, tol, W = self.x, metrics.TOLERANCE, metrics.WINDOW
+        annual, limit = float(x.credit_rate[0]), float(x.credit_limit[0])
+        rate = annual / 12
+        floor = self.reserve + self._margin(c)
+        ahead = np.empty((T, n))             # lowest cumulative flow from t on, less c_t
+        low = np.full(n, np.inf)
+        for t in range(T - 1, -1, -1):
+            np.minimum(low, c[t], out=low)
+            np.subtract(low, c[t], out=ahead[t])
+        start = np.empty((H, n))
         net = np.full(n, self.opening)
-        for t in range(H):
-            interest = rate * np.clip(-net, 0.0, limit)
-            out[t] = net - interest
-            net = net + flows[t] - interest
-        return out
+        held, balance = np.full(n, self.opening), np.zeros(n)     # cash at the last month's end
+        f, i_net, interest, cc, tmp, draw, repay = (np.empty(n) for _ in range(7))
+        below, has, bad = (np.empty(n, dtype=bool) for _ in range(3))
+        short, seen, pending, dscr_low, pending_inf, dscr_inf = (np.zeros(n, dtype=bool)
+                                                                  for _ in range(6))
+        ds_sum = np.zeros((W + 1, n))        # cumulative debt service, the last 13 months
+        E = self.available_less_flows
+        num, den = np.empty(n), np.empty(n)
+        extra = np.empty(n)
+        for t in range(T):
+            if t:
+                np.subtract(c[t], c[t - 1], out=f)
+            else:
+                f[:] = c[0]
+            if t < H:                        # net position N: the plan without payouts
+                np.negative(net, out=i_net)
+                np.clip(i_net, 0.0, limit, out=i_net)
+                i_net *= rate
+                np.subtract(net, i_net, out=start[t])
+                net += f
+                net -= i_net
+            np.multiply(balance, annual, out=interest)     # as cash_with_credit_line does
+            interest /= 12
+            np.add(held, f, out=cc)
+            cc -= interest
+            if q is not None:
+                np.subtract(cc, balance, out=tmp)
+                tmp += ahead[t]
+                tmp -= floor
+                np.maximum(tmp, 0.0, out=tmp)
+                np.minimum(tmp, q[t], out=tmp)
+                cc -= tmp
+            np.subtract(limit, balance, out=draw)
+            np.maximum(draw, 0.0, out=draw)
+            np.negative(cc, out=tmp)
+            np.clip(tmp, 0.0, draw, out=draw)
+            np.maximum(cc, 0.0, out=repay)
+            np.minimum(repay, balance, out=repay)
+            draw -= repay
+            balance += draw
+            row = cash[t] if t < H else extra
+            np.add(cc, draw, out=row)
+            held = row
+            # debt service: the loans' and the line's interest
+            np.add(interest, self.loan_debt_service[t], out=tmp)
+            np.greater(tmp, 0.0, out=has)
+            np.less(row, -tol, out=below)
+            below &= has
+            short |= below
+            seen |= has
+            now, then = ds_sum[t % (W + 1)], ds_sum[(t - 1) % (W + 1)]
+            if t:
+                np.add(then, tmp, out=now)
+            else:
+                now[:] = tmp
+            if t >= W - 1:
+                np.add(c[t], E[t], out=num)
+                if t >= W:
+                    num -= c[t - W]
+                    num -= E[t - W]
+                    np.subtract(now, ds_sum[(t - W) % (W + 1)], out=den)
+                else:
+                    den[:] = now
+                np.not_equal(den, 0.0, out=bad)
+                with np.errstate(over="ignore", under="ignore"):
+                    np.divide(num, den, out=num, where=bad)
+                np.less(num, 1.0, out=below)
+                bad &= below
+                bad &= seen
+                pending |= bad
+                np.isneginf(num, out=below)      # metrics.lowest: -inf (an overflow) is
+                below &= bad                     # not a defined lowest DSCR
+                pending_inf |= below
+            # a window's DSCR counts when debt service falls due in or after it (the loan
+            # period ends at the last month with debt service)
+            np.logical_and(pending, has, out=bad)
+            dscr_low |= bad
+            np.logical_and(pending_inf, has, out=bad)
+            dscr_inf |= bad
+            np.logical_not(has, out=has)
+            pending &= has
+            pending_inf &= has
+        dscr_low &= ~dscr_inf
+        return start, dscr_low, short
 
+    def _safe(self, c: np.ndarray, sales: list[np.ndarray], start: np.ndarray | None
+              ) -> np.ndarray:
+        """(H, n) plan M keeps cash at or above the reserve from M on: each profile's flows
+        from M on, from the plan's position at M - 1 (methodology.md, "Exit month" and "Monte
+        Carlo with a credit line"): start_M + min over t >= M of C_t - C_(M-1) >= reserve, C
+        the profile's cumulative flows (before payouts), start_M the plan's cash (or net
+        position less the line's interest due in M) at the end of M - 1."""
+        T, H, n = self.T, self.H, c.shape[1]
+        tol = metrics.TOLERANCE
+        safe = np.zeros((H, n), dtype=bool)
+        tmp, lhs = np.empty(n), np.empty(n)
+        for pr in self.profiles:
+            shared = pr.side == 0
+            if shared:
+                D = np.cumsum(pr.flows - self.fixed_flows)
+                own = None
+            else:
+                own = sales[pr.side] + pr.flows[:, None]
+                own = metrics.running(np.add, own.T).T
+            low = np.full(n, np.inf)
+            for t in range(T - 1, -1, -1):
+                if own is None:
+                    np.add(c[t], D[t], out=tmp)
+                    np.minimum(low, tmp, out=low)
+                else:
+                    np.minimum(low, own[t], out=low)
+                if t >= H or not pr.months[t]:
+                    continue
+                if shared and start is None:     # start - C_(M-1) = opening - D_(M-1)
+                    level = self.reserve - tol - self.opening + (D[t - 1] if t else 0.0)
+                    np.greater_equal(low, level, out=safe[t])
+                    continue
+                if start is None:
+                    np.add(low, self.opening, out=lhs)
+                    if t:
+                        lhs += c[t - 1]
+                else:
+                    np.add(low, start[t], out=lhs)
+                if t:
+                    if own is None:
+                        lhs -= c[t - 1]
+                        lhs -= D[t - 1]
+                    else:
+                        lhs -= own[t - 1]
+                np.greater_equal(lhs, self.reserve - tol, out=safe[t])
+        return safe
 
-def cumulative(a: np.ndarray) -> np.ndarray:
-    """(T, n) running totals down the months of a month-major array."""
-    return metrics.running(np.add, a.T).T
+    def _income_floor(self, safe: np.ndarray, income: list[np.ndarray | None]) -> None:
+        """Plan M also needs the members' income over the trailing 12 full months at or above
+        the floor in every month from M on (pipeline.criteria_met): a window after M is the
+        profile's own; a window across M is the plan's months before M and the profile's from
+        M: sum = (G_(M-1) - P_(M-1)) + (P_t - G_(t-12)), G and P the plan's and the profile's
+        cumulative income."""
+        T, W = self.T, metrics.WINDOW
+        if T < W or self.floor is None:
+            return
+        level = W * self.members * (self.floor - metrics.TOLERANCE)
+
+        def cumulative(sales: np.ndarray | None, fixed: np.ndarray) -> np.ndarray:
+            assert sales is not None
+            return metrics.running(np.add, (sales + fixed[:, None]).T).T
+
+        G = cumulative(income[0], self.fixed_income)
+        for pr in self.profiles:
+            P = cumulative(income[pr.side], pr.income)
+            window = P[W - 1:].copy()                       # months W - 1 .. T - 1
+            window[1:] -= P[:T - W]
+            lowest = metrics.running(np.minimum, window.T, reverse=True).T
+            across = P[W - 1:].copy()
+            across[1:] -= G[:T - W]
+            for M in map(int, np.flatnonzero(pr.months)):
+                ok = np.ones(safe.shape[1], dtype=bool)
+                if M + W - 1 < T:          # windows from M + 11 on lie after M
+                    ok &= lowest[M] >= level
+                lo, hi = max(M, W - 1), min(M + W - 2, T - 1)
+                if M >= 1 and lo <= hi:    # windows across M
+                    worst = across[lo - W + 1:hi - W + 2].min(axis=0)
+                    worst += G[M - 1] - P[M - 1]
+                    ok &= worst >= level
+                safe[M] &= ok
 
 
 def pipeline_figures(x: Inputs, d: Draws, horizon: int, criteria: ExitCriteria,
@@ -263,16 +660,28 @@ def pipeline_figures(x: Inputs, d: Draws, horizon: int, criteria: ExitCriteria,
 
 
 def monte_carlo_bytes(paths: int, horizon: int, chunk_cells: int) -> float:
-    """Planned memory: the kept cash of every path over the horizon and its percentile copy
-    (2 x paths x horizon floats), a few figures per path, and one chunk's working arrays
-    (about 3 x `chunk_cells` floats with the draws and temporaries)."""
-    return 8.0 * (2 * paths * horizon + 8 * paths + 3 * chunk_cells)
+    """Planned memory: the kept cash of every path over the horizon (its percentiles are taken
+    in place), a few figures per path, and one chunk's working arrays (about `chunk_cells`
+    floats with the draws and temporaries)."""
+    return 8.0 * (paths * horizon + 8 * paths + chunk_cells)
 
 
 def block_paths(x: Inputs) -> int:
     """Paths per generator block: `BLOCK_PATHS`, fewer when a path's draws are many."""
     per_path = x.months * (1 + x.list_price.shape[1] + x.produced.shape[1])
     return max(1, min(BLOCK_PATHS, BLOCK_CELLS // per_path))
+
+
+def cells_per_path(x: Inputs, kernel: Kernel | None) -> int:
+    """Working cells (8 bytes) a path needs in a chunk: the lean kernel's month-major arrays
+    (the plan's cumulative flows, payouts, cash, and each further sales side's and the income
+    floor's) and the draws (float32: normals and multipliers of the buyers and products), or the
+    pipeline's monthly arrays."""
+    C, P, T = x.list_price.shape[1], x.produced.shape[1], x.months
+    if kernel is None:
+        return T * 40 * max(C, 1)
+    arrays = 4 + 2 * (len(kernel.sides) - 1) + (4 if kernel.floor is not None else 0)
+    return T * (arrays + (1 + 2 * (C + P)) // 2 + 1)
 
 
 def monte_carlo(scenario: Scenario, shocks: Shocks | None = None, paths: int = 1000,
@@ -289,20 +698,16 @@ def monte_carlo(scenario: Scenario, shocks: Shocks | None = None, paths: int = 1
     x = compile_rows([scenario])
     H, T = scenario.horizon_months, x.months
     criteria = scenario.exit_criteria
-    lean = lean_applies(x, criteria)
-    C, P = x.list_price.shape[1], x.produced.shape[1]
-    if lean:
-        per_path = T * (2 * C + P + 12)
-    else:
-        per_path = T * 40 * max(C, 1)      # the given rows' monthly arrays (run chunks the rest)
+    kernel = Kernel.build(x, H, criteria)
+    per_path = cells_per_path(x, kernel)
     block = block_paths(x)
     blocks_per_chunk = max(1, chunk_cells // (per_path * block))
     check_memory(f"a Monte Carlo of {paths:,} paths x {T} months",
                  monte_carlo_bytes(paths, H, min(paths, blocks_per_chunk * block) * per_path),
                  "use fewer paths")
-    kernel = Kernel(x, H) if lean else None
     if kernel is not None:
         kernel.set_late_days(shocks.late_payment_days)
+    cash = np.empty((H, paths))              # month-major: every path's cash, month by month
     kept: list[PathFigures] = []
     asked, started, done = paths, time.monotonic(), 0
     n_blocks = -(-paths // block)
@@ -312,14 +717,17 @@ def monte_carlo(scenario: Scenario, shocks: Shocks | None = None, paths: int = 1
         d = draw(shocks, x, [(b, min(block, paths - b * block))
                              for b in range(first, min(n_blocks, first + blocks_per_chunk))],
                  seed)
-        kept.append(kernel.run(d) if kernel is not None else pipeline_figures(
-            x, d, H, criteria, max_rows=max(1, chunk_cells // (T * 40))))
+        if kernel is not None:
+            kept.append(kernel.run(d, cash[:, done:done + d.paths]))
+        else:
+            f = pipeline_figures(x, d, H, criteria, max_rows=max(1, chunk_cells // (T * 40)))
+            cash[:, done:done + d.paths] = f.cash.T
+            kept.append(f)
         done += d.paths
         if progress is not None:
             progress(done, asked)
-    cash = np.concatenate([k.cash.T for k in kept], axis=1).T      # month-major, (paths, H)
-    f = PathFigures(cash, *(np.concatenate([getattr(k, name) for k in kept])
-                            for name in list(PathFigures.__dataclass_fields__)[1:]))
+    f = PathFigures(cash[:, :done].T, *(np.concatenate([getattr(k, name) for k in kept])
+                                       for name in list(PathFigures.__dataclass_fields__)[1:]))
     return summarize(scenario, f, done, asked, seed, shocks)
 
 
@@ -327,7 +735,8 @@ def summarize(scenario: Scenario, f: PathFigures, paths: int, asked: int, seed: 
               shocks: Shocks) -> MonteCarlo:
     H = scenario.horizon_months
     dates = [scenario.month_label(t) for t in range(H)]
-    pct = np.percentile(f.cash.T, [5, 50, 95], axis=1)
+    # in place: the paths' cash is not read again (month-major: a month's paths are a row)
+    pct = np.percentile(f.cash.T, [5, 50, 95], axis=1, overwrite_input=True)
     exits = f.exit_month
     counts = np.bincount(exits[exits >= 0], minlength=H)
     by_month = np.cumsum(counts) / paths
@@ -350,8 +759,10 @@ def path_figures(scenario: Scenario, shocks: Shocks, paths: int, seed: int = 0,
     charts (one block of paths)."""
     x = compile_rows([scenario])
     d = draw_block(shocks, x, paths, seed, 0)
-    if lean:
-        k = Kernel(x, scenario.horizon_months)
+    k = Kernel.build(x, scenario.horizon_months, scenario.exit_criteria) if lean else None
+    if k is not None:
         k.set_late_days(shocks.late_payment_days)
         return k.run(d)
+    if lean:
+        raise ValueError("the lean kernel does not apply to this scenario")
     return pipeline_figures(x, d, scenario.horizon_months, scenario.exit_criteria, 4000)

@@ -96,10 +96,10 @@ def on_credit(x: Inputs) -> np.ndarray:
 
 
 def ar1(e: np.ndarray, phi: float) -> np.ndarray:
-    """Unit-variance AR(1) along the first axis (months) from standard normal innovations `e`:
-    y_t = phi y_(t-1) + sqrt(1 - phi^2) e_t, y_(-1) = 0. In place, month by month (each
-    step one pass over a month's contiguous row)."""
-    e *= np.float32(np.sqrt(1.0 - phi * phi))
+    """AR(1) along the first axis (months) from innovations `e`, before its scale:
+    u_t = phi u_(t-1) + e_t, u_(-1) = 0, so that y = sqrt(1 - phi^2) u is the unit-variance
+    AR(1) of standard normal innovations (`draw` folds the scale into its coefficients). In
+    place, month by month (each step one pass over a month's contiguous row)."""
     step = np.empty_like(e[0])
     for t in range(1, e.shape[0]):
         np.multiply(e[t - 1], np.float32(phi), out=step)
@@ -155,27 +155,38 @@ def draw(shocks: Shocks, x: Inputs, blocks: list[tuple[int, int]], seed: int) ->
             late[:, credit, here] = rng.random((T, int(credit.sum()), k), dtype=np.float32) \
                 < shocks.late_payment_probability
         start += k
-    price = np.ones((T, C, n), dtype=np.float32)
-    volume = np.ones((T, P, n), dtype=np.float32)
+    price = volume = None
     if moving:
         phi = shocks.phi
-        v = variance(phi, T).astype(np.float32)[:, None, None]
-        z = ar1(z, phi)
-        common, own = z[:, :1], z[:, 1:]
+        scale = np.sqrt(1.0 - phi * phi)          # the AR(1)'s, folded in (see `ar1`)
+        v = variance(phi, T).astype(np.float32)[:, None]
+        u = ar1(z, phi)
+        common, own = u[:, 0], u[:, 1:]
         rb, rpv = shocks.buyer_correlation, shocks.price_volume_correlation
-        if sp > 0:
-            y = np.float32(np.sqrt(rb)) * common + np.float32(np.sqrt(1 - rb)) * own[:, :C]
-            y *= np.float32(sp)
-            y -= np.float32(sp * sp / 2) * v
-            price = np.exp(y, out=y)
-        if sv > 0:
-            y = np.float32(rpv) * common + np.float32(np.sqrt(1 - rpv * rpv)) * own[:, C:]
-            y *= np.float32(sv)
-            y -= np.float32(sv * sv / 2) * v
-            volume = np.exp(y, out=y)
+        # log multiplier s y - s^2 v / 2, y = a F + b e' (one pass to scale e', one to add
+        # the common part, one for exp)
+        for sigma, a, b, first, k in ((sp, np.sqrt(rb), np.sqrt(1 - rb), 0, C),
+                                      (sv, rpv, np.sqrt(1 - rpv * rpv), C, P)):
+            if sigma <= 0:
+                continue
+            y = np.multiply(own[:, first:first + k], np.float32(sigma * scale * b))
+            base = np.multiply(common, np.float32(sigma * scale * a))
+            base -= np.float32(sigma * sigma / 2) * v
+            y += base[:, None, :]
+            np.exp(y, out=y)
+            if first == 0:
+                price = y
+            else:
+                volume = y
+    price = np.ones((T, C, n), dtype=np.float32) if price is None else price
+    volume = np.ones((T, P, n), dtype=np.float32) if volume is None else volume
     if harvests:
         keep = np.where(failed, np.float32(1 - shocks.harvest_failure_loss), np.float32(1))
-        volume = volume * np.repeat(keep, 12, axis=0)[:T]
+        full = T // 12 * 12                        # whole years, then the last part-year
+        by_year = volume[:full].reshape(-1, 12, P, n)
+        by_year *= keep[:T // 12, None]
+        if full < T:
+            volume[full:] *= keep[T // 12]
     return Draws(price, volume, late, shocks.late_payment_days)
 
 

@@ -42,35 +42,33 @@ def assert_same_paths(a, b) -> None:
                                                           harvest_failure_probability=0.3)],
                          ids=["still", "defaults", "many events"])
 def test_lean_kernel_equals_the_pipeline_on_every_preset(name, shocks):
-    s = lean_form(engine.load_scenario(name))
+    """Every preset and variant as it is: the footwear groups' income floor and their JOBS
+    trainings' effects that fade when support ends, Modhupur's credit line and the loans JOBS
+    arranged (not taken when support ends before them)."""
+    s = engine.load_scenario(name)
     assert lean_applies(compile_rows([s]), s.exit_criteria)
     assert_same_paths(path_figures(s, shocks, 40, seed=4),
                       path_figures(s, shocks, 40, seed=4, lean=False))
 
 
-def lean_form(s):
-    """The preset without what the lean kernel leaves to the pipeline: an exit criterion beyond
-    cash (the footwear groups' income floor), effects of services that end at exit (their
-    JOBS trainings) and loans dropped at exit. Presets with them run through the pipeline
-    (`test_footwear_presets_run_through_the_pipeline`)."""
-    from engine.scenario import ExitCriteria
-    return s.model_copy(update={
-        "exit_criteria": ExitCriteria(),
-        "services": [sv if sv.embedded or sv.after_exit == "continue"
-                     else sv.model_copy(update={"effects": []}) for sv in s.services],
-        "loans": [loan.model_copy(update={"arranged_by_facilitator": False})
-                  for loan in s.loans]})
-
-
 @pytest.mark.parametrize("name", ["mirpur_footwear", "shafipur_footwear"])
-def test_footwear_presets_run_through_the_pipeline(name):
-    """Their JOBS trainings' effects fade when support ends and exit needs an income floor:
-    the Monte Carlo takes the pipeline's path, and with no shocks gives the projection's exit
-    month."""
+def test_footwear_exit_needs_the_income_floor_and_the_training(name):
+    """The footwear groups' exit month in Monte Carlo is the projection's with no shocks, and
+    with shocks both of its rules bind somewhere: without the income floor, or with the JOBS
+    training's effect removed, some paths exit at a different month (so the kernel's income
+    test and its plan without the training are exercised, not bypassed)."""
+    from engine.scenario import ExitCriteria
     s = engine.load_scenario(name)
-    assert not lean_applies(compile_rows([s]), s.exit_criteria)
     mc = monte_carlo(s, STILL, paths=3)
     assert mc.exit_month_distribution.to_dict() == {engine.project(s).summary["exit_month"]: 1.0}
+    shocks = Shocks(price_volatility=0.4)
+    base = path_figures(s, shocks, 200, seed=5).exit_month
+    no_floor = s.model_copy(update={"exit_criteria": ExitCriteria()})
+    assert (path_figures(no_floor, shocks, 200, seed=5).exit_month != base).any()
+    no_effect = s.model_copy(update={"services": [
+        sv.model_copy(update={"effects": []}) if sv.after_exit == "stop" else sv
+        for sv in s.services]})
+    assert (path_figures(no_effect, shocks, 200, seed=5).exit_month != base).any()
 
 
 @settings(max_examples=20, deadline=None,
