@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import Problem, ScenarioError
+from engine.i18n import t
 from engine.io import params, with_overrides
 from engine.limits import check_memory, memory_limit_bytes
 from engine.loans import Loan
@@ -69,17 +70,19 @@ def header_columns(header: list[str], base: Scenario, file: str | None) -> list[
     names = [h.strip() for h in header]
     problems: list[Problem] = []
     if GROUP_ID not in names:
-        problems.append(Problem("", f"the file needs a {GROUP_ID} column (columns: "
-                                f"{', '.join(names[:10]) or 'none'})", file, 1))
+        problems.append(Problem("", t("the file needs a {column} column (columns: {columns})",
+                                      column=GROUP_ID, columns=", ".join(names[:10])
+                                      or t("none")), file, 1))
     known = {p for p, _, _ in params(base)}
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            problems.append(Problem(name, "column appears twice", file, 1))
+            problems.append(Problem(name, t("column appears twice"), file, 1))
         seen.add(name)
         if name != GROUP_ID and name not in known:
-            problems.append(Problem(name or "(empty name)", "unknown column: not a parameter "
-                                    "of the base scenario (see `subsidy-exit params`)", file, 1))
+            problems.append(Problem(name or t("(empty name)"), t(
+                "unknown column: not a parameter of the base scenario (see `subsidy-exit "
+                "params`)"), file, 1))
     if problems:
         raise ScenarioError(problems)
     return names
@@ -93,7 +96,7 @@ def row_scenario(base: Scenario, columns: list[str], cells: list[Any]
     group_id = "" if cells[gid_at] is None else str(cells[gid_at]).strip()
     problems: list[Problem] = []
     if not group_id:
-        problems.append(Problem(GROUP_ID, "empty: every row needs a group_id"))
+        problems.append(Problem(GROUP_ID, t("empty: every row needs a {column}", column=GROUP_ID)))
     overrides: dict[str, Any] = {}
     for name, cell in zip(columns, cells, strict=True):
         if name == GROUP_ID or cell is None or (isinstance(cell, str) and cell.strip() == ""):
@@ -120,17 +123,18 @@ def csv_rows(lines: Iterable[str], file: str | None) -> Iterator[tuple[int, list
     try:
         for fields_ in reader:
             if any("\x00" in f for f in fields_):
-                raise ScenarioError([Problem("", "not a text CSV file (it contains NUL bytes, "
-                                             "as binary data does)", file, reader.line_num)])
+                raise ScenarioError([Problem("", t("not a text CSV file (it contains NUL "
+                                                   "bytes, as binary data does)"), file,
+                                             reader.line_num)])
             if any(f.strip() for f in fields_):
                 yield reader.line_num, fields_
     except csv.Error as e:
-        raise ScenarioError([Problem("", f"not a readable CSV file ({e})", file,
-                                     reader.line_num)]) from None
+        raise ScenarioError([Problem("", t("not a readable CSV file ({reason})", reason=e),
+                                     file, reader.line_num)]) from None
     except UnicodeDecodeError as e:
-        raise ScenarioError([Problem("", f"not UTF-8 text (byte 0x{e.object[e.start]:02x}); "
-                                     "save it as UTF-8 CSV", file, reader.line_num + 1)]
-                            ) from None
+        raise ScenarioError([Problem("", t("not UTF-8 text (byte {byte}); save it as UTF-8 "
+                                           "CSV", byte=f"0x{e.object[e.start]:02x}"), file,
+                                     reader.line_num + 1)]) from None
 
 
 @dataclass
@@ -152,8 +156,8 @@ def read_chunks(base: Scenario, rows: Iterator[tuple[int, list[Any]]], file: str
     header is the first row. What it keeps across chunks is the group_ids seen."""
     first = next(rows, None)
     if first is None:
-        raise ScenarioError([Problem("", f"the file is empty (it needs a header with "
-                                     f"{GROUP_ID})", file)])
+        raise ScenarioError([Problem("", t("the file is empty (it needs a header with "
+                                           "{column})", column=GROUP_ID), file)])
     columns = header_columns([str(h) for h in first[1]], base, file)
     at = columns.index(GROUP_ID)
     seen: dict[str, int] = {}
@@ -165,14 +169,15 @@ def read_chunks(base: Scenario, rows: Iterator[tuple[int, list[Any]]], file: str
         kept: list[Any] | None = cells
         gid = "" if at >= len(cells) or cells[at] is None else str(cells[at])
         if len(cells) != len(columns):
-            problems.append(Problem("", f"{len(cells)} fields where the header has "
-                                    f"{len(columns)}", file, line))
+            problems.append(Problem("", t("{n} fields where the header has {header}",
+                                          n=len(cells), header=len(columns)), file, line))
             kept = None
         else:
             gid = gid.strip()
             if gid and gid in seen:
-                problems.append(Problem(GROUP_ID, f"'{gid}' repeats the group_id of line "
-                                        f"{seen[gid]}", file, line))
+                problems.append(Problem(GROUP_ID, t("'{id}' repeats the {column} of line "
+                                                    "{line}", id=gid, column=GROUP_ID,
+                                                    line=seen[gid]), file, line))
             elif gid:
                 seen[gid] = line
         chunk.lines.append(line)
@@ -299,8 +304,8 @@ def open_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ScenarioError([Problem("", "not a regular file (a folder, pipe or device)",
-                                         str(path))])
+            raise ScenarioError([Problem("", t("not a regular file (a folder, pipe or "
+                                               "device)"), str(path))])
     finally:
         os.close(fd)
     if path.suffix == ".parquet":
@@ -315,8 +320,8 @@ def _parquet_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
         source = pq.ParquetFile(path)
     except Exception as e:  # noqa: BLE001 - pyarrow raises several kinds for a bad file
-        raise ScenarioError([Problem("", f"not a readable Parquet file ({type(e).__name__})",
-                                     str(path))]) from None
+        raise ScenarioError([Problem("", t("not a readable Parquet file ({reason})",
+                                           reason=type(e).__name__), str(path))]) from None
     yield 1, list(source.schema_arrow.names)
     line = 1
     for batch in source.iter_batches(batch_size=CHUNK_GROUPS):
@@ -335,7 +340,8 @@ def bad_lines(chunk: Chunk) -> list[str]:
     out = []
     for _, gid, problems in chunk.bad:
         for p in problems:
-            where = f"{p.file}:{p.line}: " if p.file else f"line {p.line}: "
-            out.append(f"{where}{GROUP_ID}={gid or '(none)'}: "
+            where = f"{p.file}:{p.line}: " if p.file else t("line {line}: ", line=p.line)
+            named = gid or t("(none)")
+            out.append(f"{where}{GROUP_ID}={named}: "
                        f"{p.path + ': ' if p.path else ''}{p.message}")
     return out

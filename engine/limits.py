@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 from engine.errors import fail
+from engine.i18n import t
 
 MAX_NUMBER = 1e12
 """Largest magnitude of any number (taka, units, counts): a trillion."""
@@ -177,10 +178,10 @@ class Checked(BaseModel):
         """Strict numbers: pydantic would read true as 1 and "12" as 12."""
         if isinstance(value, bool | str) and info.field_name is not None and \
                 _numeric(cls.model_fields[info.field_name].annotation):
-            kind = "a whole number" if _numeric(cls.model_fields[info.field_name].annotation) \
-                == "int" else "a number"
             shown = ("true" if value else "false") if isinstance(value, bool) else repr(value)
-            raise ValueError(f"must be {kind} (got {shown[:60]})")
+            raise ValueError(t("must be a whole number (got {got})", got=shown[:60])
+                             if _numeric(cls.model_fields[info.field_name].annotation) == "int"
+                             else t("must be a number (got {got})", got=shown[:60]))
         return value
 
     @model_validator(mode="after")

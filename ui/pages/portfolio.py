@@ -24,6 +24,7 @@ from engine.groups import (
 )
 from engine.i18n import t, tn
 from engine.io import decode_text
+from engine.portfolio import flags_text
 from ui import exports, state
 from ui.pages.common import options_in_language, style
 
@@ -75,8 +76,10 @@ def run(base: engine.Scenario, data: bytes, name: str, lang: str,
 @st.cache_data(show_spinner=False, max_entries=8)
 def readable(result: pd.DataFrame, style: numbers.Style, start: str, lang: str) -> pd.DataFrame:
     """The whole result as text, once per result and display choice (a 20,000-group file takes
-    seconds to format; sorting and filtering then only reorder its rows)."""
-    return quantities.display_frame(result, style, start)
+    seconds to format; sorting and filtering then only reorder its rows); the risk flags in the
+    reader's language."""
+    flags = result["risk_flags"].map(lambda f: flags_text(f, style))
+    return quantities.display_frame(result.assign(risk_flags=flags), style, start)
 
 
 def progress_bar(total: int) -> tuple[Callable[[int, float], None], Callable[[], None]]:
