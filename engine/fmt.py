@@ -475,6 +475,69 @@ def value(x: object, unit: str, style: Style = PLAIN, start: str | None = None) 
     return str(x)
 
 
+def nice_ticks(low: float, high: float, count: int = 6, whole: bool = False) -> list[float]:
+    """Round tick values (1, 2 or 5 times a power of ten apart) covering [low, high]; `whole`:
+    steps of whole numbers (months).
+
+    >>> nice_ticks(0, 1_450_000), nice_ticks(0, 1), nice_ticks(2, 4, whole=True)
+    ([0, 500000, 1000000, 1500000], [0.0, 0.2, 0.4, 0.6, 0.8, 1.0], [2, 3, 4])
+    """
+    span = high - low
+    if not math.isfinite(span) or span <= 0:
+        return [low]
+    raw = span / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = min(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if whole:
+        step = max(1, round(step))
+    first = math.floor(low / step) * step
+    digits = _decimals(step)
+    return [round(first + i * step, digits) if digits else int(round(first + i * step))
+            for i in range(int(math.ceil((high - first) / step - 1e-9)) + 1)]
+
+
+def _decimals(step: float) -> int:
+    """The decimals a multiple of `step` needs (0.25 -> 2, 5 -> 0)."""
+    return next((d for d in range(10) if abs(round(step, d) - step) <= 1e-9 * abs(step)), 10)
+
+
+def axis_ticks(low: float, high: float, unit: str, style: Style = PLAIN,
+               start: str | None = None, count: int = 6) -> tuple[list[float], list[str]]:
+    """A chart axis over [low, high] as its values read: round tick values and their labels,
+    in the style's digits and grouping (a chart draws these instead of its own Latin ones).
+    Amounts are in the unit shown (taka, or US$ when the style has a rate); shares as
+    percentages; months counted from `start` as months.
+
+    >>> axis_ticks(0, 1_450_000, "taka", style_for("bn"))
+    ([0, 500000, 1000000, 1500000], ['০', '৫,০০,০০০', '১০,০০,০০০', '১৫,০০,০০০'])
+    >>> axis_ticks(0, 1, "share", style_for("bn"))[1]
+    ['০%', '২০%', '৪০%', '৬০%', '৮০%', '১০০%']
+    >>> axis_ticks(-2, 5, "ratio")[1], axis_ticks(2, 4, "month", start="2002-01")[1]
+    (['-2', '0', '2', '4', '6'], ['Mar 2002', 'Apr 2002', 'May 2002'])
+    """
+    k = kind(unit)
+    ticks = nice_ticks(low, high, count, whole=k in ("month", "count"))
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    if k == "month" and start:
+        return ticks, [month(start, int(v), style) for v in ticks]
+    if k == "percent":
+        d = _decimals(step * 100)
+        return ticks, [percent(v, style, d, d) for v in ticks]
+    d = _decimals(step)
+    return ticks, [number(v, style, d, d) for v in ticks]
+
+
+def hover(x: object, unit: str, style: Style = PLAIN, start: str | None = None) -> str:
+    """A value as a chart's hover label shows it: `value`, with the taka sign or US$ on money.
+
+    >>> hover(1234567, "taka", style_for("bn")), hover(0.5, "share"), hover(1.234, "ratio")
+    ('১২,৩৪,৫৬৭৳', '50.0%', '1.23')
+    """
+    if kind(unit) == "money" and isinstance(x, Real) and not isinstance(x, bool):
+        return money(cast(float, x), style, decimals=2 if unit in PRICE_UNITS else 0)
+    return value(x, unit, style, start)
+
+
 def unit_suffix(unit: str, style: Style = PLAIN) -> str:
     """The unit a column header names ("taka", "US$/month", "%"), or "" when the values say it
     (ratios, dates, text).

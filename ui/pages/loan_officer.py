@@ -15,7 +15,7 @@ from engine.loans import InstallmentChange, Loan, Prepayment, Tranche
 from engine.report import Options
 from engine.stress import STRESSES
 from ui import compute, editor, state
-from ui.figures import dates_in_language, dscr_chart
+from ui.figures import dscr_chart, styled
 from ui.pages.common import (
     document_downloads,
     fmt,
@@ -111,7 +111,7 @@ def render() -> None:
                      "installments, repayment, disbursement), that keeps the trailing-12-month "
                      "DSCR at or above the target and cash at or above the reserve from its "
                      "disbursement on.", loan=name))
-    st.plotly_chart(dates_in_language(dscr_chart(p.monthly, target), style(scenario)),
+    st.plotly_chart(styled(dscr_chart(p.monthly, target, style(scenario)), style(scenario)),
                     key="dscr_chart", width="stretch")
     _stress(scenario)
     _memo(scenario, name, target)
@@ -144,14 +144,14 @@ def arrears_section(scenario: engine.Scenario, p: engine.Projection) -> None:
     """Arrears as the lender's system records them: the switch, the worst days past due, the
     arrears at the end and the months in arrears."""
     st.subheader(t("When the group cannot pay"))
-    c = st.columns(4)
-    editor.field(c[0], "arrears.enabled", editor.raw(), scenario)
+    editor.field(st, "arrears.enabled", editor.raw(), scenario)   # its own row: a long label
+    c = st.columns(3)
     m = p.monthly
     fig = arrears_figures(m.arrears.to_numpy()[None], m.days_past_due.to_numpy()[None])
     s = style(scenario)
-    c[1].metric(t("Worst days past due"), numbers.number(int(fig["worst_days_past_due"][0]), s))
-    c[2].metric(t("Arrears at the end"), fmt(float(fig["arrears_at_end"][0]), scenario))
-    c[3].metric(t("Months in PAR30"), numbers.number(int(fig["months_in_par30"][0]), s),
+    c[0].metric(t("Worst days past due"), numbers.number(int(fig["worst_days_past_due"][0]), s))
+    c[1].metric(t("Arrears at the end"), fmt(float(fig["arrears_at_end"][0]), scenario))
+    c[2].metric(t("Months in PAR30"), numbers.number(int(fig["months_in_par30"][0]), s),
                 help=t("Months with an installment more than 30 days past due (CGAP's portfolio "
                        "at risk, PAR30)."))
     if not scenario.arrears.enabled:

@@ -84,23 +84,27 @@ def grid(scenario, px, xs, py, ys, outcome):
 
 
 def tornado_chart(table: pd.DataFrame, outcome: str, top: int) -> go.Figure:
+    """Each input's low and high outcome around the base (`styled` labels the outcome's axis
+    and hover by its unit: months as months, amounts as taka)."""
     rows = table.head(top).iloc[::-1]
     base = table.attrs["base"][outcome]
     what = label(quantities.label(outcome))
+    unit = quantities.quantity(outcome).unit
     fig = go.Figure()
     fig.add_bar(y=rows.index, x=rows[f"{outcome}_low"] - base, base=base, orientation="h",
-                name=t("input -x%"), marker_color=SKY,
-                hovertemplate="%{y}: %{x:,.1f}<extra>" + t("low") + "</extra>")
+                name=t("input -x%"), marker_color=SKY, meta=unit,
+                hovertemplate="%{customdata}<extra>" + t("low") + "</extra>")
     fig.add_bar(y=rows.index, x=rows[f"{outcome}_high"] - base, base=base, orientation="h",
-                name=t("input +x%"), marker_color=ORANGE,
-                hovertemplate="%{y}: %{x:,.1f}<extra>" + t("high") + "</extra>")
+                name=t("input +x%"), marker_color=ORANGE, meta=unit,
+                hovertemplate="%{customdata}<extra>" + t("high") + "</extra>")
     fig.update_layout(barmode="overlay", height=120 + 28 * len(rows))
-    return _layout(fig, t("Sensitivity of {outcome}",
-                          outcome=what.lower() if i18n.current() == "en" else what),
-                   t("input"), what)
+    fig = _layout(fig, t("Sensitivity of {outcome}",
+                         outcome=what.lower() if i18n.current() == "en" else what),
+                  t("input"), what)
+    return fig.update_layout(hovermode="y unified")   # one input's low and high together
 
 
-def fan_chart(mc) -> go.Figure:
+def fan_chart(mc, number_style: numbers.Style = numbers.PLAIN) -> go.Figure:
     pct = mc.cash_percentiles
     fig = go.Figure()
     fig.add_scatter(x=pct.index, y=pct.p95, line={"color": GREY, "width": 0.5},
@@ -112,7 +116,7 @@ def fan_chart(mc) -> go.Figure:
     fig.add_hline(y=0, line={"color": VERMILION, "dash": "dot"})
     return _layout(fig, tn("Cash balance, {n} path (5th-95th percentile)",
                            "Cash balance, {n} paths (5th-95th percentile)", mc.paths,
-                           n=numbers.number(mc.paths, numbers.style_for())), t("taka"))
+                           n=numbers.number(mc.paths, number_style)), t("taka"))
 
 
 MC_TIME_LIMIT_S = float(os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60")) / 4
@@ -161,8 +165,8 @@ def render() -> None:
     else:
         moving.attrs = table.attrs
         named = moving.rename(index=lambda p: path_title(scenario, p))
-        st.plotly_chart(tornado_chart(named, outcome, int(top)), key="tornado_chart",
-                        width="stretch")
+        st.plotly_chart(styled(tornado_chart(named, outcome, int(top)), style(scenario),
+                               scenario.start), key="tornado_chart", width="stretch")
     skipped = len(table.attrs["skipped"])
     with st.expander(tn("{n} input left out", "{n} inputs left out", skipped,
                         n=numbers.number(skipped, style(scenario)))):
@@ -187,13 +191,15 @@ def render() -> None:
             s = style(scenario)
             fig = go.Figure(go.Heatmap(z=g.to_numpy(), x=[numbers.number(x, s, 0, 2) for x in xs],
                                        y=[numbers.number(y, s) for y in ys], colorscale="Cividis",
-                                       hovertemplate=t("price %{x}, delay %{y} days: %{z:,.0f} "
-                                                       "taka") + "<extra></extra>"))
+                                       meta="taka", hovertemplate=t(
+                                           "price %{x} taka, delay %{y} days: lowest cash "
+                                           "%{customdata}") + "<extra></extra>"))
             fig = _layout(fig, t("Minimum cash by price (taka) and payment delay (days)"),
                           t("payment delay, days"), t("price, taka"))
             fig.update_xaxes(type="category")
+            fig.update_layout(hovermode="closest")   # one cell's price, delay and cash
             fig.update_yaxes(type="category", tickformat="")
-            st.plotly_chart(fig, key="grid_chart", width="stretch")
+            st.plotly_chart(styled(fig, s), key="grid_chart", width="stretch")
         else:
             st.info(t("This buyer's delay is a range; the grid takes fixed delays."))
 
@@ -231,11 +237,12 @@ def render() -> None:
         a[0].metric(t("P(PAR30 at any time)"), pct(mc.p_par30),
                     help=t("Share of paths with an installment more than 30 days past due."))
         a[1].metric(t("Expected arrears at the end"), fmt(mc.expected_arrears, scenario))
-    st.plotly_chart(styled(fan_chart(mc), style(scenario)), key="fan_chart", width="stretch")
+    st.plotly_chart(styled(fan_chart(mc, style(scenario)), style(scenario)), key="fan_chart",
+                    width="stretch")
     fig = go.Figure(go.Scatter(x=mc.p_self_sustaining_by_month.index,
                                y=mc.p_self_sustaining_by_month, line={"color": BLUE},
-                               hovertemplate="%{x}: %{y:.0%}<extra></extra>"))
+                               meta="share", name=t("probability")))
     fig = _layout(fig, t("Probability of being self-sustaining by each month"),
                   t("probability"))
-    fig.update_yaxes(tickformat=".0%", range=[0, 1])
-    st.plotly_chart(fig, key="p_exit_chart", width="stretch")
+    fig.update_yaxes(range=[0, 1])
+    st.plotly_chart(styled(fig, style(scenario)), key="p_exit_chart", width="stretch")
