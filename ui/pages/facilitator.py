@@ -30,7 +30,7 @@ def render() -> None:
     st.title(t("Facilitator: {group}", group=scenario.title))
     problems_banner(problems)
     s = p.summary
-    c = st.columns(4)
+    c = st.columns(2) + st.columns(2)   # two a row: a month named in full is not cut
     c[0].metric(t("Exit month"), month_label(scenario, s["exit_month"], t("not within horizon")))
     c[1].metric(t("Total subsidy"), fmt(s["total_subsidy"], scenario))
     imp = compute.impact(scenario)
