@@ -134,6 +134,8 @@ class Inputs:
     @staticmethod
     def concat(parts: list[Inputs]) -> Inputs:
         """Stack batches of the same scenario structure along the batch axis."""
+        if len(parts) == 1:
+            return parts[0]
         out: dict[str, Any] = {}
         for f in fields(parts[0]):
             if f.name in Inputs.SHARED:

@@ -755,7 +755,7 @@ def schedules(loan: Loan) -> pd.DataFrame:
         s = schedule(c)
         s.insert(0, "contract", i)
         parts.append(s)
-    return pd.concat(parts, ignore_index=True)
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def monthly_flows(loans: list[Loan], months: int) -> dict[str, np.ndarray]:

@@ -291,13 +291,15 @@ def net_position_sweep(x: Inputs, horizon: int) -> tuple:
 
 
 FLOW_SWEEP_CELLS = 10_000
-"""Sweep rows x months above which `flow_sweep` is used: it runs the credit line's month loop
-twice (two rows, then the candidates), which costs more than the array work it saves in small
-sweeps (Modhupur, one variant: 6.6 ms against 4.8 ms at 60 months, 14 ms against 35 ms at 120)."""
+"""Sweep rows x months above which `flow_sweep` is used with a credit line: it runs the line's
+month loop twice (two rows, then the candidates), which costs more than the array work it saves
+in small sweeps (Modhupur, one variant: 6.6 ms against 4.8 ms at 60 months, 14 ms against 35 ms
+at 120). Without a line (payouts alone) the cash rule is a few array passes: always used."""
 
 
 def full_sweep(x: Inputs, horizon: int, criteria: ExitCriteria, detail: bool) -> tuple:
-    if x.n * (horizon + 1) * x.months > FLOW_SWEEP_CELLS and flows_sweep_possible(x, criteria):
+    large = x.n * (horizon + 1) * x.months > FLOW_SWEEP_CELLS
+    if (large or not (x.credit_limit > 0).any()) and flows_sweep_possible(x, criteria):
         return flow_sweep(x, horizon, detail)
     n, T = x.n, x.months
     k = horizon + 1

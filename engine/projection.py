@@ -50,12 +50,13 @@ class Projection:
     `monthly` is its first `horizon_months` rows."""
 
 
-def monthly_table(scenario: Scenario, m: metrics.Monthly) -> pd.DataFrame:
-    """One row's monthly arrays (each (1, T)) as the table, with the derived columns."""
+def monthly_table(scenario: Scenario, m: metrics.Monthly,
+                  without_subsidy_cash: np.ndarray) -> pd.DataFrame:
+    """One row's monthly arrays (each (1, T)) as the table, with the derived columns and the
+    cash if every subsidy ends at month 0 (built in one go: a column inserted into a frame
+    copies its index and blocks each time)."""
     T = m["cash_balance"].shape[-1]
-    table = pd.DataFrame({k: m[k][0] for k in MONTHLY_COLUMNS})
-    table.index = pd.RangeIndex(T, name="month")
-    table.insert(0, "date", [scenario.month_label(t) for t in range(T)])
+    columns = {k: m[k][0] for k in MONTHLY_COLUMNS}
     derived = {
         "members_drawings": m["members_drawings"],
         "cash_available_for_debt_service": metrics.cash_available_for_debt_service(m),
@@ -71,8 +72,11 @@ def monthly_table(scenario: Scenario, m: metrics.Monthly) -> pd.DataFrame:
         "interest_subsidy": m["interest_subsidy_row"],
         "loans_outstanding": metrics.loans_outstanding(m),
     }
-    for k, v in derived.items():
-        table[k] = np.asarray(v)[0]
+    columns |= {k: np.asarray(v)[0] for k, v in derived.items()}
+    columns["cash_balance_without_subsidy"] = without_subsidy_cash
+    table = pd.DataFrame(np.stack(list(columns.values()), axis=1, dtype=float),
+                         index=pd.RangeIndex(T, name="month"), columns=list(columns))
+    table.insert(0, "date", [scenario.month_label(t) for t in range(T)])
     return table
 
 
@@ -119,8 +123,7 @@ def project(scenario: Scenario) -> Projection:
     r = pipeline.run(x, H, scenario.exit_criteria, detail=True)
     assert r.counterfactual_cash is not None
     m = {k: v[:1] for k, v in r.monthly.items()}
-    simulated = monthly_table(scenario, m)
-    simulated["cash_balance_without_subsidy"] = r.without_subsidy_cash[0]
+    simulated = monthly_table(scenario, m, r.without_subsidy_cash[0])
     monthly = simulated.iloc[:H].copy()
     cash_rows = r.counterfactual_cash[0]
     T = cash_rows.shape[-1]
@@ -129,13 +132,12 @@ def project(scenario: Scenario) -> Projection:
         & (t[None, :] >= np.arange(H)[:, None])
     first_short = metrics.first_true(below)
     exit_sweep = pd.DataFrame({
-        "exit_month": np.arange(H),
-        "exit_date": [scenario.month_label(int(i)) for i in range(H)],
+        "exit_date": list(monthly["date"]),
         "min_cash_after_exit": r.lowest_cash_after_exit[0],
         "first_shortfall_month": pd.array([None if f < 0 else int(f) for f in first_short],
                                           dtype="Int64"),
         "safe": r.safe[0],
-    }).set_index("exit_month")
+    }, index=pd.Index(np.arange(H), name="exit_month"))
     names = [c.name for c in scenario.channels]
     by_channel = pd.DataFrame(m["revenue_by_channel"][0][:, :H].T, columns=names,
                               index=monthly.index)
