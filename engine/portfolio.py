@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from engine import fmt
+from engine.assets import inflation_factor
 from engine.cashflow import (
     Inputs,
     dated_loans,
@@ -151,8 +152,9 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str],
             c = cnames.index(str(where.item))
             what = where.name
             chans = [s.channels[c] for s in scenarios]
-            if what == "price":
-                field("list_price")[:, c, :] = np.array([ch.price for ch in chans])[:, None]
+            if what == "price":     # a fixed price, at the scenario's price inflation
+                field("list_price")[:, c, :] = np.array([ch.price for ch in chans])[:, None] \
+                    * inflation_factor(base.price_inflation_annual, x.months)
             elif what == "payment_delay_days":
                 field("delay_days")[:, c] = [ch.payment_delay_days for ch in chans]
                 field("delay_days_max")[:, c] = [ch.payment_delay_days if

@@ -12,11 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.cashflow import Inputs, simulated_months
 from engine.errors import ScenarioError
 from engine.fields import locate, structural
 from engine.io import params, with_overrides
 from engine.montecarlo import MonteCarlo, monte_carlo  # noqa: F401 (re-exported)
-from engine.pipeline import run_scenarios
+from engine.pipeline import compile_rows, run
+from engine.portfolio import fast_columns, group_inputs
 from engine.scenario import Channel, Scenario
 from engine.shocks import Shocks  # noqa: F401 (re-exported)
 
@@ -47,9 +49,14 @@ _PAYER_SHARE = re.compile(r"^(services\.[^.]+\.(?:taper\.table\[\d+\]\.)?shares)
 
 
 def _vary(scenario: Scenario, path: str, value: float) -> Scenario:
-    """The scenario with one input changed: counts stay whole, shares and rates stay within
-    0..1, and a payer's share of a service moves the group's share the other way."""
-    values = {p: v for p, v, _ in params(scenario)}
+    """The scenario with one input changed (`varied`)."""
+    return with_overrides(scenario, varied({p: v for p, v, _ in params(scenario)}, path, value))
+
+
+def varied(values: dict[str, Any], path: str, value: float) -> dict[str, Any]:
+    """The overrides that set one input of a scenario whose parameters are `values`: counts
+    stay whole, shares and rates stay within 0..1, and a payer's share of a service moves the
+    group's share the other way."""
     original = values[path]
     leaf = path.rsplit(".", 1)[-1]
     if isinstance(original, int):
@@ -62,12 +69,58 @@ def _vary(scenario: Scenario, path: str, value: float) -> Scenario:
         prefix = share.group(1)
         group = values.get(f"{prefix}.group", 0.0)
         overrides[f"{prefix}.group"] = group - (value - original)
-    return with_overrides(scenario, overrides)
+    return overrides
 
 
 def horizon_if_none(exit_month: Any, horizon: int) -> float:
     """An exit month as a number for bars: none within the horizon counts as the horizon."""
     return float(horizon) if exit_month is None or pd.isna(exit_month) else float(exit_month)
+
+
+Changed = list[tuple[str, ...]]
+"""Per variant of a scenario, the paths of the inputs it changes (none for the scenario)."""
+
+
+def variant_rows(scenario: Scenario, variants: list[Scenario], changed: Changed) -> Inputs:
+    """Compiled rows of variants of `scenario`, variant i differing from it only in the inputs
+    at paths changed[i]: edits of the scenario's own compiled arrays where the paths map onto
+    them (`portfolio.group_inputs`: group figures, channel terms, product capacity and cost,
+    fixed costs), one compile per variant otherwise. In the variants' order; every row
+    simulated to the last installment of any of them."""
+    fast = [i for i, paths in enumerate(changed) if fast_columns(scenario, list(paths))]
+    slow = [i for i in range(len(variants)) if i not in set(fast)]
+    months = max([simulated_months(scenario)] + [simulated_months(variants[i]) for i in slow])
+    parts = []
+    if fast:
+        parts.append(group_inputs(scenario, [variants[i] for i in fast],
+                                  sorted({p for i in fast for p in changed[i]}), months))
+    if slow:
+        parts.append(compile_rows([variants[i] for i in slow], months))
+    order = np.argsort(np.array(fast + slow), kind="stable")
+    return Inputs.concat(parts).take(order)
+
+
+def variant_figures(scenario: Scenario, variants: list[Scenario], changed: Changed,
+                    progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """The pipeline's summary of each variant (`variant_rows`), each judged by its own exit
+    criteria (rows with the same criteria run together), in `TORNADO_STEPS` batches with
+    `progress(done, total)` after each, else in one."""
+    x = variant_rows(scenario, variants, changed)
+    criteria = [v.exit_criteria for v in variants]
+    kinds = list(dict.fromkeys(c.model_dump_json() for c in criteria))
+    kind = np.array([kinds.index(c.model_dump_json()) for c in criteria])
+    size = len(variants) if progress is None else -(-len(variants) // TORNADO_STEPS)
+    parts = []
+    for start in range(0, len(variants), size):
+        batch = np.arange(start, min(len(variants), start + size))
+        for k in np.unique(kind[batch]):
+            rows = batch[kind[batch] == k]
+            summary = run(x.take(rows), scenario.horizon_months,
+                          criteria[int(rows[0])]).summary.frame()
+            parts.append(summary.set_axis(rows))
+        if progress is not None:
+            progress(int(batch[-1]) + 1, len(variants))
+    return pd.concat(parts).sort_index()
 
 
 TORNADO_STEPS = 10
@@ -83,30 +136,25 @@ def tornado(scenario: Scenario, paths: list[str] | None = None, step: float = 0.
     Variants the model rejects (shares that no longer sum to 1) are listed with the reason.
     `progress(done, total)` is called as inputs are varied and as batches are run."""
     chosen = [(p, v) for p, v in numeric_inputs(scenario) if paths is None or p in paths]
+    values = {p: v for p, v, _ in params(scenario)}
     variants, rows, skipped = [scenario], [], []
+    changed: Changed = [()]
     total = 2 * len(chosen)          # half for varying the inputs, half for running them
     for k, (path, value) in enumerate(chosen):
         if progress is not None and k % max(1, len(chosen) // TORNADO_STEPS) == 0:
             progress(k, total)
+        edits = [varied(values, path, value * f) for f in (1 - step, 1 + step)]
         try:
-            low, high = _vary(scenario, path, value * (1 - step)), _vary(
-                scenario, path, value * (1 + step))
+            low, high = (with_overrides(scenario, e) for e in edits)
         except ScenarioError as e:
             skipped.append((path, e.problems[0].message))
             continue
         variants += [low, high]
+        changed += [tuple(e) for e in edits]
         rows.append({"path": path, "value": value, "low": value * (1 - step),
                      "high": value * (1 + step)})
-    if progress is None:
-        figures = run_scenarios(variants).summary.frame()
-    else:
-        size = -(-len(variants) // TORNADO_STEPS)
-        parts = []
-        for start in range(0, len(variants), size):
-            parts.append(run_scenarios(variants[start:start + size]).summary.frame())
-            progress(len(chosen) + len(chosen) * min(len(variants), start + size)
-                     // len(variants), total)
-        figures = pd.concat(parts, ignore_index=True)
+    figures = variant_figures(scenario, variants, changed, None if progress is None else (
+        lambda done, of: progress(len(chosen) + len(chosen) * done // of, total)))
     T = scenario.horizon_months
     base = figures.iloc[0]
     for i, row in enumerate(rows):
@@ -133,7 +181,7 @@ def grid(scenario: Scenario, path_x: str, values_x: list[float], path_y: str,
     batch. Exit months beyond the horizon count as the horizon."""
     variants = [with_overrides(scenario, {path_x: x, path_y: y})
                 for y in values_y for x in values_x]
-    figures = run_scenarios(variants).summary.frame()[outcome]
+    figures = variant_figures(scenario, variants, [(path_x, path_y)] * len(variants))[outcome]
     if outcome == "exit_month":
         figures = figures.map(lambda e: horizon_if_none(e, scenario.horizon_months))
     values = np.asarray(figures, dtype=float).reshape(len(values_y), len(values_x))
@@ -149,14 +197,17 @@ def flip_value(scenario: Scenario, path: str, outcome: str = "exit_month",
     batch over multiples of its value, interpolated. None when it never crosses."""
     value = dict(numeric_inputs(scenario))[path]
     multipliers = np.linspace(0, 3, 61) if multipliers is None else multipliers
-    variants, used = [], []
+    values = {p: v for p, v, _ in params(scenario)}
+    variants, changed, used = [], [], []
     for k in multipliers:
+        edit = varied(values, path, value * k)
         try:
-            variants.append(_vary(scenario, path, value * k))
-            used.append(value * k)
+            variants.append(with_overrides(scenario, edit))
         except ScenarioError:
             continue
-    figures = run_scenarios(variants).summary.frame()[outcome]
+        changed.append(tuple(edit))
+        used.append(value * k)
+    figures = variant_figures(scenario, variants, changed)[outcome]
     T = scenario.horizon_months
     if outcome == "exit_month":
         ys = np.array([horizon_if_none(e, T) for e in figures])

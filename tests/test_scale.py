@@ -274,3 +274,53 @@ def test_the_net_position_is_not_used_at_a_reserve_of_0():
     assert pipeline.net_position_possible(x.take(np.array([0])), s.exit_criteria)
     assert not pipeline.net_position_possible(x.take(np.array([0])),
                                               ExitCriteria(self_sufficiency=True))
+
+
+@pytest.mark.parametrize("name", ["modhupur_pineapple", "bogra_handicrafts", "mirpur_footwear",
+                                  "shafipur_footwear", "modhupur_pineapple:pran_contract"])
+def test_a_tornado_from_edited_arrays_equals_one_from_every_variant_simulated(monkeypatch,
+                                                                              name):
+    """The tornado edits the scenario's compiled arrays for inputs that map onto them and
+    judges a credit line's exit months on the net position; compiling every variant and
+    simulating every exit month of every variant must give the same table, element for
+    element."""
+    from engine import pipeline, risk
+    s = engine.load_scenario(name)
+    fast = risk.tornado(s, step=0.5)       # wide enough that exit months move
+    with monkeypatch.context() as m:
+        m.setattr(risk, "fast_columns", lambda base, columns: False)
+        m.setattr(pipeline, "net_position_possible", lambda x, criteria: False)
+        m.setattr(pipeline, "flows_sweep_possible", lambda x, criteria: False)
+        slow = risk.tornado(s, step=0.5)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast.attrs == slow.attrs
+    assert (fast.filter(like="_swing") != 0).any().all()     # every outcome moves somewhere
+
+
+def test_a_price_column_keeps_the_scenarios_price_inflation():
+    """A fixed price edited in the compiled arrays rises with the scenario's price inflation,
+    as a compiled price does."""
+    base = engine.with_overrides(engine.load_scenario("bogra_handicrafts"),
+                                 {"price_inflation_annual": 0.06})
+    groups = pd.DataFrame({"group_id": ["a"], "channels.tmss_retail.price": [400.0]})
+    x = group_inputs(base, group_scenarios(base, groups), ["channels.tmss_retail.price"])
+    compiled = engine.pipeline.compile_rows(group_scenarios(base, groups))
+    np.testing.assert_array_equal(x.list_price, compiled.list_price)
+
+
+def test_a_grid_from_edited_arrays_equals_one_from_every_variant_simulated(monkeypatch):
+    """The Risk page's grid (a channel's price against its payment delay) edits the compiled
+    arrays; compiling and simulating every variant gives the same grid."""
+    from engine import pipeline, risk
+    s = engine.load_scenario("modhupur_pineapple")
+    args = (s, "channels.spot_dhaka.price", [0.5, 9.0, 12.0],
+            "channels.spot_dhaka.payment_delay_days", [0.0, 30.0, 90.0])
+    for outcome in ("bridging_cost", "exit_month"):
+        fast = risk.grid(*args, outcome=outcome)
+        with monkeypatch.context() as m:
+            m.setattr(risk, "fast_columns", lambda base, columns: False)
+            m.setattr(pipeline, "net_position_possible", lambda x, criteria: False)
+            slow = risk.grid(*args, outcome=outcome)
+        pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast.to_numpy().std() == 0           # month 4 whatever Dhaka's spot market does
+    assert risk.grid(*args, outcome="bridging_cost").to_numpy().std() > 0
