@@ -1,5 +1,5 @@
-"""The comparison app for the rerun benchmark: the overview's widgets and metrics, drawn with
-fixed values and no engine call."""
+"""The comparison app for the rerun benchmark: the overview's widgets (its inputs are text
+fields) and metrics, drawn with fixed values and no engine call."""
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,4 +15,4 @@ for c, label in zip(cols, ["Exit month", "OSS month", "Minimum cash", "Peak work
 st.plotly_chart(go.Figure(), key="chart")
 for key in ["members", "opening_cash", "cash_reserve", "distribution_share",
             "credit_line_limit", "credit_line_rate"]:
-    st.number_input(key, value=25000.0, key=key)
+    st.text_input(key, value="25,000", key=key)
