@@ -132,10 +132,10 @@ def project(scenario: Scenario) -> Projection:
         & (t[None, :] >= np.arange(H)[:, None])
     first_short = metrics.first_true(below)
     exit_sweep = pd.DataFrame({
-        "exit_date": list(monthly["date"]),
+        "exit_date": monthly["date"].to_numpy(),
         "min_cash_after_exit": r.lowest_cash_after_exit[0],
-        "first_shortfall_month": pd.array([None if f < 0 else int(f) for f in first_short],
-                                          dtype="Int64"),
+        "first_shortfall_month": pd.arrays.IntegerArray(first_short.astype(np.int64),
+                                                        first_short < 0),
         "safe": r.safe[0],
     }, index=pd.Index(np.arange(H), name="exit_month"))
     names = [c.name for c in scenario.channels]
