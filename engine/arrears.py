@@ -26,6 +26,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engine.errors import fail
+from engine.i18n import N_
 from engine.loans import Loan
 
 Component = Literal["penalties", "fees", "interest", "principal"]
@@ -43,13 +44,13 @@ class ArrearsTerms(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    enabled: bool = Field(False, description="True: unpaid installments go into arrears (beside "
+    enabled: bool = Field(False, description=N_("True: unpaid installments go into arrears (beside "
                           "any credit line, drawn first); False: cash goes negative by them "
-                          "(a cash shortfall).")
+                          "(a cash shortfall)."))
     allocation: list[Component] = Field(
         default_factory=lambda: list(FINERACT_ORDER),
-        description="Order in which cash pays what is owed (Fineract's default: penalties, "
-        "fees, interest, principal).")
+        description=N_("Order in which cash pays what is owed (Fineract's default: penalties, "
+        "fees, interest, principal)."))
 
     @field_validator("allocation")
     @classmethod

@@ -643,10 +643,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("loan", help=t("print a loan's repayment schedule with APR and EIR"))
     for field in LOAN_FLAGS:
-        info = Loan.model_fields[field]
         p.add_argument("--" + field.replace("_", "-"), dest=field, metavar="VALUE",
-                       help=info.description, required=field in ("principal", "annual_rate",
-                                                                 "installments"))
+                       help=field_meta(Loan, field).description.replace("%", "%%"),
+                       required=field in ("principal", "annual_rate", "installments"))
     p.add_argument("--json", action="store_true")
     p = with_set(sub.add_parser("switch", help=t("the value of a channel's term at which it "
                                 "stops beating another channel")))

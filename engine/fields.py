@@ -1,7 +1,9 @@
 """Field metadata: the plain label, unit, meaning and allowed range of every scenario field.
 
 The meaning is each field's pydantic `description` and the range its constraints (ge, le, gt,
-lt), written beside the field in engine/scenario.py and engine/loans.py. The label and unit are
+lt), written beside the field in engine/scenario.py and engine/loans.py. Descriptions are English
+in the models (and so in the JSON Schema and docs/scenario-format.md), marked with `N_` and
+translated by `field_meta` in the language in force, as labels are. The label and unit are
 set here, on the same fields' `json_schema_extra` (so the JSON Schema carries them as well), in
 one table that tests/test_fields.py keeps complete: a field added to a model without a label and
 a unit fails the suite. The app, the docs and the schema read them through `field_meta` and
@@ -428,7 +430,8 @@ def field_meta(model: type[BaseModel], name: str) -> FieldMeta:
     label = extra.get("label")
     plain = extra.get("choice_labels")
     return FieldMeta(name=name, label=t(str(label)) if label else name.replace("_", " "),
-                     unit=str(extra.get("unit", "")), description=info.description or "",
+                     unit=str(extra.get("unit", "")),
+                     description=t(info.description) if info.description else "",
                      required=info.is_required(), default=default, choices=choices,
                      integer=annotation is int, optional=optional,
                      choice_labels=tuple((str(k), str(v)) for k, v in plain.items())

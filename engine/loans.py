@@ -40,6 +40,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from engine.errors import fail
+from engine.i18n import N_
 from engine.limits import MAX_LOAN_MONTHS, Checked, once_per_object
 
 OECD_DISCOUNT_RATE = 0.10
@@ -55,139 +56,142 @@ NOMINAL_ANCHOR = date(2001, 1, 1)
 class Tranche(Checked):
     """A later release of the loan (the first release is what the tranches leave of principal)."""
 
-    month: int = Field(ge=0, description="Scenario month of the release: it is released on the "
-                       "first due date in or after that month, and bears interest from then.")
-    amount: float = Field(gt=0, description="Amount released, taka (part of principal).")
+    month: int = Field(ge=0, description=N_("Scenario month of the release: it is released on the "
+                       "first due date in or after that month, and bears interest from then."))
+    amount: float = Field(gt=0, description=N_("Amount released, taka (part of principal)."))
 
 
 class Prepayment(Checked):
     """Principal paid before it falls due, with the installments re-amortised after it."""
 
-    month: int = Field(ge=0, description="Scenario month: paid with the first installment due "
-                       "in or after that month.")
-    amount: float | None = Field(None, gt=0, description="Principal prepaid, taka; None: the "
-                                 "whole balance (the loan is closed).")
+    month: int = Field(ge=0, description=N_("Scenario month: paid with the first installment due "
+                       "in or after that month."))
+    amount: float | None = Field(None, gt=0, description=N_("Principal prepaid, taka; None: the "
+                                 "whole balance (the loan is closed)."))
 
 
 class InstallmentChange(Checked):
     """A variable installment: one installment's amount or due date changed; the rest
     re-amortise (Fineract's variable installments)."""
 
-    period: int = Field(ge=1, description="Installment number (1-based).")
-    amount: float | None = Field(None, ge=0, description="Principal + interest of that "
-                                 "installment, taka (never less than its interest).")
-    due_date: date | None = Field(None, description="New due date, between the neighbouring "
-                                  "installments' dates; the period's interest scales by its days.")
+    period: int = Field(ge=1, description=N_("Installment number (1-based)."))
+    amount: float | None = Field(None, ge=0, description=N_("Principal + interest of that "
+                                 "installment, taka (never less than its interest)."))
+    due_date: date | None = Field(None, description=N_("New due date, between the neighbouring "
+                                  "installments' dates; the period's interest scales by its days."))
 
 
 class Reschedule(Checked):
     """New terms for what is left, from an installment on (Fineract's loan rescheduling)."""
 
-    month: int = Field(ge=0, description="Scenario month: the balance after the first "
-                       "installment due in or after it is re-amortised.")
-    installments: int = Field(ge=1, le=1000, description="Installments of the new terms.")
-    annual_rate: float | None = Field(None, ge=0, le=2, description="New nominal annual rate; "
-                                      "None: unchanged.")
-    grace_on_principal_periods: int = Field(0, ge=0, description="Interest-only periods at the "
-                                            "start of the new terms.")
+    month: int = Field(ge=0, description=N_("Scenario month: the balance after the first "
+                       "installment due in or after it is re-amortised."))
+    installments: int = Field(ge=1, le=1000, description=N_("Installments of the new terms."))
+    annual_rate: float | None = Field(None, ge=0, le=2, description=N_("New nominal annual rate; "
+                                      "None: unchanged."))
+    grace_on_principal_periods: int = Field(0, ge=0, description=N_("Interest-only periods at the "
+                                            "start of the new terms."))
 
 
 class TopUp(Checked):
     """A top-up: the outstanding balance is refinanced, with `amount` more, into a new loan on
     the same terms (the old one is closed by the new one's proceeds)."""
 
-    month: int = Field(ge=0, description="Scenario month of the top-up (a due date in or after "
-                       "it).")
-    amount: float = Field(gt=0, description="New money lent on top of the balance, taka.")
+    month: int = Field(ge=0, description=N_("Scenario month of the top-up (a due date in or after "
+                       "it)."))
+    amount: float = Field(gt=0, description=N_("New money lent on top of the balance, taka."))
 
 
 class Loan(Checked):
     """One loan, with the terms its lender's loan system would hold."""
 
-    name: str = Field(description="Short identifier, used in override paths (loans.NAME.field).")
-    lender: str = Field("", description="Who lends (e.g. SIBL via Sonali Bank, TMSS).")
-    principal: float = Field(gt=0, description="Amount lent, taka.")
-    annual_rate: float = Field(ge=0, le=2, description="Nominal annual interest rate, decimal.")
-    installments: int = Field(ge=1, le=1000, description="Number of installments.")
-    repayment_every: int = Field(1, ge=1, le=52, description="Periods between installments.")
+    name: str = Field(
+        description=N_("Short identifier, used in override paths (loans.NAME.field)."))
+    lender: str = Field("", description=N_("Who lends (e.g. SIBL via Sonali Bank, TMSS)."))
+    principal: float = Field(gt=0, description=N_("Amount lent, taka."))
+    annual_rate: float = Field(ge=0, le=2, description=N_("Nominal annual interest rate, decimal."))
+    installments: int = Field(ge=1, le=1000, description=N_("Number of installments."))
+    repayment_every: int = Field(1, ge=1, le=52, description=N_("Periods between installments."))
     repayment_unit: Literal["days", "weeks", "months", "years"] = Field(
-        "months", description="Unit of repayment_every.")
+        "months", description=N_("Unit of repayment_every."))
     interest_method: Literal["declining_balance", "flat"] = Field(
         "declining_balance",
-        description="declining_balance: interest on the outstanding balance; "
-        "flat: interest on the original principal every period.")
+        description=N_("declining_balance: interest on the outstanding balance; "
+        "flat: interest on the original principal every period."))
     amortization: Literal["equal_installments", "equal_principal", "bullet", "balloon",
                           "seasonal"] = Field(
         "equal_installments",
-        description="equal_installments: level payment (PMT); equal_principal: level principal; "
+        description=N_("equal_installments: level payment (PMT); equal_principal: level principal; "
         "bullet: all principal at the end; balloon: level payments and balloon_amount at the "
-        "end; seasonal: principal only in principal_months, interest every period.")
-    balloon_amount: float = Field(0.0, ge=0, description="balloon: principal left for the end.")
+        "end; seasonal: principal only in principal_months, interest every period."))
+    balloon_amount: float = Field(0.0, ge=0, description=N_("balloon: principal left for the end."))
     principal_months: list[int] = Field(
-        default_factory=list, description="seasonal: calendar months (1-12) in which "
-        "principal falls due, e.g. [7, 8, 9] for the pineapple harvest.")
+        default_factory=list, description=N_("seasonal: calendar months (1-12) in which "
+        "principal falls due, e.g. [7, 8, 9] for the pineapple harvest."))
     grace_on_principal_periods: int = Field(
-        0, ge=0, description="Interest-only periods at the start; the level installment is "
-        "then computed over the remaining periods.")
+        0, ge=0, description=N_("Interest-only periods at the start; the level installment is "
+        "then computed over the remaining periods."))
     grace_on_interest_payment_periods: int = Field(
-        0, ge=0, description="Periods in which interest accrues but is not paid; it is paid "
-        "with the first installment after them.")
+        0, ge=0, description=N_("Periods in which interest accrues but is not paid; it is paid "
+        "with the first installment after them."))
     interest_free_periods: int = Field(
-        0, ge=0, description="Periods at the start in which no interest accrues.")
-    disbursement_month: int = Field(0, ge=0, description="Month of disbursement (from the "
-                                    "scenario's start).")
+        0, ge=0, description=N_("Periods at the start in which no interest accrues."))
+    disbursement_month: int = Field(0, ge=0, description=N_("Month of disbursement (from the "
+                                    "scenario's start)."))
     disbursement_date: date | None = Field(
-        None, description="Date of disbursement; gives due dates (and actual day counts).")
-    upfront_fee_rate: float = Field(0.0, ge=0, le=1, description="Upfront fee, share of principal.")
-    upfront_fee_fixed: float = Field(0.0, ge=0, description="Upfront fee, fixed taka.")
+        None, description=N_("Date of disbursement; gives due dates (and actual day counts)."))
+    upfront_fee_rate: float = Field(0.0, ge=0, le=1,
+        description=N_("Upfront fee, share of principal."))
+    upfront_fee_fixed: float = Field(0.0, ge=0, description=N_("Upfront fee, fixed taka."))
     upfront_fee_deducted: bool = Field(
-        True, description="True: the upfront fee is netted from the disbursement; False: paid "
-        "in cash at disbursement.")
-    installment_fee: float = Field(0.0, ge=0, description="Fixed fee added to each installment.")
-    currency_digits: int = Field(2, ge=0, le=6, description="Digits amounts are rounded to.")
+        True, description=N_("True: the upfront fee is netted from the disbursement; False: paid "
+        "in cash at disbursement."))
+    installment_fee: float = Field(0.0, ge=0,
+        description=N_("Fixed fee added to each installment."))
+    currency_digits: int = Field(2, ge=0, le=6, description=N_("Digits amounts are rounded to."))
     installment_multiple_of: float | None = Field(
-        None, gt=0, description="Round the level installment to the nearest multiple (1, 100); "
-        "None: no such rounding.")
-    rounding: Literal["half_even", "half_up"] = Field("half_even", description="Rounding mode.")
+        None, gt=0, description=N_("Round the level installment to the nearest multiple (1, 100); "
+        "None: no such rounding."))
+    rounding: Literal["half_even", "half_up"] = Field("half_even", description=N_("Rounding mode."))
     days_in_year: Literal[360, 364, 365, "actual"] = Field(
-        365, description="Day count for day- and week-based periods (monthly periods use "
-        "annual_rate / 12).")
+        365, description=N_("Day count for day- and week-based periods (monthly periods use "
+        "annual_rate / 12)."))
     market_annual_rate: float | None = Field(
-        None, ge=0, le=2, description="Rate the group would pay without the concessional "
-        "lender; the interest it saves counts as subsidy. None: the loan is at market rate.")
+        None, ge=0, le=2, description=N_("Rate the group would pay without the concessional "
+        "lender; the interest it saves counts as subsidy. None: the loan is at market rate."))
     arranged_by_facilitator: bool = Field(
-        False, description="True: the loan exists only because the facilitator (the donor "
+        False, description=N_("True: the loan exists only because the facilitator (the donor "
         "project, the NGO) arranged it. When every subsidy ends at month M, such a loan not "
         "yet disbursed by M is not taken (nor repaid, its cycles and top-ups included); one "
-        "disbursed before M is repaid as scheduled.")
+        "disbursed before M is repaid as scheduled."))
     penalty_annual_rate: float = Field(
-        0.0, ge=0, le=2, description="Penalty interest a year on overdue amounts (arrears), "
-        "decimal.")
+        0.0, ge=0, le=2, description=N_("Penalty interest a year on overdue amounts (arrears), "
+        "decimal."))
     flat_term_years: float | None = Field(
-        None, gt=0, le=50, description="flat: the loan's term in years as the lender quotes it "
+        None, gt=0, le=50, description=N_("flat: the loan's term in years as the lender quotes it "
         "(1 for '15% flat for one year' repaid in 46 or 50 weekly installments); None: the "
-        "installments counted as days/365, weeks/52, months/12 or years.")
+        "installments counted as days/365, weeks/52, months/12 or years."))
     down_payment_rate: float = Field(
-        0.0, ge=0, lt=1, description="Down payment, share of each amount disbursed, paid on its "
-        "disbursement date (Fineract's disbursedAmountPercentageForDownPayment).")
+        0.0, ge=0, lt=1, description=N_("Down payment, share of each amount disbursed, paid on its "
+        "disbursement date (Fineract's disbursedAmountPercentageForDownPayment)."))
     tranches: list[Tranche] = Field(
-        default_factory=list, description="Later releases (month, amount); the first release is "
-        "principal less their sum.")
+        default_factory=list, description=N_("Later releases (month, amount); the first release is "
+        "principal less their sum."))
     prepayments: list[Prepayment] = Field(
-        default_factory=list, description="Principal paid early (month, amount or all).")
+        default_factory=list, description=N_("Principal paid early (month, amount or all)."))
     installment_changes: list[InstallmentChange] = Field(
-        default_factory=list, description="Variable installments (period, amount and/or "
-        "due_date).")
+        default_factory=list, description=N_("Variable installments (period, amount and/or "
+        "due_date)."))
     reschedule: Reschedule | None = Field(
-        None, description="New terms (month, installments, annual_rate) for what is left.")
+        None, description=N_("New terms (month, installments, annual_rate) for what is left."))
     next_cycles: int = Field(
-        0, ge=0, le=20, description="Next-cycle loans on the same terms: each disbursed on the "
-        "last due date of the one before.")
+        0, ge=0, le=20, description=N_("Next-cycle loans on the same terms: each disbursed on the "
+        "last due date of the one before."))
     cycle_growth: float = Field(
-        0.0, ge=0, le=5, description="Each next cycle lends this much more (share).")
+        0.0, ge=0, le=5, description=N_("Each next cycle lends this much more (share)."))
     top_up: TopUp | None = Field(
-        None, description="Top-up (month, amount): the balance plus amount, lent anew on the "
-        "same terms.")
+        None, description=N_("Top-up (month, amount): the balance plus amount, lent anew on the "
+        "same terms."))
 
     @model_validator(mode="after")
     @once_per_object

@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from engine.arrears import ArrearsTerms
 from engine.errors import fail
 from engine.i18n import N_, t
-from engine.limits import FIRST_YEAR, LAST_YEAR, MAX_DELAY_DAYS, MAX_MONTH, Checked
+from engine.limits import MAX_DELAY_DAYS, MAX_MONTH, Checked
 from engine.loans import Loan
 
 GROUP = "group"
@@ -38,31 +38,31 @@ class Model(Checked):
 
 
 class Group(Model):
-    name: str = Field(description="The group's name.")
-    members: int = Field(ge=1, description="Members who share the group's income.")
+    name: str = Field(description=N_("The group's name."))
+    members: int = Field(ge=1, description=N_("Members who share the group's income."))
     founding_members: int | None = Field(
-        None, ge=1, description="Members at formation (the core group), for impact figures.")
-    hired_workers: int = Field(0, ge=0, description="Wage employees (jobs beyond the members).")
+        None, ge=1, description=N_("Members at formation (the core group), for impact figures."))
+    hired_workers: int = Field(0, ge=0, description=N_("Wage employees (jobs beyond the members)."))
     women_share: float | None = Field(
-        None, ge=0, le=1, description="Share of the members who are women (for results by "
-        "sex); None: not known.")
-    opening_cash: float = Field(0.0, ge=0, description="Cash at the start, taka.")
+        None, ge=0, le=1, description=N_("Share of the members who are women (for results by "
+        "sex); None: not known."))
+    opening_cash: float = Field(0.0, ge=0, description=N_("Cash at the start, taka."))
     cash_reserve: float = Field(
-        0.0, ge=0, description="Cash the group must keep; below it the group is not safe.")
+        0.0, ge=0, description=N_("Cash the group must keep; below it the group is not safe."))
     distribution_share: float = Field(
-        0.0, ge=0, le=1, description="Share of each month's surplus after debt service paid "
-        "out to members (0 keeps everything in the group).")
+        0.0, ge=0, le=1, description=N_("Share of each month's surplus after debt service paid "
+        "out to members (0 keeps everything in the group)."))
     credit_line_limit: float = Field(
-        0.0, ge=0, description="Bridging credit line (overdraft) that covers cash deficits "
-        "automatically up to this limit, taka; 0: none.")
+        0.0, ge=0, description=N_("Bridging credit line (overdraft) that covers cash deficits "
+        "automatically up to this limit, taka; 0: none."))
     credit_line_annual_rate: float = Field(
-        0.0, ge=0, le=2, description="Nominal annual interest on the credit line's balance.")
+        0.0, ge=0, le=2, description=N_("Nominal annual interest on the credit line's balance."))
     drawings_per_member_month: float = Field(
-        DRAWINGS_PER_MEMBER_MONTH, ge=0, description="What each member draws a month for the "
+        DRAWINGS_PER_MEMBER_MONTH, ge=0, description=N_("What each member draws a month for the "
         "household: the value of their own labour, which a lender deducts from the cash "
         "available for debt service (DSCR). Default: the lowest monthly wage the seed reports "
         "for a producer association's employees (1,621 taka); 0 counts the members' labour as "
-        "available to repay.")
+        "available to repay."))
 
 
 def seasonality_problems(weights: list[float]) -> list[tuple[str, str]]:
@@ -75,40 +75,41 @@ def seasonality_problems(weights: list[float]) -> list[tuple[str, str]]:
 
 
 class RampPoint(Model):
-    month: int = Field(ge=0, description="Month from start.")
-    factor: float = Field(ge=0, description="Capacity factor at that month (1 = full capacity).")
+    month: int = Field(ge=0, description=N_("Month from start."))
+    factor: float = Field(ge=0,
+        description=N_("Capacity factor at that month (1 = full capacity)."))
 
 
 class CostTiming(Model):
     """A part of a product's unit cost and when it is paid, counted back from the sale."""
 
     months_before_sale: int = Field(
-        ge=0, le=36, description="Months before the month of sale in which this part is paid "
+        ge=0, le=36, description=N_("Months before the month of sale in which this part is paid "
         "(0: the month of sale, as for consignment stock paid only when sold; 6: inputs and "
-        "labour bought six months before a harvest).")
-    share: float = Field(gt=0, le=1, description="Share of the unit cost paid then.")
+        "labour bought six months before a harvest)."))
+    share: float = Field(gt=0, le=1, description=N_("Share of the unit cost paid then."))
 
 
 class Product(Model):
-    name: str = Field(description="Short identifier.")
-    unit: str = Field("unit", description="What one unit is (fruit, pair, piece).")
-    monthly_capacity: float = Field(ge=0, description="Average units per month at factor 1.")
+    name: str = Field(description=N_("Short identifier."))
+    unit: str = Field("unit", description=N_("What one unit is (fruit, pair, piece)."))
+    monthly_capacity: float = Field(ge=0, description=N_("Average units per month at factor 1."))
     seasonality: list[float] = Field(
         default_factory=lambda: [1.0] * 12, min_length=12, max_length=12,
-        description="Relative volume by calendar month, January first; normalised to mean 1.")
+        description=N_("Relative volume by calendar month, January first; normalised to mean 1."))
     capacity_ramp: list[RampPoint] = Field(
-        default_factory=list, description="Capacity factor at given months, interpolated "
-        "linearly between points and held flat beyond them. Empty: factor 1 throughout.")
-    unit_cost: float = Field(0.0, ge=0, description="Variable cost per unit produced, taka.")
+        default_factory=list, description=N_("Capacity factor at given months, interpolated "
+        "linearly between points and held flat beyond them. Empty: factor 1 throughout."))
+    unit_cost: float = Field(0.0, ge=0, description=N_("Variable cost per unit produced, taka."))
     cost_calendar: list[CostTiming] = Field(
-        default_factory=list, description="When the unit cost of a unit sold is paid, counted "
+        default_factory=list, description=N_("When the unit cost of a unit sold is paid, counted "
         "back from the month of sale; shares sum to 1. Empty: all in the month of sale. Costs "
         "that fall before the start were paid before it (opening stock). What has been paid "
-        "for units not yet sold is `stock` (at cost).")
+        "for units not yet sold is `stock` (at cost)."))
     allocation: Literal["shares", "contracts_first"] = Field(
-        "shares", description="shares: each channel is offered its share of the volume; "
+        "shares", description=N_("shares: each channel is offered its share of the volume; "
         "contracts_first: channels with a quota are filled first, in the order listed, and the "
-        "rest is split among the other channels by their shares.")
+        "rest is split among the other channels by their shares."))
 
     @model_validator(mode="after")
     def _check(self) -> Product:
@@ -132,12 +133,12 @@ class Product(Model):
 class Market(Model):
     """A market price series: an average price with its own seasonality and trend."""
 
-    name: str = Field(description="Short identifier, named by channels priced off it.")
-    price: float = Field(ge=0, description="Average price per unit over a year, taka.")
+    name: str = Field(description=N_("Short identifier, named by channels priced off it."))
+    price: float = Field(ge=0, description=N_("Average price per unit over a year, taka."))
     seasonality: list[float] = Field(
         default_factory=lambda: [1.0] * 12, min_length=12, max_length=12,
-        description="Relative price by calendar month, January first; normalised to mean 1.")
-    annual_growth: float = Field(0.0, ge=-1, le=10, description="Price trend, per year.")
+        description=N_("Relative price by calendar month, January first; normalised to mean 1."))
+    annual_growth: float = Field(0.0, ge=-1, le=10, description=N_("Price trend, per year."))
 
     @model_validator(mode="after")
     def _check(self) -> Market:
@@ -146,55 +147,56 @@ class Market(Model):
 
 
 class Channel(Model):
-    name: str = Field(description="Short identifier, used in override paths.")
-    buyer: str = Field(description="Who buys (buyer concentration is computed per buyer).")
-    product: str = Field(description="Name of the product sold through this channel.")
-    share: float = Field(ge=0, le=1, description="Share of the product's volume offered here.")
-    price: float = Field(0.0, ge=0, description="List price per unit, taka (price_basis "
-                         "fixed).")
+    name: str = Field(description=N_("Short identifier, used in override paths."))
+    buyer: str = Field(description=N_("Who buys (buyer concentration is computed per buyer)."))
+    product: str = Field(description=N_("Name of the product sold through this channel."))
+    share: float = Field(ge=0, le=1, description=N_("Share of the product's volume offered here."))
+    price: float = Field(0.0, ge=0, description=N_("List price per unit, taka (price_basis "
+                         "fixed)."))
     price_basis: Literal["fixed", "market"] = Field(
-        "fixed", description="fixed: `price`; market: the named market's price that month "
-        "times (1 + market_premium).")
-    market: str | None = Field(None, description="market: the market series priced off.")
-    market_premium: float = Field(0.0, ge=-1, description="market: premium (+) or discount "
-                                  "(-) on the market price, share.")
-    discount: float = Field(0.0, ge=0, le=1, description="Discount at delivery, share of price.")
+        "fixed", description=N_("fixed: `price`; market: the named market's price that month "
+        "times (1 + market_premium)."))
+    market: str | None = Field(None, description=N_("market: the market series priced off."))
+    market_premium: float = Field(0.0, ge=-1, description=N_("market: premium (+) or discount "
+                                  "(-) on the market price, share."))
+    discount: float = Field(0.0, ge=0, le=1,
+        description=N_("Discount at delivery, share of price."))
     acceptance_rate: float = Field(
-        1.0, ge=0, le=1, description="Share of delivered volume the buyer accepts (grading).")
+        1.0, ge=0, le=1, description=N_("Share of delivered volume the buyer accepts (grading)."))
     fallback: str | None = Field(
-        None, description="Channel that takes rejected volume at its own terms; none: rejects "
-        "are lost.")
+        None, description=N_("Channel that takes rejected volume at its own terms; none: rejects "
+        "are lost."))
     payment_delay_days: float = Field(
-        0.0, ge=0, le=MAX_DELAY_DAYS, description="Days from sale to payment (the shortest, "
-        "when a range is given).")
+        0.0, ge=0, le=MAX_DELAY_DAYS, description=N_("Days from sale to payment (the shortest, "
+        "when a range is given)."))
     payment_delay_days_max: float | None = Field(
-        None, ge=0, le=MAX_DELAY_DAYS, description="Longest delay of a min-max range (3-4 "
+        None, ge=0, le=MAX_DELAY_DAYS, description=N_("Longest delay of a min-max range (3-4 "
         "weeks: 21 and 28); the delay is taken as spread evenly over the range. None: a fixed "
-        "delay.")
+        "delay."))
     quota_units_per_month: float | None = Field(
-        None, ge=0, description="Most units the buyer takes a month (product allocation "
-        "contracts_first); None: no quota.")
+        None, ge=0, description=N_("Most units the buyer takes a month (product allocation "
+        "contracts_first); None: no quota."))
     commission_rate: float = Field(
-        0.0, ge=0, le=1, description="Intermediary's or association's cut of receipts.")
-    transport_cost_per_unit: float = Field(0.0, ge=0, description="Transport per unit sold.")
+        0.0, ge=0, le=1, description=N_("Intermediary's or association's cut of receipts."))
+    transport_cost_per_unit: float = Field(0.0, ge=0, description=N_("Transport per unit sold."))
 
 
 class FixedCost(Model):
-    name: str = Field(description="Short identifier.")
-    monthly_amount: float = Field(ge=0, description="Taka per month.")
-    start_month: int = Field(0, ge=0, description="First month it is paid.")
-    end_month: int | None = Field(None, ge=0, description="Last month it is paid (None: to the "
-                                  "horizon).")
+    name: str = Field(description=N_("Short identifier."))
+    monthly_amount: float = Field(ge=0, description=N_("Taka per month."))
+    start_month: int = Field(0, ge=0, description=N_("First month it is paid."))
+    end_month: int | None = Field(None, ge=0, description=N_("Last month it is paid (None: to the "
+                                  "horizon)."))
 
 
 class OneOff(Model):
-    month: int = Field(ge=0, description="Month from start.")
-    amount: float = Field(ge=0, description="Taka.")
+    month: int = Field(ge=0, description=N_("Month from start."))
+    amount: float = Field(ge=0, description=N_("Taka."))
 
 
 class ShareRow(Model):
-    from_month: int = Field(ge=0, description="Month from which these shares apply.")
-    shares: dict[str, float] = Field(description="Share of cost per payer; sums to 1.")
+    from_month: int = Field(ge=0, description=N_("Month from which these shares apply."))
+    shares: dict[str, float] = Field(description=N_("Share of cost per payer; sums to 1."))
 
 
 class Taper(Model):
@@ -209,57 +211,57 @@ class Taper(Model):
 
     kind: Literal["none", "linear", "step", "table"] = "none"
     payers: list[str] | None = Field(
-        None, description="Payers whose share tapers (None: every payer but the group).")
+        None, description=N_("Payers whose share tapers (None: every payer but the group)."))
     start_month: int = Field(0, ge=0)
-    months: int = Field(12, ge=1, description="linear: months from start to the final level.")
-    to_level: float = Field(0.0, ge=0, le=1, description="Final level, share of initial.")
-    step: float = Field(0.5, gt=0, le=1, description="step: drop per step, share of initial.")
-    every_months: int = Field(12, ge=1, description="step: months between steps.")
-    table: list[ShareRow] = Field(default_factory=list, description="table: rows of shares.")
+    months: int = Field(12, ge=1, description=N_("linear: months from start to the final level."))
+    to_level: float = Field(0.0, ge=0, le=1, description=N_("Final level, share of initial."))
+    step: float = Field(0.5, gt=0, le=1, description=N_("step: drop per step, share of initial."))
+    every_months: int = Field(12, ge=1, description=N_("step: months between steps."))
+    table: list[ShareRow] = Field(default_factory=list, description=N_("table: rows of shares."))
 
 
 class Effect(Model):
     """What a service does for the group while it is delivered, and how fast that fades."""
 
     on: Literal["acceptance_rate", "price", "volume", "unit_cost"] = Field(
-        description="The quantity the service improves: a channel's acceptance rate or price "
+        description=N_("The quantity the service improves: a channel's acceptance rate or price "
         "(target: a channel), or a product's volume (productivity) or unit cost (target: a "
-        "product).")
-    target: str | None = Field(None, description="The channel or product it acts on; None: "
-                               "every channel (or product).")
+        "product)."))
+    target: str | None = Field(None, description=N_("The channel or product it acts on; None: "
+                               "every channel (or product)."))
     without_service: float = Field(
-        ge=-1, le=10, description="Relative change of the quantity once the effect has faded "
+        ge=-1, le=10, description=N_("Relative change of the quantity once the effect has faded "
         "completely (acceptance_rate -0.2: a fifth less is accepted; unit_cost 0.1: 10% "
-        "dearer). The scenario's own values are those with the service delivered.")
+        "dearer). The scenario's own values are those with the service delivered."))
     half_life_months: float = Field(
-        gt=0, le=600, description="Months after the last delivery in which half the effect "
-        "is lost.")
+        gt=0, le=600, description=N_("Months after the last delivery in which half the effect "
+        "is lost."))
 
 
 class Service(Model):
-    name: str = Field(description="Short identifier (training, counselling, watchmen...).")
-    monthly_cost: float = Field(0.0, ge=0, description="Recurring full cost per month, taka.")
-    start_month: int = Field(0, ge=0, description="First month of the recurring cost.")
-    end_month: int | None = Field(None, ge=0, description="Last month of the recurring cost.")
-    one_off: list[OneOff] = Field(default_factory=list, description="One-off costs.")
+    name: str = Field(description=N_("Short identifier (training, counselling, watchmen...)."))
+    monthly_cost: float = Field(0.0, ge=0, description=N_("Recurring full cost per month, taka."))
+    start_month: int = Field(0, ge=0, description=N_("First month of the recurring cost."))
+    end_month: int | None = Field(None, ge=0, description=N_("Last month of the recurring cost."))
+    one_off: list[OneOff] = Field(default_factory=list, description=N_("One-off costs."))
     shares: dict[str, float] = Field(
-        description="Initial share of the cost per payer (donor, ngo, lead_firm, group...); "
-        "sums to 1.")
+        description=N_("Initial share of the cost per payer (donor, ngo, lead_firm, group...); "
+        "sums to 1."))
     taper: Taper = Field(default_factory=Taper)
     after_exit: Literal["continue", "stop"] = Field(
-        "continue", description="When subsidy ends: the group pays the full cost (continue) or "
-        "the service ends (stop).")
+        "continue", description=N_("When subsidy ends: the group pays the full cost (continue) or "
+        "the service ends (stop)."))
     embedded: bool = Field(
-        False, description="Paid by a buyer through the product price: commercial, not "
-        "subsidy, and unchanged at exit.")
+        False, description=N_("Paid by a buyer through the product price: commercial, not "
+        "subsidy, and unchanged at exit."))
     effects: list[Effect] = Field(
-        default_factory=list, description="What the service improves: held in full in a month "
+        default_factory=list, description=N_("What the service improves: held in full in a month "
         "it is delivered (it has a cost), fading with a half-life after the last delivery; "
-        "absent before the first. Ending a service at exit therefore loses its effects.")
+        "absent before the first. Ending a service at exit therefore loses its effects."))
     beneficiary: Literal["group", "partner"] = Field(
-        "group", description="partner: the service went to a partner in the group's linkage "
+        "group", description=N_("partner: the service went to a partner in the group's linkage "
         "(the NGO's trainers, the lead firm); others' payments count as partner support, not "
-        "as the group's subsidy, and the group never pays for it.")
+        "as the group's subsidy, and the group never pays for it."))
 
     @model_validator(mode="after")
     def _check(self) -> Service:
@@ -292,9 +294,9 @@ class Service(Model):
 
 
 class Contribution(Model):
-    month: int = Field(ge=0, description="Month from start.")
-    amount: float = Field(ge=0, description="Taka.")
-    name: str = Field("", description="What it is.")
+    month: int = Field(ge=0, description=N_("Month from start."))
+    amount: float = Field(ge=0, description=N_("Taka."))
+    name: str = Field("", description=N_("What it is."))
 
 
 class Investment(Contribution):
@@ -302,14 +304,14 @@ class Investment(Contribution):
     life (straight-line depreciation down to its residual value) and may be replaced then."""
 
     life_years: float | None = Field(
-        None, gt=0, le=100, description="Useful life in years; None: not depreciated (land, "
-        "working stock).")
+        None, gt=0, le=100, description=N_("Useful life in years; None: not depreciated (land, "
+        "working stock)."))
     residual_value: float = Field(
-        0.0, ge=0, description="What the asset is worth at the end of its life, taka (at the "
-        "purchase's prices); it is depreciated down to this.")
+        0.0, ge=0, description=N_("What the asset is worth at the end of its life, taka (at the "
+        "purchase's prices); it is depreciated down to this."))
     replace_at_end_of_life: bool = Field(
-        False, description="Bought again at the end of its life (at the cost inflation rate), "
-        "the old one traded in at its residual value.")
+        False, description=N_("Bought again at the end of its life (at the cost inflation rate), "
+        "the old one traded in at its residual value."))
 
     @model_validator(mode="after")
     def _check(self) -> Investment:
@@ -325,24 +327,24 @@ class ExitCriteria(Model):
     the reserve to the last installment of every loan always; the others on request."""
 
     self_sufficiency: bool = Field(
-        False, description="Also require trailing-12-month OSS >= 1 in every full window from "
-        "M on.")
+        False, description=N_("Also require trailing-12-month OSS >= 1 in every full window from "
+        "M on."))
     member_income_floor: float | None = Field(
-        None, ge=0, description="Also require the trailing-12-month average income per member "
-        "(taka/month) at or above this floor in every full window from M on; None: no floor.")
+        None, ge=0, description=N_("Also require the trailing-12-month average income per member "
+        "(taka/month) at or above this floor in every full window from M on; None: no floor."))
 
 
 class Scenario(Model):
-    name: str = Field(description="Identifier (the preset's file name).")
-    title: str = Field(description="Human-readable title.")
+    name: str = Field(description=N_("Identifier (the preset's file name)."))
+    title: str = Field(description=N_("Human-readable title."))
     start: str = Field(pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$",
-                       description=f"First month, YYYY-MM, in {FIRST_YEAR}-{LAST_YEAR}.")
-    horizon_months: int = Field(ge=12, le=600, description="Months projected.")
-    currency: str = Field("BDT", description="Currency of every amount.")
-    usd_rate: float | None = Field(None, gt=0, description="Taka per US$ (for a US$ view).")
+                       description=N_("First month, YYYY-MM, in 1900-2199."))
+    horizon_months: int = Field(ge=12, le=600, description=N_("Months projected."))
+    currency: str = Field("BDT", description=N_("Currency of every amount."))
+    usd_rate: float | None = Field(None, gt=0, description=N_("Taka per US$ (for a US$ view)."))
     inflation_annual_rate: float = Field(
-        0.0, ge=0, le=1, description="Annual inflation, for the inflation adjustment in FSS "
-        "(SEEP): the cost of keeping the real value of the group's net monetary assets.")
+        0.0, ge=0, le=1, description=N_("Annual inflation, for the inflation adjustment in FSS "
+        "(SEEP): the cost of keeping the real value of the group's net monetary assets."))
     exit_criteria: ExitCriteria = Field(default_factory=lambda: ExitCriteria())
     group: Group
     products: list[Product] = Field(min_length=1)
@@ -351,30 +353,30 @@ class Scenario(Model):
     fixed_costs: list[FixedCost] = Field(default_factory=list)
     services: list[Service] = Field(default_factory=list)
     loans: list[Loan] = Field(default_factory=list)
-    arrears: ArrearsTerms = Field(default_factory=ArrearsTerms, description="What happens when "
-                                  "the group cannot pay an installment (engine/arrears.py).")
+    arrears: ArrearsTerms = Field(default_factory=ArrearsTerms, description=N_("What happens when "
+                                  "the group cannot pay an installment (engine/arrears.py)."))
     member_capital: list[Contribution] = Field(default_factory=list)
     investments: list[Investment] = Field(default_factory=list)
     price_inflation_annual: float = Field(
-        0.0, ge=-0.5, le=2, description="Yearly inflation of every selling price, share "
-        "(compounded monthly from the start; on top of a market's own trend).")
+        0.0, ge=-0.5, le=2, description=N_("Yearly inflation of every selling price, share "
+        "(compounded monthly from the start; on top of a market's own trend)."))
     cost_inflation_annual: float = Field(
-        0.0, ge=-0.5, le=2, description="Yearly inflation of production and fixed costs and of "
-        "asset replacements, share (compounded monthly from the start).")
+        0.0, ge=-0.5, le=2, description=N_("Yearly inflation of production and fixed costs and of "
+        "asset replacements, share (compounded monthly from the start)."))
     discount_rate_annual: float = Field(
-        0.10, ge=0, le=2, description="Discount rate for NPV and the donor's discounted cost, "
-        "per year (10%: the OECD's grant-element rate).")
+        0.10, ge=0, le=2, description=N_("Discount rate for NPV and the donor's discounted cost, "
+        "per year (10%: the OECD's grant-element rate)."))
     variants: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Named sets of overrides (NAME:VARIANT).")
+        default_factory=dict, description=N_("Named sets of overrides (NAME:VARIANT)."))
     baseline_variant: str | None = Field(
-        None, description="The variant that stands for the members without the group (selling "
-        "on their own), against which impact is measured.")
+        None, description=N_("The variant that stands for the members without the group (selling "
+        "on their own), against which impact is measured."))
     titles: dict[str, str] = Field(
-        default_factory=dict, description="Plain names of the scenario's items, payers and "
-        "variants by their short name (tmss_bds = \"TMSS business services\"), for documents.")
+        default_factory=dict, description=N_("Plain names of the scenario's items, payers and "
+        "variants by their short name (tmss_bds = \"TMSS business services\"), for documents."))
     provenance: dict[str, str] = Field(
-        default_factory=dict, description="Source of each value by path: a seed quote or "
-        "'assumption: ...'.")
+        default_factory=dict, description=N_("Source of each value by path: a seed quote or "
+        "'assumption: ...'."))
 
     @model_validator(mode="before")
     @classmethod

@@ -29,6 +29,7 @@ import numpy as np
 from pydantic import Field
 
 from engine.cashflow import Inputs
+from engine.i18n import N_
 from engine.limits import MAX_DELAY_DAYS, Checked
 
 BLOCK_PATHS = 500
@@ -39,31 +40,31 @@ class Shocks(Checked):
     """The Monte Carlo's month-by-month shocks; defaults and their reasons: methodology.md."""
 
     price_volatility: float = Field(
-        0.2, ge=0, le=2, description="Long-run standard deviation of the log of each buyer's "
-        "price around its seasonal path (0.2: prices mostly within about 20% of it).")
+        0.2, ge=0, le=2, description=N_("Long-run standard deviation of the log of each buyer's "
+        "price around its seasonal path (0.2: prices mostly within about 20% of it)."))
     price_half_life_months: float = Field(
-        6.0, gt=0, le=600, description="Months for a price (or volume) deviation to halve on "
-        "average: how fast prices come back to their seasonal path.")
+        6.0, gt=0, le=600, description=N_("Months for a price (or volume) deviation to halve on "
+        "average: how fast prices come back to their seasonal path."))
     buyer_correlation: float = Field(
-        0.7, ge=0, le=1, description="Correlation between the month-to-month price moves of "
-        "any two buyers (1: all prices move together).")
+        0.7, ge=0, le=1, description=N_("Correlation between the month-to-month price moves of "
+        "any two buyers (1: all prices move together)."))
     volume_volatility: float = Field(
-        0.15, ge=0, le=2, description="Long-run standard deviation of the log of each "
-        "product's monthly volume around the plan.")
+        0.15, ge=0, le=2, description=N_("Long-run standard deviation of the log of each "
+        "product's monthly volume around the plan."))
     price_volume_correlation: float = Field(
-        -0.3, ge=-1, le=1, description="Correlation of volume moves with the buyers' common "
-        "price move (negative: a good harvest everywhere lowers prices).")
+        -0.3, ge=-1, le=1, description=N_("Correlation of volume moves with the buyers' common "
+        "price move (negative: a good harvest everywhere lowers prices)."))
     harvest_failure_probability: float = Field(
-        0.05, ge=0, le=1, description="Chance, each year and for each product, that its "
-        "harvest (or production) fails.")
+        0.05, ge=0, le=1, description=N_("Chance, each year and for each product, that its "
+        "harvest (or production) fails."))
     harvest_failure_loss: float = Field(
-        0.5, ge=0, le=1, description="Share of the year's volume lost when its harvest fails.")
+        0.5, ge=0, le=1, description=N_("Share of the year's volume lost when its harvest fails."))
     late_payment_probability: float = Field(
-        0.05, ge=0, le=1, description="Chance, each month and for each buyer who pays on "
-        "credit, that the month's sales are paid late.")
+        0.05, ge=0, le=1, description=N_("Chance, each month and for each buyer who pays on "
+        "credit, that the month's sales are paid late."))
     late_payment_days: float = Field(
-        60.0, ge=0, le=MAX_DELAY_DAYS, description="Days a late payment comes after the "
-        "buyer's usual delay.")
+        60.0, ge=0, le=MAX_DELAY_DAYS, description=N_("Days a late payment comes after the "
+        "buyer's usual delay."))
 
     @property
     def phi(self) -> float:

@@ -284,3 +284,13 @@ def test_machine_outputs_are_the_same_in_every_language(capsys, tmp_path, groups
     assert "DSCR below 1.25" in en[2]
     assert en[3].endswith("group.members: must be >= 1 (got -1)")
     assert bn[3].endswith("group.members: >= 1 হতে হবে (পাওয়া গেছে -1)")
+
+
+def test_loan_help_describes_each_flag_in_bangla(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "bn", "loan", "--help"])
+    out = capsys.readouterr().out
+    assert "ঋণের পরিমাণ, টাকা।" in out                    # --principal
+    assert "কিস্তির সংখ্যা।" in out                        # --installments
+    # a description holding '%' ('15% flat for one year') survives argparse's formatting
+    assert "'এক বছরের জন্য ১৫% ফ্ল্যাট'" in " ".join(out.split())

@@ -119,3 +119,39 @@ price = 5
     with pytest.raises(ScenarioError) as e:
         parse_scenario(text, file="t.toml")
     assert "shares of product 'fruit' across channels pran must sum to 1 (got 0.6)" in str(e.value)
+
+
+def test_every_field_description_reads_in_bangla_and_stays_english_in_english():
+    from engine.fields import LABELS, field_meta
+    english_left = []
+    for model in LABELS:
+        for name, info in model.model_fields.items():
+            if not info.description:
+                continue
+            assert field_meta(model, name).description == info.description  # English in force
+            with i18n.language("bn"):
+                meaning = field_meta(model, name).description
+            if not re.search("[\u0980-\u09ff]", meaning):
+                english_left.append(f"{model.__name__}.{name}")
+    assert english_left == []
+
+
+def test_field_descriptions_in_bangla_by_hand():
+    with i18n.language("bn"):
+        members = meta_at("group.members")
+        assert members.description == "যে সদস্যরা দলের আয় ভাগ করে নেন।"
+        # the help bubble: meaning, unit and range, all in Bangla
+        assert members.help().startswith("যে সদস্যরা দলের আয় ভাগ করে নেন।\n\n")
+        assert meta_at("channels.x.discount").description == (
+            "সরবরাহের সময় দামে ছাড়, দামের অংশ হিসেবে।")
+        # codes a file holds stay as written inside the Bangla sentence
+        assert meta_at("loans.x.interest_method").description.startswith(
+            "declining_balance: বাকি থাকা আসলের ওপর সুদ; flat: ")
+    assert meta_at("group.members").description == "Members who share the group's income."
+
+
+def test_the_start_description_names_the_years_the_limits_allow():
+    from engine.limits import FIRST_YEAR, LAST_YEAR
+    from engine.scenario import Scenario
+    # written out (not computed) so that it can be translated; kept in step with engine.limits
+    assert f"in {FIRST_YEAR}-{LAST_YEAR}." in Scenario.model_fields["start"].description
