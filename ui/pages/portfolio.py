@@ -24,6 +24,7 @@ from engine.groups import (
 )
 from engine.i18n import t, tn
 from engine.io import decode_text
+from engine.pipeline import run_scenarios
 from engine.portfolio import flags_text
 from ui import exports, state
 from ui.pages.common import options_in_language, style
@@ -70,7 +71,19 @@ def run(base: engine.Scenario, data: bytes, name: str, lang: str,
         _on_chunk: Callable[[int, float], None] | None = None
         ) -> tuple[pd.DataFrame, list[str], int | None]:
     """The file's results (`lang`, the language in force, keys the problems' text)."""
-    return run_within(base, data, name, TIME_LIMIT_S, on_chunk=_on_chunk)
+    return run_within(base, data, name, TIME_LIMIT_S, chunk_groups_within(base, TIME_LIMIT_S),
+                      on_chunk=_on_chunk)
+
+
+def chunk_groups_within(base: engine.Scenario, time_limit: float) -> int:
+    """Groups per chunk such that a chunk takes at most about a quarter of `time_limit`, and at
+    most CHUNK_GROUPS: the time limit is looked at between chunks, and 1,000 groups of a
+    scenario at the engine's limits (100 buyers and loans, 600 months) take minutes. A group's
+    cost is bounded by the base run alone, timed (a batch shares its work between rows)."""
+    started = time.monotonic()
+    run_scenarios([base])
+    per_group = max(time.monotonic() - started, 1e-6)
+    return max(1, min(CHUNK_GROUPS, int(time_limit / 4 / per_group)))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

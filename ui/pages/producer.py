@@ -4,6 +4,9 @@ side by side, what each variant does to income and cash, and switching values in
 
 from __future__ import annotations
 
+import os
+import time
+
 import pandas as pd
 import streamlit as st
 
@@ -11,7 +14,7 @@ import engine
 from engine import fmt as numbers
 from engine import i18n, quantities
 from engine.fields import meta_at
-from engine.i18n import t
+from engine.i18n import t, tn
 from engine.io import apply_variant
 from engine.switching import SWITCHABLE, all_to
 from ui import compute, editor, state
@@ -25,6 +28,8 @@ from ui.pages.common import (
     style,
 )
 
+PLAIN_WORDS_TIME_LIMIT_S = float(os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60")) / 4
+"""Seconds the plain words spend projecting the buyers (a quarter of the app's time limit)."""
 TERMS = ["price", "discount", "acceptance_rate", "payment_delay_days", "payment_delay_days_max",
          "commission_rate", "transport_cost_per_unit", "share"]
 """A buyer's terms the producer page edits (labels, units and ranges: engine/fields.py)."""
@@ -150,7 +155,11 @@ def plain_words(scenario: engine.Scenario) -> None:
     st.subheader(t("In plain words"))
     s = style(scenario)
     said: dict[tuple, list[str]] = {}   # buyers on the same terms with the same outcome: one line
+    started, left = time.monotonic(), 0
     for c in scenario.channels:
+        if said and time.monotonic() - started > PLAIN_WORDS_TIME_LIMIT_S:
+            left += 1   # projections are cached: the next rerun goes on where this one stopped
+            continue
         product = next(x for x in scenario.products if x.name == c.product)
         try:
             result = state.run(all_to(scenario, c.name)).summary
@@ -176,6 +185,13 @@ def plain_words(scenario: engine.Scenario) -> None:
               "**{income}** a month, but at the worst the group is **{short}** short of cash.",
               product=product, buyer=buyer, income=income, short=numbers.money(-low, s))
         lines.append(f"{paid} {outcome}")
+    if left:
+        lines.append(tn("*{count} more buyer takes longer than the {limit} seconds the app "
+                        "spends here; open the page again to go on.*",
+                        "*{count} more buyers take longer than the {limit} seconds the app "
+                        "spends here; open the page again to go on.*", left,
+                        count=numbers.number(left, s),
+                        limit=numbers.number(PLAIN_WORDS_TIME_LIMIT_S, s)))
     with st.container(border=True):
         st.markdown("\n\n".join(lines))
         st.caption(t("Rounded figures, over the whole plan. Income per member is what the "

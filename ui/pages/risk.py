@@ -30,30 +30,45 @@ from ui.pages.common import (
     translated,
 )
 
+MC_TIME_LIMIT_S = TORNADO_TIME_LIMIT_S = float(
+    os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60")) / 4
+"""Seconds the app spends on one Monte Carlo or one tornado (a quarter of the app's time
+limit)."""
 SESSION_CACHE = 16
 """Results of the page's long computations kept per session (the oldest dropped first)."""
 PROGRESS_AFTER_S = 1.0
 """A computation running longer than this shows a progress bar."""
 
 
-def with_progress(kind: str, key: tuple, compute, message: str, scenario: engine.Scenario):
+class TooLong(Exception):
+    """Raised by a progress callback once a computation has run past its time limit."""
+
+
+def with_progress(kind: str, key: tuple, compute, message: str, scenario: engine.Scenario,
+                  limit: float | None = None):
     """`compute(progress)` kept in the session under (kind, key) (a rerun with the same inputs
     is free); once it has run for `PROGRESS_AFTER_S`, `progress(done, total)` shows a bar with
     `message` (a msgid with {done} and {total}) in the language in force (not a st.cache_data
-    function: a cached function would replay the bar)."""
+    function: a cached function would replay the bar). With a `limit`, the first progress
+    report after `limit` seconds stops the computation, and the result is None."""
     cache = st.session_state.setdefault("risk_results", {})
     if (kind, key) in cache:
         return cache[(kind, key)]
     slot, started = st.empty(), time.monotonic()
 
     def progress(done: int, total: int) -> None:
+        if limit is not None and time.monotonic() - started > limit:
+            raise TooLong
         if time.monotonic() - started > PROGRESS_AFTER_S:
             s = style(scenario)
             slot.progress(min(1.0, done / max(total, 1)),
                           text=t(message, done=numbers.number(done, s),
                                  total=numbers.number(total, s)))
 
-    result = compute(progress)
+    try:
+        result = compute(progress)
+    except TooLong:
+        result = None
     slot.empty()
     cache[(kind, key)] = result
     while len(cache) > SESSION_CACHE:
@@ -61,11 +76,13 @@ def with_progress(kind: str, key: tuple, compute, message: str, scenario: engine
     return result
 
 
-def tornado(scenario: engine.Scenario, step: float, lang: str) -> pd.DataFrame:
-    """The tornado table (`lang`, the language in force, keys the reasons inputs are left out)."""
+def tornado(scenario: engine.Scenario, step: float, lang: str) -> pd.DataFrame | None:
+    """The tornado table (`lang`, the language in force, keys the reasons inputs are left out),
+    or None when it would take longer than `TORNADO_TIME_LIMIT_S`."""
     return with_progress("tornado", (scenario.model_dump_json(), step, lang),
                          lambda progress: risk.tornado(scenario, step=step, progress=progress),
-                         N_("Varying every input: {done} of {total}"), scenario)
+                         N_("Varying every input: {done} of {total}"), scenario,
+                         limit=TORNADO_TIME_LIMIT_S)
 
 
 def monte_carlo(scenario: engine.Scenario, shocks: Shocks, paths: int, seed: int
@@ -119,8 +136,6 @@ def fan_chart(mc, number_style: numbers.Style = numbers.PLAIN) -> go.Figure:
                            n=numbers.number(mc.paths, number_style)), t("taka"))
 
 
-MC_TIME_LIMIT_S = float(os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60")) / 4
-"""Seconds the app spends on one Monte Carlo (a quarter of the app's time limit)."""
 
 def shock_inputs(columns: list, scenario: engine.Scenario) -> Shocks | None:
     """One input per field of engine.shocks.Shocks (label, unit, range, default and help from
@@ -146,7 +161,6 @@ def render() -> None:
     outcomes = list(risk.OUTCOMES)
     state.setting("tornado_step", 0.1, low=0.05, high=0.5)
     state.setting("tornado_outcome", outcomes[0], options=outcomes)
-    state.setting("tornado_top", 15, low=5, high=60)
     step = c[0].slider(t("vary each input by"), 0.05, 0.5, step=0.05, key="tornado_step",
                        format="%.2f", help=t("Each input is lowered and raised by this share of "
                                              "its value (0.10 = 10%)."))
@@ -155,6 +169,19 @@ def render() -> None:
     top = editor.setting_box(c[2], "tornado_top", state.number_meta("tornado_top", scenario))
     with st.spinner(t("Varying every input...")):
         table = tornado(scenario, step, i18n.current())
+    if table is None:
+        st.warning(t("Varying each of this scenario's {n} inputs takes longer than the {limit} "
+                     "seconds the app spends on it; `subsidy-exit tornado` computes it.",
+                     n=numbers.number(len(risk.numeric_inputs(scenario)), style(scenario)),
+                     limit=numbers.number(TORNADO_TIME_LIMIT_S, style(scenario))))
+    else:
+        tornado_section(scenario, table, outcome, step, int(top))
+    grid_section(scenario)
+    monte_carlo_section(scenario)
+
+
+def tornado_section(scenario: engine.Scenario, table: pd.DataFrame, outcome: str, step: float,
+                    top: int) -> None:
     base = table.attrs["base"][outcome]
     moving = table[(table[f"{outcome}_low"] != base) | (table[f"{outcome}_high"] != base)]
     if moving.empty:
@@ -165,13 +192,15 @@ def render() -> None:
     else:
         moving.attrs = table.attrs
         named = moving.rename(index=lambda p: path_title(scenario, p))
-        st.plotly_chart(styled(tornado_chart(named, outcome, int(top)), style(scenario),
+        st.plotly_chart(styled(tornado_chart(named, outcome, top), style(scenario),
                                scenario.start), key="tornado_chart", width="stretch")
     skipped = len(table.attrs["skipped"])
     with st.expander(tn("{n} input left out", "{n} inputs left out", skipped,
                         n=numbers.number(skipped, style(scenario)))):
         st.write(translated(pd.DataFrame(table.attrs["skipped"], columns=[t("input"), t("why")])))
 
+
+def grid_section(scenario: engine.Scenario) -> None:
     st.subheader(t("Price against payment delay"))
     channels = [ch.name for ch in scenario.channels if ch.price_basis == "fixed"]
     if channels:
@@ -203,6 +232,8 @@ def render() -> None:
         else:
             st.info(t("This buyer's delay is a range; the grid takes fixed delays."))
 
+
+def monte_carlo_section(scenario: engine.Scenario) -> None:
     st.subheader(t("Monte Carlo"))
     st.caption(t("Each path draws, month by month, mean-reverting prices for every buyer "
                  "(seasonality kept, buyers correlated), volumes correlated with prices, "
