@@ -260,3 +260,27 @@ def test_hostile_links_open_without_traceback_and_change_no_saved_file(tmp_path,
         shown = " ".join(str(e.value) for e in [*at.error, *at.warning])
         assert "Traceback" not in shown and str(tmp_path) not in shown
     assert tree(tmp_path) == before
+
+
+@fuzz
+@given(st.sampled_from(["taper_every", "exit_at", "tornado_top", "mc_paths",
+                        "mc_price_volatility", "mc_price_half_life_months",
+                        "mc_price_volume_correlation", "mc_late_payment_days"]),
+       st.one_of(st.text(max_size=30), st.floats().map(repr), st.integers().map(str),
+                 st.sampled_from(["1e400", "-inf", "nan", "১,০০০", "50%", "1_000", " 7 "])))
+def test_a_page_setting_box_gives_a_number_it_allows_or_names_the_text(key, text):
+    """What a number setting's box reads is within the setting's range, or a ValueError that
+    names the setting and what is allowed; never another exception."""
+    from engine.i18n import language
+    from ui import state
+    from ui.editor import read_setting
+    meta = state.number_meta(key, engine.load_scenario("bogra_handicrafts"))
+    with language("en"):
+        try:
+            value, problem = read_setting(meta, text), ""
+        except ValueError as e:
+            value, problem = None, str(e)
+    if problem:
+        assert problem.startswith(f"{meta.label}: ") and "allowed" in problem
+    else:
+        assert state.fits(meta, value)
