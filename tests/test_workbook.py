@@ -324,3 +324,41 @@ def test_problems_in_the_new_sheets_are_named_by_sheet_row_and_column(modhupur):
                "'services'" in p for p in found), found
     assert "group.xlsx: sheet 'cost_calendar', rows of product 'pineapple': products[0]." \
         "cost_calendar: shares must sum to 1 (got 1.75)" in found
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_opened(monkeypatch):
+    """An XLSX is a zip: 0.7 MB of one repeated row unpacked to 212 MB of XML and took 84 s
+    to read (issue #11: nothing hangs). The zip's own sizes are summed before openpyxl opens
+    it. Here a real workbook gets a part of repeated rows that unpacks past the limit."""
+    import zipfile
+    monkeypatch.setattr(workbook, "load_workbook", lambda *a, **k: pytest.fail("opened"))
+    packed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook.write_workbook()), "r") as src, \
+            zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as out:
+        for part in src.infolist():
+            out.writestr(part, src.read(part))
+        row = "<row>" + '<c t="n"><v>1</v></c>' * 50 + "</row>"
+        out.writestr("xl/padding.xml", row * 10_000)   # 11,110,000 bytes of repeated rows
+    data = packed.getvalue()
+    unpacked = sum(p.file_size for p in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    assert unpacked > workbook.MAX_WORKBOOK_UNPACKED_BYTES > len(data)
+    with pytest.raises(engine.ScenarioError) as e:
+        engine.read_workbook(data, "bomb.xlsx")
+    assert [str(p) for p in e.value.problems] == [
+        f"bomb.xlsx: the workbook unpacks to {unpacked:,} bytes, more than 10,000,000: a "
+        "group's workbook is far smaller (is it the template, filled in?)"]
+
+
+def test_a_workbook_at_the_engines_limits_unpacks_well_within_the_limit():
+    """100 channels and 100 loans over 600 months: its workbook is far below the limit."""
+    import zipfile
+    s = engine.load_scenario("bogra_handicrafts")
+    channel, loan = s.channels[0], s.loans[0]
+    big = s.model_copy(update={
+        "channels": [channel.model_copy(update={"name": f"c{i}", "share": 0.01})
+                     for i in range(100)],
+        "loans": [loan.model_copy(update={"name": f"l{i}"}) for i in range(100)],
+        "variants": {}, "baseline_variant": None, "provenance": {}})
+    data = workbook.write_workbook(big)
+    unpacked = sum(p.file_size for p in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    assert unpacked < workbook.MAX_WORKBOOK_UNPACKED_BYTES / 10
