@@ -204,6 +204,16 @@ def as_case_file(base: Scenario, edited: Scenario, entered: bool = False) -> Sce
         if new_key and new_key not in provenance and any(
                 v == new_key or v.startswith((new_key + ".", new_key + "[")) for v in valid):
             provenance[new_key] = source
+    variants = _moved_variants(edited, pairs)
+    baseline = edited.baseline_variant if edited.baseline_variant in variants else None
+    return Scenario.model_validate(copy.deepcopy(edited.model_dump() | {
+        "provenance": provenance, "variants": variants, "baseline_variant": baseline}))
+
+
+def _moved_variants(edited: Scenario, pairs: dict[str, dict[str, str]]
+                    ) -> dict[str, dict[str, Any]]:
+    """`edited`'s variants with their paths following renamed items; a variant that no longer
+    applies (it sets an item that was removed) is left out."""
     variants = {}
     for name, overrides in edited.variants.items():
         moved = {(_new_path(p, pairs) or p): v for p, v in overrides.items()}
@@ -213,9 +223,30 @@ def as_case_file(base: Scenario, edited: Scenario, entered: bool = False) -> Sce
         except ScenarioError:
             continue
         variants[name] = moved
-    baseline = edited.baseline_variant if edited.baseline_variant in variants else None
+    return variants
+
+
+def follow_renames(base: Scenario, edited: Scenario) -> Scenario:
+    """`edited` with its variants and sources following the items renamed from `base` (a
+    channel renamed in the editor or by a link): the variants apply, the sources name the new
+    items. A variant that no longer applies is left out (and the baseline variant with it).
+    `edited` itself when nothing was renamed.
+
+    >>> from engine import load_scenario, with_overrides
+    >>> s = load_scenario("bogra_handicrafts")
+    >>> edited = with_overrides(s, {"channels[0].name": "tmss_shop"})
+    >>> sorted(follow_renames(s, edited).variants["individual"])[:1]
+    ['channels.tmss_shop.price']
+    """
+    pairs = renamed(base, edited)
+    if all(new == old for names in pairs.values() for new, old in names.items()):
+        return edited
+    variants = _moved_variants(edited, pairs)
     return Scenario.model_validate(copy.deepcopy(edited.model_dump() | {
-        "provenance": provenance, "variants": variants, "baseline_variant": baseline}))
+        "variants": variants,
+        "baseline_variant": edited.baseline_variant if edited.baseline_variant in variants
+        else None,
+        "provenance": {(_new_path(k, pairs) or k): v for k, v in edited.provenance.items()}}))
 
 
 def _new_path(path: str, pairs: dict[str, dict[str, str]]) -> str | None:

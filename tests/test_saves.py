@@ -203,3 +203,39 @@ def test_the_case_file_page_names_a_device_file_name(workspace):
     assert ("'con' is a name Windows keeps for a device (CON): a workspace copied to Windows "
             "could not hold it. Choose another name. Change the group's *file name* on the "
             "Group tab.") in shown
+
+
+@pytest.mark.parametrize("rename", ["channels.tmss_retail.name=tmss_shop",
+                                    "channels[0].name=tmss_shop"])
+def test_a_renamed_channel_takes_its_variants_along_and_changes_no_figure(rename):
+    """Bogra's baseline variant ('individual') sets channels.tmss_retail.price. A rename by
+    the editor or a link left it naming a channel that was gone: the Facilitator page (DCED
+    results against the baseline) failed and the Producer page dropped the variant. A rename
+    changes no figure: every metric is the one of the scenario as it was."""
+    def shown(query: dict) -> tuple[list, list, list]:
+        at = AppTest.from_file(APP, default_timeout=60)
+        for k, v in query.items():
+            at.query_params[k] = v
+        out = []
+        for page in ("facilitator", "producer"):
+            at.switch_page(f"views/{page}.py").run()
+            assert not at.exception and not at.error, [e.value for e in at.error]
+            out.append([m.value for m in at.metric])
+        return (*out, [w.value for w in at.warning])
+
+    as_it_was = shown({"scenario": "bogra_handicrafts"})
+    renamed = shown({"scenario": "bogra_handicrafts", "set": [rename]})
+    assert renamed == as_it_was
+    assert not [w for w in renamed[2] if "does not apply" in w]
+
+
+def test_a_renamed_channel_keeps_the_results_export():
+    from engine.casefile import follow_renames
+    from engine.io import with_overrides
+    from engine.results import results_of
+    base = engine.load_scenario("bogra_handicrafts")
+    edited = follow_renames(base, with_overrides(base, {"channels[0].name": "tmss_shop"}))
+    assert edited.variants["individual"] == {"channels.tmss_shop.price": 277.78,
+                                             "channels.tmss_wholesale.price": 277.78}
+    assert edited.baseline_variant == "individual"
+    assert results_of(edited) == results_of(base)

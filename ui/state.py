@@ -22,7 +22,13 @@ import streamlit as st
 
 import engine
 from engine import i18n
-from engine.casefile import LIST_SECTIONS, as_case_file, blank_scenario, complete_items
+from engine.casefile import (
+    LIST_SECTIONS,
+    as_case_file,
+    blank_scenario,
+    complete_items,
+    follow_renames,
+)
 from engine.errors import Problem
 from engine.fields import FieldMeta, field_meta
 from engine.fmt import unit_name
@@ -437,7 +443,9 @@ def current() -> tuple[engine.Scenario, engine.Projection, list[Problem]]:
         ss.ref = DEFAULT_REF
         base = base_scenario(ss.ref)
     try:
-        scenario = engine.with_overrides(base, edits()) if edits() else base
+        # a renamed item takes its variants' settings and its sources along (as a save does)
+        scenario = follow_renames(base, engine.with_overrides(base, edits())) if edits() \
+            else base
         projection = run(scenario)
         ss.last_good[ss.ref] = projection
         return scenario, projection, []
