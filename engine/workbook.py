@@ -377,9 +377,40 @@ def write_workbook(scenario: Scenario | None = None) -> bytes:
                  [[k, v] for k, v in prov.items()], [None, None])
     for name in (PAYERS_SHEET, TAPER_SHEET):
         _name_dropdown(wb[name], "services", f"A{FIRST_ROW}:A{FIRST_ROW + MAX_ROWS - 1}")
+    return saved(wb)
+
+
+def saved(wb: Workbook) -> bytes:
+    """The workbook's bytes, every cell as text or number: openpyxl writes a text that begins
+    with '=' (a title typed as '=1+1', a name '=HYPERLINK(...)') as a formula, which Excel would
+    run and which would not read back; the tool writes no formula of its own."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(wb: Workbook, text: str) -> str:
+    """`text` as a sheet title Excel takes: the characters it forbids ([ ] : * ? / \\) as '_',
+    at most 31 characters, not a title the workbook has (a number added).
+
+    >>> sheet_title(Workbook(), "Loan a/b:c")
+    'Loan a_b_c'
+    """
+    title = _SHEET_TITLE.sub("_", text)[:31]
+    taken = set(wb.sheetnames)
+    n = 1
+    while title in taken:
+        n += 1
+        title = f"{_SHEET_TITLE.sub('_', text)[:31 - len(str(n)) - 1]} {n}"
+    return title
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -441,7 +472,7 @@ def _cells(ws: Worksheet, reader: _Reader, values: Worksheet | None) -> list[lis
         out = []
         for c, cell in enumerate(row, 1):
             v = cell.value
-            if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
+            if cell.data_type == "f":   # a text beginning with '=' is text (see `saved`)
                 cached = values.cell(r, c).value if values is not None else None
                 if cached is None:
                     reader.problem(f"sheet '{ws.title}', cell {cell.coordinate}",

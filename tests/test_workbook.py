@@ -362,3 +362,38 @@ def test_a_workbook_at_the_engines_limits_unpacks_well_within_the_limit():
     data = workbook.write_workbook(big)
     unpacked = sum(p.file_size for p in zipfile.ZipFile(io.BytesIO(data)).infolist())
     assert unpacked < workbook.MAX_WORKBOOK_UNPACKED_BYTES / 10
+
+
+def test_text_that_begins_with_an_equals_sign_is_written_as_text_and_reads_back():
+    """openpyxl writes a text beginning with '=' as a formula: a title typed '=1+1' or a buyer
+    named '=HYPERLINK(...)' became a formula Excel would run, and the input workbook no longer
+    read back ('a formula without a computed value'). Every cell is now text or a number."""
+    from engine.casefile import follow_renames
+    from engine.io import with_overrides
+    from ui import exports
+    base = engine.load_scenario("bogra_handicrafts")
+    s = follow_renames(base, with_overrides(base, {
+        "title": "=1+1", "group.name": "=2+2",
+        "channels[0].name": '=HYPERLINK("http://x","y")'}))
+    for data in (workbook.write_workbook(s), exports.monthly_xlsx(engine.project(s))):
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        assert not [c.coordinate for ws in wb.worksheets for row in ws.iter_rows()
+                    for c in row if c.data_type == "f"]
+    back = engine.read_workbook(workbook.write_workbook(s))
+    assert (back.title, back.group.name, back.channels[0].name) == (
+        "=1+1", "=2+2", '=HYPERLINK("http://x","y")')
+    assert back.model_dump(exclude={"provenance"}) == s.model_dump(exclude={"provenance"})
+
+
+def test_loans_named_with_characters_excel_forbids_in_sheet_titles_are_exported():
+    """A loan named 'a/b' (a name the scenario takes) made the results workbook fail: a sheet
+    title cannot hold [ ] : * ? / \\. Two such names that clean to one title get a number."""
+    from engine.casefile import follow_renames
+    from engine.io import with_overrides
+    from ui import exports
+    base = engine.load_scenario("bogra_handicrafts")
+    s = follow_renames(base, with_overrides(base, {"loans[0].name": "a/b:c",
+                                                   "loans[1].name": "a?b*c"}))
+    wb = openpyxl.load_workbook(io.BytesIO(exports.monthly_xlsx(engine.project(s))))
+    assert [n for n in wb.sheetnames if n.startswith("Loan ")] == [
+        "Loan a_b_c", "Loan a_b_c 2", *[f"Loan {x.name}" for x in s.loans[2:]]]

@@ -10,7 +10,6 @@ finance: every number comes from the projection.
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -165,6 +164,8 @@ def monthly_xlsx(p: Projection, style: fmt.Style = fmt.PLAIN) -> bytes:
     """The projection as a workbook: summary, monthly table, one sheet per loan, inputs with
     sources, charts. Money stays in taka (`style` sets the grouping of its format)."""
     from openpyxl import Workbook
+
+    from engine.workbook import saved, sheet_title
     wb = Workbook()
     summary = wb.active
     assert summary is not None
@@ -181,16 +182,14 @@ def monthly_xlsx(p: Projection, style: fmt.Style = fmt.PLAIN) -> bytes:
     _line_chart(charts, monthly, [names.index("member_income_per_member") + 1], n,
                 "Income per member by month", "taka", "A20")
     for name, schedule in p.loans.items():
-        _table(wb.create_sheet(f"Loan {name}"[:31]), schedule, style, index=False)
+        _table(wb.create_sheet(sheet_title(wb, f"Loan {name}")), schedule, style, index=False)
     for title, build in STATEMENTS.values():
         _table(wb.create_sheet(title), build(p), style)
     _table(wb.create_sheet("Appraisal"), appraisal(p), style)
     results = pd.DataFrame([results_of(p.scenario, p)])
     _table(wb.create_sheet("Results (DCED)"), results, style, index=False)
     _inputs(wb.create_sheet("Inputs"), p.scenario, style)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return saved(wb)
 
 
 def report(scenario: Scenario) -> bytes:
