@@ -334,6 +334,11 @@ class ExitCriteria(Model):
         "(taka/month) at or above this floor in every full window from M on; None: no floor."))
 
 
+PATH_CHARACTERS = (".", "[", "]", "=")
+"""Characters an item's name cannot hold: they separate the parts of a parameter path
+(`channels.pran.price`, `loans[0].installments`) and a path from its value (`PATH=VALUE`)."""
+
+
 class Scenario(Model):
     name: str = Field(description=N_("Identifier (the preset's file name)."))
     title: str = Field(description=N_("Human-readable title."))
@@ -425,6 +430,13 @@ class Scenario(Model):
                 if item.name in seen:
                     problems.append((f"{field}[{i}].name", t("duplicate name '{name}'",
                                                              name=item.name)))
+                elif not any(c.isalnum() for c in item.name) or any(
+                        c in item.name for c in PATH_CHARACTERS):
+                    # parameter paths (--set, links, variants, sources) name items by name
+                    problems.append((f"{field}[{i}].name", t(
+                        "a name {name} cannot be used in parameter paths: it needs a letter or "
+                        "digit and none of {characters}", name=repr(item.name[:80]),
+                        characters=" ".join(PATH_CHARACTERS))))
                 seen.add(item.name)
         products = {p.name for p in self.products}
         channels = {c.name: c for c in self.channels}

@@ -251,3 +251,22 @@ def test_unreadable_files_are_named(capsys, tmp_path):
     for special in (fifo, "/dev/zero", tmp_path):
         code, _, err = cli(capsys, "validate", str(special))
         assert code == 2 and "not a regular file (a folder, pipe or device)" in err
+
+
+@pytest.mark.parametrize("name", ["", "   ", "-", "a.b", "x[0]", "a]b", "a=b", "1.5"])
+def test_an_item_name_a_parameter_path_cannot_hold_is_refused(name):
+    """Paths name items by name (`channels.pran.price`, `--set PATH=VALUE`): a channel named
+    '' or 'a.b' was accepted, its variants and sources could no longer name it, and a save
+    dropped Bogra's variants without a word (issue #11)."""
+    s = engine.load_scenario("bogra_handicrafts")
+    with pytest.raises(engine.ScenarioError) as e:
+        engine.with_overrides(s, {"channels[0].name": name})
+    assert [p.message for p in e.value.problems] == [
+        f"a name {name!r} cannot be used in parameter paths: it needs a letter or digit and "
+        "none of . [ ] ="]
+
+
+@pytest.mark.parametrize("name", ["tmss shop", "দুগ্ধ", "pran-rfl", "x_1", "(b)"])
+def test_names_with_spaces_other_scripts_and_signs_are_kept(name):
+    s = engine.load_scenario("bogra_handicrafts")
+    assert engine.with_overrides(s, {"channels[0].name": name}).channels[0].name == name
