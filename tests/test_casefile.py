@@ -522,3 +522,20 @@ def test_saving_under_a_preset_s_name_says_the_preset_stays(workspace):
     [note] = [i.value for i in at.info if "seed preset is also called" in i.value]
     assert note.startswith("A seed preset is also called bogra_handicrafts. Saving keeps the "
                            "preset as it is")
+
+
+def test_a_horizon_past_the_calendar_is_named_and_the_page_still_drawn(tmp_path, monkeypatch):
+    """100,000 months from 2001 reach past year 9999: the month pickers were built from the
+    typed horizon and the Case file page failed (issue #11). They use the last valid one."""
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv("SUBSIDY_EXIT_WORKSPACE", str(tmp_path / "workspace"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"),
+                           default_timeout=60)
+    at.query_params["scenario"] = "bogra_handicrafts"
+    at.switch_page("views/casefile.py").run()
+    for typed in ("100000", "abc"):
+        at.text_input(key="bogra_handicrafts::ed0::horizon_months").input(typed).run()
+        assert not at.exception
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and errors[0].startswith(
+            "**months projected** (horizon_months): "), errors

@@ -284,7 +284,8 @@ def field(container: Any, path: str, data: dict[str, Any], scenario: engine.Scen
         return
     choices = options if options is not None else list(meta.choices or [])
     if meta.unit == "month":
-        choices = list(range(int(data.get("horizon_months", 60))))
+        choices = list(range(scenario.horizon_months))   # the last valid horizon: a typed
+        # one may be no number, or reach past the calendar (100,000 months)
         if meta.optional:
             choices = [None, *choices]
         if isinstance(value, str):   # a month typed as a date, "2002-07"
