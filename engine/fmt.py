@@ -443,6 +443,8 @@ def value(x: object, unit: str, style: Style = PLAIN, start: str | None = None) 
     ('2.60', '3')
     >>> value("2002-07", "YYYY-MM"), value("2002-07", "YYYY-MM", style_for("bn"))
     ('2002-07', 'জুলাই ২০০২')
+    >>> value(dt.date(2001, 6, 1), "date"), value(dt.date(2001, 6, 1), "date", style_for("bn"))
+    ('1 June 2001', '১ জুন ২০০১')
 
     numpy's and pandas' numbers too (a nullable integer column's month, its missing value):
 
@@ -454,6 +456,8 @@ def value(x: object, unit: str, style: Style = PLAIN, start: str | None = None) 
         return na(style)   # pandas' NA of a nullable column (not imported here) reads as missing
     if unit == "YYYY-MM" and isinstance(x, str):
         return month_text(x, style)
+    if unit == "date" and isinstance(x, dt.date):
+        return long_date(x, style)
     if isinstance(x, bool) or type(x).__name__ in ("bool_", "bool"):   # numpy's too
         return t(YES if x else NO, lang=_lang(style))
     if not isinstance(x, Real):

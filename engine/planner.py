@@ -15,6 +15,7 @@ import pandas as pd
 
 from engine import metrics
 from engine.cashflow import Inputs, payer_shares, service_costs
+from engine.i18n import N_
 from engine.pipeline import compile_rows, run
 from engine.projection import Projection
 from engine.scenario import GROUP, Scenario
@@ -176,6 +177,15 @@ def fastest_safe_taper(p: Projection, start: int = 0, every: int = 6) -> dict[st
 
 
 # ---- services the group can keep -------------------------------------------------------------
+
+SERVICE_VERDICTS = {"drop": N_("would have to drop it"),
+                    "take over at full cost": N_("can take it over at full cost")}
+"""`services_at_exit`'s verdicts in words (translated where shown)."""
+AFTER_EXIT = {"continue": N_("continues"), "stop": N_("stops")}
+"""What a service's plan says happens to it after the exit, in words."""
+SERVICE_COLUMNS = (N_("Service"), N_("Full cost after then"), N_("The group"), N_("Planned"))
+"""The headers of the services table as the report and the Facilitator page show it."""
+
 
 def services_at_exit(p: Projection, exit_month: int = 0) -> pd.DataFrame:
     """If every subsidy ends at `exit_month`, which of the group's subsidised services it can

@@ -158,7 +158,7 @@ OUTPUTS: dict[str, Quantity] = {
     "disbursed": Q(N_("Tranche released"), "taka"),
     "down_payment": Q(N_("Down payment"), "taka"),
     "prepaid": Q(N_("Principal prepaid"), "taka"),
-    "due_date": Q(N_("Due date"), "text"),
+    "due_date": Q(N_("Due date"), "date"),
     "fees": Q(N_("Fees"), "taka"),
     "payment": Q(N_("Installment amount"), "taka"),
     "balance": Q(N_("Balance after the installment"), "taka"),

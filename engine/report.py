@@ -31,6 +31,9 @@ from engine.loan_capacity import (
 )
 from engine.loans import apr, eir, grant_element
 from engine.planner import (
+    AFTER_EXIT,
+    SERVICE_COLUMNS,
+    SERVICE_VERDICTS,
     cost_totals,
     fastest_safe_taper,
     linear_multiplier,
@@ -328,13 +331,10 @@ def exit_report(scenario: Scenario, options: Options | None = None,
     if services.empty:
         blocks.append(Paragraph(t("The group receives no subsidised services.")))
     else:
-        verdicts = {"drop": t("would have to drop it"), "take over at full cost":
-                    t("can take it over at full cost")}
-        blocks.append(Table([t("Service"), t("Full cost after then"), t("The group"),
-                             t("Planned")],
+        blocks.append(Table([t(h) for h in SERVICE_COLUMNS],
                             [[scenario.title_of(str(n)), money(row.full_cost_after_exit),
-                              verdicts.get(row.verdict, row.verdict),
-                              t("continues") if row.planned == "continue" else t("stops")]
+                              t(SERVICE_VERDICTS.get(row.verdict, row.verdict)),
+                              t(AFTER_EXIT.get(row.planned, row.planned))]
                              for n, row in services.iterrows()]))
 
     blocks.append(Heading(t("Who pays what, by year")))

@@ -543,8 +543,8 @@ def payers(container: Any, index: int, data: dict[str, Any],
     for i, payer in enumerate(others):
         share_field(cols[i], index, payer, data, scenario)
     group = shares.get(GROUP, 0.0)
-    cols[-2].metric(t("the group pays"), f"{group * 100:.0f}%" if isinstance(group, int | float)
-                    else str(group))
+    cols[-2].metric(t("the group pays"), numbers.percent(group, style(scenario), 0, 0)
+                    if isinstance(group, int | float) else str(group))
     new = cols[-1].text_input(t("add a payer"), key=key(f"services[{index}].new_payer"),
                               placeholder="donor, ngo, lead_firm")
     cols[-1].button(t("Add payer"), key=f"add_payer_{index}", on_click=add_payer,

@@ -15,6 +15,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 import engine
+from engine import i18n
 from engine.casefile import as_case_file, loan_verdict
 from engine.errors import Problem
 from engine.fields import meta_at, model_at
@@ -134,14 +135,17 @@ def open_case_file() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _summary(text: str, name: str) -> dict[str, Any]:
+def _summary(text: str, name: str, lang: str, digits: str | None) -> dict[str, Any]:
+    """A saved group's exit month and loan verdict in `lang` with `digits` (the display choices
+    key the cache: the text is written in them)."""
     try:
         scenario = engine.parse_scenario(text, file=name)
     except engine.ScenarioError as e:
-        return {"exit month": "", "loans": f"not valid: {e.problems[0]}"}
+        return {"exit month": "", "loans": t("not valid: {problem}", problem=e.problems[0])}
     p = engine.project(scenario)
     return {"group": scenario.title,
-            "exit month": month_label(scenario, p.summary["exit_month"], "not within horizon"),
+            "exit month": month_label(scenario, p.summary["exit_month"],
+                                      t("not within horizon")),
             "loans": loan_verdict(p)}
 
 
@@ -159,7 +163,7 @@ def case_files() -> pd.DataFrame:
             rows.append({"file": name, "group": "", "last change": "", "exit month": "",
                          "loans": t("not readable: {reason}", reason=reason)})
             continue
-        summary = _summary(text, name)
+        summary = _summary(text, name, i18n.current(), st.session_state.get("digits"))
         rows.append({"file": name, "group": summary.get("group", ""), "last change": changed,
                      "exit month": summary["exit month"], "loans": summary["loans"]})
     return pd.DataFrame(rows)

@@ -3,25 +3,27 @@ taper, the services the group could keep, value for money, and the report."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+import engine
 from engine import fmt as numbers
 from engine import i18n
 from engine.i18n import t, tn
+from engine.planner import AFTER_EXIT, SERVICE_COLUMNS, SERVICE_VERDICTS
 from engine.report import Options
-from engine.scenario import Taper
+from engine.scenario import GROUP, Taper
 from ui import compute, editor, state
 from ui.figures import exit_sweep_chart, payer_chart, styled
 from ui.pages.common import (
     document_downloads,
     fmt,
+    label,
     money_table,
     month_label,
     problems_banner,
-    readable,
     statements_section,
     style,
-    translated,
 )
 
 
@@ -59,8 +61,7 @@ def render() -> None:
         editor.show_problems(st, editor.problems_at(problems, data, f"services[{index}]"))
     st.caption(t("What each payer pays for the services, by year ({unit}).",
                  unit="US$" if style(scenario).usd_rate else t("taka")))
-    st.dataframe(translated(money_table(compute.cost_totals(scenario), scenario)),
-                 key="cost_totals")
+    st.dataframe(cost_table(compute.cost_totals(scenario), scenario), key="cost_totals")
 
     st.subheader(t("How fast can support taper?"))
     a, b = st.columns(2)
@@ -90,8 +91,8 @@ def render() -> None:
                                 every_months=step["every_months"]), scenario)) if step else
                          t("Steps: no step taper from then is safe")))
     exit_at = editor.setting_box(st, "exit_at", state.number_meta("exit_at", scenario))
-    st.dataframe(readable(compute.services(scenario, int(exit_at), i18n.current()), scenario),
-                 key="services_table")
+    st.dataframe(services_table(compute.services(scenario, int(exit_at), i18n.current()),
+                                scenario), key="services_table")
     statements_section(scenario)
     st.subheader(t("Exit-readiness report"))
     options = Options(exit_month=int(exit_at), taper_start=int(start), taper_every=int(every),
@@ -104,3 +105,30 @@ def render() -> None:
                           int(every), end=month_label(scenario, int(exit_at)),
                           start=month_label(scenario, int(start)),
                           n=numbers.number(int(every), sty)))
+
+
+def cost_table(totals: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
+    """What each payer pays for each service by year, as the page shows it: amounts as the user
+    chose, years in the chosen digits, the group itself named in words (other payers as typed)."""
+    if totals.empty:
+        return totals
+    s = style(scenario)
+    shown = money_table(totals, scenario)
+    shown.columns = [label("Total") if c == "total" else numbers.digits(str(c), s)
+                     for c in shown.columns]
+    shown.index = pd.MultiIndex.from_tuples(
+        [(scenario.title_of(service), t("the group") if payer == GROUP else payer)
+         for service, payer in shown.index], names=[label("Service"), label("Payer")])
+    return shown
+
+
+def services_table(table: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
+    """The services the group could keep if support ended, in words (as the exit-readiness
+    report shows them: engine/planner's headers, verdicts and plans)."""
+    s = style(scenario)
+    service, cost, verdict, planned = (label(h) for h in SERVICE_COLUMNS)
+    return pd.DataFrame({cost: [numbers.money(v, s) for v in table.full_cost_after_exit],
+                         verdict: [label(SERVICE_VERDICTS.get(v, v)) for v in table.verdict],
+                         planned: [label(AFTER_EXIT.get(v, v)) for v in table.planned]},
+                        index=pd.Index([scenario.title_of(str(n)) for n in table.index],
+                                       name=service))
