@@ -137,6 +137,34 @@ def test_screenshot_every_page(server, browser, shots_dir, name, path, ref):
     page.close()
 
 
+GROUPS_CSV = ("group_id,group.members,group.cash_reserve,channels.tmss_retail.price\n"
+              "shibganj,20,10000,300\nsonatala,25,5000,\ndhunat,40,80000,200\n"
+              "sherpur,thirty,15000,350\nkahaloo,30,-5,330\n")
+"""A portfolio of five Bogra groups, two of them with a problem the page names (a word for a
+number, a negative reserve)."""
+
+
+def upload_groups(page, folder):
+    """Upload GROUPS_CSV on the Portfolio page and wait for its table."""
+    from playwright.sync_api import expect
+    path = folder / "groups.csv"
+    path.write_text(GROUPS_CSV)
+    page.get_by_test_id("stMainBlockContainer").locator("input[type=file]").set_input_files(
+        str(path))
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+@pytest.mark.skipif(os.environ.get("UPDATE_SCREENSHOTS") != "1",
+                    reason="screenshots are retaken by `make screenshots`")
+def test_screenshot_the_portfolio_page(server, browser, shots_dir, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 1300})
+    page.goto(f"{server}/portfolio?scenario=bogra_handicrafts")
+    upload_groups(page, tmp_path)
+    shot(page, shots_dir, "portfolio")
+    page.close()
+
+
 def settle(page):
     """Wait for the rerun an edit started to finish."""
     from playwright.sync_api import expect
