@@ -39,8 +39,8 @@ PAGES = [("overview", "modhupur_pineapple"), ("producer", "modhupur_pineapple:pr
 
 ALLOWED = {
     # acronyms and units kept on purpose (explained in the glossary, or a file format)
-    "DSCR", "OSS", "FSS", "SDI", "HHI", "NPV", "IRR", "APR", "EIR", "TOML", "XLSX", "CSV", "PDF",
-    "HTML", "Markdown", "Excel", "FAO", "RuralInvest", "USD", "BDT", "true", "false",
+    "DSCR", "OSS", "FSS", "HHI", "NPV", "IRR", "APR", "EIR", "TOML", "XLSX", "CSV", "PDF",
+    "HTML", "Markdown", "Excel", "FAO", "RuralInvest", "true", "false",
     # the language switch names both languages
     "Language", "English",
 }
