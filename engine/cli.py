@@ -587,7 +587,7 @@ def shock_options(p: argparse.ArgumentParser) -> None:
     for name in Shocks.model_fields:
         meta = field_meta(Shocks, name)
         low = meta.ge if meta.ge is not None else meta.gt
-        text = (t("{label} ({unit}, as a fraction, {allowed}; default {default}): {meaning}")
+        text = (t("{label} (a fraction, {allowed}; default {default}): {meaning}")
                 if meta.percent else
                 t("{label} ({unit}, {allowed}; default {default}): {meaning}"))
         p.add_argument("--" + name.replace("_", "-"), dest=name, default=meta.default,
@@ -640,13 +640,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", type=Path, help=t("write the monthly table as CSV"))
     p = with_set(sub.add_parser("compare", help=t("compare scenarios side by side")))
     p.add_argument("scenarios", nargs="+")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=t("print JSON"))
     p = sub.add_parser("loan", help=t("print a loan's repayment schedule with APR and EIR"))
     for field in LOAN_FLAGS:
         p.add_argument("--" + field.replace("_", "-"), dest=field, metavar="VALUE",
                        help=field_meta(Loan, field).description.replace("%", "%%"),
                        required=field in ("principal", "annual_rate", "installments"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=t("print JSON"))
     p = with_set(sub.add_parser("switch", help=t("the value of a channel's term at which it "
                                 "stops beating another channel")))
     p.add_argument("scenario")
@@ -655,7 +655,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("parameter", choices=SWITCHABLE)
     p.add_argument("--outcome", default="member_income_per_member_month_avg",
                    choices=["member_income_per_member_month_avg", "min_cash_balance"])
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=t("print JSON"))
     p = with_set(sub.add_parser("report", help=t("the exit-readiness report (for a donor) or the "
                                 "credit memo (for a lender) as PDF, HTML or Markdown")))
     p.add_argument("scenario")
@@ -686,7 +686,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "Standard) against the scenario's baseline variant")))
     p.add_argument("scenario")
     p.add_argument("--discount-rate", type=float, help=t("per year (default: the scenario's)"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=t("print JSON"))
     p = with_set(sub.add_parser("portfolio", help=t("one row of results per group of a CSV or "
                                 "Parquet file (group_id + override columns)")))
     p.add_argument("groups", type=Path)
@@ -706,13 +706,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario")
     p.add_argument("--step", type=_checked(float, 0, 1, low_open=True), default=0.1,
                    help=t("+/- share of each value (0 < step <= 1)"))
-    p.add_argument("--top", type=_checked(int, 1), default=25)
+    p.add_argument("--top", type=_checked(int, 1), default=25,
+                   help=t("inputs shown, the largest swings first (default 25)"))
     p = with_set(sub.add_parser("montecarlo", help=t("seeded Monte Carlo with month-by-month "
                                 "shocks (mean-reverting prices, harvest failures, late "
                                 "payments)")))
     p.add_argument("scenario")
-    p.add_argument("--paths", type=_checked(int, 1), default=1000)
-    p.add_argument("--seed", type=_checked(int, 0, 2**63 - 1), default=0)
+    p.add_argument("--paths", type=_checked(int, 1), default=1000,
+                   help=t("paths simulated (default 1000)"))
+    p.add_argument("--seed", type=_checked(int, 0, 2**63 - 1), default=0,
+                   help=t("seed of the random draws: the same seed gives the same paths "
+                          "(default 0)"))
     shock_options(p)
     p = sub.add_parser("validate", help=t("check a scenario file (TOML or XLSX) and list every "
                        "problem"))

@@ -564,7 +564,8 @@ def unit_suffix(unit: str, style: Style = PLAIN) -> str:
 UNIT_NAMES = {u: u for u in (
     N_("taka"), N_("taka/month"), N_("taka/unit"), N_("taka/year"), N_("US$"), N_("US$/month"),
     N_("US$/unit"), N_("units/month"), N_("days"), N_("months"), N_("years"), N_("people"),
-    N_("periods"), N_("factor"), N_("taka per US$"), N_("weights"), N_("calendar months"))}
+    N_("periods"), N_("factor"), N_("taka per US$"), N_("weights"), N_("calendar months"),
+    N_("correlation"))}
 """Units a header or a help text names, translated where shown."""
 
 

@@ -294,3 +294,13 @@ def test_loan_help_describes_each_flag_in_bangla(capsys):
     assert "কিস্তির সংখ্যা।" in out                        # --installments
     # a description holding '%' ('15% flat for one year') survives argparse's formatting
     assert "'এক বছরের জন্য ১৫% ফ্ল্যাট'" in " ".join(out.split())
+
+
+def test_montecarlo_help_in_bangla(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "bn", "montecarlo", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--paths PATHS কয়টি পথ সিমুলেট করা হবে (না দিলে 1000)" in out
+    # each shock: its label, its range, its default as typed, its meaning (fields.py)
+    assert "দামের অস্থিরতা (ভগ্নাংশে, 0% থেকে 200%; না দিলে 0.2): মৌসুমি গতিপথের" in out
+    assert "ক্রেতাদের দামের মধ্যে সহসম্পর্ক (সহগ, 0 থেকে 1; না দিলে 0.7)" in out
