@@ -324,3 +324,21 @@ def test_a_grid_from_edited_arrays_equals_one_from_every_variant_simulated(monke
         pd.testing.assert_frame_equal(fast, slow, check_exact=True)
     assert fast.to_numpy().std() == 0           # month 4 whatever Dhaka's spot market does
     assert risk.grid(*args, outcome="bridging_cost").to_numpy().std() > 0
+
+
+def test_a_table_formatted_once_per_distinct_value_equals_formatting_every_cell():
+    """display_frame formats each distinct value of a column once; the text must be what
+    display_value gives each cell, for repeated values, 0.0 and -0.0, NaN, None and a whole
+    number beside the same float."""
+    from engine import fmt, quantities
+    frame = pd.DataFrame({
+        "cash_balance": [0.0, -0.0, 1234.5, 1234.5, np.nan, np.nan, -0.001],
+        "exit_month": pd.array([4, 4, None, 7, 7, None, 0], dtype="Int64"),
+        "subsidy_to_sales": [0.5, 0.5, 0.25, np.nan, 0.5, 1.0, 0.0],
+        "date": ["2002-01"] * 7,
+    })
+    for style in (fmt.PLAIN, fmt.style_for("bn"), fmt.style_for("en", grouping="lakh")):
+        table = quantities.display_frame(frame, style, "2002-01")
+        for j, name in enumerate(frame.columns):
+            assert table.iloc[:, j].tolist() == [
+                quantities.display_value(name, v, style, "2002-01") for v in frame[name]]
