@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from engine.errors import Problem, ScenarioError, problems_from_validation
 from engine.i18n import t
@@ -238,7 +238,8 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     tops = {t for t in firsts if isinstance(t, str) and t in Scenario.model_fields}
     if len(tops) and all(t in tops for t in firsts):
         data = {name: getattr(scenario, name) for name in Scenario.model_fields}
-        data |= scenario.model_dump(include=tops)
+        data |= {top: _dumped(scenario, top, [parts[1:] for parts in map(_split, overrides)
+                                              if parts[0] == top]) for top in tops}
         fast, problems = _written(data, overrides)
         if not problems:
             try:
@@ -254,6 +255,20 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def _dumped(scenario: Scenario, top: str, rests: list[list[str | int]]) -> Any:
+    """A top-level field of the scenario as data for the paths into it (`rests`: each path
+    without the field's name). In a list of items (channels, loans, services...) only the
+    items a path goes into are dumped; the others stay the (valid, frozen) models they are,
+    as the untouched top-level fields do. Anything else is dumped whole."""
+    value = getattr(scenario, top)
+    if isinstance(value, list) and value and all(len(rest) >= 2 for rest in rests) \
+            and all(isinstance(x, BaseModel) for x in value):
+        keys = {rest[0] for rest in rests}
+        return [x.model_dump() if i in keys or getattr(x, "name", None) in keys else x
+                for i, x in enumerate(value)]
+    return scenario.model_dump(include={top})[top]
 
 
 def checked_edits(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:

@@ -86,6 +86,8 @@ OVERRIDES = [
     {"services.tmss_bds.monthly_cost": 9000.0, "loans.tmss_2.annual_rate": 0.2},
     {"channels.tmss_retail.share": 0.6, "channels.tmss_wholesale.share": 0.4},
     {"services.tot.shares.donor": 0.5, "services.tot.shares.ngo": 0.5},
+    {"loans[0].principal": 12_000.0, "loans.tmss_3.installments": 24},
+    {"services[0].monthly_cost": 300.0, "channels.tmss_wholesale.discount": 0.05},
 ]
 
 
@@ -95,6 +97,17 @@ def test_overrides_validated_part_by_part_equal_the_whole_data_validated(overrid
     data, problems = overridden_data(base, overrides)
     assert problems == []
     assert with_overrides(base, overrides) == Scenario.model_validate(data)
+
+
+def test_an_override_into_one_item_of_a_list_keeps_the_other_items_as_they_are():
+    """Only the item a path goes into is re-read from data; the others are the same (valid,
+    frozen) objects, as untouched top-level fields are."""
+    base = engine.load_scenario("modhupur_pineapple")
+    out = with_overrides(base, {"channels.pran.price": 5.5})
+    assert [c.price for c in out.channels if c.name == "pran"] == [5.5]
+    assert [c is b for c, b in zip(out.channels, base.channels, strict=True)] == [
+        c.name != "pran" for c in base.channels]
+    assert out.loans == base.loans and out.group is base.group
 
 
 @pytest.mark.parametrize(("overrides", "expected"), [
