@@ -326,6 +326,12 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> Inputs:
     loans end at different months."""
     T = simulated_months(scenario) if months is None else max(months,
                                                                  simulated_months(scenario))
+    return compiled_for(scenario, T)
+
+
+def compiled_for(scenario: Scenario, T: int) -> Inputs:
+    """`compile_scenario` over exactly T months (T at least `simulated_months(scenario)`: the
+    caller has worked it out)."""
     channels = scenario.channels
     index = {c.name: i for i, c in enumerate(channels)}
     products = [p.name for p in scenario.products]

@@ -37,7 +37,7 @@ from engine.arrears import arrears_figures
 from engine.cashflow import (
     Inputs,
     cash_and_payouts,
-    compile_scenario,
+    compiled_for,
     fading_effects,
     needs_full_sweep,
     net_position_at_exit,
@@ -56,7 +56,7 @@ def compile_rows(scenarios: list[Scenario], months: int = 0) -> Inputs:
     """One row per scenario (same structure), all simulated to the last installment of any of
     their loans, or to `months` if later."""
     months = max([months] + [simulated_months(s) for s in scenarios])
-    return Inputs.concat([compile_scenario(s, months) for s in scenarios])
+    return Inputs.concat([compiled_for(s, months) for s in scenarios])
 
 
 # ---- the run ------------------------------------------------------------------------------------

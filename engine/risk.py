@@ -89,13 +89,12 @@ def variant_rows(scenario: Scenario, variants: list[Scenario], changed: Changed)
     simulated to the last installment of any of them."""
     fast = [i for i, paths in enumerate(changed) if fast_columns(scenario, list(paths))]
     slow = [i for i in range(len(variants)) if i not in set(fast)]
-    months = max([simulated_months(scenario)] + [simulated_months(variants[i]) for i in slow])
-    parts = []
+    parts = [compile_rows([variants[i] for i in slow], simulated_months(scenario))] \
+        if slow else []
+    months = parts[0].months if slow else simulated_months(scenario)
     if fast:
-        parts.append(group_inputs(scenario, [variants[i] for i in fast],
-                                  sorted({p for i in fast for p in changed[i]}), months))
-    if slow:
-        parts.append(compile_rows([variants[i] for i in slow], months))
+        parts.insert(0, group_inputs(scenario, [variants[i] for i in fast],
+                                     sorted({p for i in fast for p in changed[i]}), months))
     order = np.argsort(np.array(fast + slow), kind="stable")
     return Inputs.concat(parts).take(order)
 
