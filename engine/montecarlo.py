@@ -56,11 +56,11 @@ from engine.cashflow import Inputs, fading_effects, needs_full_sweep, receipt_we
 from engine.limits import check_memory
 from engine.pipeline import compile_rows, run
 from engine.scenario import ExitCriteria, Scenario
-from engine.shocks import BLOCK_PATHS, Draws, Shocks, draw, draw_block, shocked
+from engine.shocks import BLOCK_PATHS, Draws, Shocks, draw, draw_block, on_credit, shocked
 
-CHUNK_CELLS = 8_000_000
-"""Most working cells (paths x months x arrays) of one chunk: about 64 MiB of float64 at a
-time in the lean kernel's arrays, whatever the horizon."""
+CHUNK_CELLS = 12_000_000
+"""Most working cells (8 bytes) of one chunk (`cells_per_path`): at most 96 MiB at a time,
+whatever the horizon (10,000 paths x 120 months of Bogra or Modhupur in one chunk)."""
 BLOCK_CELLS = 4_000_000
 """Most random numbers drawn by one generator block (smaller blocks for long horizons)."""
 
@@ -119,11 +119,13 @@ class Side:
     """The sales side of a row as weights on month t's multipliers m (the paths' price x volume
     of each channel, then each product's volume): `weights[t, j] @ m` is what month t's sales
     bring in month t + j (receipts net of commissions, less transport in month t), and
-    `weights[t, J] @ m` their accrual income (revenue net of commissions, less transport);
-    `late[t, j] @ (m x late)` what a late payment moves to month t + j (J' of them)."""
+    `weights[t, J] @ m` their accrual income (revenue net of commissions, less transport).
+    With late payments, `late[t, j] @ (m, m x late)` is what month t's sales bring in month
+    t + j (j < J'), the second block of weights (one a buyer on credit) moving a late month's
+    sales."""
 
     weights: np.ndarray          # (T, J + 1, C + P)
-    late: np.ndarray | None      # (T, J', C)
+    late: np.ndarray | None      # (T, J', C + P + buyers on credit)
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,8 @@ class Kernel:
         w = receipt_weights(x.delay_days, x.delay_days_max)[0]              # (C, J)
         self.receipt = (self.keep[:, None] * w).T                           # (J, C)
         self.J = self.receipt.shape[0]
-        self.late_receipt: np.ndarray | None = None
+        self.late_receipt: np.ndarray | None = None     # (J', buyers on credit)
+        self.on_credit = np.flatnonzero(on_credit(x))
         self.given = given
         self._plans, self._by_month = plans, by_month
         self.credit = bool((x.credit_limit > 0).any())
@@ -222,7 +225,11 @@ class Kernel:
         W[:, J, C:] = -transport
         late = None
         if self.late_receipt is not None:
-            late = self.late_receipt[None] * revenue[:, None, :]             # (T, J', C)
+            JL = max(J, self.late_receipt.shape[0])
+            late = np.zeros((T, JL, C + self.P + len(self.on_credit)))
+            late[:, :J, :C + self.P] = W[:, :J]
+            late[:, :self.late_receipt.shape[0], C + self.P:] = \
+                self.late_receipt[None] * revenue[:, None, self.on_credit]
         return Side(W, late)
 
     def _unit(self, side: Side) -> tuple[np.ndarray, np.ndarray]:
@@ -317,7 +324,7 @@ class Kernel:
             usual = receipt_weights(x.delay_days, x.delay_days_max)[0]
             lw = receipt_weights(x.delay_days + days, x.delay_days_max + days)[0]
             usual = np.pad(usual, ((0, 0), (0, lw.shape[-1] - usual.shape[-1])))
-            late = (self.keep[:, None] * (lw - usual)).T                     # (J', C)
+            late = (self.keep[:, None] * (lw - usual)).T[:, self.on_credit]
         if late is None and self.late_receipt is None:
             return
         self.late_receipt = late
@@ -330,16 +337,12 @@ class Kernel:
         ((H, n): a view of the run's kept array) or a new array."""
         H, n = self.H, d.paths
         cash = np.empty((H, n)) if cash is None else cash
-        c, sales, income = self._sales(d)
-        q = None
-        if self.share > 0:
-            assert income[0] is not None
-            q = self._payable(income[0], cumulative=not self.credit)
+        c, sales, income, q, margin = self._sales(d)
         if self.credit:
-            start, ds_low, short = self._credit_line(c, q, cash)
+            start, ds_low, short = self._credit_line(c, q, margin, cash)
         else:
             start = None
-            short = self._cash(c, q, cash)
+            short = self._cash(c, q, margin, cash)
             ds_low = self._dscr_low(c)
         safe = self._safe(c, sales, start)
         if self.floor is not None:
@@ -348,63 +351,64 @@ class Kernel:
         zeros = np.zeros(n)
         return PathFigures(cash.T, exit_month, ds_low, short, zeros.astype(bool), zeros)
 
-    def _sales(self, d: Draws) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray | None]]:
+    def _sales(self, d: Draws) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray | None],
+                                        np.ndarray | None, np.ndarray]:
         """Month by month: the multipliers m of month t (each channel's price x volume, each
-        product's volume) and each side's weights give what month t's sales bring in months
-        t .. t + J - 1 and their income; a late payment moves a month's sales of a buyer by
-        the side's late weights. Returns the plan's cumulative flows before payouts (T, n)
-        (less the opening cash), every side's flows (the plan's cumulative, the others' sales
-        parts) and income (where the exit criteria or the payouts read it)."""
-        T, J, C, n = self.T, self.J, self.C, d.paths
+        product's volume, and with late payments each channel's price x volume in a late
+        month) and each side's weights give what month t's sales bring in months t, t + 1, ...
+        and their income. Returns the plan's cumulative flows before payouts (T, n) (less the
+        opening cash), every side's flows (the plan's cumulative, the others' sales parts) and
+        income (where the income floor reads it), the payable share of the plan's surplus
+        (cumulative without a credit line, by month with one; None without payouts) and
+        (n,) cashflow.payout_margin of the plan's cash before payouts."""
+        T, J, C, P, n = self.T, self.J, self.C, self.P, d.paths
         S = len(self.sides)
         c = np.empty((T, n))
         c[:] = self.fixed_flows[:, None]
         sales = [c] + [np.zeros((T, n)) for _ in range(1, S)]
-        wanted = [(k == 0 and self.share > 0) or self.floor is not None for k in range(S)]
-        income = [np.empty((T, n)) if w else None for w in wanted]
-        m = np.empty((C + self.P, n))
-        buf = np.empty((J, n))
+        floor = self.floor is not None
+        income = [np.empty((T, n)) if floor else None for _ in range(S)]
+        q = np.empty((T, n)) if self.share > 0 else None
+        if q is not None and income[0] is None:
+            income[0] = q                        # the payable share is worked in place
         late = self.late_receipt is not None and bool(d.late.any())
-        JL = self.late_receipt.shape[0] if self.late_receipt is not None else 0
-        late_m, late_buf = np.empty((C, n)), np.empty((JL, n))
+        credit = self.on_credit
+        m = np.empty((C + P + len(credit), n))   # (m, volumes, m in late months)
+        rows = len(m) if late else C + P
+        JL = max(J, self.late_receipt.shape[0]) if late and self.late_receipt is not None else J
+        buf = np.empty((JL, n))
+        high, low = np.full(n, -np.inf), np.full(n, np.inf)
         for t in range(T):
             v = d.volume[t, 0] if self.one_product else d.volume[t][self.product]
             np.multiply(d.price[t], v, out=m[:C], dtype=np.float64)
-            m[C:] = d.volume[t]
+            m[C:C + P] = d.volume[t]
             if late:
-                np.multiply(m[:C], d.late[t], out=late_m)
-            k_, kl = min(J, T - t), min(JL, T - t)
+                np.multiply(m[credit], d.late[t, credit], out=m[C + P:])
+            k = min(JL, T - t)
             for side, out, inc in zip(self.sides, sales, income, strict=True):
-                np.dot(side.weights[t, :k_], m, out=buf[:k_])
-                out[t:t + k_] += buf[:k_]
-                if late and side.late is not None:
-                    np.dot(side.late[t, :kl], late_m, out=late_buf[:kl])
-                    out[t:t + kl] += late_buf[:kl]
+                weights = side.late if late and side.late is not None else side.weights
+                product(weights[t, :k], m[:rows], buf[:k])
+                out[t:t + k] += buf[:k]
                 if inc is not None:
-                    np.dot(side.weights[t, J], m, out=inc[t])
+                    product(side.weights[t, J:J + 1], m[:C + P], inc[t:t + 1])
             if t:
                 c[t] += c[t - 1]
-        return c, sales, income
+            np.maximum(high, c[t], out=high)
+            np.minimum(low, c[t], out=low)
+            if q is not None and income[0] is not None:
+                np.add(income[0][t], self.fixed_income[t], out=q[t])
+                np.maximum(q[t], 0.0, out=q[t])
+                q[t] *= self.share
+                if t and not self.credit:
+                    q[t] += q[t - 1]
+        high += self.opening
+        low += self.opening
+        np.abs(high, out=high)
+        np.maximum(high, np.abs(low, out=low), out=high)
+        return c, sales, income, q, 1e-6 + 1e-12 * high
 
-    def _payable(self, income: np.ndarray, cumulative: bool) -> np.ndarray:
-        """(T, n) the payable share of the plan's surplus (its accrual income), by month or
-        cumulative; in place of `income` unless the income floor needs it."""
-        q = income if self.floor is None else np.empty_like(income)
-        for t in range(self.T):
-            np.add(income[t], self.fixed_income[t], out=q[t])
-            np.maximum(q[t], 0.0, out=q[t])
-            q[t] *= self.share
-            if cumulative and t:
-                q[t] += q[t - 1]
-        return q
-
-    def _margin(self, c: np.ndarray) -> np.ndarray:
-        """(n,) cashflow.payout_margin of the plan's cash before payouts."""
-        top = np.abs(c.max(axis=0) + self.opening)
-        np.maximum(top, np.abs(c.min(axis=0) + self.opening), out=top)
-        return 1e-6 + 1e-12 * top
-
-    def _cash(self, c: np.ndarray, q: np.ndarray | None, cash: np.ndarray) -> np.ndarray:
+    def _cash(self, c: np.ndarray, q: np.ndarray | None, margin: np.ndarray,
+              cash: np.ndarray) -> np.ndarray:
         """Cash with payouts (cashflow.spare_payouts: what the plan can spare) into `cash`;
         returns (n,) cash short in a month with debt service."""
         T, H, n = self.T, self.H, c.shape[1]
@@ -415,7 +419,7 @@ class Kernel:
         if q is not None:
             # cap_t - q_t, cap_t = max(lowest cash from t on - reserve - margin, 0)
             low = np.full(n, np.inf)
-            base = self.opening - self.reserve - self._margin(c)
+            base = self.opening - self.reserve - margin
             spare = np.empty((T, n))
             for t in range(T - 1, -1, -1):
                 np.minimum(low, c[t], out=low)
@@ -463,8 +467,8 @@ class Kernel:
         # metrics.lowest: a lowest DSCR that is not finite (an overflow) is undefined
         return (num < 1).any(axis=0) & ~np.isneginf(num).any(axis=0)
 
-    def _credit_line(self, c: np.ndarray, q: np.ndarray | None, cash: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _credit_line(self, c: np.ndarray, q: np.ndarray | None, margin: np.ndarray,
+                     cash: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Month by month over all paths (cashflow.cash_with_credit_line): payouts from what
         the plan can spare, the line drawn and repaid; cash into `cash`. Also the net position
         of the plan without payouts at each candidate month (`_net_position`'s formula), and
@@ -474,7 +478,7 @@ class Kernel:
         x, tol, W = self.x, metrics.TOLERANCE, metrics.WINDOW
         annual, limit = float(x.credit_rate[0]), float(x.credit_limit[0])
         rate = annual / 12
-        floor = self.reserve + self._margin(c)
+        floor = self.reserve + margin
         ahead = np.empty((T, n))             # lowest cumulative flow from t on, less c_t
         low = np.full(n, np.inf)
         for t in range(T - 1, -1, -1):
@@ -498,7 +502,8 @@ class Kernel:
                 f[:] = c[0]
             if t < H:                        # net position N: the plan without payouts
                 np.negative(net, out=i_net)
-                np.clip(i_net, 0.0, limit, out=i_net)
+                np.maximum(i_net, 0.0, out=i_net)
+                np.minimum(i_net, limit, out=i_net)
                 i_net *= rate
                 np.subtract(net, i_net, out=start[t])
                 net += f
@@ -517,7 +522,8 @@ class Kernel:
             np.subtract(limit, balance, out=draw)
             np.maximum(draw, 0.0, out=draw)
             np.negative(cc, out=tmp)
-            np.clip(tmp, 0.0, draw, out=draw)
+            np.maximum(tmp, 0.0, out=tmp)
+            np.minimum(tmp, draw, out=draw)
             np.maximum(cc, 0.0, out=repay)
             np.minimum(repay, balance, out=repay)
             draw -= repay
@@ -527,7 +533,10 @@ class Kernel:
             held = row
             # debt service: the loans' and the line's interest
             np.add(interest, self.loan_debt_service[t], out=tmp)
-            np.greater(tmp, 0.0, out=has)
+            if self.loan_debt_service[t] > 0:
+                has.fill(True)
+            else:
+                np.greater(tmp, 0.0, out=has)
             np.less(row, -tol, out=below)
             below &= has
             short |= below
@@ -538,12 +547,12 @@ class Kernel:
             else:
                 now[:] = tmp
             if t >= W - 1:
-                np.add(c[t], E[t], out=num)
                 if t >= W:
-                    num -= c[t - W]
-                    num -= E[t - W]
+                    np.subtract(c[t], c[t - W], out=num)
+                    num += E[t] - E[t - W]
                     np.subtract(now, ds_sum[(t - W) % (W + 1)], out=den)
                 else:
+                    np.add(c[t], E[t], out=num)
                     den[:] = now
                 np.not_equal(den, 0.0, out=bad)
                 with np.errstate(over="ignore", under="ignore"):
@@ -552,7 +561,7 @@ class Kernel:
                 bad &= below
                 bad &= seen
                 pending |= bad
-                np.isneginf(num, out=below)      # metrics.lowest: -inf (an overflow) is
+                np.equal(num, -np.inf, out=below)  # metrics.lowest: -inf (an overflow) is
                 below &= bad                     # not a defined lowest DSCR
                 pending_inf |= below
             # a window's DSCR counts when debt service falls due in or after it (the loan
@@ -649,6 +658,24 @@ class Kernel:
                 safe[M] &= ok
 
 
+BLAS_CELLS = 1 << 18
+"""Most multiply-adds in one matrix product: OpenBLAS runs larger ones on several threads,
+which on a busy machine costs ten times the single thread's time for these thin products."""
+
+
+def product(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a @ b for a thin `a` (rows x k) and a wide `b` (k x n), in column blocks of at
+    most `BLAS_CELLS` multiply-adds (each on one thread)."""
+    step = max(256, BLAS_CELLS // max(1, a.shape[0] * a.shape[1]))
+    n = b.shape[1]
+    if n <= step:
+        np.dot(a, b, out=out)
+        return
+    for first in range(0, n, step):
+        part = slice(first, min(n, first + step))
+        out[:, part] = a @ b[:, part]
+
+
 def pipeline_figures(x: Inputs, d: Draws, horizon: int, criteria: ExitCriteria,
                      max_rows: int) -> PathFigures:
     """The paths through the pipeline itself (scenarios the lean kernel does not cover)."""
@@ -673,32 +700,36 @@ def block_paths(x: Inputs) -> int:
 
 
 def cells_per_path(x: Inputs, kernel: Kernel | None) -> int:
-    """Working cells (8 bytes) a path needs in a chunk: the lean kernel's month-major arrays
-    (the plan's cumulative flows, payouts, cash, and each further sales side's and the income
-    floor's) and the draws (float32: normals and multipliers of the buyers and products), or the
-    pipeline's monthly arrays."""
+    """Working cells (of 8 bytes) a path needs in a chunk: the lean kernel's month-major float64
+    arrays (the plan's cumulative flows, its payable share and payout room or the line's
+    look-ahead, each further sales side's, the income floor's) and the draws (float32 normals
+    of the common factor, the buyers and the products, worked into the multipliers in place,
+    and the late months), or the pipeline's monthly arrays."""
     C, P, T = x.list_price.shape[1], x.produced.shape[1], x.months
     if kernel is None:
         return T * 40 * max(C, 1)
-    arrays = 4 + 2 * (len(kernel.sides) - 1) + (4 if kernel.floor is not None else 0)
-    return T * (arrays + (1 + 2 * (C + P)) // 2 + 1)
+    arrays = 3 + 2 * (len(kernel.sides) - 1) + (4 if kernel.floor is not None else 0)
+    draws = (4 * (1 + C + P) + C) / 8
+    return int(T * (arrays + draws)) + 1
 
 
 def monte_carlo(scenario: Scenario, shocks: Shocks | None = None, paths: int = 1000,
                 seed: int = 0, chunk_cells: int = CHUNK_CELLS, time_limit: float | None = None,
-                progress: Callable[[int, int], None] | None = None) -> MonteCarlo:
+                progress: Callable[[int, int], None] | None = None, lean: bool = True
+                ) -> MonteCarlo:
     """Seeded Monte Carlo of `paths` paths under month-by-month `shocks` (default: the
     `Shocks` defaults). Paths go in chunks of whole generator blocks, so the same seed gives
     the same paths whatever the chunk size. Cash percentiles cover the horizon; the DSCR and
     installment figures every simulated month. With `time_limit` (seconds), no new chunk
     starts once it has passed: the figures are those of the paths done (the first ones drawn),
     `paths` says how many and `paths_asked` how many were asked for. `progress(done, total)`
-    is called after each chunk."""
+    is called after each chunk. `lean=False` runs the paths through the pipeline (the
+    definition of a path) even where the kernel applies: for tests and benchmarks."""
     shocks = Shocks() if shocks is None else shocks
     x = compile_rows([scenario])
     H, T = scenario.horizon_months, x.months
     criteria = scenario.exit_criteria
-    kernel = Kernel.build(x, H, criteria)
+    kernel = Kernel.build(x, H, criteria) if lean else None
     per_path = cells_per_path(x, kernel)
     block = block_paths(x)
     blocks_per_chunk = max(1, chunk_cells // (per_path * block))

@@ -82,7 +82,8 @@ class Draws:
     """One block of paths' shocks, as multipliers on the scenario's compiled arrays."""
 
     price: np.ndarray    # (T, C, n) on each buyer's list price (float32), month-major
-    volume: np.ndarray   # (T, P, n) on each product's units produced (float32)
+    volume: np.ndarray   # (T, P, n) on each product's units produced (float32; both may be
+                         # views of one array of draws)
     late: np.ndarray     # (T, C, n) bool: the month's sales to the buyer are paid late
     late_days: float
 
@@ -108,20 +109,50 @@ def ar1(e: np.ndarray, phi: float) -> np.ndarray:
     return e
 
 
-def normals(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+def normals(rng: np.random.Generator, shape: tuple[int, ...],
+            out: np.ndarray | None = None) -> np.ndarray:
     """Standard normal float32 draws by the Box-Muller transform (Box and Muller 1958): for
     uniforms u1 in (0, 1] and u2 in [0, 1), sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2) are two
-    independent standard normals. Twice as fast here as numpy's float32 ziggurat; float32
-    uniforms bound the draws at sqrt(-2 ln 2^-24) = 5.8 standard deviations."""
+    independent standard normals. About 2.5x as fast here as numpy's float32 ziggurat
+    (`benchmarks/bench_engine.py`); float32 uniforms bound the draws at
+    sqrt(-2 ln 2^-24) = 5.8 standard deviations. Into `out` (of `shape`, any strides) when
+    given: the cosines fill the first half of the draws in C order, the sines the second."""
     n = int(np.prod(shape))
     half = (n + 1) // 2
     u = rng.random((2, half), dtype=np.float32)
     radius = np.sqrt(np.float32(-2) * np.log1p(-u[0]))
     angle = np.float32(2 * np.pi) * u[1]
-    out = np.empty(2 * half, dtype=np.float32)
-    np.multiply(radius, np.cos(angle), out=out[:half])
-    np.multiply(radius, np.sin(angle), out=out[half:])
-    return out[:n].reshape(shape)
+    if out is not None and n % 2 == 0 and shape[0] % 2 == 0:
+        first, second = out[:shape[0] // 2], out[shape[0] // 2:]
+        np.multiply(radius.reshape(first.shape), np.cos(angle).reshape(first.shape),
+                    out=first)
+        np.multiply(radius.reshape(first.shape), np.sin(angle).reshape(first.shape),
+                    out=second)
+        return out
+    flat = np.empty(2 * half, dtype=np.float32)
+    np.multiply(radius, np.cos(angle), out=flat[:half])
+    np.multiply(radius, np.sin(angle), out=flat[half:])
+    if out is not None:
+        out[...] = flat[:n].reshape(shape)
+        return out
+    return flat[:n].reshape(shape)
+
+
+def event_cells(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Flat indices of the cells, of n, where an event of probability p happens, each cell
+    independently. Rare events (p <= 0.25) are drawn as the gaps between them, geometric (the
+    waiting times of Bernoulli trials: one draw an event instead of one a cell); others as one
+    float32 uniform a cell below p."""
+    if p > 0.25:
+        return np.flatnonzero(rng.random(n, dtype=np.float32) < p)
+    parts, last = [], -1
+    while last < n:
+        gaps = rng.geometric(p, size=int((n - last) * p * 1.1) + 16)
+        cells = last + np.cumsum(gaps)
+        parts.append(cells)
+        last = int(cells[-1])
+    cells = np.concatenate(parts)
+    return cells[cells < n]
 
 
 def variance(phi: float, months: int) -> np.ndarray:
@@ -138,8 +169,8 @@ def draw(shocks: Shocks, x: Inputs, blocks: list[tuple[int, int]], seed: int) ->
     sp, sv = shocks.price_volatility, shocks.volume_volatility
     moving = sp > 0 or sv > 0
     harvests = shocks.harvest_failure_probability > 0 and shocks.harvest_failure_loss > 0
-    credit = on_credit(x)
-    lates = shocks.late_payment_probability > 0 and bool(credit.any())
+    buyers = np.flatnonzero(on_credit(x))
+    lates = shocks.late_payment_probability > 0 and bool(buyers.size)
     years = -(-T // 12)
     z = np.empty((T, 1 + C + P, n) if moving else (0, 0, 0), dtype=np.float32)
     failed = np.zeros((years, P, n), dtype=bool)
@@ -149,12 +180,13 @@ def draw(shocks: Shocks, x: Inputs, blocks: list[tuple[int, int]], seed: int) ->
         rng = np.random.default_rng([seed, b])
         here = slice(start, start + k)
         if moving:
-            z[..., here] = normals(rng, (T, 1 + C + P, k))
+            normals(rng, (T, 1 + C + P, k), out=z[..., here])
         if harvests:
             failed[..., here] = rng.random((years, P, k)) < shocks.harvest_failure_probability
-        if lates:
-            late[:, credit, here] = rng.random((T, int(credit.sum()), k), dtype=np.float32) \
-                < shocks.late_payment_probability
+        if lates:       # late months of the buyers on credit, (T, buyers, k) in C order
+            cells = event_cells(rng, T * len(buyers) * k, shocks.late_payment_probability)
+            t, b_, i = np.unravel_index(cells, (T, len(buyers), k))
+            late[t, buyers[b_], start + i] = True
         start += k
     price = volume = None
     if moving:
@@ -162,23 +194,23 @@ def draw(shocks: Shocks, x: Inputs, blocks: list[tuple[int, int]], seed: int) ->
         scale = np.sqrt(1.0 - phi * phi)          # the AR(1)'s, folded in (see `ar1`)
         v = variance(phi, T).astype(np.float32)[:, None]
         u = ar1(z, phi)
-        common, own = u[:, 0], u[:, 1:]
         rb, rpv = shocks.buyer_correlation, shocks.price_volume_correlation
-        # log multiplier s y - s^2 v / 2, y = a F + b e' (one pass to scale e', one to add
-        # the common part, one for exp)
-        for sigma, a, b, first, k in ((sp, np.sqrt(rb), np.sqrt(1 - rb), 0, C),
-                                      (sv, rpv, np.sqrt(1 - rpv * rpv), C, P)):
-            if sigma <= 0:
-                continue
-            y = np.multiply(own[:, first:first + k], np.float32(sigma * scale * b))
-            base = np.multiply(common, np.float32(sigma * scale * a))
-            base -= np.float32(sigma * sigma / 2) * v
+        # log multiplier s y - s^2 v / 2, y = a F + b e', worked in place of the buyers' and
+        # products' innovations (z's rows 1 .. C and C + 1 .. C + P): the common part first
+        # (it reads F, z's row 0), then one pass to scale e', one to add, one for exp
+        parts = []
+        for sigma, a, b, first, k in ((sp, np.sqrt(rb), np.sqrt(1 - rb), 1, C),
+                                      (sv, rpv, np.sqrt(1 - rpv * rpv), 1 + C, P)):
+            if sigma > 0:
+                base = np.multiply(u[:, 0], np.float32(sigma * scale * a))
+                base -= np.float32(sigma * sigma / 2) * v
+                parts.append((u[:, first:first + k], np.float32(sigma * scale * b), base))
+        for y, weight, base in parts:
+            y *= weight
             y += base[:, None, :]
             np.exp(y, out=y)
-            if first == 0:
-                price = y
-            else:
-                volume = y
+        price = u[:, 1:1 + C] if sp > 0 else None
+        volume = u[:, 1 + C:] if sv > 0 else None
     price = np.ones((T, C, n), dtype=np.float32) if price is None else price
     volume = np.ones((T, P, n), dtype=np.float32) if volume is None else volume
     if harvests:
