@@ -242,7 +242,7 @@ def bench_monte_carlo() -> None:
         # the kernel alone: no shocks to draw (every multiplier 1), the same work per path
         fns[f"{name}, no draws"] = lambda s=s: monte_carlo(s, STILL, paths, seed=1)
     fns["ziggurat normals bogra_handicrafts"] = ziggurat_normals(paths, T, 4)
-    times = interleaved(fns, repeat=REPEAT)
+    times = interleaved(fns, repeat=2 * REPEAT - 1)   # 9 rounds: the machine is shared
     for name in cases:      # the floor plus the normals, round by round
         times[f"honest floor + normals {name}"] = [
             a + b for a, b in zip(times["honest floor"], times[f"normals {name}"], strict=True)]

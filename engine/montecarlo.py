@@ -186,14 +186,16 @@ class Kernel:
         subsidies before its M (what the formula assumes; checked)."""
         if not structure_allows(x, criteria):
             return None
-        given = simulate(x)
+        # the kernel reads flows before the credit line and payouts (and the income before
+        # the line's interest): the plans are simulated without them (no month loop)
         plain = replace(x, credit_limit=np.zeros(1), distribution_share=np.zeros(1))
+        given = simulate(plain)
         if not needs_full_sweep(plain):
-            without = simulate(replace(x, exit_month=np.array([0])))
+            without = simulate(replace(plain, exit_month=np.array([0])))
             return cls(x, horizon, criteria, given, without, by_month=False)
         if (x.credit_limit > 0).any() and fading_effects(x):
             return None                   # the line's interest would follow M's own sales
-        plans = simulate(replace(x.take(np.zeros(horizon, dtype=int)),
+        plans = simulate(replace(plain.take(np.zeros(horizon, dtype=int)),
                                  exit_month=np.arange(horizon)))
         k = cls(x, horizon, criteria, given, plans, by_month=True)
         return k if k.ok else None
@@ -372,16 +374,19 @@ class Kernel:
         if q is not None and income[0] is None:
             income[0] = q                        # the payable share is worked in place
         late = self.late_receipt is not None and bool(d.late.any())
-        credit = self.on_credit
-        m = np.empty((C + P + len(credit), n))   # (m, volumes, m in late months)
+        credit: np.ndarray | slice = self.on_credit
+        if len(self.on_credit) and (np.diff(self.on_credit) == 1).all():   # a view, not a copy
+            credit = slice(int(self.on_credit[0]), int(self.on_credit[-1]) + 1)
+        m = np.empty((C + P + len(self.on_credit), n))   # (m, volumes, m in late months)
         rows = len(m) if late else C + P
         JL = max(J, self.late_receipt.shape[0]) if late and self.late_receipt is not None else J
         buf = np.empty((JL, n))
         high, low = np.full(n, -np.inf), np.full(n, np.inf)
         for t in range(T):
-            v = d.volume[t, 0] if self.one_product else d.volume[t][self.product]
-            np.multiply(d.price[t], v, out=m[:C], dtype=np.float64)
-            m[C:C + P] = d.volume[t]
+            m[C:C + P] = d.volume[t]             # float32 to float64 (exact), then the
+            m[:C] = d.price[t]                   # float64 product (faster than mixed types)
+            v = m[C] if self.one_product else m[C + self.product]
+            np.multiply(m[:C], v, out=m[:C])
             if late:
                 np.multiply(m[credit], d.late[t, credit], out=m[C + P:])
             k = min(JL, T - t)
@@ -531,16 +536,18 @@ class Kernel:
             row = cash[t] if t < H else extra
             np.add(cc, draw, out=row)
             held = row
-            # debt service: the loans' and the line's interest
+            # debt service: the loans' and the line's interest (due on every path when the
+            # loans have some this month)
             np.add(interest, self.loan_debt_service[t], out=tmp)
-            if self.loan_debt_service[t] > 0:
-                has.fill(True)
+            every = bool(self.loan_debt_service[t] > 0)
+            np.less(row, -tol, out=below)
+            if every:
+                seen.fill(True)
             else:
                 np.greater(tmp, 0.0, out=has)
-            np.less(row, -tol, out=below)
-            below &= has
+                below &= has
+                seen |= has
             short |= below
-            seen |= has
             now, then = ds_sum[t % (W + 1)], ds_sum[(t - 1) % (W + 1)]
             if t:
                 np.add(then, tmp, out=now)
@@ -561,18 +568,25 @@ class Kernel:
                 bad &= below
                 bad &= seen
                 pending |= bad
-                np.equal(num, -np.inf, out=below)  # metrics.lowest: -inf (an overflow) is
-                below &= bad                     # not a defined lowest DSCR
-                pending_inf |= below
+                if np.isinf(num.min()):          # metrics.lowest: -inf (an overflow) is
+                    np.equal(num, -np.inf, out=below)     # not a defined lowest DSCR
+                    below &= bad
+                    pending_inf |= below
             # a window's DSCR counts when debt service falls due in or after it (the loan
             # period ends at the last month with debt service)
-            np.logical_and(pending, has, out=bad)
-            dscr_low |= bad
-            np.logical_and(pending_inf, has, out=bad)
-            dscr_inf |= bad
-            np.logical_not(has, out=has)
-            pending &= has
-            pending_inf &= has
+            if every:
+                dscr_low |= pending
+                dscr_inf |= pending_inf
+                pending.fill(False)
+                pending_inf.fill(False)
+            else:
+                np.logical_and(pending, has, out=bad)
+                dscr_low |= bad
+                np.logical_and(pending_inf, has, out=bad)
+                dscr_inf |= bad
+                np.logical_not(has, out=has)
+                pending &= has
+                pending_inf &= has
         dscr_low &= ~dscr_inf
         return start, dscr_low, short
 

@@ -97,16 +97,45 @@ def on_credit(x: Inputs) -> np.ndarray:
     return np.asarray(x.delay_days_max[0] > 0)
 
 
-def ar1(e: np.ndarray, phi: float) -> np.ndarray:
-    """AR(1) along the first axis (months) from innovations `e`, before its scale:
-    u_t = phi u_(t-1) + e_t, u_(-1) = 0, so that y = sqrt(1 - phi^2) u is the unit-variance
-    AR(1) of standard normal innovations (`draw` folds the scale into its coefficients). In
-    place, month by month (each step one pass over a month's contiguous row)."""
-    step = np.empty_like(e[0])
-    for t in range(1, e.shape[0]):
-        np.multiply(e[t - 1], np.float32(phi), out=step)
-        e[t] += step
-    return e
+def multipliers(z: np.ndarray, shocks: Shocks, C: int, P: int, keep: np.ndarray | None
+                ) -> None:
+    """In place of the innovations z (T, 1 + C + P, n) (the common factor F, the buyers', the
+    products'): the buyers' price and the products' volume multipliers (rows 1 .. C and
+    C + 1 .. C + P; row 0 is left as F's AR(1)). Month by month over a month's rows (they stay
+    in the cache): the AR(1) u_t = phi u_(t-1) + e_t before its scale sqrt(1 - phi^2)
+    (folded into the coefficients), then for a price s y_t - s^2 v_t / 2 with
+    y = sqrt(1 - phi^2) (a F + b e'), exp of it, and for a volume the same with its own s, a
+    and b, times (1 - loss) in a year whose harvest failed (`keep`, (years, P, n))."""
+    T = z.shape[0]
+    phi = shocks.phi
+    scale = np.sqrt(1.0 - phi * phi)
+    v = variance(phi, T).astype(np.float32)
+    rb, rpv = shocks.buyer_correlation, shocks.price_volume_correlation
+    parts = [(sigma, np.float32(sigma * scale * a), np.float32(sigma * scale * b),
+              np.float32(sigma * sigma / 2), first, k)
+             for sigma, a, b, first, k in ((shocks.price_volatility, np.sqrt(rb),
+                                            np.sqrt(1 - rb), 1, C),
+                                           (shocks.volume_volatility, rpv,
+                                            np.sqrt(1 - rpv * rpv), 1 + C, P))
+             if sigma > 0]
+    prev = np.empty_like(z[0])
+    base = np.empty_like(z[0, 0])
+    f32phi = np.float32(phi)
+    for t in range(T):
+        row = z[t]
+        if t:
+            prev *= f32phi
+            row += prev
+        prev[:] = row
+        for _, a, b, drift, first, k in parts:
+            np.multiply(row[0], a, out=base)
+            base -= drift * v[t]
+            block = row[first:first + k]
+            block *= b
+            block += base
+            np.exp(block, out=block)
+            if keep is not None and first > C:        # a volume: failed harvests
+                block *= keep[t // 12]
 
 
 def normals(rng: np.random.Generator, shape: tuple[int, ...],
@@ -188,38 +217,15 @@ def draw(shocks: Shocks, x: Inputs, blocks: list[tuple[int, int]], seed: int) ->
             t, b_, i = np.unravel_index(cells, (T, len(buyers), k))
             late[t, buyers[b_], start + i] = True
         start += k
-    price = volume = None
-    if moving:
-        phi = shocks.phi
-        scale = np.sqrt(1.0 - phi * phi)          # the AR(1)'s, folded in (see `ar1`)
-        v = variance(phi, T).astype(np.float32)[:, None]
-        u = ar1(z, phi)
-        rb, rpv = shocks.buyer_correlation, shocks.price_volume_correlation
-        # log multiplier s y - s^2 v / 2, y = a F + b e', worked in place of the buyers' and
-        # products' innovations (z's rows 1 .. C and C + 1 .. C + P): the common part first
-        # (it reads F, z's row 0), then one pass to scale e', one to add, one for exp
-        parts = []
-        for sigma, a, b, first, k in ((sp, np.sqrt(rb), np.sqrt(1 - rb), 1, C),
-                                      (sv, rpv, np.sqrt(1 - rpv * rpv), 1 + C, P)):
-            if sigma > 0:
-                base = np.multiply(u[:, 0], np.float32(sigma * scale * a))
-                base -= np.float32(sigma * sigma / 2) * v
-                parts.append((u[:, first:first + k], np.float32(sigma * scale * b), base))
-        for y, weight, base in parts:
-            y *= weight
-            y += base[:, None, :]
-            np.exp(y, out=y)
-        price = u[:, 1:1 + C] if sp > 0 else None
-        volume = u[:, 1 + C:] if sv > 0 else None
-    price = np.ones((T, C, n), dtype=np.float32) if price is None else price
-    volume = np.ones((T, P, n), dtype=np.float32) if volume is None else volume
+    keep = None
     if harvests:
         keep = np.where(failed, np.float32(1 - shocks.harvest_failure_loss), np.float32(1))
-        full = T // 12 * 12                        # whole years, then the last part-year
-        by_year = volume[:full].reshape(-1, 12, P, n)
-        by_year *= keep[:T // 12, None]
-        if full < T:
-            volume[full:] *= keep[T // 12]
+    if moving:
+        multipliers(z, shocks, C, P, keep)
+    price = z[:, 1:1 + C] if sp > 0 else np.ones((T, C, n), dtype=np.float32)
+    volume = z[:, 1 + C:] if sv > 0 else np.ones((T, P, n), dtype=np.float32)
+    if keep is not None and sv <= 0:
+        volume *= np.repeat(keep, 12, axis=0)[:T]
     return Draws(price, volume, late, shocks.late_payment_days)
 
 

@@ -197,6 +197,63 @@ def test_paths_equal_the_reference_model_given_the_same_shocks(credit_line):
     assert d.late.any() and (d.volume < 1).any()    # the events did happen in these paths
 
 
+PROFILES_CASE = REFERENCE_CASE + """
+[[services]]
+name = "coaching"
+one_off = [{ month = 2, amount = 300 }]
+shares = { donor = 1.0 }
+after_exit = "stop"
+effects = [{ on = "volume", target = "p", without_service = -0.3, half_life_months = 4 }]
+
+[[loans]]
+name = "arranged"
+principal = 2000
+annual_rate = 0.1
+installments = 6
+disbursement_month = 4
+arranged_by_facilitator = true
+
+[exit_criteria]
+member_income_floor = 60
+"""
+
+
+def test_exit_profiles_equal_the_reference_model_given_the_same_shocks():
+    """The reference case with what makes plans differ by exit month: a coaching the donor
+    pays in month 2 whose effect on output (-30%, half-life 4 months) is lost if support ends
+    before it, a loan the facilitator arranges for month 4 (not taken if support ends by
+    then) and an income floor of 60 taka a member (members earn 57 to 80 a month in the
+    projection). Plans fall into three profiles (M <= 2: neither; M = 3, 4: the coaching
+    only; M >= 5: both). Four paths under strong shocks: every month's cash and the exit
+    month, brute force in the reference model (every plan simulated month by month), equal
+    the kernel's; without the floor some exit at another month (so the floor binds)."""
+    from engine.montecarlo import Kernel
+    from engine.scenario import ExitCriteria
+    s = hand_scenario(PROFILES_CASE, months=14, opening_cash=500, reserve=100, delay=15)
+    s = engine.with_overrides(s, {"group.distribution_share": 0.5})
+    shocks = Shocks(price_volatility=0.5, late_payment_probability=0.3,
+                    harvest_failure_probability=0.3, late_payment_days=45)
+    x = compile_rows([s])
+    kernel = Kernel.build(x, 14, s.exit_criteria)
+    assert kernel is not None
+    assert sorted(np.flatnonzero(p.months).tolist() for p in kernel.profiles) == [
+        [0, 1, 2], [3, 4], list(range(5, 14))]
+    d = draw_block(shocks, x, 4, seed=2, block=0)
+    lean = path_figures(s, shocks, 4, seed=2)
+    names = [c.name for c in s.channels]
+    for i in range(4):
+        path = {"price": {c: d.price[:, k, i] for k, c in enumerate(names)},
+                "volume": {p.name: d.volume[:, k, i] for k, p in enumerate(s.products)},
+                "late": {c: d.late[:, k, i] for k, c in enumerate(names)},
+                "late_days": d.late_days}
+        np.testing.assert_allclose(lean.cash[i], reference(s, shocks=path)["cash_balance"][:14],
+                                   rtol=1e-9, atol=1e-6)
+        expected = reference_exit_month(s, shocks=path)
+        assert lean.exit_month[i] == (-1 if expected is None else expected)
+    no_floor = s.model_copy(update={"exit_criteria": ExitCriteria()})
+    assert (path_figures(no_floor, shocks, 4, seed=2).exit_month != lean.exit_month).any()
+
+
 # ---- the shock process, against hand-derived expectations ---------------------------------------
 
 def log_price_paths(shocks: Shocks, paths: int = 20_000, months: int = 120):
