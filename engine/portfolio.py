@@ -276,7 +276,14 @@ def dask_client(address: str | None = None) -> Iterator[Any]:
 
     cluster = None
     if address:
-        client = Client(address, timeout=DASK_CONNECT_SECONDS)
+        try:
+            client = Client(address, timeout=DASK_CONNECT_SECONDS)
+        except OSError as e:   # refused, unreachable or no answer within the timeout
+            raise ScenarioError([Problem("--dask", t(
+                "no Dask scheduler answered at {address} within {seconds} seconds ({reason}); "
+                "start one there (`dask scheduler`) or leave out the address to run on this "
+                "machine", address=address, seconds=DASK_CONNECT_SECONDS,
+                reason=type(e).__name__))]) from None
     else:
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                dashboard_address=":0")

@@ -120,7 +120,11 @@ def test_unreachable_dask_scheduler_fails_fast(capsys, tmp_path):
     # port 9 (discard) on localhost: nothing listens; the connect timeout is 5 s
     code = main(["portfolio", str(src), "--base", BOGRA, "--dask", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err
-    assert code in (1, 2) and "Traceback" not in err
+    # the problem named (it said 'error: OSError'), as every bad input is: exit 2
+    assert code == 2 and err == (
+        "error: 1 problem(s):\n  --dask: no Dask scheduler answered at tcp://127.0.0.1:9 within "
+        "5 seconds (OSError); start one there (`dask scheduler`) or leave out the address to "
+        "run on this machine\n")
 
 
 def test_the_app_stops_a_long_file_between_chunks_and_says_how_far_it_got():
