@@ -239,3 +239,29 @@ def test_a_renamed_channel_keeps_the_results_export():
                                              "channels.tmss_wholesale.price": 277.78}
     assert edited.baseline_variant == "individual"
     assert results_of(edited) == results_of(base)
+
+
+def test_a_name_that_differs_only_in_capitals_from_a_saved_one_is_refused(workspace):
+    """Windows (and macOS) file names ignore case: 'Group.toml' and 'group.toml' would be one
+    file in a copied workspace, and one save would be lost."""
+    ws = Workspace(workspace)
+    ws.save("Dairy_group", "# one\n")
+    for name in ("dairy_group", "DAIRY_GROUP", "dairy group"):
+        with pytest.raises(StorageError) as e:
+            ws.save(name, "# two\n", overwrite=True)
+        assert str(e.value) == (
+            f"'{name.replace(' ', '_')}' differs from the saved 'Dairy_group' only in capital "
+            "letters: a workspace copied to Windows would hold one of them; choose another "
+            "name, or save as 'Dairy_group'")
+    ws.save("Dairy_group", "# three\n", overwrite=True)   # the name itself is replaced
+    assert ws.names() == ["Dairy_group"] and ws.load("Dairy_group") == "# three\n"
+
+
+def test_two_names_saved_before_in_different_capitals_can_each_be_saved_again(workspace):
+    workspace.mkdir()
+    (workspace / "Group.toml").write_text("# A\n")
+    (workspace / "group.toml").write_text("# a\n")
+    ws = Workspace(workspace)
+    ws.save("Group", "# A2\n", overwrite=True)
+    ws.save("group", "# a2\n", overwrite=True)
+    assert (ws.load("Group"), ws.load("group")) == ("# A2\n", "# a2\n")

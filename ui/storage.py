@@ -5,6 +5,8 @@ SUBSIDY_EXIT_WORKSPACE environment variable).
   (a Bangla name stays Bangla), '-' and '_' are kept, in Unicode's composed form (NFC, so that
   one name typed two ways is one file); path separators, dots, control and other characters
   are dropped; at most `MAX_NAME` characters.
+- Two names that differ only in capital letters ('Group', 'group') are one file on Windows: a
+  save under the second is refused.
 - Names Windows keeps for devices (CON, PRN, AUX, NUL, COM1-9, LPT1-9 and COM/LPT with ¹²³, in
   any case, with or without an extension) are refused for a save, so that a workspace copied to
   Windows keeps every file; a file already saved under one (on Linux) still opens.
@@ -142,6 +144,13 @@ class Workspace:
         if path.exists() and not overwrite:
             raise StorageError(t("'{name}' exists already; choose another name or confirm "
                                  "overwriting it", name=path.stem))
+        twin = None if path.exists() else next(
+            (n for n in self.names() if n.casefold() == path.stem.casefold()), None)
+        if twin is not None:   # one file on Windows (and macOS), two here
+            raise StorageError(t("'{name}' differs from the saved '{saved}' only in capital "
+                                 "letters: a workspace copied to Windows would hold one of "
+                                 "them; choose another name, or save as '{saved}'",
+                                 name=path.stem, saved=twin))
         self.root.mkdir(parents=True, exist_ok=True)
         self.clean_stale()
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{path.stem}.", suffix=".tmp")
