@@ -397,9 +397,19 @@ class FieldMeta:
         return low or high or t("any")
 
     def help(self, source: str | None = None) -> str:
-        """A help bubble: meaning, unit, allowed range and (when there is one) the source."""
-        unit = (f"{fmt.unit_name(self.unit)}: {t(UNITS[self.unit])}" if self.unit in UNITS
-                else self.unit)
+        """A help bubble: meaning, unit, allowed range and (when there is one) the source. A
+        unit is named where it has a name a reader uses (taka/month, days), else only explained
+        (a share: "a part of a whole, shown and typed as a percentage"), never by its code.
+
+        >>> meta_at("channels.x.discount").help().splitlines()[2]
+        'Unit: a part of a whole, shown and typed as a percentage. Allowed: 0% to 100%.'
+        """
+        if self.unit not in UNITS:
+            unit = self.unit
+        elif self.unit in fmt.UNIT_NAMES:
+            unit = f"{fmt.unit_name(self.unit)}: {t(UNITS[self.unit])}"
+        else:
+            unit = t(UNITS[self.unit])
         text = t("{meaning}\n\nUnit: {unit}. Allowed: {allowed}.", meaning=self.description,
                  unit=unit, allowed=self.range_text())
         return t("{text}\n\nSource: {source}", text=text, source=source) if source else text

@@ -142,8 +142,11 @@ def test_field_descriptions_in_bangla_by_hand():
         assert members.description == "যে সদস্যরা দলের আয় ভাগ করে নেন।"
         # the help bubble: meaning, unit and range, all in Bangla
         assert members.help().startswith("যে সদস্যরা দলের আয় ভাগ করে নেন।\n\n")
-        assert meta_at("channels.x.discount").description == (
-            "সরবরাহের সময় দামে ছাড়, দামের অংশ হিসেবে।")
+        assert meta_at("channels.x.discount").help() == (
+            "সরবরাহের সময় দামে ছাড়, দামের অংশ হিসেবে।\n\n"
+            "একক: সমগ্রের একটি অংশ, শতাংশে দেখানো ও লেখা হয়। অনুমোদিত: 0% থেকে 100%।")
+        # a unit without a name people use is explained, never shown by its code ('text')
+        assert meta_at("group.name").help() == "দলের নাম।\n\nএকক: একটি নাম বা লেখা। অনুমোদিত: যেকোনো।"
         # codes a file holds stay as written inside the Bangla sentence
         assert meta_at("loans.x.interest_method").description.startswith(
             "declining_balance: বাকি থাকা আসলের ওপর সুদ; flat: ")
