@@ -67,7 +67,7 @@ def test_all_problems_in_one_warning_in_the_language_in_force():
     at = opened("facilitator", taper_start="-3", taper_every="0", lang="bn")
     # in Bangla; the setting, the value and the bounds as the link writes them
     assert [w.value for w in at.warning if "taper" in w.value] == [
-        "এই লিংকে পাতার কিছু সেটিং অচল ছিল; সেগুলোর বদলে নির্ধারিত মান দেখানো হচ্ছে:\n\n"
+        "এই লিংকে পাতার এমন কিছু সেটিং ছিল যা চলে না; সেগুলোর বদলে স্বাভাবিক মান দেখানো হচ্ছে:\n\n"
         "- `taper_start` = '-3': চলবে 0 থেকে 59 পর্যন্ত একটি সংখ্যা\n"
         "- `taper_every` = '0': চলবে 1 থেকে 24 পর্যন্ত একটি সংখ্যা"]
 
