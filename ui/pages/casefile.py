@@ -240,19 +240,32 @@ def _add(section: str, where: str, kw: dict[str, Any]) -> None:
     st.session_state.chosen_item[where] = len(editor.raw()[section]) - 1
 
 
+def item_fields(section: str, index: int, data: dict[str, Any],
+                scenario: engine.Scenario) -> None:
+    """An item's fields four a row (its name first, where it has one); checkboxes and weights
+    tables below at full width, where a long label (a Bangla one) is not cut."""
+    prefix = f"{section}[{index}]"
+    cols = st.columns(4)
+    below: list[str] = []
+    if section in editor.NAMED:
+        editor.name_field(cols[0], section, index, data, scenario)
+    placed = 1 if section in editor.NAMED else 0
+    for f in editor.item_fields(section):
+        meta = meta_at(f"{prefix}.{f}")
+        if meta is not None and meta.unit in ("weights", "true/false"):
+            below.append(f)
+            continue
+        editor.field(cols[placed % 4], f"{prefix}.{f}", data, scenario,
+                     options=editor.references(section, f, data))
+        placed += 1
+    for f in below:
+        editor.field(st, f"{prefix}.{f}", data, scenario)
+
+
 def item_editor(section: str, index: int, data: dict[str, Any], scenario: engine.Scenario,
                 problems: list[Problem]) -> None:
     prefix = f"{section}[{index}]"
-    cols = st.columns(4)
-    if section in editor.NAMED:
-        editor.name_field(cols[0], section, index, data, scenario)
-    for i, f in enumerate(editor.item_fields(section), start=1 if section in editor.NAMED else 0):
-        meta = meta_at(f"{prefix}.{f}")
-        if meta is not None and meta.unit == "weights":
-            editor.field(st, f"{prefix}.{f}", data, scenario)
-            continue
-        editor.field(cols[i % 4], f"{prefix}.{f}", data, scenario,
-                     options=editor.references(section, f, data))
+    item_fields(section, index, data, scenario)
     for field, model in NESTED.get(section, {}).items():
         if field == "effects":
             editor.payers(st, index, data, scenario)

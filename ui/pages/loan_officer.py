@@ -16,6 +16,7 @@ from engine.report import Options
 from engine.stress import STRESSES
 from ui import compute, editor, state
 from ui.figures import dscr_chart, styled
+from ui.pages.casefile import item_fields
 from ui.pages.common import (
     document_downloads,
     fmt,
@@ -61,10 +62,7 @@ def render() -> None:
              args=("loans", index))
     with st.expander(t("Terms of {loan}", loan=name),
                      expanded=name not in [x.name for x in base.loans]):
-        cols = st.columns(4)
-        editor.name_field(cols[0], "loans", index, data, scenario)
-        for i, f in enumerate(editor.item_fields("loans"), start=1):
-            editor.field(cols[i % 4], f"loans[{index}].{f}", data, scenario)
+        item_fields("loans", index, data, scenario)
         editor.disbursement(st, index, data, scenario)
         editor.show_problems(st, editor.problems_at(problems, data, f"loans[{index}]"))
     with st.expander(t("Tranches, prepayments and custom installments of {loan}", loan=name),
