@@ -109,21 +109,23 @@ def _yearly(p: Projection, a: pd.DataFrame, flows: list[str], balances: list[str
     return pd.DataFrame(out, index=pd.Index(year_labels(p.scenario, len(a)), name="year"))
 
 
-def income_statement(p: Projection) -> pd.DataFrame:
+def income_statement(p: Projection, a: pd.DataFrame | None = None) -> pd.DataFrame:
     """Yearly income statement (accrual): one row per project year, columns INCOME_STATEMENT.
-    Services others pay for are not the group's expense (RuralInvest's 'with donations')."""
-    return _yearly(p, monthly_accounts(p), INCOME_STATEMENT, [])
+    Services others pay for are not the group's expense (RuralInvest's 'with donations').
+    (`a`: the projection's `monthly_accounts`, where the caller has them; so for each
+    statement.)"""
+    return _yearly(p, monthly_accounts(p) if a is None else a, INCOME_STATEMENT, [])
 
 
-def balance_sheet(p: Projection) -> pd.DataFrame:
+def balance_sheet(p: Projection, a: pd.DataFrame | None = None) -> pd.DataFrame:
     """Balances at the end of each project year, columns as BALANCE_SHEET."""
-    return _yearly(p, monthly_accounts(p), [], BALANCE_SHEET)
+    return _yearly(p, monthly_accounts(p) if a is None else a, [], BALANCE_SHEET)
 
 
-def cash_flow_statement(p: Projection) -> pd.DataFrame:
+def cash_flow_statement(p: Projection, a: pd.DataFrame | None = None) -> pd.DataFrame:
     """Yearly cash flows (direct method), columns as CASH_FLOW_STATEMENT; interest and loan
     fees are financing flows, as the engine's operating cash flow leaves them out."""
-    a = monthly_accounts(p)
+    a = monthly_accounts(p) if a is None else a
     flows = [k for k in CASH_FLOW_STATEMENT if k not in ("opening_cash", "closing_cash")]
     out = _yearly(p, a, flows, [])
     closing = year_end(a.cash_balance.to_numpy())
@@ -146,8 +148,9 @@ def statement_tables(p: Projection) -> dict[str, pd.DataFrame]:
     as columns; amounts below half a taka shown as 0."""
     from engine.quantities import quantity
     out = {}
+    accounts = monthly_accounts(p)
     for name, (_, build) in STATEMENTS.items():
-        table = build(p).T
+        table = build(p, accounts).T
         table = table.where(table.abs() >= 0.5, 0.0)
         out[name] = table.rename(index=lambda k: quantity(k).label)
     return out

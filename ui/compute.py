@@ -42,7 +42,7 @@ def cost_totals(scenario: engine.Scenario) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def impact(scenario: engine.Scenario) -> dict:
-    return results.results_of(scenario)
+    return results.results_of(scenario, projection(scenario))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -99,10 +99,10 @@ def document_bytes(scenario: engine.Scenario, audience: str, form: str,
 def statements(scenario: engine.Scenario, lang: str) -> dict[str, pd.DataFrame]:
     """The statements by year (line names in `lang`, the language in force: a cache key)."""
     from engine import statements as stm
-    return stm.statement_tables(engine.project(scenario))
+    return stm.statement_tables(projection(scenario))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def appraisal(scenario: engine.Scenario) -> pd.DataFrame:
     from engine import statements as stm
-    return stm.appraisal(engine.project(scenario))
+    return stm.appraisal(projection(scenario))
