@@ -672,9 +672,10 @@ class Kernel:
                 safe[M] &= ok
 
 
-BLAS_CELLS = 1 << 18
-"""Most multiply-adds in one matrix product: OpenBLAS runs larger ones on several threads,
-which on a busy machine costs ten times the single thread's time for these thin products."""
+BLAS_CELLS = 500_000
+"""Most multiply-adds in one matrix product: the OpenBLAS of numpy's wheels (0.3.31) runs
+products above 2^19 = 524,288 on several threads (measured), which for these thin products on
+a busy machine costs 10-20x the single thread's time."""
 
 
 def product(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:

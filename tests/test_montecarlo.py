@@ -86,6 +86,25 @@ def test_lean_kernel_equals_the_pipeline_on_random_scenarios(scenario):
 
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(scenarios, st.floats(0.0, 1.0))
+def test_lean_kernel_with_an_income_floor_equals_the_pipeline(scenario, quantile):
+    """Random scenarios given an income floor at a quantile of the projection's members'
+    income (so that it binds on some paths and months): the kernel's test by profile equals
+    the pipeline's (one simulated plan per exit month)."""
+    from engine.scenario import ExitCriteria
+    income = engine.project(scenario).monthly["member_income_per_member"].to_numpy()
+    floor = max(0.0, float(np.quantile(income, quantile)))
+    scenario = scenario.model_copy(update={"exit_criteria": ExitCriteria(
+        member_income_floor=floor)})
+    assume(lean_applies(compile_rows([scenario]), scenario.exit_criteria))
+    shocks = Shocks(price_volatility=0.4, late_payment_probability=0.2,
+                    harvest_failure_probability=0.2)
+    assert_same_paths(path_figures(scenario, shocks, 12, seed=3),
+                      path_figures(scenario, shocks, 12, seed=3, lean=False))
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(scenarios, st.floats(1e3, 2e5), st.floats(0.0, 0.4), st.floats(1.0, 5e4))
 def test_lean_kernel_with_a_credit_line_equals_the_pipelines_sweep(scenario, limit, rate,
                                                                     reserve):
