@@ -149,18 +149,23 @@ def normals(rng: np.random.Generator, shape: tuple[int, ...],
     n = int(np.prod(shape))
     half = (n + 1) // 2
     u = rng.random((2, half), dtype=np.float32)
-    radius = np.sqrt(np.float32(-2) * np.log1p(-u[0]))
-    angle = np.float32(2 * np.pi) * u[1]
+    radius, angle = u[0], u[1]                   # worked in place (no temporaries)
+    np.negative(radius, out=radius)
+    np.log1p(radius, out=radius)
+    radius *= np.float32(-2)
+    np.sqrt(radius, out=radius)
+    angle *= np.float32(2 * np.pi)
+    trig = np.empty_like(angle)
     if out is not None and n % 2 == 0 and shape[0] % 2 == 0:
         first, second = out[:shape[0] // 2], out[shape[0] // 2:]
-        np.multiply(radius.reshape(first.shape), np.cos(angle).reshape(first.shape),
-                    out=first)
-        np.multiply(radius.reshape(first.shape), np.sin(angle).reshape(first.shape),
-                    out=second)
+        np.cos(angle, out=trig)
+        np.multiply(radius.reshape(first.shape), trig.reshape(first.shape), out=first)
+        np.sin(angle, out=trig)
+        np.multiply(radius.reshape(first.shape), trig.reshape(first.shape), out=second)
         return out
     flat = np.empty(2 * half, dtype=np.float32)
-    np.multiply(radius, np.cos(angle), out=flat[:half])
-    np.multiply(radius, np.sin(angle), out=flat[half:])
+    np.multiply(radius, np.cos(angle, out=trig), out=flat[:half])
+    np.multiply(radius, np.sin(angle, out=trig), out=flat[half:])
     if out is not None:
         out[...] = flat[:n].reshape(shape)
         return out
