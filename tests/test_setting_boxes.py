@@ -109,3 +109,15 @@ def test_in_bangla_the_message_is_bangla():
     [message] = typed(at, "taper_every", "1e400")
     assert message.startswith("কত মাস পরপর ধাপ (মাস): '1e400'")
     assert "The page" not in message and "allowed" not in message
+
+
+def test_a_case_file_problem_in_bangla_says_what_is_allowed_in_bangla():
+    """The Case file's message around the engine's (which is Bangla) said 'Allowed:'."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = "bogra_handicrafts"
+    at.query_params["lang"] = "bn"
+    at.switch_page("views/casefile.py").run()
+    at.text_input(key="bogra_handicrafts::ed0::group.members").input("1e400").run()
+    assert [e.value for e in at.error] == [
+        "**সদস্য** (group.members): একটি পূর্ণসংখ্যা হতে হবে (পাওয়া গেছে '1e400')। চলবে: "
+        "অন্তত 1 (জন)।"]

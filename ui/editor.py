@@ -406,8 +406,10 @@ def problem_text(p: Problem) -> str:
                          lambda m: "must be " + m.group(1) + " " + " and ".join(
                              f"{float(x) * 100:g}%" for x in m.groups()[1:] if x), message)
     if meta.unit == "table":   # a list: what it needs is in the message
-        return f"**{label(meta.label)}** ({p.path}): {message}."
-    return f"**{label(meta.label)}** ({p.path}): {message}. Allowed: {allowed(meta)}."
+        return t("**{field}** ({path}): {message}.", field=label(meta.label), path=p.path,
+                 message=message)
+    return t("**{field}** ({path}): {message}. Allowed: {allowed}.", field=label(meta.label),
+             path=p.path, message=message, allowed=allowed(meta))
 
 
 def section_names(data: dict[str, Any], section: str) -> list[str]:
