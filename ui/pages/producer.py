@@ -86,7 +86,7 @@ def render() -> None:
                                for k, v in variants.items()}), key="variants_table")
 
     st.subheader(t("When does one buyer stop beating another?"))
-    c = st.columns(4)
+    c = st.columns(2) + st.columns(2)   # two a row: a Bangla outcome or term is not cut
     # defaults: the buyer the group does not use yet against the one it uses most
     names = [x.name for x in scenario.channels]
     by_share = sorted(scenario.channels, key=lambda x: x.share)
