@@ -259,12 +259,13 @@ def _new_path(path: str, pairs: dict[str, dict[str, str]]) -> str | None:
     return None if name not in back else f"{section}.{back[name]}{dot}{tail}"
 
 
-def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> str:
+def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET,
+                 style: fmt.Style | None = None) -> str:
     """Does the group carry its loans? One line of the lender's verdict
     (`loan_capacity.loan_verdict`, the one the loan officer page, the CLI and the credit memo
     give): PAR30, the trailing-12-month DSCR and cash against the reserve, from the first
     disbursement to the last installment."""
-    verdict = capacity_verdict(p, dscr_target)
+    verdict = capacity_verdict(p, dscr_target, style)
     if verdict is None:
         return t("no loan")
     if not verdict["meets"]:
@@ -272,6 +273,6 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> str:
     lowest = verdict["min_dscr_12m"]
     if lowest is None:
         return t("carries its loans")
-    st = fmt.style_for()
+    st = style or fmt.style_for()
     return t("carries its loans (lowest DSCR {dscr}, target {target})",
              dscr=fmt.ratio(lowest, st), target=fmt.ratio(dscr_target, st))

@@ -244,17 +244,19 @@ def loan_terms_table(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("loan") if rows else pd.DataFrame()
 
 
-def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET) -> dict[str, Any] | None:
+def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET,
+                 style: fmt.Style | None = None) -> dict[str, Any] | None:
     """Does the group carry its loans as a lender judges them? From the first disbursement to
     the last installment: the trailing-12-month DSCR (full windows, after members' drawings)
     must stay >= `dscr_target` and cash >= the reserve, and (with arrears on) no installment
     may go more than 30 days past due (PAR30). Also gives the lowest seasonal
-    (quarterly) DSCR, which the verdict reports but does not judge. None without loans."""
+    (quarterly) DSCR, which the verdict reports but does not judge. None without loans. The
+    sentences write numbers and months in `style` (default: the language in force's)."""
     if not p.scenario.loans:
         return None
     sim = p.simulated
     s = p.scenario
-    st = fmt.style_for()
+    st = style or fmt.style_for()
 
     def when(month: int | None) -> str | None:
         """A month in a sentence as every page dates it: 'May 2003', 'মে ২০০৩'."""

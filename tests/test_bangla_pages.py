@@ -284,3 +284,16 @@ def test_switching_to_bangla_groups_as_a_bangla_link_does():
     assert any(re.search("[০-৯]{1,2}(,[০-৯]{2})+,[০-৯]{3}", v) for v in values), values
     switched.radio(key="lang").set_value("en").run()
     assert switched.session_state.grouping == "international"
+
+
+def test_the_loan_verdict_writes_numbers_in_the_digits_chosen():
+    """Bangla with Latin digits (?digits=latin): the lender's verdict writes its DSCR, amounts
+    and years in Latin digits like the metrics above it (the words stay Bangla)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "bn", "digits": "latin", "scenario": "modhupur_pineapple"})
+    at.run()
+    at.switch_page("views/loan_officer.py").run()
+    assert not at.exception
+    lowest = engine.project(engine.load_scenario("modhupur_pineapple")).summary["min_dscr_12m"]
+    [verdict] = [w.value for w in at.warning if "DSCR" in w.value]
+    assert f"{lowest:.2f}" in verdict and "২০০২" not in verdict and "2002" in verdict, verdict

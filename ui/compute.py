@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import engine
-from engine import comparison, loan_capacity, loans, planner, report, results
+from engine import comparison, fmt, loan_capacity, loans, planner, report, results
 from engine import stress as stress_tests
 from engine import switching as switching_values
 from ui import exports
@@ -62,8 +62,9 @@ def max_loan(scenario: engine.Scenario, loan_name: str, target: float) -> float:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def loan_verdict(scenario: engine.Scenario, target: float, lang: str) -> dict | None:
-    return loan_capacity.loan_verdict(projection(scenario), target)
+def loan_verdict(scenario: engine.Scenario, target: float, lang: str,
+                 style: fmt.Style | None = None) -> dict | None:
+    return loan_capacity.loan_verdict(projection(scenario), target, style)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -15,6 +15,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 import engine
+from engine import fmt as numbers
 from engine import i18n
 from engine.casefile import as_case_file, loan_verdict
 from engine.errors import Problem
@@ -22,7 +23,7 @@ from engine.fields import meta_at, model_at
 from engine.i18n import N_, t, tn
 from engine.scenario import CostTiming, Effect, OneOff, RampPoint
 from ui import editor, state
-from ui.pages.common import fmt, label, month_label, options_in_language, translated
+from ui.pages.common import fmt, label, month_label, options_in_language, style, translated
 from ui.storage import StorageError, Workspace, clean_name
 
 SECTION_TITLES = {"products": N_("product"), "channels": N_("buyer"),
@@ -45,7 +46,7 @@ def render() -> None:
     c[1].metric(t("Minimum cash"), fmt(s["min_cash_balance"], scenario))
     c[2].metric(t("Income per member / month"),
                 fmt(s["member_income_per_member_month_avg"], scenario))
-    st.markdown(t("**Loans:** {verdict}", verdict=loan_verdict(p)),
+    st.markdown(t("**Loans:** {verdict}", verdict=loan_verdict(p, style=style(scenario))),
                 help=t("The lender's verdict (as on the Loan officer page): no installment over "
                        "30 days past due, the trailing-12-month debt-service coverage against "
                        "the target and cash against the reserve, from the first disbursement to "
@@ -146,7 +147,8 @@ def _summary(text: str, name: str, lang: str, digits: str | None) -> dict[str, A
     return {"group": scenario.title,
             "exit month": month_label(scenario, p.summary["exit_month"],
                                       t("not within horizon")),
-            "loans": loan_verdict(p)}
+            "loans": loan_verdict(p, style=numbers.style_for(
+                lang, digits=digits if lang == "bn" else None))}
 
 
 def case_files() -> pd.DataFrame:

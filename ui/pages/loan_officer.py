@@ -96,7 +96,7 @@ def render() -> None:
                        "them."))
     schedule = p.loans[name]
     shown = [c for c in schedule.columns if c in ALWAYS or schedule[c].astype(bool).any()]
-    verdict = compute.loan_verdict(scenario, DSCR_TARGET, i18n.current())
+    verdict = compute.loan_verdict(scenario, DSCR_TARGET, i18n.current(), s)
     if verdict is not None:
         (st.success if verdict["meets"] else st.warning)(label(verdict["sentence"]))
     st.dataframe(readable(schedule[shown], scenario), key="schedule_table", hide_index=True)
