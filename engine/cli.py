@@ -394,7 +394,7 @@ def cmd_statements(args: argparse.Namespace) -> None:
     with machine_output() if args.out else contextlib.nullcontext():
         tables = statements.statement_tables(p)
     if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
+        args.out.mkdir(exist_ok=True)
         for name, table in tables.items():
             path = args.out / f"{name}.csv"
             table.to_csv(path)
@@ -810,9 +810,40 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
 
 
+OUTPUTS = {"run": [("csv", False)], "report": [("out", True)], "statements": [("out", True)],
+           "portfolio": [("out", False)], "template": [("out", False)]}
+"""Each command's options naming where it writes: (attribute, a folder?)."""
+
+
+def output_problems(args: argparse.Namespace) -> list[Problem]:
+    """Where the command would write, checked before any work: a file's folder must exist
+    (nothing is created along the way), and a folder to write into may be new but its own
+    parent must exist; an existing path of the other kind (a folder for a file, a file for a
+    folder) is refused."""
+    problems = []
+    for attribute, folder in OUTPUTS.get(args.command, []):
+        raw = getattr(args, attribute, None)
+        if raw is None or raw is True or raw is False:
+            continue
+        path, option = Path(raw), "--" + attribute
+        parent = path.absolute().parent
+        if folder and path.exists() and not path.is_dir():
+            problems.append(Problem(option, t("{path} is a file, not a folder", path=raw)))
+        elif not folder and path.is_dir():
+            problems.append(Problem(option, t("{path} is a folder, not a file", path=raw)))
+        elif not parent.is_dir():
+            problems.append(Problem(option, t(
+                "the folder {folder} does not exist; create it first (nothing is created "
+                "along the way)", folder=str(Path(raw).parent))))
+    return problems
+
+
 def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
+        problems = output_problems(args)
+        if problems:
+            raise ScenarioError(problems)
         return COMMANDS[args.command](args) or 0
     except ScenarioError as e:
         print(t("error: {n} problem(s):", n=_count(len(e.problems))), file=sys.stderr)

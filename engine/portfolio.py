@@ -268,22 +268,80 @@ DASK_CONNECT_SECONDS = 5
 """How long to wait for a Dask scheduler before giving up."""
 
 
+HANDSHAKE_MAX_BYTES = 1 << 20
+"""The largest first frame a scheduler's greeting may announce (it sends about 60 bytes)."""
+
+
+def scheduler_problem(address: str, seconds: float | None = None) -> str | None:
+    """What is wrong with `address` as a Dask scheduler, found within `seconds` (None: a
+    scheduler greeted us). A scheduler speaks first: on a TCP connection it sends its
+    handshake at once, an 8-byte little-endian length then that many bytes. So a refused
+    port, a host that does not answer, a server that accepts and says nothing (an HTTP
+    server waits for a request) and one that sends other bytes are each told apart here,
+    with a deadline, before Dask's client (which would wait past its own timeout on a
+    silent peer, or try to allocate whatever length junk bytes announce) is started."""
+    import socket
+    import struct
+    import time
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    seconds = DASK_CONNECT_SECONDS if seconds is None else seconds
+    scheme, location = parse_address(address)
+    host, port = parse_host_port(location)
+    deadline = time.monotonic() + seconds
+    try:
+        conn = socket.create_connection((host, port), timeout=seconds)
+    except ConnectionRefusedError:
+        return t("nothing listens there (connection refused)")
+    except TimeoutError:
+        return t("no answer within {seconds} seconds", seconds=seconds)
+    except OSError as e:
+        return t("cannot be reached ({reason})", reason=e.strerror or type(e).__name__)
+    if scheme != "tcp":   # TLS speaks its own handshake first: the port answers, Dask says more
+        conn.close()
+        return None
+    greeting = b""
+    try:
+        with conn:
+            while len(greeting) < 8:
+                conn.settimeout(max(deadline - time.monotonic(), 0.01))
+                part = conn.recv(8 - len(greeting))
+                if not part:
+                    break
+                greeting += part
+    except TimeoutError:
+        pass
+    except OSError as e:
+        return t("the connection failed ({reason})", reason=e.strerror or type(e).__name__)
+    if not greeting:
+        return t("the port accepted the connection but sent nothing within {seconds} seconds: "
+                 "not a Dask scheduler (a web server?)", seconds=seconds)
+    if len(greeting) < 8 or not 0 < struct.unpack("<Q", greeting)[0] <= HANDSHAKE_MAX_BYTES:
+        return t("the port answered with bytes that are not a Dask scheduler's greeting")
+    return None
+
+
 @contextmanager
 def dask_client(address: str | None = None) -> Iterator[Any]:
-    """A Dask client: of the scheduler at `address`, or of a local cluster of 2 worker
-    processes (one thread each) that closes with it."""
+    """A Dask client: of the scheduler at `address` (checked first by `scheduler_problem`,
+    so that anything else fails within `DASK_CONNECT_SECONDS`), or of a local cluster of 2
+    worker processes (one thread each) that closes with it."""
     from dask.distributed import Client, LocalCluster
 
     cluster = None
     if address:
-        try:
-            client = Client(address, timeout=DASK_CONNECT_SECONDS)
-        except OSError as e:   # refused, unreachable or no answer within the timeout
+        problem = scheduler_problem(address)
+        if problem is None:
+            try:
+                client = Client(address, timeout=DASK_CONNECT_SECONDS)
+            except Exception as e:  # noqa: BLE001 - any failure to connect is the address's
+                problem = t("the connection failed ({reason})", reason=type(e).__name__)
+        if problem is not None:
             raise ScenarioError([Problem("--dask", t(
-                "no Dask scheduler answered at {address} within {seconds} seconds ({reason}); "
-                "start one there (`dask scheduler`) or leave out the address to run on this "
-                "machine", address=address, seconds=DASK_CONNECT_SECONDS,
-                reason=type(e).__name__))]) from None
+                "{address}: {problem}; start a Dask scheduler there (`dask scheduler`) or "
+                "leave out the address to run on this machine", address=address,
+                problem=problem))])
     else:
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                dashboard_address=":0")

@@ -79,3 +79,35 @@ def test_switch_prints_the_switching_value(capsys):
     assert code == 0 and json.loads(out)["value"] == pytest.approx(expected["value"])
     code, _, err = run(capsys, "switch", "modhupur_pineapple", "pran", "nope", "price")
     assert code == 2 and "rival: no channel named 'nope'" in err
+
+
+def test_outputs_are_checked_before_any_work_and_nothing_is_created(capsys, tmp_path):
+    """`report --out /nonexistent/dir/x` created the whole path and returned 0. A folder to
+    write into may be new, its parent may not; a file's folder must exist; an existing path of
+    the wrong kind is refused. Nothing is created on the way."""
+    missing = tmp_path / "no" / "such"
+    a_file = tmp_path / "f.txt"
+    a_file.write_text("x")
+    cases = [
+        (["report", "bogra_handicrafts", "--out", str(missing / "x")], "--out",
+         f"the folder {missing} does not exist; create it first (nothing is created along "
+         "the way)"),
+        (["statements", "bogra_handicrafts", "--out", str(a_file)], "--out",
+         f"{a_file} is a file, not a folder"),
+        (["run", "bogra_handicrafts", "--csv", str(tmp_path)], "--csv",
+         f"{tmp_path} is a folder, not a file"),
+        (["portfolio", str(a_file), "--base", "bogra_handicrafts", "--out",
+          str(missing / "r.csv")], "--out",
+         f"the folder {missing} does not exist; create it first (nothing is created along "
+         "the way)"),
+        (["template", "--out", str(missing / "t.xlsx")], "--out",
+         f"the folder {missing} does not exist; create it first (nothing is created along "
+         "the way)"),
+    ]
+    for argv, option, message in cases:
+        assert main(argv) == 2
+        assert capsys.readouterr().err == f"error: 1 problem(s):\n  {option}: {message}\n"
+    assert not (tmp_path / "no").exists()
+    # a new folder whose parent exists is made (one level)
+    assert main(["statements", "bogra_handicrafts", "--out", str(tmp_path / "new")]) == 0
+    assert sorted(p.suffix for p in (tmp_path / "new").iterdir()) == [".csv"] * 3

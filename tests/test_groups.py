@@ -1,6 +1,12 @@
 """Portfolio files (issue #11): every reproduction of the hostile test. Expected problems are
 written by hand; good rows are checked against the same groups run one by one."""
 
+import contextlib
+import socket
+import subprocess
+import sys
+import threading
+
 import pandas as pd
 import pytest
 
@@ -114,17 +120,87 @@ def test_parquet_output_keeps_types_across_chunks_with_bad_rows(capsys, tmp_path
     assert not list(tmp_path.glob(".*partial"))
 
 
-def test_unreachable_dask_scheduler_fails_fast(capsys, tmp_path):
+@contextlib.contextmanager
+def peer(greeting):
+    """A local TCP server that accepts connections and sends `greeting` (None: nothing),
+    then reads and keeps the connection open; yields its port."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            held.append(conn)
+            if greeting is not None:
+                conn.sendall(greeting)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+ADVICE = ("; start a Dask scheduler there (`dask scheduler`) or leave out the address to run "
+          "on this machine\n")
+
+
+def dask_error(capsys, tmp_path, address):
     src = tmp_path / "g.csv"
     src.write_text("group_id,group.members\ng1,20\n")
-    # port 9 (discard) on localhost: nothing listens; the connect timeout is 5 s
-    code = main(["portfolio", str(src), "--base", BOGRA, "--dask", "tcp://127.0.0.1:9"])
-    err = capsys.readouterr().err
-    # the problem named (it said 'error: OSError'), as every bad input is: exit 2
-    assert code == 2 and err == (
-        "error: 1 problem(s):\n  --dask: no Dask scheduler answered at tcp://127.0.0.1:9 within "
-        "5 seconds (OSError); start one there (`dask scheduler`) or leave out the address to "
-        "run on this machine\n")
+    code = main(["portfolio", str(src), "--base", BOGRA, "--out", str(tmp_path / "r.csv"),
+                 "--dask", address])
+    assert not (tmp_path / "r.csv").exists()
+    return code, capsys.readouterr().err
+
+
+def test_a_refused_port_is_named(capsys, tmp_path):
+    # port 1 (tcpmux) on localhost: nothing listens, the connection is refused at once
+    # (it said 'error: OSError')
+    assert dask_error(capsys, tmp_path, "127.0.0.1:1") == (2, (
+        "error: 1 problem(s):\n  --dask: tcp://127.0.0.1:1: nothing listens there (connection "
+        "refused)" + ADVICE))
+
+
+def test_a_peer_sending_other_bytes_is_not_a_scheduler(capsys, tmp_path):
+    # eight 0xff bytes read as a frame of 2**64 - 1 bytes: Dask's client tried to allocate
+    # it (internal error (MemoryError)); HTTP/1.0's answer starts with "HTTP/1.0" = a frame of
+    # 0x302e312f50545448 bytes, over the 1 MiB a greeting may announce
+    for junk in [b"\xff" * 8, b"HTTP/1.0 400 Bad request\r\n\r\n"]:
+        with peer(junk) as port:
+            assert dask_error(capsys, tmp_path, f"127.0.0.1:{port}") == (2, (
+                f"error: 1 problem(s):\n  --dask: tcp://127.0.0.1:{port}: the port answered with "
+                "bytes that are not a Dask scheduler's greeting" + ADVICE))
+
+
+def test_a_silent_peer_fails_after_the_connect_timeout_and_the_process_exits(tmp_path):
+    """An HTTP server accepts and waits for a request: the command waited over 60 s. In a
+    process of its own, so that a thread left behind would keep it from exiting."""
+    src = tmp_path / "g.csv"
+    src.write_text("group_id,group.members\ng1,20\n")
+    with peer(None) as port:
+        done = subprocess.run([sys.executable, "-m", "engine.cli", "portfolio", str(src),
+                               "--base", BOGRA, "--dask", f"127.0.0.1:{port}"],
+                              capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stderr) == (2, (
+        f"error: 1 problem(s):\n  --dask: tcp://127.0.0.1:{port}: the port accepted the "
+        "connection but sent nothing within 5 seconds: not a Dask scheduler (a web server?)"
+        + ADVICE))
+
+
+def test_a_real_scheduler_passes_the_check():
+    from distributed import LocalCluster
+
+    from engine.portfolio import scheduler_problem
+    with LocalCluster(n_workers=0, processes=False, protocol="tcp://",
+                      dashboard_address=":0") as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
+        assert scheduler_problem(cluster.scheduler_address) is None
 
 
 def test_the_app_stops_a_long_file_between_chunks_and_says_how_far_it_got():
