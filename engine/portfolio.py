@@ -30,6 +30,7 @@ from engine.cashflow import (
     fixed_costs,
     product_volume,
     production_costs,
+    simulated_months,
 )
 from engine.errors import Problem, ScenarioError
 from engine.fields import Located, locate
@@ -176,6 +177,30 @@ def group_inputs(base: Scenario, scenarios: list[Scenario], columns: list[str],
     return replace(x, **edits)
 
 
+def summaries(base: Scenario, scenarios: list[Scenario], columns: list[str]
+              ) -> tuple[pd.DataFrame, Inputs | None]:
+    """Each group's summary as `project` gives it: simulated to the last installment of its
+    own loans, over its own horizon and exit criteria (a longer simulation, such as the one
+    the largest-loan search needs, adds months of penalties on arrears and their DSCR
+    windows). Groups are run in batches of equal simulated months, horizon and criteria;
+    also returns the inputs of all groups when one batch holds them (else None)."""
+    batches: dict[tuple[int, int, str] | None, list[int]] = {}
+    if fast_columns(base, columns):     # whole columns leave the loans and horizon alone
+        batches[None] = list(range(len(scenarios)))
+    else:
+        for i, s in enumerate(scenarios):
+            key = (simulated_months(s), s.horizon_months, s.exit_criteria.model_dump_json())
+            batches.setdefault(key, []).append(i)
+    parts, inputs = [], None
+    for rows in batches.values():
+        first = scenarios[rows[0]]
+        inputs = group_inputs(base, [scenarios[i] for i in rows], columns)
+        frame = run(inputs, first.horizon_months, first.exit_criteria).summary.frame()
+        parts.append(frame.set_axis(rows))
+    out = parts[0] if len(parts) == 1 else pd.concat(parts).sort_index()
+    return out.reset_index(drop=True), (inputs if len(parts) == 1 else None)
+
+
 def portfolio(base: Scenario, groups: pd.DataFrame, terms: Loan | None = None,
               dscr_target: float = DSCR_TARGET) -> pd.DataFrame:
     """One row per group: exit month, minimum DSCR, minimum cash, peak working capital, the
@@ -193,11 +218,12 @@ def portfolio_of(base: Scenario, ids: list[Any], scenarios: list[Scenario], colu
     terms = terms or (dated_loans(base)[-1] if base.loans else None)
     if terms is not None:
         terms = dated(base, terms)
-    inputs = group_inputs(base, scenarios, columns,
-                          0 if terms is None else months_to_repay(base, terms))
-    out = run(inputs, base.horizon_months, base.exit_criteria).summary.frame()
+    out, inputs = summaries(base, scenarios, columns)
     out.insert(0, GROUP_ID, ids)
     if terms is not None:
+        months = months_to_repay(base, terms)
+        if inputs is None or inputs.months < months:
+            inputs = group_inputs(base, scenarios, columns, months)
         out["max_affordable_loan"] = largest_principals(inputs, terms, dscr_target)
     else:
         out["max_affordable_loan"] = np.nan
