@@ -25,7 +25,7 @@ from engine.i18n import N_, t
 from engine.io import load_scenario, params, preset_names, with_overrides
 from engine.loan_capacity import DSCR_TARGET, loan_terms_table, loan_verdict, max_affordable_loan
 from engine.loans import Loan, apr, contracts, eir, grant_element, opening, schedules
-from engine.portfolio import flags_text
+from engine.portfolio import display_results
 from engine.projection import Projection, project
 from engine.scenario import Channel
 from engine.schema_docs import scenario_schema
@@ -499,12 +499,7 @@ class ChunkWriter:
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.path is None or self.tmp is None:   # printed for reading, in the language
-            shown = quantities.display_frame(frame.assign(risk_flags=[
-                flags_text(f, self.style) for f in frame.risk_flags]), self.style, self.start)
-            not_run = (frame["problems"].fillna("") != "").to_numpy()
-            results = [c for c in shown.columns if c not in (
-                quantities.label("group_id", self.style), quantities.label("problems", self.style))]
-            shown.loc[not_run, results] = ""        # a row not run has its problems only
+            shown = display_results(frame, self.style, self.start)
             with pd.option_context("display.width", 250, "display.max_rows", 100_000):
                 print(shown.to_string(index=False, header=self.count == 0))
         elif self.path.suffix == ".parquet":

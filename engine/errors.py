@@ -62,7 +62,9 @@ def _num(x: Any) -> str:
 
 
 def _got(value: Any) -> str:
-    """The input as the value grammar writes it (true, null, [1, 2]), cut to 60 characters."""
+    """The input as the value grammar writes it (true, null, [1, 2]), cut to 60 characters; a
+    number that was typed as text and is not finite (engine.values.TypedNumber) as typed, in
+    quotes ('1e400', not inf)."""
     if isinstance(value, bool) or value is None:
         text = {True: "true", False: "false", None: "null"}[value]
     elif isinstance(value, dict | list):
@@ -72,6 +74,8 @@ def _got(value: Any) -> str:
             text = t("a {kind} nested too deeply", kind=type(value).__name__)
     elif isinstance(value, int) and abs(value) > 10**15:
         text = t("a number of {n} digits", n=len(str(abs(value))))
+    elif isinstance(value, float) and isinstance(getattr(value, "text", None), str):
+        text = repr(value.text)   # type: ignore[attr-defined]
     elif isinstance(value, float):
         text = _num(value) if abs(value) < 1e16 else f"{value:g}"
     else:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine import fmt
+from engine import fmt, quantities
 from engine.assets import inflation_factor
 from engine.cashflow import (
     Inputs,
@@ -250,6 +250,21 @@ DSCR_BELOW = N_("DSCR below {target}")
 FLAG_SEPARATOR = "; "
 """A group's risk flags as the result file keeps them: English phrases joined by '; ', the same
 in every language (a file's values do not depend on who ran it); `flags_text` reads them."""
+
+
+def display_results(frame: pd.DataFrame, style: fmt.Style = fmt.PLAIN,
+                    start: str | None = None) -> pd.DataFrame:
+    """A portfolio result as text for reading (the command line's table, the app's Portfolio
+    page): labels, months and amounts in the style, risk flags in its language, and a row that
+    was not run (it has `problems`) with its group and its problems only: its results are
+    empty, not "n/a", which says a group that ran never reached a month (it never exits)."""
+    shown = quantities.display_frame(frame.assign(risk_flags=[
+        flags_text(f, style) for f in frame.risk_flags]), style, start)
+    not_run = (frame["problems"].fillna("") != "").to_numpy()
+    results = [c for c in shown.columns if c not in (
+        quantities.label("group_id", style), quantities.label("problems", style))]
+    shown.loc[not_run, results] = ""
+    return shown
 
 
 def flags_text(flags: object, style: fmt.Style = fmt.PLAIN) -> str:

@@ -18,8 +18,10 @@ JSON ``[...]``, ``{...}``   the same (null inside allowed)  ``{"group": 0.5}``
 anything else               that text, trimmed              ``market``, ``2002-07``
 ==========================  ==============================  ============================
 
-TOML's ``inf`` and ``nan`` read as floats; the scenario's validation then names them as not
-finite, like any other out-of-bounds number. Text longer than `MAX_VALUE_CHARS` or nested deeper
+TOML's ``inf`` and ``nan``, and numbers too large for a float (``1e400``), read as floats that
+keep the text as typed (`TypedNumber`); the scenario's validation then names them as not finite,
+quoting that text (``must be a finite number (got '1e400')``), like any other out-of-bounds
+number. Text longer than `MAX_VALUE_CHARS` or nested deeper
 than `MAX_DEPTH` is refused with `ValueTextError`.
 
 >>> parse_value("12"), parse_value("0.5"), parse_value("null"), parse_value("true")
@@ -44,6 +46,30 @@ from engine.limits import MAX_DEPTH
 
 MAX_VALUE_CHARS = 10_000
 """Longest value text read (a list of 600 monthly figures fits several times over)."""
+
+
+class TypedNumber(float):
+    """A number read from text that is not finite (``1e400``, ``inf``, ``nan``), with `text`
+    as typed: problems quote it rather than the float it became, and `format_value` writes it
+    back as it was typed.
+
+    >>> x = parse_value(" 1e400 ")
+    >>> x, x.text, format_value(x)
+    (inf, '1e400', '1e400')
+    """
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> TypedNumber:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TypedNumber, (float(self), self.text))
 
 
 class ValueTextError(ValueError):
@@ -93,9 +119,13 @@ def parse_value(raw: str) -> Any:
     if text == "null":
         return None
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except (tomllib.TOMLDecodeError, RecursionError):
         pass
+    else:
+        if isinstance(value, float) and not math.isfinite(value):
+            return TypedNumber(value, text)
+        return value
     if text[:1] in "[{":
         try:
             return json.loads(text)
@@ -114,6 +144,8 @@ def format_value(value: Any) -> str:
     """
     if value is None:
         return "null"
+    if isinstance(value, TypedNumber):
+        return value.text
     if isinstance(value, str):
         try:
             if value and parse_value(value) == value:

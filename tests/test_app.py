@@ -161,6 +161,17 @@ def test_a_negative_delay_typed_in_the_parameter_editor_is_named():
     assert "`channels.pran.payment_delay_days`: must be >= 0 (got -5)" in at.error[0].value
 
 
+def test_a_number_too_large_typed_in_the_parameter_editor_is_quoted_as_typed():
+    """1e400 is past the largest float (about 1.8e308): it read as inf and the problem said
+    '(got inf)'; the problem quotes what was typed."""
+    at = new_app()
+    at.selectbox(key="any_path").set_value("channels.pran.price").run()
+    at.text_input(key="any_value").input("1e400").run()
+    at.button(key="any_apply").click().run()
+    assert not at.exception
+    assert "`channels.pran.price`: must be a finite number (got '1e400')" in at.error[0].value
+
+
 def test_query_parameters_restore_a_scenario_with_its_edits():
     at = new_app(scenario="bogra_handicrafts", set=["group.cash_reserve=20000.0"])
     assert at.session_state.ref == "bogra_handicrafts"
@@ -324,6 +335,27 @@ def test_portfolio_page_projects_an_uploaded_file():
         assert got.min_cash_balance == fmt.money(want.min_cash_balance, unit=False)
         assert got.exit_month == fmt.month(start, int(want.exit_month))
         assert got.risk_flags == want.risk_flags
+
+
+def test_portfolio_page_tells_a_row_not_run_from_a_group_that_never_exits():
+    """A row not run (a problem) showed exit month "n/a", as a group that never exits does;
+    it now shows its group and problems only, the results empty."""
+    text = ("group_id,channels.tmss_retail.price,group.members\n"
+            "never,1,20\n"      # sold at 1 taka a unit: the group never covers its costs
+            "bad,1,-1\n")       # members below 1: not run
+    never = engine.with_overrides(engine.load_scenario("bogra_handicrafts"),
+                                  {"channels.tmss_retail.price": 1})
+    assert engine.project(never).summary["exit_date"] is None   # the premise
+    at = pick(new_app(), "bogra_handicrafts")
+    at.switch_page("views/portfolio.py").run()
+    at.file_uploader(key="portfolio_upload").set_value(("g.csv", text.encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index(quantities.label("group_id"))
+    assert table.loc["never", quantities.label("exit_month")] == "n/a"
+    assert table.loc["bad", quantities.label("problems")] == "group.members: must be >= 1 (got -1)"
+    results = table.columns.drop(quantities.label("problems"))
+    assert (table.loc["bad", results] == "").all()
 
 
 def test_seasonal_principal_months_typed_as_text():

@@ -111,3 +111,11 @@ def test_outputs_are_checked_before_any_work_and_nothing_is_created(capsys, tmp_
     # a new folder whose parent exists is made (one level)
     assert main(["statements", "bogra_handicrafts", "--out", str(tmp_path / "new")]) == 0
     assert sorted(p.suffix for p in (tmp_path / "new").iterdir()) == [".csv"] * 3
+
+
+def test_a_loan_term_past_the_largest_float_is_quoted_as_typed(capsys):
+    # 1e400 > 1.8e308, the largest float: it was named '(got inf)'
+    assert main(["loan", "--principal", "1e400", "--annual-rate", "0.1",
+                 "--installments", "12"]) == 2
+    assert capsys.readouterr().err == ("error: 1 problem(s):\n"
+                                       "  --principal: must be a finite number (got '1e400')\n")

@@ -62,7 +62,7 @@ def test_bad_rows_are_named_and_good_rows_still_run(capsys, tmp_path):
     assert code == 2
     expected = [
         f"{src}:3: group_id=g2: group.members: must be a whole number (got 'NA')",
-        f"{src}:4: group_id=g3: group.members: must be a finite number (got nan)",
+        f"{src}:4: group_id=g3: group.members: must be a finite number (got 'nan')",
         f"{src}:5: group_id=g4: group.members: must be a whole number (got null)",
         f"{src}:6: group_id=g5: group.members: must be a whole number (got 'N/A')",
         f"{src}:7: group_id=g1: group_id: 'g1' repeats the group_id of line 2",
@@ -157,6 +157,25 @@ def dask_error(capsys, tmp_path, address):
                  "--dask", address])
     assert not (tmp_path / "r.csv").exists()
     return code, capsys.readouterr().err
+
+
+def test_a_cell_past_the_largest_float_is_quoted_as_typed(capsys, tmp_path):
+    # 1e400 > 1.8e308, the largest float: it read as inf and was named '(got inf)'
+    code, result, err = run(capsys, tmp_path, "group_id,group.members\ng1,1e400\ng2, -1E999\n")
+    src = tmp_path / "groups.csv"
+    assert code == 2 and err.splitlines()[1:] == [
+        f"  {src}:2: group_id=g1: group.members: must be a finite number (got '1e400')",
+        f"  {src}:3: group_id=g2: group.members: must be a finite number (got '-1E999')"]
+
+
+def test_the_printed_table_tells_a_row_not_run_from_a_group_that_never_exits(capsys, tmp_path):
+    src = tmp_path / "g.csv"
+    # sold at 1 taka a unit the group never covers its costs; members below 1: not run
+    src.write_text("group_id,channels.tmss_retail.price,group.members\nnever,1,20\nbad,1,-1\n")
+    assert main(["portfolio", str(src), "--base", BOGRA]) == 2
+    header, never, bad = capsys.readouterr().out.splitlines()
+    assert never.split()[:2] == ["never", "n/a"]   # exit month: none reached
+    assert bad.split() == ["bad", "group.members:", "must", "be", ">=", "1", "(got", "-1)"]
 
 
 def test_a_refused_port_is_named(capsys, tmp_path):

@@ -215,7 +215,7 @@ def test_set_with_non_finite_value_exits_2(capsys):
     code, out, err = cli(capsys, "run", BOGRA, "--set", "channels.tmss_retail.price=inf")
     assert (code, out) == (2, "")
     assert err == ("error: 1 problem(s):\n"
-                   "  channels.tmss_retail.price: must be a finite number (got inf)\n")
+                   "  channels.tmss_retail.price: must be a finite number (got 'inf')\n")
 
 
 def test_internal_errors_exit_1_without_traceback_or_paths(capsys, monkeypatch):

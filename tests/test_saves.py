@@ -96,7 +96,7 @@ def test_a_link_with_bad_edits_opens_with_them_named_and_dropped():
     assert not at.exception
     text = " ".join(w.value for w in at.warning)
     # each named in the user's words, with the path for the expert
-    assert "PRAN: price (`channels.pran.price`): must be a finite number (got inf)" in text
+    assert "PRAN: price (`channels.pran.price`): must be a finite number (got 'inf')" in text
     # the rename breaks what names 'pran': JOBS's grading effect (the spot variant follows
     # the rename, as it does when the case file is saved)
     assert "(`services.jobs_business_services.effects[0].target`): must name a channel" in text

@@ -25,7 +25,7 @@ from engine.groups import (
 from engine.i18n import t, tn
 from engine.io import decode_text
 from engine.pipeline import run_scenarios
-from engine.portfolio import flags_text
+from engine.portfolio import display_results
 from ui import exports, state
 from ui.pages.common import options_in_language, style
 
@@ -90,9 +90,8 @@ def chunk_groups_within(base: engine.Scenario, time_limit: float) -> int:
 def readable(result: pd.DataFrame, style: numbers.Style, start: str, lang: str) -> pd.DataFrame:
     """The whole result as text, once per result and display choice (a 20,000-group file takes
     seconds to format; sorting and filtering then only reorder its rows); the risk flags in the
-    reader's language."""
-    flags = result["risk_flags"].map(lambda f: flags_text(f, style))
-    return quantities.display_frame(result.assign(risk_flags=flags), style, start)
+    reader's language; a row not run shows its problems only."""
+    return display_results(result, style, start)
 
 
 def progress_bar(total: int) -> tuple[Callable[[int, float], None], Callable[[], None]]:
