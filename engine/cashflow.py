@@ -604,11 +604,15 @@ def net_position_at_exit(flows: np.ndarray, opening: np.ndarray, credit_rate: np
     """
     out = np.empty((candidates, flows.shape[1]))
     rate = credit_rate / 12
-    net = opening.astype(float).copy()
-    for t in range(candidates):
-        interest = rate * np.clip(-net, 0.0, credit_limit)
-        out[t] = net - interest
-        net = net + flows[t] - interest
+    net = opening.astype(float)         # a copy
+    interest = np.empty_like(net)
+    for t in range(candidates):         # in place: Monte Carlo runs it over every path
+        np.negative(net, out=interest)
+        np.clip(interest, 0.0, credit_limit, out=interest)
+        interest *= rate
+        np.subtract(net, interest, out=out[t])
+        net += flows[t]
+        net -= interest
     return out
 
 

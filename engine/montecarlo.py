@@ -52,7 +52,14 @@ import numpy as np
 import pandas as pd
 
 from engine import metrics
-from engine.cashflow import Inputs, fading_effects, needs_full_sweep, receipt_weights, simulate
+from engine.cashflow import (
+    Inputs,
+    fading_effects,
+    needs_full_sweep,
+    net_position_at_exit,
+    receipt_weights,
+    simulate,
+)
 from engine.limits import check_memory
 from engine.pipeline import compile_rows, run
 from engine.scenario import ExitCriteria, Scenario
@@ -476,23 +483,25 @@ class Kernel:
                      cash: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Month by month over all paths (cashflow.cash_with_credit_line): payouts from what
         the plan can spare, the line drawn and repaid; cash into `cash`. Also the net position
-        of the plan without payouts at each candidate month (`_net_position`'s formula), and
-        (n,) the trailing DSCR below 1 and cash short at an installment (the line's interest
-        is debt service)."""
+        of the plan without payouts at each candidate month (`cashflow.net_position_at_exit`),
+        and (n,) the trailing DSCR below 1 and cash short at an installment (the line's
+        interest is debt service)."""
         T, H, n = self.T, self.H, c.shape[1]
         x, tol, W = self.x, metrics.TOLERANCE, metrics.WINDOW
         annual, limit = float(x.credit_rate[0]), float(x.credit_limit[0])
-        rate = annual / 12
         floor = self.reserve + margin
         ahead = np.empty((T, n))             # lowest cumulative flow from t on, less c_t
         low = np.full(n, np.inf)
         for t in range(T - 1, -1, -1):
             np.minimum(low, c[t], out=low)
             np.subtract(low, c[t], out=ahead[t])
-        start = np.empty((H, n))
-        net = np.full(n, self.opening)
+        flows = np.empty((H, n))             # month-major flows before payouts
+        flows[0] = c[0]
+        np.subtract(c[1:H], c[:H - 1], out=flows[1:])
+        start = net_position_at_exit(flows, np.full(n, self.opening), np.full(n, annual),
+                                     np.full(n, limit), H)
         held, balance = np.full(n, self.opening), np.zeros(n)     # cash at the last month's end
-        f, i_net, interest, cc, tmp, draw, repay = (np.empty(n) for _ in range(7))
+        f, interest, cc, tmp, draw, repay = (np.empty(n) for _ in range(6))
         below, has, bad = (np.empty(n, dtype=bool) for _ in range(3))
         short, seen, pending, dscr_low, pending_inf, dscr_inf = (np.zeros(n, dtype=bool)
                                                                   for _ in range(6))
@@ -505,14 +514,6 @@ class Kernel:
                 np.subtract(c[t], c[t - 1], out=f)
             else:
                 f[:] = c[0]
-            if t < H:                        # net position N: the plan without payouts
-                np.negative(net, out=i_net)
-                np.maximum(i_net, 0.0, out=i_net)
-                np.minimum(i_net, limit, out=i_net)
-                i_net *= rate
-                np.subtract(net, i_net, out=start[t])
-                net += f
-                net -= i_net
             np.multiply(balance, annual, out=interest)     # as cash_with_credit_line does
             interest /= 12
             np.add(held, f, out=cc)
