@@ -27,7 +27,7 @@ from engine.loan_capacity import DSCR_TARGET, loan_terms_table, loan_verdict, ma
 from engine.loans import Loan, apr, contracts, eir, grant_element, opening, schedules
 from engine.portfolio import display_results
 from engine.projection import Projection, project
-from engine.scenario import Channel
+from engine.scenario import Channel, Scenario
 from engine.schema_docs import scenario_schema
 from engine.stress import stress_table
 from engine.switching import SWITCHABLE, switching_value
@@ -214,6 +214,9 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 MAX_PARTITIONS = 10_000
+DISCOUNT_RATE = _checked(float, field_meta(Scenario, "discount_rate_annual").ge,
+                         field_meta(Scenario, "discount_rate_annual").le)
+"""--discount-rate: a finite rate within the scenario's discount_rate_annual bounds."""
 LOAN_FLAGS = [f for f in Loan.model_fields if f not in ("name", "lender", "disbursement_month")]
 
 
@@ -664,7 +667,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "month (number from the start, or 2002-07); default the start"))
     p.add_argument("--taper-start", metavar="MONTH", help=t("month tapers start (default 0)"))
     p.add_argument("--taper-every", type=int, default=6, help=t("months between taper steps"))
-    p.add_argument("--dscr-target", type=float, default=DSCR_TARGET,
+    p.add_argument("--dscr-target", type=_checked(float), default=DSCR_TARGET,
                    help=t("the lender's DSCR policy (default {target})", target=DSCR_TARGET))
     p.add_argument("--loan", help=t("the loan the credit memo judges (default the last)"))
     p.add_argument("--stress", action="append", default=[], metavar="NAME",
@@ -674,13 +677,14 @@ def build_parser() -> argparse.ArgumentParser:
                                 "and cash-flow statement, and NPV/IRR/payback of the group's "
                                 "investment with and without donations")))
     p.add_argument("scenario")
-    p.add_argument("--discount-rate", type=float, help=t("per year (default: the scenario's "
-                   "discount_rate_annual)"))
+    p.add_argument("--discount-rate", type=DISCOUNT_RATE, help=t("per year (default: the "
+                   "scenario's discount_rate_annual)"))
     p.add_argument("--out", type=Path, help=t("folder for the three statements as CSV"))
     p = with_set(sub.add_parser("results", help=t("results as donors measure them (DCED "
                                 "Standard) against the scenario's baseline variant")))
     p.add_argument("scenario")
-    p.add_argument("--discount-rate", type=float, help=t("per year (default: the scenario's)"))
+    p.add_argument("--discount-rate", type=DISCOUNT_RATE,
+                   help=t("per year (default: the scenario's)"))
     p.add_argument("--json", action="store_true", help=t("print JSON"))
     p = with_set(sub.add_parser("portfolio", help=t("one row of results per group of a CSV or "
                                 "Parquet file (group_id + override columns)")))

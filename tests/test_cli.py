@@ -119,3 +119,23 @@ def test_a_loan_term_past_the_largest_float_is_quoted_as_typed(capsys):
                  "--installments", "12"]) == 2
     assert capsys.readouterr().err == ("error: 1 problem(s):\n"
                                        "  --principal: must be a finite number (got '1e400')\n")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    # 1e400 read as inf: the DSCR target said '(got inf)', the discount rate was taken and
+    # the statements printed with an infinite rate
+    (["report", "bogra_handicrafts", "--dscr-target", "1e400"],
+     "argument --dscr-target: must be a finite number (got '1e400')"),
+    (["statements", "bogra_handicrafts", "--discount-rate", "1e400"],
+     "argument --discount-rate: must be a finite number (got '1e400')"),
+    # the scenario's discount_rate_annual allows 0 to 2 (200% a year)
+    (["results", "bogra_handicrafts", "--discount-rate", "-0.1"],
+     "argument --discount-rate: must be >= 0 (got -0.1)"),
+    (["results", "bogra_handicrafts", "--discount-rate", "3"],
+     "argument --discount-rate: must be <= 2 (got 3)"),
+])
+def test_rate_options_are_finite_and_within_the_scenario_bounds(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.endswith(f": error: {message}\n")
