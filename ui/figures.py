@@ -76,6 +76,11 @@ def styled(fig: go.Figure, style: fmt.Style, start: str | None = None) -> go.Fig
         if axis == "y" and fig.layout.barmode == "stack":
             values = np.concatenate([values, np.sum([a for a in arrays if a.shape == arrays[0]
                                                      .shape], axis=0)])
+        lines = [float(getattr(shape, f"{axis}0")) for shape in fig.layout.shapes
+                 if getattr(shape, f"{axis}ref") in (None, axis)
+                 and isinstance(getattr(shape, f"{axis}0"), (int, float))
+                 and getattr(shape, f"{axis}0") == getattr(shape, f"{axis}1")]
+        values = np.concatenate([values, lines])   # a target line is kept in view, as Plotly does
         values = values[np.isfinite(values)]
         bounds = fig.layout[f"{axis}axis"].range
         if bounds is not None:
@@ -88,10 +93,23 @@ def styled(fig: go.Figure, style: fmt.Style, start: str | None = None) -> go.Fig
             continue
         ticks, text = fmt.axis_ticks(low, high, unit, style, start)
         fig.update_layout({f"{axis}axis": {"tickvals": ticks, "ticktext": text}})
+        if bounds is None and len(ticks) > 1:   # drawn over the range the ticks were made for
+            fig.update_layout({f"{axis}axis": {"range": _padded(ticks, low, high)}})
         if fmt.kind(unit) == "money":
             fig.update_layout({f"{axis}axis": {"title_text": "US$" if style.usd_rate
                                                else t("taka")}})
     return fig
+
+
+def _padded(ticks: list[float], low: float, high: float) -> list[float]:
+    """An axis range from the first tick to the last, so every tick is drawn (Plotly's own
+    range follows the data and misses ticks made from 0 for a money axis, and all of them when
+    the values sit in a narrow band far from 0); an end that a value reaches is given a little
+    room so a line there is not cut, except 0, where bars start."""
+    pad = (ticks[-1] - ticks[0]) * 0.03
+    first = ticks[0] - (pad if ticks[0] != 0 and low <= ticks[0] else 0.0)
+    last = ticks[-1] + (pad if ticks[-1] != 0 and high >= ticks[-1] else 0.0)
+    return [first, last]
 
 
 def _unit(meta: object) -> str | None:
