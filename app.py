@@ -13,7 +13,7 @@ from engine.casefile import as_case_file
 from engine.i18n import N_, t
 from engine.io import decode_text
 from ui import exports, state
-from ui.pages.common import glossary, options_in_language, style
+from ui.pages.common import alert, glossary, options_in_language, style
 from ui.storage import StorageError, Workspace
 
 st.set_page_config(page_title="subsidy-exit", layout="wide")
@@ -85,7 +85,7 @@ if kept:
 side.file_uploader(t("Open a scenario file (TOML or input workbook XLSX)"), type=["toml", "xlsx"],
                    key="upload", on_change=take_upload)
 for line in ss.get("upload_error", []):
-    side.error(line)
+    alert("error", line, side)
 side.button(t("Reset"), key="reset_button", on_click=state.reset,
             help=t("Drop this scenario's edits and the page settings (the link's too)."))
 broken = state.saved_problems()
@@ -94,9 +94,9 @@ if broken:
         f"- **{n}**: {why}" for n, why in broken.items()))
 for line in ss.pop("ref_problem", []):
     st.warning(line)
-if ss.get("url_dropped"):
+if state.url_dropped():
     st.warning(t("This link carried edits that are not valid; they were dropped:") + "\n\n"
-               + "\n".join(f"- {line}" for line in ss.url_dropped))
+               + "\n".join(f"- {line}" for line in state.url_dropped()))
 if ss.ref.startswith("upload:"):
     side.caption(t("An uploaded scenario stays in this session: its link opens it nowhere else. "
                    "Save it (Case file, Save) before sharing the link."))
@@ -121,7 +121,7 @@ with side.expander(t("Save and download")):
                                     check=engine.parse_scenario)
             st.success(t("saved {file}", file=path.name))
         except StorageError as e:
-            st.error(str(e))
+            alert("error", str(e))
     stem = scenario.name.replace(":", "_")
     # files are built only when a button is pressed (data=callable)
     st.download_button(t("Scenario (TOML)"), lambda: exports.scenario_toml(scenario),

@@ -373,6 +373,27 @@ class FieldMeta:
         plain = dict(self.choice_labels).get(str(value))
         return t(plain) if plain else str(value)
 
+    def titled(self) -> str:
+        """The label with its unit where the unit has a name people use ('price (taka/unit)',
+        'discount (%)'); any other unit (a whole number, a ratio) is left to the help bubble
+        and never shown by its code.
+
+        >>> meta_at("channels.x.discount").titled(), meta_at("loans.x.installments").titled()
+        ('discount at delivery (%)', 'installments')
+        """
+        return f"{self.label} ({self.unit_shown})" if self.unit_shown else self.label
+
+    @property
+    def unit_shown(self) -> str:
+        """The unit as a label or a column names it: '%', a unit's name in the language in
+        force ('টাকা/মাস'), the pattern a month is typed in (YYYY-MM), or '' when it has no
+        name people use ('count', 'ratio')."""
+        if self.percent:
+            return "%"
+        if self.unit == "YYYY-MM":
+            return self.unit
+        return fmt.unit_name(self.unit) if self.unit in fmt.UNIT_NAMES else ""
+
     def range_text(self) -> str:
         """The allowed range in the unit people type ('0% to 100%', 'at least 1'), in the
         language in force.

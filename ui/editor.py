@@ -163,9 +163,8 @@ def parse_number(meta: FieldMeta, text: str) -> float | int | None:
 def allowed(meta: FieldMeta) -> str:
     """The allowed range with its unit, as people type it: 'at least 0 (taka)', '0% to 100%'."""
     text = meta.range_text()
-    return text if meta.percent or meta.unit in ("", "text", "choice", "true/false", "count",
-                                                 "correlation") \
-        else f"{text} ({numbers.unit_name(meta.unit)})"
+    return text if meta.percent or not meta.unit_shown or meta.unit == "correlation" \
+        else f"{text} ({meta.unit_shown})"
 
 
 def read_setting(meta: FieldMeta, text: str) -> float | int:
@@ -268,7 +267,7 @@ def field(container: Any, path: str, data: dict[str, Any], scenario: engine.Scen
     except KeyError:
         value = meta.default
     k = key(path)
-    text = label or (f"{t(meta.label)} ({'%' if meta.percent else t(meta.unit)})"
+    text = label or (meta.titled()
                      if meta.unit not in ("text", "choice", "true/false", "month", "date",
                                           "weights", "calendar months") else t(meta.label))
     kw: dict[str, Any] = {"key": k, "help": help_for(path, meta, data, scenario)}
@@ -615,7 +614,7 @@ def record_columns(model: type[BaseModel], data: dict[str, Any], scenario: engin
             to, back = _to_date, _same
             config = st.column_config.DateColumn(head, help=help_text, format="YYYY-MM-DD")
         else:
-            unit = "%" if meta.percent else meta.unit
+            unit = meta.unit_shown
             head = f"{head} ({unit})" if unit and unit not in head else head
             to, back = _typed(meta)
             config = st.column_config.TextColumn(head, help=help_text)

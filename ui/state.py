@@ -31,7 +31,6 @@ from engine.casefile import (
 )
 from engine.errors import Problem
 from engine.fields import FieldMeta, field_meta
-from engine.fmt import unit_name
 from engine.i18n import N_, t
 from engine.io import drop_none, file_problems
 from engine.report import path_title
@@ -87,17 +86,12 @@ def init() -> None:
     ref = st.query_params.get("scenario", DEFAULT_REF)
     ss.url_note = None if ref in all_refs() else ref
     ss.ref = ref if ref in all_refs() else DEFAULT_REF
-    edits, dropped = {}, []
-    for item in st.query_params.get_all("set"):
-        path, _, raw = item.partition("=")
-        try:
-            edits[path] = decode(raw, path)
-        except ValueTextError as e:   # too long or too deep: named, the rest still opens
-            dropped.append(f"`{path[:80]}`: {e}")
-    if edits and ss.ref == ref:
-        ss.edits[ss.ref], more = link_edits(ss.ref, edits)
-        dropped += more
-    ss.url_dropped = dropped
+    ss.link = (ss.ref, st.query_params.get_all("set"), ss.ref == ref)
+    with i18n.language(ss.lang):   # the messages in the link's language (set before any text)
+        edits, dropped = read_link(*ss.link)
+    if ss.link[1] and ss.link[2]:
+        ss.edits[ss.ref] = edits
+    ss.url_dropped = {ss.lang: dropped}
     ss.settings_asked = {k: st.query_params[k] for k in PAGE_SETTINGS if k in st.query_params}
     for k in PAGE_SETTINGS:
         if k in st.query_params:
@@ -105,6 +99,35 @@ def init() -> None:
                 ss.page_settings[k] = decode(st.query_params[k])
             except ValueError:   # kept as text: `setting` names it and shows the default
                 ss.page_settings[k] = st.query_params[k]
+
+
+def read_link(ref: str, items: list[str], opened: bool) -> tuple[dict[str, Any], list[str]]:
+    """The edits a link's `set=` items make to scenario `ref` (none when the link's scenario
+    was not `opened`), and one line for each dropped, in the language in force."""
+    edits, dropped = {}, []
+    for item in items:
+        path, _, raw = item.partition("=")
+        try:
+            edits[path] = decode(raw, path)
+        except ValueTextError as e:   # too long or too deep: named, the rest still opens
+            dropped.append(f"`{path[:80]}`: {e}")
+    if edits and opened:
+        edits, more = link_edits(ref, edits)
+        dropped += more
+    return edits, dropped
+
+
+def url_dropped() -> list[str]:
+    """The link's dropped edits in the language in force: worked out again from the link after
+    a switch of language, so a problem never stays in the language the page opened in."""
+    ss = st.session_state
+    known = ss.get("url_dropped") or {}
+    if not any(known.values()):
+        return []
+    lang = i18n.current()
+    if lang not in known:
+        known[lang] = read_link(*ss.link)[1]
+    return known[lang]
 
 
 def reset() -> None:
@@ -117,7 +140,7 @@ def reset() -> None:
             k.startswith(f"{ss.ref}::") or k in PAGE_SETTINGS
             or k.removesuffix(BOX) in PAGE_SETTINGS)]:
         del ss[key]
-    ss.url_dropped, ss.page_error, ss.settings_dropped = [], None, {}
+    ss.url_dropped, ss.page_error, ss.settings_dropped = {}, None, {}
 
 
 def reopens(base: engine.Scenario, edits: dict[str, Any]) -> None:
@@ -260,7 +283,7 @@ def number_label(meta: FieldMeta) -> str:
     page setting's label says its unit itself."""
     if meta.name in NUMBER_SETTINGS or meta.unit == "correlation":
         return meta.label
-    return f"{meta.label}, {'%' if meta.percent else unit_name(meta.unit)}"
+    return f"{meta.label}, {meta.unit_shown}" if meta.unit_shown else meta.label
 
 
 def fits(meta: FieldMeta, value: Any) -> bool:

@@ -23,7 +23,7 @@ from engine.fields import meta_at, model_at
 from engine.i18n import N_, t, tn
 from engine.scenario import CostTiming, Effect, OneOff, RampPoint
 from ui import editor, state
-from ui.pages.common import fmt, label, month_label, options_in_language, style, translated
+from ui.pages.common import alert, fmt, label, month_label, options_in_language, style, translated
 from ui.storage import StorageError, Workspace, clean_name
 
 SECTION_TITLES = {"products": N_("product"), "channels": N_("buyer"),
@@ -312,7 +312,7 @@ def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
             # the page was drawn is created exclusively (another session may take it first)
             saved = ws.save(name, text, overwrite=own or exists, check=engine.parse_scenario)
         except StorageError as e:
-            st.error(str(e))
+            alert("error", str(e))
             return
         ss.edits[f"saved:{saved.stem}"] = {}
         ss.ref = f"saved:{saved.stem}"

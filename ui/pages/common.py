@@ -47,6 +47,17 @@ def month_label(scenario: engine.Scenario, month: int | None, none: str | None =
     return numbers.month(scenario.start, month, style(scenario))
 
 
+ICONS = {"error": ":material/error:", "warning": ":material/warning:",
+         "info": ":material/info:", "success": ":material/check_circle:"}
+
+
+def alert(kind: str, body: str, where: Any = st) -> None:
+    """An alert (st.error, warning, info, success) whose text may begin with a user's own
+    words (a file or buyer named '💰🧵 জুট'): its icon is given, so Streamlit never takes a
+    leading emoji of that text for the alert's icon."""
+    getattr(where, kind)(body, icon=ICONS[kind])
+
+
 def label(text: str) -> str:
     """An engine-provided label, unit or name in the language in force (engine catalogue)."""
     return t(text) if text else text

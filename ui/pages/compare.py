@@ -3,16 +3,18 @@ charts. Each scenario is shown with the edits made to it in this session."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
 import engine
-from engine import i18n, quantities
+from engine import fmt, i18n, quantities
 from engine.comparison import COMPARE_COLUMNS, deltas
 from engine.i18n import t
 from ui import compute, state
 from ui.figures import lines_chart, styled
-from ui.pages.common import options_in_language, style, translated
+from ui.pages.common import alert, options_in_language, style, translated
 
 
 def _projection(ref: str) -> engine.Projection:
@@ -25,10 +27,17 @@ def _projection(ref: str) -> engine.Projection:
 
 
 def display(table: pd.DataFrame, scenario: engine.Scenario) -> pd.DataFrame:
-    """Numbers as people read them: each row by its quantity's unit, in the chosen style."""
+    """Numbers as people read them: each row by its quantity's unit, in the chosen style; a
+    month as every page writes one (fmt.month: 'Jul 2026', 'জুলাই ২০২৬'), not as YYYY-MM."""
     keys = {label: key for key, label in COMPARE_COLUMNS.items()}
-    return translated(pd.DataFrame({c: [quantities.display_value(keys.get(r, r), table.loc[r, c],
-                                                                 style(scenario))
+
+    def cell(key: str, x: object) -> str:
+        if quantities.quantity(key).unit == "YYYY-MM" and isinstance(x, str) \
+                and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", x):
+            return fmt.month(x, 0, style(scenario))
+        return quantities.display_value(key, x, style(scenario))
+
+    return translated(pd.DataFrame({c: [cell(keys.get(r, r), table.loc[r, c])
                                         for r in table.index] for c in table.columns},
                                    index=table.index))
 
@@ -51,7 +60,7 @@ def render() -> None:
     st.dataframe(display(deltas(table.drop(index="warning")), scenario), key="delta_table")
     for name, warning in table.loc["warning"].items():
         if warning:
-            st.warning(f"{name}: {warning}")
+            alert("warning", f"{name}: {warning}")
     months = max(projections, key=lambda x: len(x.monthly)).monthly.index.to_series()
     st.caption(t("Charts are by month from each scenario's own start."))
     st.plotly_chart(styled(lines_chart({x.scenario.name: x.monthly.cash_balance

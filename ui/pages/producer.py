@@ -20,6 +20,7 @@ from engine.switching import SWITCHABLE, all_to
 from ui import compute, editor, state
 from ui.figures import lines_chart, styled
 from ui.pages.common import (
+    alert,
     fmt,
     label,
     month_label,
@@ -108,7 +109,7 @@ def render() -> None:
                              format_func=options_in_language(
                                  lambda q: quantities.quantity(q).label))
     result = compute.switching(scenario, channel, rival, parameter, outcome, i18n.current())
-    st.success(switching_text(result, scenario))
+    alert("success", switching_text(result, scenario))
 
 
 OUTCOMES = ["member_income_per_member_month_avg", "min_cash_balance"]
@@ -125,7 +126,7 @@ def switching_text(result: dict, scenario: engine.Scenario) -> str:
     now = numbers.number(result["current_value"], style(scenario), 0, 2) \
         if meta.unit == "taka/unit" else numbers.value(result["current_value"], meta.unit,
                                                        style(scenario))
-    unit = "" if meta.percent else f" {label(meta.unit)}"
+    unit = f" {meta.unit_shown}" if meta.unit_shown and not meta.percent else ""
     sides = t("Selling everything to {buyer} gives {what} of {outcome} (at its {term} of "
               "{value}); selling everything to {rival} gives {rival_outcome}.", buyer=channel,
               what=what, outcome=value_of(outcome, result["outcome_now"], scenario),
