@@ -312,7 +312,7 @@ def test_the_loan_officer_adds_and_removes_a_loan_and_reads_its_terms():
     assert "Largest additional loan on the terms of loan" in metric_labels
     assert any("disbursed 10 March 2002" in c.value for c in at.caption)
     # the link carries the new loan (JSON in, JSON out) and the page settings
-    at.slider(key="dscr_target").set_value(1.5).run()
+    at.select_slider(key="dscr_target").set_value(1.5).run()
     again = AppTest.from_file(APP, default_timeout=60)
     for k, v in at.query_params.items():
         again.query_params[k] = v
@@ -320,7 +320,7 @@ def test_the_loan_officer_adds_and_removes_a_loan_and_reads_its_terms():
     again.run()
     assert not again.exception and not again.error
     assert again.selectbox(key="loan_select").value == "loan"
-    assert again.slider(key="dscr_target").value == 1.5
+    assert again.select_slider(key="dscr_target").value == 1.5
     assert any("disbursed 10 March 2002" in c.value for c in again.caption)
     # and removing it gives the preset's loans back
     at.button(key="remove_loan").click().run()

@@ -139,3 +139,19 @@ def test_an_alert_never_takes_a_users_leading_emoji_for_its_icon():
     at = AppTest.from_function(script).run()
     assert at.warning[0].value == "💰🧵 জুট: a warning about it"
     assert at.warning[0].icon == ":material/warning:"
+
+
+def test_sliders_write_their_values_in_the_digits_in_force():
+    at = app("bn", scenario="modhupur_pineapple")
+    at.switch_page("views/loan_officer.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    dscr = at.select_slider(key="dscr_target")
+    # 1.25 in Bengali digits (১ = 1, ২ = 2, ৫ = 5), the grid 1.00, 1.05, ..., 2.00
+    assert dscr.value == 1.25 and len(dscr.options) == 21
+    assert dscr.options[5] == "১.২৫" and dscr.options[-1] == "২.০০"
+    at = app("bn", scenario="bogra_handicrafts", tornado_step="0.27")
+    at.switch_page("views/risk.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    step = at.select_slider(key="tornado_step")
+    # a link's 0.27 shows on the slider's grid of 5% steps: 25%, written ২৫%
+    assert step.value == 0.25 and step.options[4] == "২৫%" and step.options[1] == "১০%"

@@ -342,6 +342,18 @@ def setting(key: str, default: Any, options: list[Any] | None = None,
     ss[key] = value
 
 
+def grid_setting(key: str, default: float, low: float, high: float, step: float) -> list[float]:
+    """Seed a select_slider's page setting as `setting` does, put on the slider's grid (the
+    nearest of `low`, `low + step`, ..., `high`: a link's 1.27 shows as 1.25); the grid is the
+    slider's options. A select_slider writes its values with a format_func from engine/fmt, in
+    the digits in force (st.slider's printf format writes Latin digits only)."""
+    setting(key, default, low=low, high=high)
+    grid = [round(low + i * step, 10) for i in range(round((high - low) / step) + 1)]
+    ss = st.session_state
+    ss[key] = min(grid, key=lambda v: abs(v - ss[key]))
+    return grid
+
+
 def url_choice(key: str, default: str, choices: list[str]) -> str:
     """A display setting from the link (`digits`, `grouping`): one of `choices`, else the
     default, with the value named by `dropped`."""

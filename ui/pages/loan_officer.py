@@ -101,8 +101,10 @@ def render() -> None:
         (st.success if verdict["meets"] else st.warning)(label(verdict["sentence"]))
     st.dataframe(readable(schedule[shown], scenario), key="schedule_table", hide_index=True)
     arrears_section(scenario, p)
-    state.setting("dscr_target", DSCR_TARGET, low=1.0, high=2.0)
-    target = st.slider(t("DSCR target"), 1.0, 2.0, step=0.05, key="dscr_target")
+    grid = state.grid_setting("dscr_target", DSCR_TARGET, 1.0, 2.0, 0.05)
+    shown = style(scenario)
+    target = st.select_slider(t("DSCR target"), grid, key="dscr_target",
+                              format_func=lambda v: numbers.ratio(v, shown))
     best = compute.max_loan(scenario, name, target)
     st.metric(t("Largest additional loan on the terms of {loan}", loan=name), fmt(best, scenario),
               help=t("A new loan on top of the group's loans, on {loan}'s terms (rate, "

@@ -159,11 +159,13 @@ def render() -> None:
     st.subheader(t("Which inputs matter"))
     c = st.columns(3)
     outcomes = list(risk.OUTCOMES)
-    state.setting("tornado_step", 0.1, low=0.05, high=0.5)
+    grid = state.grid_setting("tornado_step", 0.1, 0.05, 0.5, 0.05)
+    shown = style(scenario)
     state.setting("tornado_outcome", outcomes[0], options=outcomes)
-    step = c[0].slider(t("vary each input by"), 0.05, 0.5, step=0.05, key="tornado_step",
-                       format="%.2f", help=t("Each input is lowered and raised by this share of "
-                                             "its value (0.10 = 10%)."))
+    step = c[0].select_slider(t("vary each input by"), grid, key="tornado_step",
+                              format_func=lambda v: numbers.percent(v, shown, 0, 0),
+                              help=t("Each input is lowered and raised by this share of its "
+                                     "value."))
     outcome = c[1].selectbox(t("outcome"), outcomes, key="tornado_outcome",
                              format_func=options_in_language(quantities.label))
     top = editor.setting_box(c[2], "tornado_top", state.number_meta("tornado_top", scenario))
