@@ -155,3 +155,11 @@ def test_sliders_write_their_values_in_the_digits_in_force():
     step = at.select_slider(key="tornado_step")
     # a link's 0.27 shows on the slider's grid of 5% steps: 25%, written ২৫%
     assert step.value == 0.25 and step.options[4] == "২৫%" and step.options[1] == "১০%"
+
+
+def test_any_parameter_shows_its_value_in_the_digits_in_force():
+    at = app("bn", scenario="bogra_handicrafts")
+    at.selectbox(key="any_path").set_value("horizon_months").run()
+    # Bogra's horizon is 60 months: ৬০ in Bengali digits (৬ = 6, ০ = 0), typed as 60
+    [now] = [c.value for c in at.caption if c.value.startswith("এখন:")]
+    assert now.startswith("এখন: ৬০ (লেখা হয় `60`)"), now

@@ -8,6 +8,7 @@ import streamlit as st
 
 import engine
 from engine import fmt as numbers
+from engine.fields import meta_at
 from engine.i18n import t, tn
 from engine.values import ValueTextError, parse_value
 from engine.verdict import exit_verdict
@@ -61,8 +62,7 @@ def render() -> None:
         table = table[~table.path.isin(["name", "title", "start", "currency"])]
         path = st.selectbox(t("parameter"), table.path, key="any_path")
         row = table[table.path == path].iloc[0]
-        st.caption(t("now: `{value}` — {source}", value=row.value,
-                     source=row.source or t("model default")))
+        st.caption(now_text(path, row.value, row.source, scenario))
         raw = st.text_input(t("new value (a number, true/false, \"text\" or [list])"),
                             key="any_value")
         if st.button(t("Apply"), key="any_apply") and raw.strip():
@@ -86,3 +86,17 @@ def render() -> None:
                 st.rerun()
     with st.expander(t("Monthly table")):
         st.dataframe(readable(p.monthly, scenario), key="monthly_table")
+
+
+def now_text(path: str, value: object, source: str, scenario: engine.Scenario) -> str:
+    """A parameter's value now, as the pages write it (by its field's unit, in the digits in
+    force: '৬০'), with what to type in the box where that reads otherwise (`60`, `0.05`)."""
+    meta = meta_at(path)
+    source = source or t("model default")
+    shown = numbers.value(value, meta.unit, style(scenario), scenario.start) \
+        if meta is not None and isinstance(value, int | float) and not isinstance(value, bool) \
+        else str(value)
+    if shown == str(value):
+        return t("now: `{value}` — {source}", value=value, source=source)
+    return t("now: {shown} (typed `{value}`) — {source}", shown=shown, value=value,
+             source=source)
