@@ -394,15 +394,19 @@ class FieldMeta:
             return self.unit
         return fmt.unit_name(self.unit) if self.unit in fmt.UNIT_NAMES else ""
 
-    def range_text(self) -> str:
+    def range_text(self, code: bool = False) -> str:
         """The allowed range in the unit people type ('0% to 100%', 'at least 1'), in the
-        language in force.
+        language in force; with `code`, choices are Markdown code (the codes a file holds,
+        which stay as they are in every language).
 
         >>> meta_at("channels.x.discount").range_text(), meta_at("group.members").range_text()
         ('0% to 100%', 'at least 1')
+        >>> meta_at("services.x.taper.kind").range_text(code=True)
+        'one of `none`, `linear`, `step`, `table`'
         """
         if self.choices:
-            return t("one of {choices}", choices=", ".join(map(str, self.choices)))
+            return t("one of {choices}", choices=", ".join(
+                f"`{c}`" if code else str(c) for c in self.choices))
 
         def show(x: float) -> str:
             return f"{x * 100:g}%" if self.percent else f"{x:g}"
@@ -417,7 +421,7 @@ class FieldMeta:
             return t("{low} and {high}", low=low, high=high)
         return low or high or t("any")
 
-    def help(self, source: str | None = None) -> str:
+    def help(self, source: str | None = None, markdown: bool = True) -> str:
         """A help bubble: meaning, unit, allowed range and (when there is one) the source. A
         unit is named where it has a name a reader uses (taka/month, days), else only explained
         (a share: "a part of a whole, shown and typed as a percentage"), never by its code.
@@ -432,7 +436,7 @@ class FieldMeta:
         else:
             unit = t(UNITS[self.unit])
         text = t("{meaning}\n\nUnit: {unit}. Allowed: {allowed}.", meaning=self.description,
-                 unit=unit, allowed=self.range_text())
+                 unit=unit, allowed=self.range_text(code=markdown))
         return t("{text}\n\nSource: {source}", text=text, source=source) if source else text
 
 

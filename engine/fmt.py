@@ -242,6 +242,16 @@ def _date_text(d: dt.date, pattern: str, style: Style) -> str:
     return digits(text, style)
 
 
+def month_abbreviation(m: int, style: Style = PLAIN) -> str:
+    """Calendar month `m` (1 = January) as a column heading: "Jan", "জানু" (CLDR's
+    abbreviated names).
+
+    >>> month_abbreviation(1), month_abbreviation(4, style_for("bn"))
+    ('Jan', 'এপ্রি')
+    """
+    return _date_text(dt.date(2000, m, 1), "MMM", style)
+
+
 def calendar_month(d: dt.date, style: Style = PLAIN) -> str:
     """The Gregorian month of `d` in the style's language: "Apr 2024", "এপ্রিল ২০২৪".
 

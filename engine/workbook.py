@@ -169,7 +169,7 @@ def _header_text(col: Column) -> str:
 
 
 def _comment(meta: FieldMeta) -> Comment:
-    text = meta.help()
+    text = meta.help(markdown=False)
     return Comment(text, "subsidy-exit", width=320, height=160)
 
 

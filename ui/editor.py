@@ -39,7 +39,6 @@ from ui import state
 from ui.pages.common import label, style
 from ui.pages.common import month_label as shown_month
 
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 NONE = "(none)"
 SPECIAL = {"capacity_ramp", "one_off", "shares", "taper", "disbursement_date",
            "disbursement_month", "table"}
@@ -334,8 +333,8 @@ def weights(container: Any, path: str, meta: FieldMeta, value: Any, help_text: s
     cols = container.columns(12)
     one = replace(meta, unit="factor", label=meta.label, optional=False)
     for i, col in enumerate(cols):
-        number_box(col, MONTHS[i], f"{path}[{i}]", one, values[i], help_text,
-                   on_change=_weight_changed, args=(path, i, one))
+        number_box(col, numbers.month_abbreviation(i + 1, style()), f"{path}[{i}]", one,
+                   values[i], help_text, on_change=_weight_changed, args=(path, i, one))
 
 
 def _weight_changed(path: str, i: int, meta: FieldMeta) -> None:
