@@ -147,9 +147,9 @@ def test_field_descriptions_in_bangla_by_hand():
             "একক: সমগ্রের একটি অংশ, শতাংশে দেখানো ও লেখা হয়। অনুমোদিত: 0% থেকে 100%।")
         # a unit without a name people use is explained, never shown by its code ('text')
         assert meta_at("group.name").help() == "দলের নাম।\n\nএকক: একটি নাম বা লেখা। অনুমোদিত: যেকোনো।"
-        # codes a file holds stay as written inside the Bangla sentence
+        # codes a file holds stay as written inside the Bangla sentence, as code
         assert meta_at("loans.x.interest_method").description.startswith(
-            "declining_balance: বাকি থাকা আসলের ওপর সুদ; flat: ")
+            "`declining_balance`: বাকি থাকা আসলের ওপর সুদ; `flat`: ")
     assert meta_at("group.members").description == "Members who share the group's income."
 
 
