@@ -81,6 +81,17 @@ def test_date_axes_name_each_month_so_the_hover_heading_is_in_bangla(modhupur):
     assert english.layout.xaxis.ticktext is None and english.layout.xaxis.type != "category"
 
 
+def test_a_date_axis_that_crosses_no_january_still_gets_ticks():
+    """Months February to July 2002 hold no January to tick: every month is ticked (six
+    months, one tick each), named in Bangla (the axis used to fail on an empty list)."""
+    months = pd.date_range("2002-02-01", periods=6, freq="MS")
+    fig = figures.dates_in_language(go.Figure(go.Scatter(x=months, y=[1, 2, 3, 4, 5, 6])), BN)
+    names = ["ফেব্রুয়ারি ২০০২", "মার্চ ২০০২", "এপ্রিল ২০০২", "মে ২০০২", "জুন ২০০২",
+             "জুলাই ২০০২"]
+    assert list(fig.data[0].x) == names
+    assert list(fig.layout.xaxis.ticktext) == names
+
+
 def test_dscr_chart_ticks_hover_and_target_follow_the_digits(modhupur):
     s, p = modhupur
     with i18n.language("bn"):

@@ -152,10 +152,12 @@ def dates_in_language(fig: go.Figure, style: fmt.Style) -> go.Figure:
     if not names:
         return fig
     order = sorted(names, key=lambda k: (str(type(k)), k))
-    if not ticks:
-        numbers = [k for k in order if isinstance(k, int)]
+    numbers = [k for k in order if isinstance(k, int)]
+    if not ticks and numbers:
         ticks = [names[v] for v in fmt.nice_ticks(min(numbers), max(numbers), whole=True)
                  if v in names]
+    elif not ticks:   # months that cross no January (a stretch under a year): about six ticks
+        ticks = [names[k] for k in order][::max(1, len(order) // 6)]
     for item in [*fig.layout.shapes, *fig.layout.annotations]:
         if getattr(item, "xref", None) not in (None, "x"):
             continue
