@@ -180,6 +180,11 @@ def test_a_group_built_from_blank_projects_saves_reopens_and_shares(workspace):
     assert at.session_state.ref == "saved:dairy_group"
     assert (workspace / "dairy_group.toml").exists()
     assert metric(at, "Exit month") == shown
+    # the edits moved into the file: none is listed as kept on the blank group, and the save
+    # is said on the page
+    assert not [c.value for c in at.sidebar.caption if c.value.startswith("Edits kept")]
+    assert "Saved as dairy_group: your edits are in the file, which is now the open scenario." \
+        in [s.value for s in at.success]
 
     # a reload: a new session that opens the saved case file from the list
     again = casefile_app()

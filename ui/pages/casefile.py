@@ -314,10 +314,18 @@ def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
         except StorageError as e:
             alert("error", str(e))
             return
+        # the edits are in the saved file now: they move with it (the sidebar would otherwise
+        # list them as kept on the scenario they came from)
+        if ss.ref != f"saved:{saved.stem}":
+            ss.edits.pop(ss.ref, None)
         ss.edits[f"saved:{saved.stem}"] = {}
         ss.ref = f"saved:{saved.stem}"
+        ss.casefile_saved = saved.stem
         editor.bump()
         st.rerun()
+    if ss.pop("casefile_saved", None) == name:
+        st.success(t("Saved as {name}: your edits are in the file, which is now the open "
+                     "scenario.", name=name))
     if problems:
         st.caption(t("Correct the values named on the other tabs to save."))
     if ss.ref.startswith("saved:"):
