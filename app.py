@@ -9,7 +9,6 @@ import streamlit as st
 import engine
 from engine import fmt as numbers
 from engine import i18n
-from engine.casefile import as_case_file
 from engine.i18n import N_, t
 from engine.io import decode_text
 from ui import exports, state
@@ -114,10 +113,7 @@ with side.expander(t("Save and download")):
     overwrite = st.checkbox(t("overwrite if it exists"), key="save_overwrite")
     if st.button(t("Save to workspace"), key="save_button", disabled=bool(problems)):
         try:
-            # as the Case file saves: sources follow renamed items, edited values say so
-            text = engine.dump_scenario(as_case_file(state.base_scenario(ss.ref), scenario,
-                                                     ss.ref == state.NEW_REF))
-            path = Workspace().save(name, text, overwrite,
+            path = Workspace().save(name, state.case_file_text(scenario), overwrite,
                                     check=engine.parse_scenario)
             st.success(t("saved {file}", file=path.name))
         except StorageError as e:

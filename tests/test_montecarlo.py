@@ -26,7 +26,10 @@ PRESETS = [f"{name}:{v}" if v else name for name in engine.preset_names()
 RTOL = 1e-8
 
 
-def assert_same_paths(a, b) -> None:
+def assert_kernel_equals_pipeline(scenario, shocks: Shocks, paths: int, seed: int) -> None:
+    """The lean kernel's figures equal the pipeline's (lean=False), path by path."""
+    a = path_figures(scenario, shocks, paths, seed=seed)
+    b = path_figures(scenario, shocks, paths, seed=seed, lean=False)
     scale = max(1.0, float(np.abs(b.cash).max()))
     np.testing.assert_allclose(a.cash, b.cash, rtol=0, atol=RTOL * scale)
     np.testing.assert_array_equal(a.exit_month, b.exit_month)
@@ -47,8 +50,7 @@ def test_lean_kernel_equals_the_pipeline_on_every_preset(name, shocks):
     arranged (not taken when support ends before them)."""
     s = engine.load_scenario(name)
     assert lean_applies(compile_rows([s]), s.exit_criteria)
-    assert_same_paths(path_figures(s, shocks, 40, seed=4),
-                      path_figures(s, shocks, 40, seed=4, lean=False))
+    assert_kernel_equals_pipeline(s, shocks, 40, seed=4)
 
 
 @pytest.mark.parametrize("name", ["mirpur_footwear", "shafipur_footwear"])
@@ -80,8 +82,7 @@ def test_lean_kernel_equals_the_pipeline_on_random_scenarios(scenario):
     assume(lean_applies(compile_rows([scenario]), scenario.exit_criteria))
     shocks = Shocks(price_volatility=0.4, late_payment_probability=0.2,
                     harvest_failure_probability=0.2)
-    assert_same_paths(path_figures(scenario, shocks, 12, seed=1),
-                      path_figures(scenario, shocks, 12, seed=1, lean=False))
+    assert_kernel_equals_pipeline(scenario, shocks, 12, seed=1)
 
 
 @settings(max_examples=20, deadline=None,
@@ -99,8 +100,7 @@ def test_lean_kernel_with_an_income_floor_equals_the_pipeline(scenario, quantile
     assume(lean_applies(compile_rows([scenario]), scenario.exit_criteria))
     shocks = Shocks(price_volatility=0.4, late_payment_probability=0.2,
                     harvest_failure_probability=0.2)
-    assert_same_paths(path_figures(scenario, shocks, 12, seed=3),
-                      path_figures(scenario, shocks, 12, seed=3, lean=False))
+    assert_kernel_equals_pipeline(scenario, shocks, 12, seed=3)
 
 
 @settings(max_examples=20, deadline=None,
@@ -115,8 +115,7 @@ def test_lean_kernel_with_a_credit_line_equals_the_pipelines_sweep(scenario, lim
         "group.cash_reserve": reserve, "arrears.enabled": False})
     assume(lean_applies(compile_rows([scenario]), scenario.exit_criteria))
     shocks = Shocks(price_volatility=0.4, late_payment_probability=0.2)
-    assert_same_paths(path_figures(scenario, shocks, 12, seed=2),
-                      path_figures(scenario, shocks, 12, seed=2, lean=False))
+    assert_kernel_equals_pipeline(scenario, shocks, 12, seed=2)
 
 
 def test_a_credit_line_with_a_zero_reserve_runs_through_the_pipeline():

@@ -460,6 +460,13 @@ def base_scenario(ref: str) -> engine.Scenario:
     return load_preset(ref)
 
 
+def case_file_text(scenario: engine.Scenario) -> str:
+    """The file a save writes for the scenario on screen: sources follow renamed items and each
+    edited value says it was edited, from what (engine.casefile.as_case_file)."""
+    ref = st.session_state.ref
+    return engine.dump_scenario(as_case_file(base_scenario(ref), scenario, ref == NEW_REF))
+
+
 def edits() -> dict[str, Any]:
     ss = st.session_state
     return ss.edits.setdefault(ss.ref, {})

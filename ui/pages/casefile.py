@@ -17,7 +17,7 @@ from pydantic import BaseModel
 import engine
 from engine import fmt as numbers
 from engine import i18n
-from engine.casefile import as_case_file, loan_verdict
+from engine.casefile import loan_verdict
 from engine.errors import Problem
 from engine.fields import meta_at, model_at
 from engine.i18n import N_, t, tn
@@ -305,9 +305,8 @@ def save_tab(scenario: engine.Scenario, problems: list[Problem]) -> None:
                                 key="casefile_overwrite")
     if st.button(t("Save case file"), key="save_case_file", type="primary",
                  disabled=bool(problems) or not overwrite):
-        base = state.base_scenario(ss.ref)
         try:
-            text = engine.dump_scenario(as_case_file(base, scenario, ss.ref == state.NEW_REF))
+            text = state.case_file_text(scenario)
             # replace only what the user saw and agreed to replace; a name that was free when
             # the page was drawn is created exclusively (another session may take it first)
             saved = ws.save(name, text, overwrite=own or exists, check=engine.parse_scenario)
