@@ -778,12 +778,37 @@ def monte_carlo(scenario: Scenario, shocks: Shocks | None = None, paths: int = 1
     return summarize(scenario, f, done, asked, seed, shocks)
 
 
+PERCENTILES = (5.0, 50.0, 95.0)
+"""The percentiles of cash Monte Carlo reports, by month."""
+
+
+def row_percentiles(a: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
+    """(len(q), rows) the q-th percentiles of each row of `a`, which is sorted in place:
+    numpy's default ("linear", Hyndman and Fan 1996's definition 7) worked as `np.percentile`
+    works it (virtual index (n - 1) q / 100, and its `_lerp` from the lower order statistic
+    below a fraction of 0.5, from the upper one above), read off the sorted rows. Sorting
+    (numpy's vectorised sort) is about 4x as fast here as `np.percentile`'s selection of six
+    order statistics at once (benchmarks/bench_engine.py, `percentiles`)."""
+    a.sort(axis=1)
+    n = a.shape[1]
+    virtual = np.asarray(q, dtype=float) / 100 * (n - 1)
+    below = np.floor(virtual).astype(int)
+    above = np.minimum(below + 1, n - 1)
+    gamma = (virtual - below)[:, None]
+    low, high = a[:, below].T, a[:, above].T
+    diff = high - low
+    out = low + diff * gamma
+    upper = np.broadcast_to(gamma >= 0.5, out.shape)
+    np.subtract(high, diff * (1 - gamma), out=out, where=upper)
+    return out
+
+
 def summarize(scenario: Scenario, f: PathFigures, paths: int, asked: int, seed: int,
               shocks: Shocks) -> MonteCarlo:
     H = scenario.horizon_months
     dates = [scenario.month_label(t) for t in range(H)]
     # in place: the paths' cash is not read again (month-major: a month's paths are a row)
-    pct = np.percentile(f.cash.T, [5, 50, 95], axis=1, overwrite_input=True)
+    pct = row_percentiles(f.cash.T, PERCENTILES)
     exits = f.exit_month
     counts = np.bincount(exits[exits >= 0], minlength=H)
     by_month = np.cumsum(counts) / paths

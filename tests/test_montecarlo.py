@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.montecarlo import lean_applies, monte_carlo, path_figures
+from engine.montecarlo import lean_applies, monte_carlo, path_figures, row_percentiles
 from engine.pipeline import compile_rows
 from engine.shocks import STILL, Shocks, draw_block
 from tests.helpers import hand_scenario
@@ -379,6 +379,28 @@ def test_a_time_limit_stops_between_chunks_with_the_paths_done():
                         progress=lambda done, total: seen.append((done, total)))
     assert (whole.paths, whole.paths_asked) == (1200, 1200)
     assert seen == [(500, 1200), (1000, 1200), (1200, 1200)]
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 2), (3, 7), (5, 1001), (120, 2000)])
+def test_percentiles_equal_numpys(shape):
+    """The percentiles read off sorted rows are numpy's `np.percentile` (its default linear
+    definition), figure for figure, ties and infinities included."""
+    rng = np.random.default_rng(shape[1])
+    a = np.round(rng.standard_normal(shape) * 1e5, 1)
+    a[0, : shape[1] // 2] = 7.0                              # ties
+    if shape[1] > 3:
+        a[-1, :2] = np.inf, -np.inf
+    q = (5.0, 50.0, 95.0)
+    with np.errstate(invalid="ignore"):                      # inf - inf, as numpy's
+        expected = np.percentile(a, q, axis=1)
+        got = row_percentiles(a.copy(), q)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_percentiles_by_hand():
+    """Hyndman and Fan's definition 7 on 1 .. 5: virtual index 4 q / 100 (0.2, 2, 3.8)."""
+    got = row_percentiles(np.array([[5.0, 1.0, 4.0, 2.0, 3.0]]), (5.0, 50.0, 95.0))
+    np.testing.assert_allclose(got[:, 0], [1.2, 3.0, 4.8], rtol=1e-15)
 
 
 def test_probabilities_are_fractions_of_paths():
