@@ -204,30 +204,45 @@ def percentile_peers(paths: int, months: int):
 def required_normals(paths: int, months: int, per_path_month: int):
     """Drawing the standard normals a Monte Carlo of month-by-month shocks cannot do without
     (one per buyer, per product and for the common factor, every path-month), in float32, the
-    fastest way numpy gives them here: uniforms by the Box-Muller transform (`shocks.normals`;
-    numpy's own float32 ziggurat, `Generator.standard_normal`, is measured beside it and is
-    slower on this machine), 500 paths at a time into one buffer (drawn at once they are
-    slower: their temporaries leave the cache)."""
+    fastest way found here: inverse transform sampling on 16 random bits (`shocks.normals`;
+    the Box-Muller transform and numpy's own float32 ziggurat are measured beside it), 500
+    paths at a time into one buffer (drawn at once they are slower: their temporaries leave
+    the cache)."""
+    return blocks_of_normals(paths, months, per_path_month, normals)
+
+
+def box_muller(rng: np.random.Generator, shape: tuple[int, ...], out: np.ndarray) -> None:
+    """Standard normals by the Box-Muller transform (Box and Muller 1958) on float32 uniforms,
+    in place (how Monte Carlo drew them before): sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2)."""
+    half = out.size // 2
+    u = rng.random((2, half), dtype=np.float32)
+    radius, angle = u[0], u[1]
+    np.negative(radius, out=radius)
+    np.log1p(radius, out=radius)
+    radius *= np.float32(-2)
+    np.sqrt(radius, out=radius)
+    angle *= np.float32(2 * np.pi)
+    flat = out.reshape(-1)
+    np.multiply(radius, np.cos(angle), out=flat[:half])
+    np.multiply(radius, np.sin(angle), out=flat[half:2 * half])
+
+
+def ziggurat(rng: np.random.Generator, shape: tuple[int, ...], out: np.ndarray) -> None:
+    """numpy's own float32 ziggurat (`Generator.standard_normal`)."""
+    rng.standard_normal(shape, dtype=np.float32, out=out)
+
+
+def blocks_of_normals(paths: int, months: int, per_path_month: int,
+                      method: Callable[..., object]):
+    """A function drawing the normals of `paths` paths by `method`, 500 paths at a time into
+    one buffer."""
     rng = np.random.default_rng(0)
     block = 500
     out = np.empty((months, per_path_month, block), dtype=np.float32)
 
     def draw() -> None:
         for _ in range(-(-paths // block)):
-            normals(rng, out.shape, out=out)
-
-    return draw
-
-
-def ziggurat_normals(paths: int, months: int, per_path_month: int):
-    """The same normals by numpy's float32 ziggurat, 500 paths at a time into one buffer."""
-    rng = np.random.default_rng(0)
-    block = 500
-    out = np.empty((months, per_path_month, block), dtype=np.float32)
-
-    def draw() -> None:
-        for _ in range(-(-paths // block)):
-            rng.standard_normal(out.shape, dtype=np.float32, out=out)
+            method(rng, out.shape, out=out)
 
     return draw
 
@@ -257,7 +272,8 @@ def bench_monte_carlo() -> None:
         fns[name] = lambda s=s: monte_carlo(s, Shocks(), paths, seed=1)
         # the kernel alone: no shocks to draw (every multiplier 1), the same work per path
         fns[f"{name}, no draws"] = lambda s=s: monte_carlo(s, STILL, paths, seed=1)
-    fns["ziggurat normals bogra_handicrafts"] = ziggurat_normals(paths, T, 4)
+    fns["Box-Muller normals bogra_handicrafts"] = blocks_of_normals(paths, T, 4, box_muller)
+    fns["ziggurat normals bogra_handicrafts"] = blocks_of_normals(paths, T, 4, ziggurat)
     times = interleaved(fns, repeat=2 * REPEAT - 1)   # 9 rounds: the machine is shared
     for name in cases:      # the floor plus the normals, round by round
         times[f"honest floor + normals {name}"] = [
@@ -274,7 +290,7 @@ def bench_monte_carlo() -> None:
         figure(f"monte_carlo_10k_x_120_vs_honest_floor_and_normals[{name}]", times, name,
                f"honest floor + normals {name}", "of", target,
                note="the floor plus drawing the normals the shocks need, the fastest way "
-                    "numpy gives them here (Box-Muller on float32 uniforms)")
+                    "found here (inverse transform sampling on 16 random bits)")
         figure(f"monte_carlo_10k_x_120_vs_honest_floor_by_sorting[{name}]", times, name,
                "honest floor by sorting", "of", target,
                note="the stricter floor: its percentiles taken as Monte Carlo now takes them "
@@ -282,10 +298,12 @@ def bench_monte_carlo() -> None:
         figure(f"monte_carlo_10k_x_120_no_draws_vs_honest_floor[{name}]", times,
                f"{name}, no draws", "honest floor", "of", target,
                note="the kernel alone: zero shocks, nothing drawn")
-    figure("normals_box_muller_vs_ziggurat[bogra_handicrafts]", times,
-           "normals bogra_handicrafts", "ziggurat normals bogra_handicrafts", "faster",
-           note="4.8 million float32 normals: Box-Muller on numpy's uniforms against numpy's "
-                "float32 ziggurat (Generator.standard_normal)")
+    for peer in ("Box-Muller", "ziggurat"):
+        figure(f"normals_vs_{peer.lower()}[bogra_handicrafts]", times,
+               "normals bogra_handicrafts", f"{peer} normals bogra_handicrafts", "faster",
+               note="4.8 million float32 normals: inverse transform sampling on 16 random bits "
+                    "(shocks.normals) against the Box-Muller transform on numpy's float32 "
+                    "uniforms and numpy's float32 ziggurat (Generator.standard_normal)")
     s = engine.load_scenario("mirpur_footwear")
     times = interleaved({"kernel": lambda: monte_carlo(s, Shocks(), 1000, seed=1),
                          "pipeline path": lambda: monte_carlo(s, Shocks(), 1000, seed=1,

@@ -23,6 +23,8 @@ The draws are made in blocks of `BLOCK_PATHS` paths, block b from the generator 
 
 from __future__ import annotations
 
+import functools
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,38 +140,37 @@ def multipliers(z: np.ndarray, shocks: Shocks, C: int, P: int, keep: np.ndarray 
                 block *= keep[t // 12]
 
 
+NORMAL_CELLS = 2**16
+"""Equally likely values a standard normal draw takes (`normal_quantiles`)."""
+
+
+@functools.cache
+def normal_quantiles() -> np.ndarray:
+    """(NORMAL_CELLS,) float32: the standard normal's quantiles at the middles of
+    `NORMAL_CELLS` equally likely cells, Phi^-1((i + 1/2) / 65,536) (`statistics.NormalDist`,
+    Wichura's algorithm AS241, to about 1e-16). About 9 ms, once per process."""
+    quantile = statistics.NormalDist().inv_cdf
+    return np.array([quantile((i + 0.5) / NORMAL_CELLS) for i in range(NORMAL_CELLS)],
+                    dtype=np.float32)
+
+
 def normals(rng: np.random.Generator, shape: tuple[int, ...],
             out: np.ndarray | None = None) -> np.ndarray:
-    """Standard normal float32 draws by the Box-Muller transform (Box and Muller 1958): for
-    uniforms u1 in (0, 1] and u2 in [0, 1), sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2) are two
-    independent standard normals. About 2.5x as fast here as numpy's float32 ziggurat
-    (`benchmarks/bench_engine.py`); float32 uniforms bound the draws at
-    sqrt(-2 ln 2^-24) = 5.8 standard deviations. Into `out` (of `shape`, any strides) when
-    given: the cosines fill the first half of the draws in C order, the sines the second."""
+    """Standard normal float32 draws by inverse transform sampling on 16 random bits each: a
+    draw is the normal quantile at the middle of one of 65,536 equally likely cells
+    (`normal_quantiles`), four draws to each 64-bit word of the generator. The distribution
+    is within 1 / 131,072 of the normal's at every point (Kolmogorov-Smirnov distance),
+    its variance 0.99998 and kurtosis 2.9991 (the normal's: 1 and 3), its largest value 4.32
+    standard deviations (the normal exceeds it with probability 1.5e-5). About 2x as fast
+    here as the Box-Muller transform on float32 uniforms and 7x as numpy's float32 ziggurat
+    (`benchmarks/bench_engine.py`). Into `out` (of `shape`, any strides) when given, in C
+    order."""
     n = int(np.prod(shape))
-    half = (n + 1) // 2
-    u = rng.random((2, half), dtype=np.float32)
-    radius, angle = u[0], u[1]                   # worked in place (no temporaries)
-    np.negative(radius, out=radius)
-    np.log1p(radius, out=radius)
-    radius *= np.float32(-2)
-    np.sqrt(radius, out=radius)
-    angle *= np.float32(2 * np.pi)
-    trig = np.empty_like(angle)
-    if out is not None and n % 2 == 0 and shape[0] % 2 == 0:
-        first, second = out[:shape[0] // 2], out[shape[0] // 2:]
-        np.cos(angle, out=trig)
-        np.multiply(radius.reshape(first.shape), trig.reshape(first.shape), out=first)
-        np.sin(angle, out=trig)
-        np.multiply(radius.reshape(first.shape), trig.reshape(first.shape), out=second)
-        return out
-    flat = np.empty(2 * half, dtype=np.float32)
-    np.multiply(radius, np.cos(angle, out=trig), out=flat[:half])
-    np.multiply(radius, np.sin(angle, out=trig), out=flat[half:])
-    if out is not None:
-        out[...] = flat[:n].reshape(shape)
-        return out
-    return flat[:n].reshape(shape)
+    cells = rng.bit_generator.random_raw(-(-n // 4)).view(np.uint16)[:n].reshape(shape)
+    if out is None:
+        return np.take(normal_quantiles(), cells)
+    np.take(normal_quantiles(), cells, out=out, mode="wrap")    # cells < 65,536: no check
+    return out
 
 
 def event_cells(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
