@@ -32,10 +32,12 @@ the interest due in month M on the balance M starts with); payouts do not change
 are safe (methodology.md, "Monte Carlo with a credit line"). So a path costs one month loop
 over paths for the line, not one row per exit month.
 
+With an income floor as well, the members' income is less the line's interest: plan M, where
+its cash is safe, pays the interest due in month M and none after (`Kernel._income_floor`).
+
 Scenarios with arrears, quotas, rejects sold as another product, a self-sufficiency criterion,
-a credit line with a reserve of 0, with an income floor or with service effects that fade at
-exit, or more than `MAX_SIDES` distinct sales sides run the paths through the pipeline itself,
-in chunks.
+a credit line with a reserve of 0, or more than `MAX_SIDES` distinct sales sides run the paths
+through the pipeline itself, in chunks.
 
 Memory: paths are processed in chunks of at most `CHUNK_CELLS` path-month cells of working
 arrays (whatever the horizon); what is kept is the cash of every path over the horizon and a
@@ -54,7 +56,6 @@ import pandas as pd
 from engine import metrics
 from engine.cashflow import (
     Inputs,
-    fading_effects,
     needs_full_sweep,
     net_position_at_exit,
     receipt_weights,
@@ -108,16 +109,14 @@ def lean_applies(x: Inputs, criteria: ExitCriteria) -> bool:
 def structure_allows(x: Inputs, criteria: ExitCriteria) -> bool:
     """What the kernel needs of the scenario's structure: no arrears, no quotas, rejects sold
     as the same product, no self-sufficiency criterion, and with a credit line a cash reserve
-    above 0 and no income floor (the line's interest is in the members' income and follows
-    each exit month's own cash)."""
+    above 0 (the net-position formula)."""
     if x.arrears_enabled.any() or criteria.self_sufficiency or x.has_quota.any():
         return False
     routed = x.fallback.any(axis=1)
     if (x.channel_product[x.fallback.argmax(axis=1)] != x.channel_product)[routed].any():
         return False
     if (x.credit_limit > 0).any():
-        return bool((x.cash_reserve > 2 * metrics.TOLERANCE).all()) and \
-            criteria.member_income_floor is None
+        return bool((x.cash_reserve > 2 * metrics.TOLERANCE).all())
     return True
 
 
@@ -200,8 +199,6 @@ class Kernel:
         if not needs_full_sweep(plain):
             without = simulate(replace(plain, exit_month=np.array([0])))
             return cls(x, horizon, criteria, given, without, by_month=False)
-        if (x.credit_limit > 0).any() and fading_effects(x):
-            return None                   # the line's interest would follow M's own sales
         plans = simulate(replace(plain.take(np.zeros(horizon, dtype=int)),
                                  exit_month=np.arange(horizon)))
         k = cls(x, horizon, criteria, given, plans, by_month=True)
@@ -347,15 +344,17 @@ class Kernel:
         H, n = self.H, d.paths
         cash = np.empty((H, n)) if cash is None else cash
         c, sales, income, q, margin = self._sales(d)
+        # the line's interest by month, where the income floor reads it
+        interest = np.empty((self.T, n)) if self.credit and self.floor is not None else None
         if self.credit:
-            start, ds_low, short = self._credit_line(c, q, margin, cash)
+            start, ds_low, short = self._credit_line(c, q, margin, cash, interest)
         else:
             start = None
             short = self._cash(c, q, margin, cash)
             ds_low = self._dscr_low(c)
         safe = self._safe(c, sales, start)
         if self.floor is not None:
-            self._income_floor(safe, income)
+            self._income_floor(safe, income, interest)
         exit_month = np.where(safe.any(axis=0), safe.argmax(axis=0), -1)
         zeros = np.zeros(n)
         return PathFigures(cash.T, exit_month, ds_low, short, zeros.astype(bool), zeros)
@@ -480,12 +479,14 @@ class Kernel:
         return (num < 1).any(axis=0) & ~np.isneginf(num).any(axis=0)
 
     def _credit_line(self, c: np.ndarray, q: np.ndarray | None, margin: np.ndarray,
-                     cash: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     cash: np.ndarray, line_interest: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Month by month over all paths (cashflow.cash_with_credit_line): payouts from what
         the plan can spare, the line drawn and repaid; cash into `cash`. Also the net position
         of the plan without payouts at each candidate month (`cashflow.net_position_at_exit`),
         and (n,) the trailing DSCR below 1 and cash short at an installment (the line's
-        interest is debt service)."""
+        interest is debt service). The line's interest by month goes into `line_interest`
+        when given."""
         T, H, n = self.T, self.H, c.shape[1]
         x, tol, W = self.x, metrics.TOLERANCE, metrics.WINDOW
         annual, limit = float(x.credit_rate[0]), float(x.credit_limit[0])
@@ -516,6 +517,8 @@ class Kernel:
                 f[:] = c[0]
             np.multiply(balance, annual, out=interest)     # as cash_with_credit_line does
             interest /= 12
+            if line_interest is not None:
+                line_interest[t] = interest
             np.add(held, f, out=cc)
             cc -= interest
             if q is not None:
@@ -638,12 +641,18 @@ class Kernel:
                 np.greater_equal(lhs, self.reserve - tol, out=safe[t])
         return safe
 
-    def _income_floor(self, safe: np.ndarray, income: list[np.ndarray | None]) -> None:
+    def _income_floor(self, safe: np.ndarray, income: list[np.ndarray | None],
+                      interest: np.ndarray | None = None) -> None:
         """Plan M also needs the members' income over the trailing 12 full months at or above
         the floor in every month from M on (pipeline.criteria_met): a window after M is the
         profile's own; a window across M is the plan's months before M and the profile's from
         M: sum = (G_(M-1) - P_(M-1)) + (P_t - G_(t-12)), G and P the plan's and the profile's
-        cumulative income."""
+        cumulative income. With a credit line (`interest`: the plan's interest on it by month,
+        (T, n)) the members' income is less the line's interest: G is the plan's, and plan M,
+        where its cash is safe (the only plans the floor can still rule out), pays the interest
+        due in month M on the balance it starts with (the plan's i_M) and none after, its net
+        position staying at or above the reserve > 0 (the line repaid): i_M comes off every
+        window that holds month M (methodology.md, "Monte Carlo with a credit line")."""
         T, W = self.T, metrics.WINDOW
         if T < W or self.floor is None:
             return
@@ -654,6 +663,8 @@ class Kernel:
             return metrics.running(np.add, (sales + fixed[:, None]).T).T
 
         G = cumulative(income[0], self.fixed_income)
+        if interest is not None:
+            G -= metrics.running(np.add, interest.T).T
         for pr in self.profiles:
             P = cumulative(income[pr.side], pr.income)
             window = P[W - 1:].copy()                       # months W - 1 .. T - 1
@@ -663,12 +674,19 @@ class Kernel:
             across[1:] -= G[:T - W]
             for M in map(int, np.flatnonzero(pr.months)):
                 ok = np.ones(safe.shape[1], dtype=bool)
-                if M + W - 1 < T:          # windows from M + 11 on lie after M
-                    ok &= lowest[M] >= level
+                due = 0.0 if interest is None else interest[M]
+                if M + W - 1 < T:          # windows from M + 11 on (the first holds month M)
+                    if interest is None:
+                        ok &= lowest[M] >= level
+                    else:
+                        ok &= window[M] - due >= level
+                        if M + W < T:
+                            ok &= lowest[M + 1] >= level
                 lo, hi = max(M, W - 1), min(M + W - 2, T - 1)
                 if M >= 1 and lo <= hi:    # windows across M
                     worst = across[lo - W + 1:hi - W + 2].min(axis=0)
                     worst += G[M - 1] - P[M - 1]
+                    worst -= due
                     ok &= worst >= level
                 safe[M] &= ok
 

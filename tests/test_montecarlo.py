@@ -105,14 +105,20 @@ def test_lean_kernel_with_an_income_floor_equals_the_pipeline(scenario, quantile
 
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(scenarios, st.floats(1e3, 2e5), st.floats(0.0, 0.4), st.floats(1.0, 5e4))
+@given(scenarios, st.floats(1e3, 2e5), st.floats(0.0, 0.4), st.floats(1.0, 5e4),
+       st.one_of(st.none(), st.floats(0.0, 1.0)))
 def test_lean_kernel_with_a_credit_line_equals_the_pipelines_sweep(scenario, limit, rate,
-                                                                    reserve):
+                                                                    reserve, quantile):
     """Random scenarios given a credit line and a reserve above 0 (the pipeline sweeps them one
-    row per exit month; the kernel uses the net-position formula)."""
+    row per exit month; the kernel uses the net-position formula), and in some an income floor
+    at a quantile of the projection's members' income (less the line's interest)."""
     scenario = engine.with_overrides(scenario, {
         "group.credit_line_limit": limit, "group.credit_line_annual_rate": rate,
         "group.cash_reserve": reserve, "arrears.enabled": False})
+    if quantile is not None:
+        income = engine.project(scenario).monthly["member_income_per_member"].to_numpy()
+        scenario = engine.with_overrides(scenario, {
+            "exit_criteria.member_income_floor": max(0.0, float(np.quantile(income, quantile)))})
     assume(lean_applies(compile_rows([scenario]), scenario.exit_criteria))
     shocks = Shocks(price_volatility=0.4, late_payment_probability=0.2)
     assert_kernel_equals_pipeline(scenario, shocks, 12, seed=2)
@@ -236,7 +242,9 @@ member_income_floor = 60
 """
 
 
-def test_exit_profiles_equal_the_reference_model_given_the_same_shocks():
+@pytest.mark.parametrize(("credit_line", "opening", "seed"), [(0.0, 500, 2), (3000.0, 200, 7)])
+def test_exit_profiles_equal_the_reference_model_given_the_same_shocks(credit_line, opening,
+                                                                       seed):
     """The reference case with what makes plans differ by exit month: a coaching the donor
     pays in month 2 whose effect on output (-30%, half-life 4 months) is lost if support ends
     before it, a loan the facilitator arranges for month 4 (not taken if support ends by
@@ -244,11 +252,17 @@ def test_exit_profiles_equal_the_reference_model_given_the_same_shocks():
     projection). Plans fall into three profiles (M <= 2: neither; M = 3, 4: the coaching
     only; M >= 5: both). Four paths under strong shocks: every month's cash and the exit
     month, brute force in the reference model (every plan simulated month by month), equal
-    the kernel's; without the floor some exit at another month (so the floor binds)."""
+    the kernel's; without the floor some exit at another month (so the floor binds). With a
+    credit line (3,000 taka at 24%, opening cash 200) the line is drawn on some paths, and
+    the kernel's net-position formula and its income floor less the line's interest, by
+    profile, still equal every plan simulated; in these paths the interest decides (the third
+    path would meet the floor from month 13 if the line's interest were not counted)."""
     from engine.montecarlo import Kernel
     from engine.scenario import ExitCriteria
-    s = hand_scenario(PROFILES_CASE, months=14, opening_cash=500, reserve=100, delay=15)
-    s = engine.with_overrides(s, {"group.distribution_share": 0.5})
+    s = hand_scenario(PROFILES_CASE, months=14, opening_cash=opening, reserve=100, delay=15)
+    s = engine.with_overrides(s, {"group.distribution_share": 0.5,
+                                  "group.credit_line_limit": credit_line,
+                                  "group.credit_line_annual_rate": 0.24})
     shocks = Shocks(price_volatility=0.5, late_payment_probability=0.3,
                     harvest_failure_probability=0.3, late_payment_days=45)
     x = compile_rows([s])
@@ -256,9 +270,10 @@ def test_exit_profiles_equal_the_reference_model_given_the_same_shocks():
     assert kernel is not None
     assert sorted(np.flatnonzero(p.months).tolist() for p in kernel.profiles) == [
         [0, 1, 2], [3, 4], list(range(5, 14))]
-    d = draw_block(shocks, x, 4, seed=2, block=0)
-    lean = path_figures(s, shocks, 4, seed=2)
+    d = draw_block(shocks, x, 4, seed=seed, block=0)
+    lean = path_figures(s, shocks, 4, seed=seed)
     names = [c.name for c in s.channels]
+    drawn = False
     for i in range(4):
         path = {"price": {c: d.price[:, k, i] for k, c in enumerate(names)},
                 "volume": {p.name: d.volume[:, k, i] for k, p in enumerate(s.products)},
@@ -268,8 +283,10 @@ def test_exit_profiles_equal_the_reference_model_given_the_same_shocks():
                                    rtol=1e-9, atol=1e-6)
         expected = reference_exit_month(s, shocks=path)
         assert lean.exit_month[i] == (-1 if expected is None else expected)
+        drawn |= max(reference(s, shocks=path)["credit_line_draw"]) > 0
+    assert drawn == (credit_line > 0)     # the line is used on some path
     no_floor = s.model_copy(update={"exit_criteria": ExitCriteria()})
-    assert (path_figures(no_floor, shocks, 4, seed=2).exit_month != lean.exit_month).any()
+    assert (path_figures(no_floor, shocks, 4, seed=seed).exit_month != lean.exit_month).any()
 
 
 # ---- the shock process, against hand-derived expectations ---------------------------------------
