@@ -421,29 +421,32 @@ class Kernel:
     def _cash(self, c: np.ndarray, q: np.ndarray | None, margin: np.ndarray,
               cash: np.ndarray) -> np.ndarray:
         """Cash with payouts (cashflow.spare_payouts: what the plan can spare) into `cash`;
-        returns (n,) cash short in a month with debt service."""
+        returns (n,) cash short in a month with debt service. The backward pass keeps
+        low_t + base (low_t the lowest cumulative flow from t on) in the rows of `cash` (and of
+        `beyond` past the horizon), which the forward pass reads before it writes the month's
+        cash there: no third (T, n) array."""
         T, H, n = self.T, self.H, c.shape[1]
         tol = metrics.TOLERANCE
         short = np.zeros(n, dtype=bool)
         below = np.empty(n, dtype=bool)
-        spare = None
+        beyond = np.empty((max(0, T - H), n))
+        rows = [cash[t] if t < H else beyond[t - H] for t in range(T)]
         if q is not None:
-            # cap_t - q_t, cap_t = max(lowest cash from t on - reserve - margin, 0)
             low = np.full(n, np.inf)
             base = self.opening - self.reserve - margin
-            spare = np.empty((T, n))
             for t in range(T - 1, -1, -1):
                 np.minimum(low, c[t], out=low)
-                np.add(low, base, out=spare[t])
-                np.maximum(spare[t], 0.0, out=spare[t])
-                spare[t] -= q[t]
+                np.add(low, base, out=rows[t])
             worst = np.full(n, np.inf)
+            spare = np.empty(n)
         paid = np.empty(n)
-        extra = np.empty(n)
         for t in range(T):
-            row = cash[t] if t < H else extra
-            if spare is not None and q is not None:
-                np.minimum(worst, spare[t], out=worst)
+            row = rows[t]
+            if q is not None:
+                # spare_t = cap_t - q_t, cap_t = max(low_t - reserve - margin, 0)
+                np.maximum(row, 0.0, out=spare)
+                spare -= q[t]
+                np.minimum(worst, spare, out=worst)
                 np.minimum(worst, 0.0, out=paid)
                 paid += q[t]
                 np.subtract(c[t], paid, out=row)
