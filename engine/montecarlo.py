@@ -62,7 +62,7 @@ from engine.cashflow import (
     simulate,
 )
 from engine.limits import check_memory
-from engine.pipeline import compile_rows, run
+from engine.pipeline import compile_rows, rows_per_variant, run
 from engine.scenario import ExitCriteria, Scenario
 from engine.shocks import BLOCK_PATHS, Draws, Shocks, draw, draw_block, on_credit, shocked
 
@@ -71,6 +71,10 @@ CHUNK_CELLS = 12_000_000
 whatever the horizon (10,000 paths x 120 months of Bogra or Modhupur in one chunk)."""
 BLOCK_CELLS = 4_000_000
 """Most random numbers drawn by one generator block (smaller blocks for long horizons)."""
+PIPELINE_CELLS = 400_000
+"""Most simulated row-months per step of the pipeline path (about a quarter of a second here,
+with arrears): progress is reported, and the time limit checked, after each step, however
+long a path's exit sweep (`pipeline_step`)."""
 
 
 @dataclass(frozen=True)
@@ -723,6 +727,12 @@ def pipeline_figures(x: Inputs, d: Draws, horizon: int, criteria: ExitCriteria,
                        r.summary.arrears_at_end)
 
 
+def pipeline_step(x: Inputs, horizon: int, criteria: ExitCriteria) -> int:
+    """Paths per step of the pipeline path: at most `PIPELINE_CELLS` simulated row-months (a
+    path is a row per exit month with arrears or an effect that fades at exit), at least one."""
+    return max(1, PIPELINE_CELLS // (rows_per_variant(x, criteria, horizon) * x.months))
+
+
 def monte_carlo_bytes(paths: int, horizon: int, chunk_cells: int) -> float:
     """Planned memory: the kept cash of every path over the horizon (its percentiles are taken
     in place), a few figures per path, and one chunk's working arrays (about `chunk_cells`
@@ -757,10 +767,11 @@ def monte_carlo(scenario: Scenario, shocks: Shocks | None = None, paths: int = 1
     """Seeded Monte Carlo of `paths` paths under month-by-month `shocks` (default: the
     `Shocks` defaults). Paths go in chunks of whole generator blocks, so the same seed gives
     the same paths whatever the chunk size. Cash percentiles cover the horizon; the DSCR and
-    installment figures every simulated month. With `time_limit` (seconds), no new chunk
+    installment figures every simulated month. Paths run through the pipeline go in steps of
+    `pipeline_step` paths within a chunk. With `time_limit` (seconds), no new chunk or step
     starts once it has passed: the figures are those of the paths done (the first ones drawn),
     `paths` says how many and `paths_asked` how many were asked for. `progress(done, total)`
-    is called after each chunk. `lean=False` runs the paths through the pipeline (the
+    is called after each chunk or step. `lean=False` runs the paths through the pipeline (the
     definition of a path) even where the kernel applies: for tests and benchmarks."""
     shocks = Shocks() if shocks is None else shocks
     x = compile_rows([scenario])
@@ -778,22 +789,34 @@ def monte_carlo(scenario: Scenario, shocks: Shocks | None = None, paths: int = 1
     cash = np.empty((H, paths))              # month-major: every path's cash, month by month
     kept: list[PathFigures] = []
     asked, started, done = paths, time.monotonic(), 0
+
+    def out_of_time() -> bool:                # the first step always runs
+        return bool(done) and time_limit is not None and \
+            time.monotonic() - started > time_limit
+
+    step = pipeline_step(x, H, criteria)     # paths per step of the pipeline path
     n_blocks = -(-paths // block)
     for first in range(0, n_blocks, blocks_per_chunk):
-        if first and time_limit is not None and time.monotonic() - started > time_limit:
+        if out_of_time():
             break
         d = draw(shocks, x, [(b, min(block, paths - b * block))
                              for b in range(first, min(n_blocks, first + blocks_per_chunk))],
                  seed)
-        if kernel is not None:
-            kept.append(kernel.run(d, cash[:, done:done + d.paths]))
-        else:
-            f = pipeline_figures(x, d, H, criteria, max_rows=max(1, chunk_cells // (T * 40)))
-            cash[:, done:done + d.paths] = f.cash.T
-            kept.append(f)
-        done += d.paths
-        if progress is not None:
-            progress(done, asked)
+        parts = [(0, d.paths)] if kernel is not None else \
+            [(lo, min(d.paths, lo + step)) for lo in range(0, d.paths, step)]
+        for lo, hi in parts:
+            if out_of_time():
+                break
+            if kernel is not None:
+                kept.append(kernel.run(d, cash[:, done:done + d.paths]))
+            else:
+                f = pipeline_figures(x, d.part(lo, hi), H, criteria,
+                                     max_rows=max(1, chunk_cells // (T * 40)))
+                cash[:, done:done + hi - lo] = f.cash.T
+                kept.append(f)
+            done += hi - lo
+            if progress is not None:
+                progress(done, asked)
     f = PathFigures(cash[:, :done].T, *(np.concatenate([getattr(k, name) for k in kept])
                                        for name in list(PathFigures.__dataclass_fields__)[1:]))
     return summarize(scenario, f, done, asked, seed, shocks)

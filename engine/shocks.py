@@ -93,6 +93,11 @@ class Draws:
     def paths(self) -> int:
         return self.price.shape[-1]
 
+    def part(self, lo: int, hi: int) -> Draws:
+        """Paths lo .. hi - 1 (views)."""
+        return Draws(self.price[..., lo:hi], self.volume[..., lo:hi], self.late[..., lo:hi],
+                     self.late_days)
+
 
 def on_credit(x: Inputs) -> np.ndarray:
     """(C,) buyers who pay after delivery (the only ones who can pay late)."""

@@ -420,6 +420,26 @@ def test_percentiles_by_hand():
     np.testing.assert_allclose(got[:, 0], [1.2, 3.0, 4.8], rtol=1e-15)
 
 
+def test_the_pipeline_path_reports_progress_and_stops_in_steps():
+    """Issue #15 (review: a run with arrears showed no progress for 9 s and overran the app's
+    time limit, checked only between chunks): paths run through the pipeline go in steps of
+    at most PIPELINE_CELLS = 400,000 simulated row-months. Bogra with arrears (60 months)
+    sweeps 61 rows a path, so a step is 400,000 // (61 x 60) = 109 paths; progress comes
+    after each step, and a time limit of 0 stops after the first, with the figures of the
+    first 109 paths drawn."""
+    s = engine.with_overrides(engine.load_scenario("bogra_handicrafts"),
+                              {"arrears.enabled": True})
+    assert not lean_applies(compile_rows([s]), s.exit_criteria)
+    seen = []
+    monte_carlo(s, Shocks(), 250, seed=3, progress=lambda done, total: seen.append(done))
+    assert seen == [109, 218, 250]
+    stopped = monte_carlo(s, Shocks(), 250, seed=3, time_limit=0.0)
+    assert (stopped.paths, stopped.paths_asked) == (109, 250)
+    first = path_figures(s, Shocks(), 250, seed=3, lean=False).cash[:109]   # block 0's paths
+    np.testing.assert_allclose(stopped.cash_percentiles.to_numpy().T,
+                               np.percentile(first, [5, 50, 95], axis=0), rtol=1e-12)
+
+
 def test_probabilities_are_fractions_of_paths():
     s = engine.load_scenario("bogra_handicrafts")
     mc = monte_carlo(s, Shocks(price_volatility=0.4), paths=500, seed=2)
