@@ -71,3 +71,28 @@ def test_a_portfolio_chunk_in_the_app_fits_a_quarter_of_its_time_limit(monkeypat
     monkeypatch.setattr(portfolio, "run_scenarios", base_run)
     assert portfolio.chunk_groups_within(engine.load_scenario("bogra_handicrafts"), 60.0) == \
         groups
+
+
+def test_a_monte_carlo_cut_short_can_be_run_again_for_the_apps_whole_time_limit(monkeypatch):
+    """Review of issue #15: a Monte Carlo stopped at its time limit stayed cut in the session
+    with no way to finish it in the app. Bogra with arrears runs its paths through the pipeline
+    in steps of 400,000 // (61 rows x 60 months) = 109 paths; with the Monte Carlo's limit at 0
+    the first step is all it runs (109 of the 1,000 paths asked). The button runs the same
+    paths again under the app's whole time limit (60 s), and all 1,000 finish."""
+    from ui.pages import risk
+    monkeypatch.setattr(risk, "MC_TIME_LIMIT_S", 0.0)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["scenario"] = "bogra_handicrafts"
+    at.query_params["set"] = "arrears.enabled=true"
+    at.switch_page("views/risk.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    cut = [w.value for w in at.warning if w.value.startswith("Stopped after")]
+    assert cut == ["Stopped after 109 of 1,000 paths: the app spends at most 0 seconds on a "
+                   "Monte Carlo. The figures below are those of the 109 paths; `subsidy-exit "
+                   "montecarlo` runs them all."]
+    at.button(key="mc_longer").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [w for w in at.warning if w.value.startswith("Stopped after")]
+    assert not [b for b in at.button if b.key == "mc_longer"]
+    at.run()                                   # the whole run is kept for the same inputs
+    assert not [w for w in at.warning if w.value.startswith("Stopped after")]

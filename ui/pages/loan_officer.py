@@ -96,7 +96,8 @@ def render() -> None:
                        "them."))
     schedule = p.loans[name]
     shown = [c for c in schedule.columns if c in ALWAYS or schedule[c].astype(bool).any()]
-    verdict = compute.loan_verdict(scenario, DSCR_TARGET, i18n.current(), s)
+    with st.spinner(t("Judging the loan...")):      # shown after half a second
+        verdict = compute.loan_verdict(scenario, DSCR_TARGET, i18n.current(), s)
     if verdict is not None:
         (st.success if verdict["meets"] else st.warning)(label(verdict["sentence"]))
     st.dataframe(readable(schedule[shown], scenario), key="schedule_table", hide_index=True)
@@ -105,7 +106,8 @@ def render() -> None:
     shown = style(scenario)
     target = st.select_slider(t("DSCR target"), grid, key="dscr_target",
                               format_func=lambda v: numbers.ratio(v, shown))
-    best = compute.max_loan(scenario, name, target)
+    with st.spinner(t("Finding the largest loan...")):
+        best = compute.max_loan(scenario, name, target)
     st.metric(t("Largest additional loan on the terms of {loan}", loan=name), fmt(best, scenario),
               help=t("A new loan on top of the group's loans, on {loan}'s terms (rate, "
                      "installments, repayment, disbursement), that keeps the trailing-12-month "
@@ -119,8 +121,9 @@ def render() -> None:
 
 def _stress(scenario: engine.Scenario) -> None:
     st.subheader(t("Stress tests"))
-    st.dataframe(readable(compute.stress(scenario, i18n.current()), scenario),
-                 key="stress_table")
+    with st.spinner(t("Running the stress tests...")):
+        table = compute.stress(scenario, i18n.current())
+    st.dataframe(readable(table, scenario), key="stress_table")
 
 
 def _memo(scenario: engine.Scenario, name: str, target: float) -> None:

@@ -30,10 +30,11 @@ from ui.pages.common import (
     translated,
 )
 
-MC_TIME_LIMIT_S = TORNADO_TIME_LIMIT_S = float(
-    os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60")) / 4
+APP_TIME_LIMIT_S = float(os.environ.get("SUBSIDY_EXIT_APP_TIME_LIMIT", "60"))
+"""The app's time limit: the longest it spends on anything a user asks for."""
+MC_TIME_LIMIT_S = TORNADO_TIME_LIMIT_S = APP_TIME_LIMIT_S / 4
 """Seconds the app spends on one Monte Carlo or one tornado (a quarter of the app's time
-limit)."""
+limit); a Monte Carlo cut short can be run again for up to `APP_TIME_LIMIT_S`."""
 SESSION_CACHE = 16
 """Results of the page's long computations kept per session (the oldest dropped first)."""
 PROGRESS_AFTER_S = 1.0
@@ -85,14 +86,22 @@ def tornado(scenario: engine.Scenario, step: float, lang: str) -> pd.DataFrame |
                          limit=TORNADO_TIME_LIMIT_S)
 
 
-def monte_carlo(scenario: engine.Scenario, shocks: Shocks, paths: int, seed: int
-                ) -> MonteCarlo:
-    return with_progress(
-        "monte_carlo", (scenario.model_dump_json(), shocks.model_dump_json(), paths, seed,
-                        i18n.current()),
-        lambda progress: risk.monte_carlo(scenario, shocks, paths, seed,
-                                          time_limit=MC_TIME_LIMIT_S, progress=progress),
+def monte_carlo(scenario: engine.Scenario, shocks: Shocks, paths: int, seed: int,
+                longer: bool = False) -> tuple[MonteCarlo, float]:
+    """The Monte Carlo and the time limit it ran under: `MC_TIME_LIMIT_S`, or with `longer`
+    the app's whole time limit (replacing a result kept for the same inputs)."""
+    key = (scenario.model_dump_json(), shocks.model_dump_json(), paths, seed, i18n.current())
+    limits = st.session_state.setdefault("mc_limits", {})
+    if longer:
+        st.session_state.setdefault("risk_results", {}).pop(("monte_carlo", key), None)
+        limits[key] = APP_TIME_LIMIT_S
+    limit = limits.get(key, MC_TIME_LIMIT_S)
+    mc = with_progress(
+        "monte_carlo", key,
+        lambda progress: risk.monte_carlo(scenario, shocks, paths, seed, time_limit=limit,
+                                          progress=progress),
         N_("Simulating paths: {done} of {total}"), scenario)
+    return mc, limit
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -245,14 +254,23 @@ def monte_carlo_section(scenario: engine.Scenario) -> None:
                                                                                scenario))
     if shocks is None:
         return
-    mc = monte_carlo(scenario, shocks, int(paths), 0)
+    mc, limit = monte_carlo(scenario, shocks, int(paths), 0)
     if mc.paths < mc.paths_asked:
         s = style(scenario)
-        st.warning(t("Stopped after {done} of {asked} paths: the app spends at most {limit} "
-                     "seconds on a Monte Carlo. The figures below are those of the {done} "
-                     "paths; `subsidy-exit montecarlo` runs them all.",
-                     done=numbers.number(mc.paths, s), asked=numbers.number(mc.paths_asked, s),
-                     limit=numbers.number(MC_TIME_LIMIT_S, s)))
+        note, more = st.empty(), st.empty()
+        if limit < APP_TIME_LIMIT_S and more.button(
+                t("Run for up to {limit} seconds", limit=numbers.number(APP_TIME_LIMIT_S, s)),
+                key="mc_longer", help=t("The same paths from the first, with the app's whole "
+                                        "time limit; the page waits meanwhile.")):
+            more.empty()
+            mc, limit = monte_carlo(scenario, shocks, int(paths), 0, longer=True)
+        if mc.paths < mc.paths_asked:
+            note.warning(t("Stopped after {done} of {asked} paths: the app spends at most "
+                           "{limit} seconds on a Monte Carlo. The figures below are those of "
+                           "the {done} paths; `subsidy-exit montecarlo` runs them all.",
+                           done=numbers.number(mc.paths, s),
+                           asked=numbers.number(mc.paths_asked, s),
+                           limit=numbers.number(limit, s)))
     m = st.columns(3)
 
     def pct(x: float) -> str:
