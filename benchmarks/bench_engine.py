@@ -275,9 +275,10 @@ def bench_monte_carlo() -> None:
     fns["Box-Muller normals bogra_handicrafts"] = blocks_of_normals(paths, T, 4, box_muller)
     fns["ziggurat normals bogra_handicrafts"] = blocks_of_normals(paths, T, 4, ziggurat)
     times = interleaved(fns, repeat=2 * REPEAT - 1)   # 9 rounds: the machine is shared
-    for name in cases:      # the floor plus the normals, round by round
-        times[f"honest floor + normals {name}"] = [
-            a + b for a, b in zip(times["honest floor"], times[f"normals {name}"], strict=True)]
+    for name in cases:      # the floors plus the normals, round by round
+        for floor in ("honest floor", "honest floor by sorting"):
+            times[f"{floor} + normals {name}"] = [
+                a + b for a, b in zip(times[floor], times[f"normals {name}"], strict=True)]
     figure("percentiles_by_sorting_vs_np_percentile", times, "percentiles by sorting",
            "np.percentile", "faster", note="the 5th, 50th and 95th percentiles of 120 months x "
            "10,000 paths (month-major), the same figures")
@@ -295,6 +296,9 @@ def bench_monte_carlo() -> None:
                "honest floor by sorting", "of", target,
                note="the stricter floor: its percentiles taken as Monte Carlo now takes them "
                     "(by sorting), not by np.percentile as issue #15's floor")
+        figure(f"monte_carlo_10k_x_120_vs_honest_floor_by_sorting_and_normals[{name}]",
+               times, name, f"honest floor by sorting + normals {name}", "of", target,
+               note="the stricter floor plus drawing the normals the shocks need")
         figure(f"monte_carlo_10k_x_120_no_draws_vs_honest_floor[{name}]", times,
                f"{name}, no draws", "honest floor", "of", target,
                note="the kernel alone: zero shocks, nothing drawn")

@@ -659,7 +659,7 @@ class Kernel:
         where its cash is safe (the only plans the floor can still rule out), pays the interest
         due in month M on the balance it starts with (the plan's i_M) and none after, its net
         position staying at or above the reserve > 0 (the line repaid): i_M comes off every
-        window that holds month M (methodology.md, "Monte Carlo with a credit line")."""
+        window that holds month M (methodology.md, "Monte Carlo: exit months by profile")."""
         T, W = self.T, metrics.WINDOW
         if T < W or self.floor is None:
             return
@@ -748,14 +748,16 @@ def block_paths(x: Inputs) -> int:
 
 def cells_per_path(x: Inputs, kernel: Kernel | None) -> int:
     """Working cells (of 8 bytes) a path needs in a chunk: the lean kernel's month-major float64
-    arrays (the plan's cumulative flows, its payable share and payout room or the line's
-    look-ahead, each further sales side's, the income floor's) and the draws (float32 normals
-    of the common factor, the buyers and the products, worked into the multipliers in place,
-    and the late months), or the pipeline's monthly arrays."""
+    arrays (the plan's cumulative flows, its payable share, one more, each further sales
+    side's, the income floor's; with a credit line its look-ahead, flows and start positions,
+    and with a floor too the line's interest) and the draws (float32 normals of the common
+    factor, the buyers and the products, worked into the multipliers in place, and the late
+    months), or the pipeline's monthly arrays."""
     C, P, T = x.list_price.shape[1], x.produced.shape[1], x.months
     if kernel is None:
         return T * 40 * max(C, 1)
-    arrays = 3 + 2 * (len(kernel.sides) - 1) + (4 if kernel.floor is not None else 0)
+    arrays = 3 + 2 * (len(kernel.sides) - 1) + (4 if kernel.floor is not None else 0) \
+        + ((3 + (kernel.floor is not None)) if kernel.credit else 0)
     draws = (4 * (1 + C + P) + C) / 8
     return int(T * (arrays + draws)) + 1
 
@@ -832,8 +834,9 @@ def row_percentiles(a: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
     works it (virtual index (n - 1) q / 100, and its `_lerp` from the lower order statistic
     below a fraction of 0.5, from the upper one above), read off the sorted rows. Sorting
     (numpy's vectorised sort) is about 4x as fast here as `np.percentile`'s selection of six
-    order statistics at once (benchmarks/bench_engine.py, `percentiles`)."""
-    a.sort(axis=1)
+    order statistics at once (benchmarks/bench_engine.py,
+    `percentiles_by_sorting_vs_np_percentile`)."""
+    a.sort(axis=1)                       # NaN sorts last: a row with one has NaN percentiles
     n = a.shape[1]
     virtual = np.asarray(q, dtype=float) / 100 * (n - 1)
     below = np.floor(virtual).astype(int)
@@ -844,6 +847,7 @@ def row_percentiles(a: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
     out = low + diff * gamma
     upper = np.broadcast_to(gamma >= 0.5, out.shape)
     np.subtract(high, diff * (1 - gamma), out=out, where=upper)
+    out[:, np.isnan(a[:, -1])] = np.nan
     return out
 
 
