@@ -425,32 +425,29 @@ class Kernel:
     def _cash(self, c: np.ndarray, q: np.ndarray | None, margin: np.ndarray,
               cash: np.ndarray) -> np.ndarray:
         """Cash with payouts (cashflow.spare_payouts: what the plan can spare) into `cash`;
-        returns (n,) cash short in a month with debt service. The backward pass keeps
-        low_t + base (low_t the lowest cumulative flow from t on) in the rows of `cash` (and of
-        `beyond` past the horizon), which the forward pass reads before it writes the month's
-        cash there: no third (T, n) array."""
+        returns (n,) cash short in a month with debt service."""
         T, H, n = self.T, self.H, c.shape[1]
         tol = metrics.TOLERANCE
         short = np.zeros(n, dtype=bool)
         below = np.empty(n, dtype=bool)
-        beyond = np.empty((max(0, T - H), n))
-        rows = [cash[t] if t < H else beyond[t - H] for t in range(T)]
+        spare = None
         if q is not None:
+            # cap_t - q_t, cap_t = max(lowest cash from t on - reserve - margin, 0)
             low = np.full(n, np.inf)
             base = self.opening - self.reserve - margin
+            spare = np.empty((T, n))
             for t in range(T - 1, -1, -1):
                 np.minimum(low, c[t], out=low)
-                np.add(low, base, out=rows[t])
+                np.add(low, base, out=spare[t])
+                np.maximum(spare[t], 0.0, out=spare[t])
+                spare[t] -= q[t]
             worst = np.full(n, np.inf)
-            spare = np.empty(n)
         paid = np.empty(n)
+        extra = np.empty(n)
         for t in range(T):
-            row = rows[t]
-            if q is not None:
-                # spare_t = cap_t - q_t, cap_t = max(low_t - reserve - margin, 0)
-                np.maximum(row, 0.0, out=spare)
-                spare -= q[t]
-                np.minimum(worst, spare, out=worst)
+            row = cash[t] if t < H else extra
+            if spare is not None and q is not None:
+                np.minimum(worst, spare[t], out=worst)
                 np.minimum(worst, 0.0, out=paid)
                 paid += q[t]
                 np.subtract(c[t], paid, out=row)
@@ -748,7 +745,7 @@ def block_paths(x: Inputs) -> int:
 
 def cells_per_path(x: Inputs, kernel: Kernel | None) -> int:
     """Working cells (of 8 bytes) a path needs in a chunk: the lean kernel's month-major float64
-    arrays (the plan's cumulative flows, its payable share, one more, each further sales
+    arrays (the plan's cumulative flows, its payable share, its payout room, each further sales
     side's, the income floor's; with a credit line its look-ahead, flows and start positions,
     and with a floor too the line's interest) and the draws (float32 normals of the common
     factor, the buyers and the products, worked into the multipliers in place, and the late
