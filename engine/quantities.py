@@ -59,7 +59,7 @@ OUTPUTS: dict[str, Quantity] = {
     "min_dscr_seasonal": Q(N_("Lowest trailing-quarter DSCR"), "ratio",
                            N_("The lowest DSCR over three full months ending in the loan period "
                               "(from the first disbursement to the last installment): the lean "
-                              "season."), none=N_("no debt service")),
+                              "season."), none=N_("no full 3 months in the loan period")),
     "outstanding_at_horizon": Q(N_("Loans outstanding at the horizon"), "taka",
                                 N_("Principal lent and not repaid by the last month shown.")),
     "simulated_months": Q(N_("Months simulated"), "count",
@@ -71,8 +71,9 @@ OUTPUTS: dict[str, Quantity] = {
                       N_("Cash available for debt service (after members' drawings) over 12 full "
                          "months divided by the debt service due in them, at its lowest over the "
                          "windows ending from the first disbursement to the last installment (the "
-                         "loan period a lender judges); undefined without debt service."),
-                      none=N_("no debt service")),
+                         "loan period a lender judges); undefined where no full 12 months end in "
+                         "it: no debt service, or none after the projection's first 11 months."),
+                      none=N_("no full 12 months in the loan period")),
     "buyer_hhi": Q(N_("Buyer concentration (HHI)"), "ratio",
                    N_("Herfindahl index of buyers' shares of revenue: 1 is a single buyer.")),
     "member_income_per_member_month_avg": Q(N_("Income per member (monthly average)"),
@@ -347,7 +348,7 @@ def display_value(name: str, x: Any, style: fmt.Style = fmt.PLAIN,
     >>> display_value("subsidy_to_sales", 0.005), display_value("exit_month", 4, start="2002-01")
     ('0.5%', 'May 2002')
     >>> display_value("min_dscr_12m", None), display_value("payment", 1033.333, decimals=2)
-    ('no debt service', '1,033.33')
+    ('no full 12 months in the loan period', '1,033.33')
     """
     q = quantity(name)
     if q.none and (x is None or (isinstance(x, float) and x != x)):

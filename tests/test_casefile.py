@@ -213,6 +213,23 @@ def test_a_group_built_from_blank_projects_saves_reopens_and_shares(workspace):
     assert shared.title[0].value == "Case file: Dairy group"
 
 
+def test_the_exit_criteria_are_set_on_the_group_tab():
+    """Review of #15: a group typed in could get an income floor only through "Any
+    parameter". The Group tab now has the exit criteria: a floor of 465 taka a member a month
+    (the dairy group's lowest month) moves its exit from Sep 2026 to the engine's answer for
+    the same file with that floor; emptying the box takes the floor away."""
+    base = engine.parse_scenario(DAIRY)
+    floored = with_overrides(base, {"exit_criteria.member_income_floor": 465.0})
+    expected = engine.project(floored).summary["exit_date"]
+    assert expected == "2028-10" and engine.project(base).summary["exit_date"] == "2026-09"
+    at = build_dairy(casefile_app())
+    typed(at, "exit_criteria.member_income_floor", 465.0)
+    assert metric(at, "Exit month") == "Oct 2028"
+    at.text_input(key=key(at, "exit_criteria.member_income_floor")).set_value("").run()
+    assert at.session_state.edits["new"]["exit_criteria.member_income_floor"] is None
+    assert metric(at, "Exit month") == "Sep 2026"
+
+
 def test_invalid_values_are_named_beside_their_field_and_the_rest_keeps_working():
     at = casefile_app()
     at.selectbox(key="start_from").set_value("new").run()

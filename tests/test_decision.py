@@ -106,7 +106,7 @@ def test_no_debt_service_says_so():
     assert p.summary["min_dscr_12m"] is None
     assert p.monthly.dscr_12m.isna().all()
     assert quantities.display_value("min_dscr_12m", p.summary["min_dscr_12m"]) == \
-        "no debt service"
+        "no full 12 months in the loan period"
 
 
 # ---- the exit-month verdict, checked by projecting M and M - 1 ---------------------------------

@@ -21,7 +21,7 @@ from engine.casefile import loan_verdict
 from engine.errors import Problem
 from engine.fields import meta_at, model_at
 from engine.i18n import N_, t, tn
-from engine.scenario import CostTiming, Effect, OneOff, RampPoint
+from engine.scenario import CostTiming, Effect, ExitCriteria, OneOff, RampPoint
 from ui import editor, state
 from ui.pages.common import alert, fmt, label, month_label, options_in_language, style, translated
 from ui.storage import StorageError, Workspace, clean_name
@@ -90,7 +90,8 @@ def render() -> None:
 def inline(problem: Problem, data: dict[str, Any]) -> bool:
     """Is the problem shown beside a field (every path under a section or the group is)?"""
     return problem.path.split(".")[0].split("[")[0] in (
-        "group", "name", "title", "start", "horizon_months", "usd_rate", *SECTION_TITLES)
+        "group", "name", "title", "start", "horizon_months", "usd_rate", "exit_criteria",
+        *SECTION_TITLES)
 
 
 def start_or_open() -> None:
@@ -184,6 +185,13 @@ def group_tab(data: dict[str, Any], scenario: engine.Scenario, problems: list[Pr
     for i, f in enumerate(fields):
         editor.field(cols[i % 3], f"group.{f}", data, scenario)
     editor.show_problems(st, editor.problems_at(problems, data, "group"))
+    st.markdown(t("**When the group is self-sustaining**"))
+    st.caption(t("From the exit month on, cash stays at or above the reserve; these are asked "
+                 "too when set (empty: no income floor)."))
+    cols = st.columns(3)
+    for i, f in enumerate(ExitCriteria.model_fields):
+        editor.field(cols[i % 3], f"exit_criteria.{f}", data, scenario)
+    editor.show_problems(st, editor.problems_at(problems, data, "exit_criteria"))
 
 
 def meta_fields(prefix: str) -> list[str]:
