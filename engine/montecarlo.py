@@ -83,7 +83,8 @@ class MonteCarlo:
     cash_percentiles: pd.DataFrame          # months x (p5, p50, p95)
     p_self_sustaining_by_month: pd.Series   # P(exit month <= m)
     exit_month_distribution: pd.Series      # share of paths by exit month (-1: none)
-    p_dscr_below_1: float                   # P(min trailing-12m DSCR < 1)
+    p_dscr_below_1: float                   # P(min trailing-12m DSCR < 1); NaN where no path
+                                            # has a full 12-month window in the loan period
     p_cash_short_at_installment: float      # P(cash < 0 in a month with debt service)
     p_par30: float                          # P(an installment > 30 days past due, any month)
     expected_arrears: float                 # mean arrears at the end (engine/arrears.py)
@@ -100,6 +101,8 @@ class PathFigures:
     cash: np.ndarray          # (n, H) (a month-major array's transpose from the kernel)
     exit_month: np.ndarray    # (n,) -1: none
     dscr_low: np.ndarray      # (n,) min trailing-12m DSCR < 1
+    dscr_defined: np.ndarray  # (n,) the min trailing-12m DSCR is defined (a full window in
+                              # the loan period, no overflow)
     short: np.ndarray         # (n,) cash < 0 in a month with debt service
     par30: np.ndarray         # (n,)
     arrears_end: np.ndarray   # (n,)
@@ -351,17 +354,18 @@ class Kernel:
         # the line's interest by month, where the income floor reads it
         interest = np.empty((self.T, n)) if self.credit and self.floor is not None else None
         if self.credit:
-            start, ds_low, short = self._credit_line(c, q, margin, cash, interest)
+            start, ds_low, ds_defined, short = self._credit_line(c, q, margin, cash, interest)
         else:
             start = None
             short = self._cash(c, q, margin, cash)
-            ds_low = self._dscr_low(c)
+            ds_low, ds_defined = self._dscr_low(c)
         safe = self._safe(c, sales, start)
         if self.floor is not None:
             self._income_floor(safe, income, interest)
         exit_month = np.where(safe.any(axis=0), safe.argmax(axis=0), -1)
         zeros = np.zeros(n)
-        return PathFigures(cash.T, exit_month, ds_low, short, zeros.astype(bool), zeros)
+        return PathFigures(cash.T, exit_month, ds_low, ds_defined, short, zeros.astype(bool),
+                           zeros)
 
     def _sales(self, d: Draws) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray | None],
                                         np.ndarray | None, np.ndarray]:
@@ -459,10 +463,10 @@ class Kernel:
                 short |= below
         return short
 
-    def _dscr_low(self, c: np.ndarray) -> np.ndarray:
+    def _dscr_low(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(n,) the lowest trailing-12-month DSCR below 1 (metrics.min_dscr_12m) when the debt
         service is the same on every path: over the months of the loan period with a full
-        window and debt service in it."""
+        window and debt service in it; and (n,) whether that lowest DSCR is defined."""
         ds = self.loan_debt_service[None, :]
         W = metrics.WINDOW
         den = metrics.window_sum(ds)[0]
@@ -471,7 +475,7 @@ class Kernel:
         n = c.shape[1]
         low = np.zeros(n, dtype=bool)
         if not months.size:
-            return low
+            return low, low.copy()
         E = self.available_less_flows
         num = c[months] + E[months, None]
         before = months - W
@@ -480,17 +484,18 @@ class Kernel:
         with np.errstate(over="ignore", under="ignore"):
             num /= den[months, None]
         # metrics.lowest: a lowest DSCR that is not finite (an overflow) is undefined
-        return (num < 1).any(axis=0) & ~np.isneginf(num).any(axis=0)
+        defined = ~np.isneginf(num).any(axis=0)
+        return (num < 1).any(axis=0) & defined, defined
 
     def _credit_line(self, c: np.ndarray, q: np.ndarray | None, margin: np.ndarray,
                      cash: np.ndarray, line_interest: np.ndarray | None = None
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Month by month over all paths (cashflow.cash_with_credit_line): payouts from what
         the plan can spare, the line drawn and repaid; cash into `cash`. Also the net position
         of the plan without payouts at each candidate month (`cashflow.net_position_at_exit`),
-        and (n,) the trailing DSCR below 1 and cash short at an installment (the line's
-        interest is debt service). The line's interest by month goes into `line_interest`
-        when given."""
+        and (n,) the trailing DSCR below 1, whether it is defined, and cash short at an
+        installment (the line's interest is debt service). The line's interest by month goes
+        into `line_interest` when given."""
         T, H, n = self.T, self.H, c.shape[1]
         x, tol, W = self.x, metrics.TOLERANCE, metrics.WINDOW
         annual, limit = float(x.credit_rate[0]), float(x.credit_limit[0])
@@ -508,8 +513,8 @@ class Kernel:
         held, balance = np.full(n, self.opening), np.zeros(n)     # cash at the last month's end
         f, interest, cc, tmp, draw, repay = (np.empty(n) for _ in range(6))
         below, has, bad = (np.empty(n, dtype=bool) for _ in range(3))
-        short, seen, pending, dscr_low, pending_inf, dscr_inf = (np.zeros(n, dtype=bool)
-                                                                  for _ in range(6))
+        short, seen, pending, dscr_low, pending_inf, dscr_inf, pending_any, counted = (
+            np.zeros(n, dtype=bool) for _ in range(8))
         ds_sum = np.zeros((W + 1, n))        # cumulative debt service, the last 13 months
         E = self.available_less_flows
         num, den = np.empty(n), np.empty(n)
@@ -572,6 +577,8 @@ class Kernel:
                 np.not_equal(den, 0.0, out=bad)
                 with np.errstate(over="ignore", under="ignore"):
                     np.divide(num, den, out=num, where=bad)
+                np.logical_and(bad, seen, out=below)     # a window that counts, whatever its
+                pending_any |= below                     # DSCR
                 np.less(num, 1.0, out=below)
                 bad &= below
                 bad &= seen
@@ -585,18 +592,23 @@ class Kernel:
             if every:
                 dscr_low |= pending
                 dscr_inf |= pending_inf
+                counted |= pending_any
                 pending.fill(False)
                 pending_inf.fill(False)
+                pending_any.fill(False)
             else:
                 np.logical_and(pending, has, out=bad)
                 dscr_low |= bad
                 np.logical_and(pending_inf, has, out=bad)
                 dscr_inf |= bad
+                np.logical_and(pending_any, has, out=bad)
+                counted |= bad
                 np.logical_not(has, out=has)
                 pending &= has
                 pending_inf &= has
+                pending_any &= has
         dscr_low &= ~dscr_inf
-        return start, dscr_low, short
+        return start, dscr_low, counted & ~dscr_inf, short
 
     def _safe(self, c: np.ndarray, sales: list[np.ndarray], start: np.ndarray | None
               ) -> np.ndarray:
@@ -720,8 +732,8 @@ def pipeline_figures(x: Inputs, d: Draws, horizon: int, criteria: ExitCriteria,
     r = run(shocked(x, d), horizon, criteria, max_rows=max_rows)
     return PathFigures(r.monthly["cash_balance"][:, :horizon], r.exit_month,
                        np.nan_to_num(r.summary.min_dscr_12m, nan=np.inf) < 1,
-                       r.summary.cash_short_at_installment, r.summary.par30_ever,
-                       r.summary.arrears_at_end)
+                       ~np.isnan(r.summary.min_dscr_12m), r.summary.cash_short_at_installment,
+                       r.summary.par30_ever, r.summary.arrears_at_end)
 
 
 def pipeline_step(x: Inputs, horizon: int, criteria: ExitCriteria) -> int:
@@ -864,7 +876,7 @@ def summarize(scenario: Scenario, f: PathFigures, paths: int, asked: int, seed: 
                                       columns=["p5", "p50", "p95"]),
         p_self_sustaining_by_month=pd.Series(by_month, index=dates, name="p_self_sustaining"),
         exit_month_distribution=dist.rename("share"),
-        p_dscr_below_1=float(f.dscr_low.mean()),
+        p_dscr_below_1=float(f.dscr_low.mean()) if f.dscr_defined.any() else float("nan"),
         p_cash_short_at_installment=float(f.short.mean()),
         p_par30=float(f.par30.mean()), expected_arrears=float(f.arrears_end.mean()),
         paths=paths, seed=seed, paths_asked=asked, shocks=shocks)

@@ -34,6 +34,7 @@ def assert_kernel_equals_pipeline(scenario, shocks: Shocks, paths: int, seed: in
     np.testing.assert_allclose(a.cash, b.cash, rtol=0, atol=RTOL * scale)
     np.testing.assert_array_equal(a.exit_month, b.exit_month)
     np.testing.assert_array_equal(a.dscr_low, b.dscr_low)
+    np.testing.assert_array_equal(a.dscr_defined, b.dscr_defined)
     np.testing.assert_array_equal(a.short, b.short)
     np.testing.assert_array_equal(a.par30, b.par30)
 
@@ -162,8 +163,25 @@ def test_zero_volatility_equals_the_projection(name):
                                    atol=RTOL * np.abs(expected).max())
     exit_month = -1 if p.summary["exit_month"] is None else p.summary["exit_month"]
     assert mc.exit_month_distribution.to_dict() == {exit_month: 1.0}
-    below = p.summary["min_dscr_12m"] is not None and p.summary["min_dscr_12m"] < 1
-    assert mc.p_dscr_below_1 == (1.0 if below else 0.0)
+    lowest = p.summary["min_dscr_12m"]        # None: no full window in the loan period
+    if lowest is None:
+        assert np.isnan(mc.p_dscr_below_1)
+    else:
+        assert mc.p_dscr_below_1 == (1.0 if lowest < 1 else 0.0)
+
+
+def test_p_dscr_below_1_is_undefined_without_a_full_window_in_the_loan_period():
+    """Review of #15: a loan of 8 monthly installments from month 1 has no trailing 12-month
+    window that ends in its loan period (months 2-9 < 11), so the lowest trailing DSCR is
+    undefined (the projection says None) and so is the share of paths below 1: NaN, shown as
+    n/a, not 0%. Given 24 installments over 36 months, windows ending in months 11-25 count
+    and the share is a number again."""
+    s = hand_scenario(REFERENCE_CASE, months=14, opening_cash=500, reserve=100, delay=15)
+    assert engine.project(s).summary["min_dscr_12m"] is None
+    assert np.isnan(monte_carlo(s, STRONG, paths=40, seed=1).p_dscr_below_1)
+    longer = engine.with_overrides(s, {"horizon_months": 36, "loans[0].installments": 24})
+    assert engine.project(longer).summary["min_dscr_12m"] is not None
+    assert 0.0 <= monte_carlo(longer, STRONG, paths=40, seed=1).p_dscr_below_1 <= 1.0
 
 
 def test_zero_volatility_draws_multipliers_of_exactly_one():

@@ -281,7 +281,8 @@ def monte_carlo_section(scenario: engine.Scenario) -> None:
                        "the last month."))
     m[1].metric(t("P(trailing DSCR < 1)"), pct(mc.p_dscr_below_1),
                 help=t("The share of paths in which, over some 12 months, earnings do not cover "
-                       "the installments (DSCR below 1)."))
+                       "the installments (DSCR below 1); n/a where no full 12 months end in the "
+                       "loan period."))
     m[2].metric(t("P(cash short at an installment)"), pct(mc.p_cash_short_at_installment))
     if scenario.arrears.enabled:
         a = st.columns(3)
