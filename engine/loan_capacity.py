@@ -249,7 +249,8 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET,
     """Does the group carry its loans as a lender judges them? From the first disbursement to
     the last installment: the trailing-12-month DSCR (full windows, after members' drawings)
     must stay >= `dscr_target` and cash >= the reserve, and (with arrears on) no installment
-    may go more than 30 days past due (PAR30). Also gives the lowest seasonal
+    may go more than 30 days past due (PAR30); a loan period with no full 12 months is judged
+    on its DSCR over the whole period (`dscr_loan_period`). Also gives the lowest seasonal
     (quarterly) DSCR, which the verdict reports but does not judge. None without loans. The
     sentences write numbers and months in `style` (default: the language in force's)."""
     if not p.scenario.loans:
@@ -295,8 +296,18 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET,
                          "arrears at the end",
                          days=fmt.number(summary["worst_days_past_due"], st),
                          arrears=money(summary["arrears_at_end"])))
-    dscr_ok = dscr is None or dscr >= dscr_target - 1e-12
-    if not dscr_ok:
+    # a loan with no full 12-month window in its period (repaid within the projection's first
+    # 11 months) is judged on its DSCR over the whole loan period, not passed for want of one
+    whole = None
+    if dscr is None and due.size:
+        served = float(sim["debt_service"][period].sum())
+        whole = float(sim["cash_available_for_debt_service"][period].sum()) / served
+    dscr_ok = (dscr is None or dscr >= dscr_target - 1e-12) and \
+        (whole is None or whole >= dscr_target - 1e-12)
+    if not dscr_ok and whole is not None:
+        reasons.append(t("DSCR over the loan period is {dscr} (it has no full 12 months), below "
+                         "the target of {target}", dscr=ratio(whole), target=ratio(dscr_target)))
+    elif not dscr_ok:
         reasons.append(t("trailing-12-month DSCR falls to {dscr} in {month}, below the target "
                          "of {target}", dscr=ratio(dscr), month=when(dscr_month),
                          target=ratio(dscr_target)))
@@ -308,7 +319,12 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET,
     judged = t("from {first} to the last installment in {last}, after members' drawings of "
                "{drawings} a month each", first=when(first),
                last=when(last), drawings=money(s.group.drawings_per_member_month))
-    if meets:
+    if meets and whole is not None:
+        sentence = t("Meets the lender's tests {judged}: DSCR over the loan period (it has no "
+                     "full 12 months) {dscr}, at or above {target}, and cash at or above the "
+                     "reserve of {reserve}.", judged=judged, dscr=ratio(whole),
+                     target=ratio(dscr_target), reserve=money(reserve))
+    elif meets:
         lowest = "" if dscr is None else t(" (lowest {dscr} in {month})", dscr=ratio(dscr),
                                             month=when(dscr_month))
         sentence = t("Meets the lender's tests {judged}: trailing-12-month DSCR stays at or "
@@ -321,6 +337,7 @@ def loan_verdict(p: Projection, dscr_target: float = DSCR_TARGET,
     return {"meets": meets, "dscr_target": dscr_target, "dscr_ok": dscr_ok,
             "arrears_ok": arrears_ok,
             "reserve_ok": cash_ok, "min_dscr_12m": dscr, "min_dscr_12m_date": label(dscr_month),
+            "dscr_loan_period": whole,
             "min_dscr_seasonal": seasonal, "min_dscr_seasonal_date": label(seasonal_month),
             "min_cash_in_loan_period": cash, "min_cash_date": label(cash_month),
             "cash_reserve": reserve, "first_month": first, "last_installment_month": last,

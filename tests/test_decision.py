@@ -109,6 +109,30 @@ def test_no_debt_service_says_so():
         "no full 12 months in the loan period"
 
 
+def test_a_loan_with_no_full_12_months_is_judged_on_its_whole_period():
+    """Review of #15: a loan repaid within the projection's first 11 months has no full
+    trailing 12-month window, and the lender's test passed for want of one ("meets", with a
+    monthly DSCR of 0.56). It is now judged on its DSCR over the loan period: the cash
+    available for debt service from the disbursement (month 1) to the last installment (month
+    9), over the debt service of those months."""
+    from tests.test_montecarlo import REFERENCE_CASE
+    s = hand_scenario(REFERENCE_CASE, months=14, opening_cash=500, reserve=100, delay=15)
+    p = engine.project(s)
+    assert p.summary["min_dscr_12m"] is None
+    t = p.simulated
+    period = t.loc[1:9]
+    assert (t.debt_service.loc[2:9] > 0).all() and (t.debt_service.drop(range(2, 10)) == 0).all()
+    expected = period.cash_available_for_debt_service.sum() / period.debt_service.sum()
+    v = loan_verdict(p, 1.25)
+    assert v["dscr_loan_period"] == pytest.approx(expected, rel=1e-12)
+    assert not v["dscr_ok"] and not v["meets"]
+    assert f"DSCR over the loan period is {expected:.2f} (it has no full 12 months)" in \
+        v["sentence"]
+    # a loan with full windows is judged on them, as before
+    longer = engine.with_overrides(s, {"horizon_months": 36, "loans[0].installments": 24})
+    assert loan_verdict(engine.project(longer))["dscr_loan_period"] is None
+
+
 # ---- the exit-month verdict, checked by projecting M and M - 1 ---------------------------------
 
 def _scenarios():

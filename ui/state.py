@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 import engine
 from engine import i18n
@@ -67,9 +68,24 @@ def default_grouping(lang: str) -> str:
 
 def language_changed() -> None:
     """A switch of language takes that language's grouping, as a link with ?lang= opens it: the
-    same link must not show two forms of one number."""
+    same link must not show two forms of one number.
+
+    It also hands every widget its value again. A drop-down keyed by its field keeps its
+    identity across the switch, and the browser sends back the option it shows by its label;
+    Streamlit reads a label it cannot find among the new language's as a value of its own, so
+    the next edit anywhere put "by buyers' shares" where "shares" was (the review of #15:
+    14 values named on the Case file page after one edit in Bangla). A value set through the
+    session state is sent to the browser with the widget, in the new language."""
     ss = st.session_state
     ss.grouping = default_grouping(ss.lang)
+    for name in list(ss.keys()):
+        value = ss[name]
+        if name == "lang" or isinstance(value, bool) or not isinstance(value, str | int | float):
+            continue
+        try:
+            ss[name] = value
+        except StreamlitAPIException:     # a widget whose value cannot be set (a button)
+            pass
 
 
 def init() -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 
 import engine
 from engine import fmt as numbers
-from engine import i18n
+from engine import i18n, quantities
 from engine.arrears import arrears_figures
 from engine.i18n import N_, t
 from engine.loan_capacity import DSCR_TARGET
@@ -90,7 +90,8 @@ def render() -> None:
     c[2].metric(t("Grant element (10%)"), numbers.percent(cost["grant_element"], s, 1, 1),
                 help=t("How much of the loan is a gift: the share of its face value saved by "
                        "its terms against a 10% a year market rate (OECD)."))
-    c[3].metric(t("Min trailing DSCR"), numbers.ratio(p.summary["min_dscr_12m"], s),
+    c[3].metric(t("Min trailing DSCR"),
+                label(quantities.display_value("min_dscr_12m", p.summary["min_dscr_12m"], s)),
                 help=t("The lowest debt-service coverage over 12 months: what the business "
                        "earns divided by the installments due; below 1, earnings do not cover "
                        "them."))
