@@ -11,7 +11,7 @@ from engine import fmt as numbers
 from engine import i18n
 from engine.i18n import N_, t
 from engine.io import decode_text
-from ui import exports, state
+from ui import editor, exports, state
 from ui.pages.common import alert, glossary, options_in_language, style
 from ui.storage import StorageError, Workspace
 
@@ -154,8 +154,15 @@ pages = [st.Page("views/overview.py", title=t("Overview"), default=True),
          st.Page("views/risk.py", title=t("Risk")),
          st.Page("views/portfolio.py", title=t("Portfolio"))]
 settings_note = st.empty()   # above the page; filled once the page has read its settings
+page = st.navigation(pages)
+if ss.setdefault("editor_page", page.url_path) != page.url_path:
+    # a widget's id holds its page: the same field's box on another page is a new widget,
+    # which would start empty where its key still held the last page's text (the group's
+    # boxes on the Case file after the Overview); new keys start from the scenario's values
+    editor.bump()
+    ss.editor_page = page.url_path
 try:
-    st.navigation(pages).run()
+    page.run()
 except Exception as e:  # noqa: BLE001 - the app's boundary: a message, never a traceback
     ss.page_error = page_error(e)
     st.error(ss.page_error + "\n\n" + t("Your edits are kept. Change the value named above, "

@@ -230,6 +230,25 @@ def test_the_exit_criteria_are_set_on_the_group_tab():
     assert metric(at, "Exit month") == "Sep 2026"
 
 
+def test_the_case_file_after_the_overview_shows_the_group_s_values():
+    """Review of #15: opening the Case file from the Overview left the group's boxes empty
+    (the Overview shows the same fields; a box on another page is a new widget, which started
+    empty where its key still held the Overview's text). Modhupur's members (261, the preset's
+    file) and a value typed on the Overview (cash reserve 30,000) are in the Case file's boxes,
+    and an invalid text typed there is kept as typed."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = "modhupur_pineapple"
+    at.run()
+    at.text_input(key=key(at, "group.cash_reserve")).set_value("30,000").run()
+    at.text_input(key=key(at, "group.opening_cash")).set_value("lots").run()
+    at.switch_page("views/casefile.py").run()
+    assert not at.exception
+    assert engine.load_scenario("modhupur_pineapple").group.members == 261
+    assert at.text_input(key=key(at, "group.members")).value == "261"
+    assert at.text_input(key=key(at, "group.cash_reserve")).value == "30,000"
+    assert at.text_input(key=key(at, "group.opening_cash")).value == "lots"
+
+
 def test_invalid_values_are_named_beside_their_field_and_the_rest_keeps_working():
     at = casefile_app()
     at.selectbox(key="start_from").set_value("new").run()
