@@ -331,7 +331,8 @@ class ExitCriteria(Model):
         "M on."))
     member_income_floor: float | None = Field(
         None, ge=0, description=N_("Also require the trailing-12-month average income per member "
-        "(taka/month) at or above this floor in every full window from M on; None: no floor."))
+        "(taka/month) at or above this floor in every full window from the exit month on; "
+        "empty: no floor."))
 
 
 PATH_CHARACTERS = (".", "[", "]", "=")
