@@ -80,7 +80,9 @@ def language_changed() -> None:
     ss.grouping = default_grouping(ss.lang)
     for name in list(ss.keys()):
         value = ss[name]
-        if name == "lang" or isinstance(value, bool) or not isinstance(value, str | int | float):
+        chosen = isinstance(value, list) and all(isinstance(v, str) for v in value)   # chips
+        if name == "lang" or isinstance(value, bool) or not (
+                chosen or isinstance(value, str | int | float)):
             continue
         try:
             ss[name] = value
