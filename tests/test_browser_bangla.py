@@ -130,3 +130,32 @@ def test_bengali_digits_on_the_page(server, browser):  # noqa: F811
     metric = page.get_by_test_id("stMetricValue").nth(2).inner_text()
     assert re.search("[০-৯]", metric) and not re.search("[0-9]", metric), metric
     page.close()
+
+
+def test_switching_to_bangla_keeps_every_choice_and_then_an_edit_names_nothing(
+        server, browser):  # noqa: F811
+    """Review of #15: after the language switch the browser kept each drop-down's English
+    label, which Streamlit read as a value of its own; one edit on the Case file then named 14
+    values ("14টি মান ঠিক করা দরকার") and froze every figure. The Case file in English, switched
+    to বাংলা, takes an edit (members 262) and names no problem; the Loan officer's chosen stress
+    tests then show in Bangla."""
+    from playwright.sync_api import expect
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    page.goto(f"{server}/casefile?scenario=modhupur_pineapple")
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible(timeout=60_000)
+    page.get_by_text("বাংলা").first.click()
+    members = page.get_by_role("textbox", name="সদস্য (জন)", exact=True).first
+    expect(members).to_be_visible(timeout=60_000)
+    members.fill("262")
+    members.press("Enter")
+    page.wait_for_timeout(3000)                  # the edit's rerun
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible(timeout=60_000)
+    assert members.input_value() == "২৬২" or members.input_value() == "262"
+    assert "ঠিক করা দরকার" not in page.evaluate("document.body.innerText")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.get_by_role("link", name="ঋণ কর্মকর্তা").first.click()
+    expect(page.get_by_text("ঋণ প্রস্তাবের স্মারক").first).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1500)
+    shown = page.evaluate("document.body.innerText")
+    assert "দাম -১০%" in shown and "price -10%" not in shown
+    page.close()
