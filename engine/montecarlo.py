@@ -692,12 +692,9 @@ class Kernel:
                 ok = np.ones(safe.shape[1], dtype=bool)
                 due = 0.0 if interest is None else interest[M]
                 if M + W - 1 < T:          # windows from M + 11 on (the first holds month M)
-                    if interest is None:
-                        ok &= lowest[M] >= level
-                    else:
-                        ok &= window[M] - due >= level
-                        if M + W < T:
-                            ok &= lowest[M + 1] >= level
+                    ok &= window[M] - due >= level
+                    if M + W < T:
+                        ok &= lowest[M + 1] >= level
                 lo, hi = max(M, W - 1), min(M + W - 2, T - 1)
                 if M >= 1 and lo <= hi:    # windows across M
                     worst = across[lo - W + 1:hi - W + 2].min(axis=0)

@@ -100,6 +100,14 @@ def test_lean_kernel_equals_the_pipeline_on_random_scenarios(scenario):
     assert_kernel_equals_pipeline(scenario, shocks, 12, seed=1)
 
 
+def floored(scenario, quantile: float):
+    """The scenario with an income floor at a quantile of its projection's members' income
+    (so that it binds on some paths and months)."""
+    income = engine.project(scenario).monthly["member_income_per_member"].to_numpy()
+    return engine.with_overrides(scenario, {
+        "exit_criteria.member_income_floor": max(0.0, float(np.quantile(income, quantile)))})
+
+
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(scenarios, st.floats(0.0, 1.0))
@@ -107,11 +115,7 @@ def test_lean_kernel_with_an_income_floor_equals_the_pipeline(scenario, quantile
     """Random scenarios given an income floor at a quantile of the projection's members'
     income (so that it binds on some paths and months): the kernel's test by profile equals
     the pipeline's (one simulated plan per exit month)."""
-    from engine.scenario import ExitCriteria
-    income = engine.project(scenario).monthly["member_income_per_member"].to_numpy()
-    floor = max(0.0, float(np.quantile(income, quantile)))
-    scenario = scenario.model_copy(update={"exit_criteria": ExitCriteria(
-        member_income_floor=floor)})
+    scenario = floored(scenario, quantile)
     assume(lean_applies(compile_rows([scenario]), scenario.exit_criteria))
     shocks = Shocks(price_volatility=0.4, late_payment_probability=0.2,
                     harvest_failure_probability=0.2)
@@ -131,9 +135,7 @@ def test_lean_kernel_with_a_credit_line_equals_the_pipelines_sweep(scenario, lim
         "group.credit_line_limit": limit, "group.credit_line_annual_rate": rate,
         "group.cash_reserve": reserve, "arrears.enabled": False})
     if quantile is not None:
-        income = engine.project(scenario).monthly["member_income_per_member"].to_numpy()
-        scenario = engine.with_overrides(scenario, {
-            "exit_criteria.member_income_floor": max(0.0, float(np.quantile(income, quantile)))})
+        scenario = floored(scenario, quantile)
     assume(lean_applies(compile_rows([scenario]), scenario.exit_criteria))
     shocks = Shocks(price_volatility=0.4, late_payment_probability=0.2)
     assert_kernel_equals_pipeline(scenario, shocks, 12, seed=2)
